@@ -1,0 +1,44 @@
+# sscp-tui — every target makes its own virtual environment first.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run run-own test lint format types check bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the app with its development tools
+
+run: $(STAMP) ## Launch the app on the demo partnership
+	$(BIN)/sscp-tui --demo
+
+run-own: $(STAMP) ## Launch the app on your own tracker
+	$(BIN)/sscp-tui
+
+test: $(STAMP) ## Run the test suite
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) ## ruff: formatting and lint
+	$(BIN)/ruff format --check sscp_tui tests
+	$(BIN)/ruff check sscp_tui tests
+
+format: $(STAMP) ## Reformat the code
+	$(BIN)/ruff format sscp_tui tests
+	$(BIN)/ruff check --fix sscp_tui tests
+
+types: $(STAMP) ## mypy --strict over the package
+	$(BIN)/mypy
+
+check: lint types test ## Everything CI checks: lint, types, tests
+
+clean: ## Remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

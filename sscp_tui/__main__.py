@@ -1,0 +1,3 @@
+from sscp_tui.cli import main
+
+main()

@@ -1,0 +1,270 @@
+"""The command line. With no command, it opens the tracker in the terminal UI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from sscp_tui import __version__
+from sscp_tui.config import ConfigError, Settings, load_settings
+from sscp_tui.paths import app_paths, ensure_private_dir, write_private_text
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """One sentence for the user, exit status 1, never a traceback."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"sscp-tui: {self.message}", err=True)
+
+
+def fail(message: str) -> NoReturn:
+    raise UserError(message)
+
+
+def _as_of(value: str | None) -> date | None:
+    if not value:
+        return None
+    from sscp_tui.services.timescales import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        fail(f"--as-of: {exc}")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings(app_paths().config_file)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def _open(target: str | None, *, create: bool) -> Any:
+    from sscp_tui.db.store import StoreError, open_store
+
+    try:
+        return open_store(target or app_paths().database, create=create)
+    except StoreError as exc:
+        fail(str(exc))
+
+
+def _tracker(db: str | None, as_of: str | None, *, create: bool = False) -> Any:
+    from sscp_tui.services.tracker import Tracker
+
+    return Tracker(_open(db, create=create), _settings(), _as_of(as_of))
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        metavar="PATH|URL",
+        envvar="SSCP_TUI_DB",
+        help="Tracker database: a file path or a SQLAlchemy URL (env SSCP_TUI_DB). "
+        "Default: tracker.sqlite3 in your data directory (see `sscp-tui paths`).",
+    )(func)
+
+
+def as_of_option(func: F) -> F:
+    return click.option(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="Judge alerts as on this date instead of today.",
+    )(func)
+
+
+@click.group(
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@db_option
+@as_of_option
+@click.option("--demo", is_flag=True, help="Open the demo partnership (kept apart from yours).")
+@click.version_option(__version__, "-V", "--version", prog_name="sscp-tui")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, as_of: str | None, demo: bool) -> None:
+    """Track a safeguarding children partnership's recommendations, actions and priorities.
+
+    With no command, opens your tracker in the terminal. The first run creates it, empty,
+    in your data directory; `--demo` opens a demo partnership built from the SSCP's
+    published reports instead.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = _settings()
+    day = _as_of(as_of)
+    if demo:
+        store, message = _demo_store(day)
+    else:
+        store = _open(db, create=True)
+        message = (
+            f"Created a new, empty tracker at {store.location}."
+            if store.created
+            else f"Opened {store.location}."
+        )
+    if store.created and not demo:
+        click.echo(message, err=True)
+    from sscp_tui.app import SSCPApp
+    from sscp_tui.services.tracker import Tracker
+
+    app = SSCPApp(Tracker(store, settings, day), welcome=message)
+    app.run()
+    store.close()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+def _demo_store(day: date | None) -> tuple[Any, str]:
+    """The demo database, rebuilt when it was built for another day (so its dates stay live)."""
+    from sscp_tui.db.store import StoreError
+    from sscp_tui.services.demo import write_demo
+
+    paths = app_paths()
+    target = paths.demo_database
+    marker = target.with_name(target.name + ".day")
+    today = day or date.today()
+    if target.exists() and marker.exists() and marker.read_text().strip() == today.isoformat():
+        return _open(str(target), create=False), f"Demo partnership at {target}."
+    ensure_private_dir(target.parent)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    try:
+        store, _summary = write_demo(target, today)
+    except StoreError as exc:
+        fail(str(exc))
+    write_private_text(marker, today.isoformat())
+    return store, f"Built the demo partnership at {target}."
+
+
+@main.command()
+def paths() -> None:
+    """Print where sscp-tui keeps its data, settings and database."""
+    where = app_paths()
+    click.echo(f"data directory:   {where.data_dir}")
+    click.echo(f"config directory: {where.config_dir}")
+    click.echo(f"settings file:    {where.config_file}")
+    click.echo(f"database:         {where.database}")
+    click.echo(f"demo database:    {where.demo_database}")
+
+
+@main.command()
+@click.option("--db", metavar="PATH|URL", required=True, help="Where to write the demo data.")
+@as_of_option
+def demo(db: str, as_of: str | None) -> None:
+    """Write the demo partnership into a new or empty database, for scripts and tests."""
+    from sscp_tui.services.demo import DemoError, load_demo
+
+    store = _open(db, create=True)
+    try:
+        summary = load_demo(store, _as_of(as_of))
+    except DemoError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    click.echo(
+        f"Wrote the demo partnership to {store.location}: {summary.agencies} agencies, "
+        f"{summary.reviews} reviews, {summary.items} items, {summary.updates} progress "
+        f"updates, {summary.meetings} meetings."
+    )
+
+
+FORMATS = click.Choice(["text", "csv", "json"], case_sensitive=False)
+
+
+@main.command()
+@db_option
+@click.option("--agency", metavar="NAME", help="Only items this agency leads (name or short name).")
+@as_of_option
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+def alerts(db: str | None, agency: str | None, as_of: str | None, fmt: str) -> None:
+    """List the open items needing attention, grouped by lead agency.
+
+    An item needs attention when it is overdue, due soon (within the due-soon window,
+    28 days unless configured), has no timescale, or is stale (no progress update within
+    the staleness period, 90 days unless configured). Suitable for cron: text for people,
+    CSV or JSON for scripts.
+    """
+    from sscp_tui.services.catalog import UnknownName
+    from sscp_tui.services.records import AlertKind
+
+    tracker = _tracker(db, as_of)
+    try:
+        agency_id = tracker.find_agency(agency).id if agency else None
+    except UnknownName as exc:
+        fail(str(exc))
+    wanted = {AlertKind.OVERDUE, AlertKind.DUE_SOON, AlertKind.NO_TIMESCALE, AlertKind.STALE}
+    rows = [row for row in tracker.alert_items(agency_id) if row.alerts & wanted]
+    rows.sort(key=lambda row: (row.lead_agency or "~",))
+    tracker.store.close()
+    writer = {"text": _alerts_text, "csv": _alerts_csv, "json": _alerts_json}[fmt.lower()]
+    click.echo(writer(rows, tracker.as_of), nl=False)
+
+
+def _alert_names(row: Any) -> list[str]:
+    from sscp_tui.services.alerts import ALERT_SEVERITY
+
+    return [kind.value for kind in ALERT_SEVERITY if kind in row.alerts]
+
+
+def _record(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "kind": row.kind.value,
+        "review": row.source,
+        "reference": row.reference,
+        "lead_agency": row.lead_agency,
+        "timescale": row.timescale,
+        "due_on": row.due_on.isoformat() if row.due_on else None,
+        "rating": row.rating.value if row.rating else None,
+        "days_overdue": row.days_overdue,
+        "last_update_on": row.last_update_on.isoformat() if row.last_update_on else None,
+        "alerts": _alert_names(row),
+    }
+
+
+def _alerts_json(rows: list[Any], as_of: date) -> str:
+    payload = {"as_of": as_of.isoformat(), "count": len(rows), "items": [_record(r) for r in rows]}
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _alerts_csv(rows: list[Any], as_of: date) -> str:
+    from sscp_tui.services.spreadsheet_safety import neutralise
+
+    out = io.StringIO()
+    columns = ["lead_agency", "kind", "review", "reference", "timescale", "due_on", "rating",
+               "days_overdue", "last_update_on", "alerts"]  # fmt: skip
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        data = _record(row)
+        data["alerts"] = "; ".join(data["alerts"])
+        writer.writerow([neutralise(data[c]) for c in columns])
+    return out.getvalue()
+
+
+def _alerts_text(rows: list[Any], as_of: date) -> str:
+    width = min(shutil.get_terminal_size((100, 24)).columns, 120)
+    lines = [f"Alerts as of {as_of:%d %b %Y}: {len(rows)} open items need attention."]
+    if not rows:
+        return lines[0] + "\n"
+    current: str | None = "\0"
+    for row in rows:
+        if row.lead_agency != current:
+            current = row.lead_agency
+            count = sum(1 for r in rows if r.lead_agency == current)
+            lines += ["", f"{current or 'No lead agency'} ({count})"]
+        due = f"due {row.due_on:%d %b %Y}" if row.due_on else (row.timescale or "no timescale")
+        rating = row.rating.label if row.rating else "Unrated"
+        head = f"  {row.source} {row.reference} · {rating} · {due} · {', '.join(_alert_names(row))}"
+        lines.append(head[:width])
+    return "\n".join(lines) + "\n"

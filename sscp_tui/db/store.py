@@ -1,0 +1,218 @@
+"""Opening a tracker: the engine factory, SQLite settings, migrations and sessions.
+
+Nothing here runs at import time; :func:`open_store` takes a path or a SQLAlchemy URL.
+SQLite-specific settings live only in :func:`_configure_sqlite`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from sscp_tui.db.models import Base, HistoryEntry
+
+# The newest migration this version knows. A test checks it against the migration scripts,
+# so opening an up-to-date database need not load Alembic at all.
+HEAD_REVISION = "0001"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class StoreError(Exception):
+    """The tracker cannot be opened or written; the message is one sentence for the user."""
+
+
+class HistoryIsAppendOnly(StoreError):
+    pass
+
+
+def to_url(target: str | Path) -> str:
+    """A path becomes a SQLite URL; a URL is kept."""
+    raw = str(target)
+    if "://" in raw:
+        return raw
+    return f"sqlite:///{Path(raw).expanduser().resolve()}"
+
+
+def _sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _prepare_sqlite_file(path: Path, *, create: bool) -> bool:
+    """Check or create the file; return True when it was created now."""
+    if path.exists():
+        if path.is_dir():
+            raise StoreError(f"{path} is a folder, not a tracker database.")
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(16)
+        except OSError as exc:
+            raise StoreError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        if header and header != SQLITE_MAGIC:
+            raise StoreError(f"{path} is not an sscp-tui database (it is not a SQLite file).")
+        return False
+    if not create:
+        raise StoreError(f"There is no tracker database at {path}.")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise StoreError(
+            f"Cannot create the tracker database at {path}: {exc.strerror or exc}."
+        ) from exc
+    return True
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN, so writes can be IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get("immediate_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _refuse_history_rewrite(*_args: Any) -> None:
+    raise HistoryIsAppendOnly("History is only ever appended to; it cannot be changed.")
+
+
+event.listen(HistoryEntry, "before_update", _refuse_history_rewrite)
+event.listen(HistoryEntry, "before_delete", _refuse_history_rewrite)
+
+
+@dataclass(slots=True)
+class Store:
+    """An open tracker. ``read()`` and ``write()`` give one session for one service call."""
+
+    url: str
+    engine: Engine
+    created: bool
+    _reader: sessionmaker[Session]
+    _writer: sessionmaker[Session]
+
+    @property
+    def location(self) -> str:
+        path = _sqlite_path(self.url)
+        return str(path) if path else make_url(self.url).render_as_string(hide_password=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reader() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction (BEGIN IMMEDIATE on SQLite), committed on success."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_history_rewrite(state: Any) -> None:
+    mapper = state.bind_mapper
+    if (
+        (state.is_update or state.is_delete)
+        and mapper is not None
+        and mapper.class_ is HistoryEntry
+    ):
+        _refuse_history_rewrite()
+
+
+def open_store(target: str | Path, *, create: bool = True, migrate: bool = True) -> Store:
+    """Open (creating if allowed) the tracker at ``target`` and bring its schema up to date."""
+    try:
+        url = to_url(target)
+        make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"'{target}' is neither a file path nor a database URL.") from exc
+    path = _sqlite_path(url)
+    created = _prepare_sqlite_file(path, create=create) if path else False
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, ImportError) as exc:
+        raise StoreError(f"Cannot use the database URL '{target}': {exc}.") from exc
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    reader = sessionmaker(engine, expire_on_commit=False)
+    writer = sessionmaker(engine.execution_options(immediate_write=True), expire_on_commit=False)
+    store = Store(url, engine, created, reader, writer)
+    try:
+        if migrate:
+            upgrade_schema(store)
+    except StoreError:
+        engine.dispose()
+        raise
+    except (OperationalError, DatabaseError) as exc:
+        engine.dispose()
+        where = store.location
+        raise StoreError(f"Cannot open the tracker at {where}: {_reason(exc)}.") from exc
+    return store
+
+
+def _reason(exc: DatabaseError) -> str:
+    original = getattr(exc, "orig", None)
+    return str(original or exc).rstrip(".")
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+        if "alembic_version" not in tables:
+            if tables - {"alembic_version"}:
+                raise StoreError("The database holds tables but is not an sscp-tui tracker.")
+            return None
+        row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+        return row[0] if row else None
+
+
+def upgrade_schema(store: Store) -> None:
+    revision = current_revision(store.engine)
+    if revision == HEAD_REVISION:
+        return
+    from sscp_tui.db import migrate
+
+    if revision is not None and not migrate.is_known(revision):
+        raise StoreError(
+            f"The tracker at {store.location} was made by a newer version of sscp-tui "
+            f"(schema {revision}); install that version to open it. Nothing was changed."
+        )
+    migrate.upgrade(store.engine, "head")
+
+
+__all__ = [
+    "HEAD_REVISION",
+    "Base",
+    "HistoryIsAppendOnly",
+    "Store",
+    "StoreError",
+    "open_store",
+    "to_url",
+]

@@ -1,0 +1,73 @@
+"""The one place that asks platformdirs where things live.
+
+Environment overrides: ``SSCP_TUI_DB`` (a path or SQLAlchemy URL for the tracker) and
+``SSCP_TUI_CONFIG`` (the settings file). ``SSCP_TUI_HOME`` puts every directory under one
+folder, which the tests use so that a developer's own files never leak into a run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "sscp-tui"
+DB_FILENAME = "tracker.sqlite3"
+DEMO_FILENAME = "demo.sqlite3"
+CONFIG_FILENAME = "config.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class AppPaths:
+    data_dir: Path
+    config_dir: Path
+    state_dir: Path
+
+    @property
+    def config_file(self) -> Path:
+        override = os.environ.get("SSCP_TUI_CONFIG")
+        return Path(override).expanduser() if override else self.config_dir / CONFIG_FILENAME
+
+    @property
+    def database(self) -> str:
+        """The user's tracker: a file path or a SQLAlchemy URL."""
+        return os.environ.get("SSCP_TUI_DB") or str(self.data_dir / DB_FILENAME)
+
+    @property
+    def demo_database(self) -> Path:
+        return self.data_dir / DEMO_FILENAME
+
+    @property
+    def views_file(self) -> Path:
+        """Saved log views and the remembered agency (written by the app)."""
+        return self.state_dir / "views.json"
+
+
+def app_paths() -> AppPaths:
+    home = os.environ.get("SSCP_TUI_HOME")
+    if home:
+        root = Path(home).expanduser()
+        return AppPaths(root / "data", root / "config", root / "state")
+    import platformdirs
+
+    return AppPaths(
+        Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)),
+    )
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) readable only by its owner."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Write a file atomically, readable and writable only by its owner."""
+    ensure_private_dir(path.parent)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)

@@ -1,0 +1,244 @@
+"""Reference data: agencies, reviews, themes, plans and meetings — reading and editing them."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sscp_tui.db.models import (
+    Agency,
+    AgencyKind,
+    Meeting,
+    Priority,
+    Rating,
+    Review,
+    ReviewKind,
+    ReviewStatus,
+    StrategicPlan,
+    Theme,
+    TrackedItem,
+)
+from sscp_tui.services.edits import EditContext, EditError, record
+from sscp_tui.services.records import (
+    AgencyRecord,
+    MeetingRecord,
+    PlanRecord,
+    PriorityRecord,
+    ReviewRecord,
+)
+
+
+class UnknownName(EditError):
+    """A name typed by a user matched nothing; the message suggests the nearest."""
+
+
+def squash(text: str) -> str:
+    """Lower case with punctuation and spacing removed: "Surrey Police." == "surrey-police"."""
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def to_agency_record(agency: Agency) -> AgencyRecord:
+    return AgencyRecord(agency.id, agency.name, agency.short_name, agency.kind, agency.active)
+
+
+def agencies(session: Session) -> list[AgencyRecord]:
+    return [to_agency_record(a) for a in session.scalars(select(Agency).order_by(Agency.name))]
+
+
+def find_agency(session: Session, name: str) -> AgencyRecord:
+    """Match by name or short name, ignoring case and punctuation."""
+    wanted = squash(name)
+    every = list(session.scalars(select(Agency)))
+    for agency in every:
+        if wanted and wanted in (squash(agency.name), squash(agency.short_name)):
+            return to_agency_record(agency)
+    names = [a.short_name for a in every] + [a.name for a in every]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    raise UnknownName(f"There is no agency called '{name}'.{hint}", "agency")
+
+
+def create_agency(
+    session: Session, ctx: EditContext, name: str, short_name: str, kind: AgencyKind
+) -> AgencyRecord:
+    if not name.strip() or not short_name.strip():
+        raise EditError("An agency needs a name and a short name.", "name")
+    for existing in session.scalars(select(Agency)):
+        if squash(existing.name) == squash(name) or squash(existing.short_name) == squash(
+            short_name
+        ):
+            raise EditError(f"The agency '{existing.name}' already exists.", "name")
+    agency = Agency(name=name.strip(), short_name=short_name.strip(), kind=kind, active=True)
+    session.add(agency)
+    session.flush()
+    record(session, ctx, "agency", agency.id, "created", None, agency.name)
+    return to_agency_record(agency)
+
+
+def themes(session: Session) -> list[tuple[int, str]]:
+    return [(t.id, t.name) for t in session.scalars(select(Theme).order_by(Theme.name))]
+
+
+def find_theme(session: Session, name: str) -> int:
+    wanted = squash(name)
+    found = [(i, n) for i, n in themes(session) if squash(n) == wanted]
+    if not found:
+        raise UnknownName(f"There is no theme called '{name}'.", "theme")
+    return found[0][0]
+
+
+def _review_record(review: Review, counts: dict[Rating | None, int]) -> ReviewRecord:
+    return ReviewRecord(
+        id=review.id,
+        kind=review.kind,
+        title=review.title,
+        year=review.year,
+        status=review.status,
+        commissioned_on=review.commissioned_on,
+        published_on=review.published_on,
+        closed_on=review.closed_on,
+        notes=review.notes,
+        counts=counts,
+    )
+
+
+def reviews(session: Session) -> list[ReviewRecord]:
+    counts: dict[int, dict[Rating | None, int]] = defaultdict(dict)
+    statement = (
+        select(TrackedItem.review_id, TrackedItem.rating, func.count())
+        .where(TrackedItem.deleted_at.is_(None), TrackedItem.review_id.is_not(None))
+        .group_by(TrackedItem.review_id, TrackedItem.rating)
+    )
+    for review_id, rating, count in session.execute(statement):
+        if review_id is not None:
+            counts[review_id][rating] = count
+    rows = session.scalars(
+        select(Review)
+        .where(Review.deleted_at.is_(None))
+        .order_by(Review.year.desc().nulls_last(), Review.kind, Review.title)
+    )
+    return [_review_record(r, counts.get(r.id, {})) for r in rows]
+
+
+def find_review(session: Session, name: str) -> ReviewRecord:
+    """Match a review by title or by 'kind title', ignoring case and punctuation."""
+    wanted = squash(name)
+    every = reviews(session)
+    for review in every:
+        if wanted in (squash(review.title), squash(f"{review.kind.value} {review.title}"),
+                      squash(review.label)):  # fmt: skip
+            return review
+    labels = [r.label for r in every]
+    close = difflib.get_close_matches(name, labels, n=1, cutoff=0.4)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    raise UnknownName(f"There is no review called '{name}'.{hint}", "review")
+
+
+REVIEW_FIELDS = ("kind", "title", "year", "status", "commissioned_on", "published_on",
+                 "closed_on", "notes")  # fmt: skip
+
+
+def save_review(
+    session: Session, ctx: EditContext, review_id: int | None, values: dict[str, object]
+) -> int:
+    """Create (``review_id`` None) or edit a review; each changed field goes to history."""
+    title = str(values.get("title", "") or "").strip()
+    if review_id is None and not title:
+        raise EditError("A review needs a title.", "title")
+    if "title" in values and not title:
+        raise EditError("A review needs a title.", "title")
+    if review_id is None:
+        review = Review(
+            kind=ReviewKind(str(values.get("kind", ReviewKind.LCSPR))),
+            title=title,
+            status=ReviewStatus(str(values.get("status", ReviewStatus.COMMISSIONED))),
+            notes="",
+        )
+        session.add(review)
+        session.flush()
+        record(session, ctx, "review", review.id, "created", None, title)
+    else:
+        found = session.get(Review, review_id)
+        if found is None or found.deleted_at is not None:
+            raise EditError("That review no longer exists.")
+        review = found
+    for name, value in values.items():
+        if name not in REVIEW_FIELDS:
+            raise EditError(f"'{name}' is not a field of a review.")
+        old = getattr(review, name)
+        if name == "kind":
+            value = ReviewKind(str(value))
+        elif name == "status":
+            value = ReviewStatus(str(value))
+        elif name == "title":
+            value = title
+        if old != value:
+            setattr(review, name, value)
+            record(session, ctx, "review", review.id, name, _text(old), _text(value))
+    session.flush()
+    return review.id
+
+
+def _text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(getattr(value, "value", value))
+
+
+def plans(session: Session) -> list[PlanRecord]:
+    result = []
+    for plan in session.scalars(select(StrategicPlan).order_by(StrategicPlan.starts_on.desc())):
+        priorities = tuple(
+            PriorityRecord(p.id, plan.id, plan.title, p.number, p.title, p.objective, p.rating)
+            for p in plan.priorities
+        )
+        result.append(
+            PlanRecord(plan.id, plan.title, plan.period, plan.starts_on, plan.ends_on, priorities)
+        )
+    return result
+
+
+def set_priority_rating(
+    session: Session, ctx: EditContext, priority_id: int, rating: Rating | None
+) -> bool:
+    priority = session.get(Priority, priority_id)
+    if priority is None:
+        raise EditError("That priority no longer exists.")
+    if priority.rating == rating:
+        return False
+    if not ctx.note.strip():
+        raise EditError("Say why the rating changed: a note is required.", "note")
+    old = priority.rating.value if priority.rating else None
+    priority.rating = rating
+    record(session, ctx, "priority", priority.id, "rating", old, rating.value if rating else None)
+    return True
+
+
+def meetings(session: Session, group: str | None = None) -> list[MeetingRecord]:
+    statement = select(Meeting).order_by(Meeting.held_on)
+    if group:
+        statement = statement.where(Meeting.group == group)
+    return [MeetingRecord(m.id, m.group, m.held_on, m.notes) for m in session.scalars(statement)]
+
+
+def record_meeting(session: Session, ctx: EditContext, group: str, held_on: date) -> MeetingRecord:
+    group = group.strip()
+    if not group:
+        raise EditError("A meeting needs a group, such as Case Review Panel.", "group")
+    exists = session.scalar(
+        select(Meeting).where(Meeting.group == group, Meeting.held_on == held_on)
+    )
+    if exists is not None:
+        raise EditError(f"A {group} meeting on {held_on:%d %b %Y} is already recorded.", "date")
+    meeting = Meeting(group=group, held_on=held_on, notes="")
+    session.add(meeting)
+    session.flush()
+    record(session, ctx, "meeting", meeting.id, "created", None, f"{group} {held_on.isoformat()}")
+    return MeetingRecord(meeting.id, meeting.group, meeting.held_on, meeting.notes)

@@ -1,0 +1,368 @@
+"""Write side: every edit of a tracked item, each writing its history in the same transaction.
+
+All field changes go through :func:`change_field`, so history, undo and imports share one
+path. Values are recorded in history as text a person can read: ratings by name, dates in
+ISO form, agencies by short name, lists joined with "; ".
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sscp_tui.db.models import (
+    Agency,
+    HistoryEntry,
+    ItemKind,
+    ProgressUpdate,
+    Rating,
+    Theme,
+    TrackedItem,
+)
+from sscp_tui.services.timescales import parse_timescale
+
+
+class EditError(Exception):
+    """An edit was refused; the message is one sentence for the user. Nothing was written."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class EditContext:
+    author: str
+    note: str = ""
+    source: str = "app"
+    batch: str = field(default_factory=lambda: uuid.uuid4().hex)
+    now: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+
+
+def reference_key(reference: str) -> str:
+    """Zero-pad every number so references sort naturally in SQL ("2" < "10", "1.1.a")."""
+    return re.sub(r"\d+", lambda m: m.group(0).zfill(6), reference.strip().lower())[:120]
+
+
+# --- field codecs ---------------------------------------------------------------------------
+def _agency_by_short(session: Session, short: str) -> Agency:
+    agency = session.scalar(select(Agency).where(Agency.short_name == short))
+    if agency is None:
+        raise EditError(f"There is no agency '{short}'.", "lead_agency")
+    return agency
+
+
+def _theme(session: Session, name: str) -> Theme:
+    theme = session.scalar(select(Theme).where(Theme.name == name))
+    if theme is None:
+        theme = Theme(name=name)
+        session.add(theme)
+    return theme
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(";") if part.strip()]
+
+
+def _get(item: TrackedItem, name: str) -> str | None:
+    if name == "rating":
+        return item.rating.value if item.rating else None
+    if name == "due_on":
+        return item.due_on.isoformat() if item.due_on else None
+    if name == "lead_agency":
+        return item.lead_agency.short_name if item.lead_agency else None
+    if name == "supporting_agencies":
+        return "; ".join(a.short_name for a in item.supporting_agencies) or None
+    if name == "themes":
+        return "; ".join(t.name for t in item.themes) or None
+    if name == "deleted":
+        return "deleted" if item.deleted_at else None
+    value = getattr(item, name)
+    return str(value) if value not in (None, "") else None
+
+
+def _set(session: Session, item: TrackedItem, name: str, value: str | None, now: datetime) -> None:
+    if name == "rating":
+        item.rating = Rating(value) if value else None
+    elif name == "due_on":
+        item.due_on = date.fromisoformat(value) if value else None
+    elif name == "lead_agency":
+        item.lead_agency = _agency_by_short(session, value) if value else None
+    elif name == "supporting_agencies":
+        item.supporting_agencies = [_agency_by_short(session, s) for s in _split(value)]
+    elif name == "themes":
+        item.themes = [_theme(session, t) for t in _split(value)]
+    elif name == "deleted":
+        item.deleted_at = now if value else None
+    elif name == "reference":
+        item.reference = value or ""
+        item.reference_key = reference_key(item.reference)
+    elif name in TEXT_FIELDS:
+        setattr(item, name, value or "")
+    else:  # pragma: no cover - a programming error, not user input
+        raise ValueError(f"unknown field {name}")
+
+
+TEXT_FIELDS = ("text", "timescale", "owner", "evidence_completion", "evidence_impact")
+TRACKED_FIELDS = (
+    "rating",
+    "timescale",
+    "due_on",
+    "lead_agency",
+    "supporting_agencies",
+    "themes",
+    "reference",
+    "text",
+    "owner",
+    "evidence_completion",
+    "evidence_impact",
+    "deleted",
+)
+
+
+def record(session: Session, ctx: EditContext, entity: str, entity_id: int, field_name: str,
+           old: str | None, new: str | None, *, note: str | None = None) -> None:  # fmt: skip
+    session.add(
+        HistoryEntry(
+            entity=entity,
+            entity_id=entity_id,
+            field=field_name,
+            old_value=old,
+            new_value=new,
+            note=ctx.note if note is None else note,
+            author=ctx.author,
+            changed_at=ctx.now,
+            source=ctx.source,
+            batch=ctx.batch,
+        )
+    )
+
+
+def change_field(
+    session: Session, ctx: EditContext, item: TrackedItem, name: str, value: str | None
+) -> bool:
+    """Set one field; write history if it changed. Returns whether it changed."""
+    old = _get(item, name)
+    value = value if value not in ("",) else None
+    if old == value:
+        return False
+    _set(session, item, name, value, ctx.now)
+    session.flush()
+    record(session, ctx, "item", item.id, name, old, _get(item, name))
+    return True
+
+
+def load_items(session: Session, ids: Sequence[int]) -> list[TrackedItem]:
+    items = list(session.scalars(select(TrackedItem).where(TrackedItem.id.in_(list(ids)))))
+    live = {item.id: item for item in items if item.deleted_at is None}
+    missing = [i for i in ids if i not in live]
+    if missing:
+        raise EditError(f"Item {missing[0]} no longer exists; nothing was changed.")
+    return [live[i] for i in ids]
+
+
+def require_note(ctx: EditContext, what: str) -> None:
+    if not ctx.note.strip():
+        raise EditError(f"Say why the {what} changed: a note is required.", "note")
+
+
+# --- edits ----------------------------------------------------------------------------------
+def set_rating(
+    session: Session, ctx: EditContext, ids: Sequence[int], rating: Rating | None
+) -> int:
+    require_note(ctx, "rating")
+    value = rating.value if rating else None
+    return sum(
+        change_field(session, ctx, item, "rating", value) for item in load_items(session, ids)
+    )
+
+
+def revise_timescale(
+    session: Session, ctx: EditContext, ids: Sequence[int], text: str, due_on: date | None = None
+) -> int:
+    """A new timescale as written; the due date derived from it unless given. The original
+    timescale and due date stay on the item, untouched."""
+    require_note(ctx, "timescale")
+    parsed = parse_timescale(text)
+    due = due_on or parsed.due_on
+    changed = 0
+    for item in load_items(session, ids):
+        changed += change_field(session, ctx, item, "timescale", parsed.text)
+        changed += change_field(session, ctx, item, "due_on", due.isoformat() if due else None)
+    return changed
+
+
+def set_lead_agency(
+    session: Session, ctx: EditContext, ids: Sequence[int], short_name: str | None
+) -> int:
+    return sum(
+        change_field(session, ctx, item, "lead_agency", short_name)
+        for item in load_items(session, ids)
+    )
+
+
+def update_fields(
+    session: Session, ctx: EditContext, item_id: int, changes: dict[str, str | None]
+) -> int:
+    """Change several fields of one item (the edit form). Timescale re-derives the due date."""
+    unknown = set(changes) - set(TRACKED_FIELDS)
+    if unknown:
+        raise EditError(f"'{sorted(unknown)[0]}' cannot be edited.")
+    if "text" in changes and not (changes["text"] or "").strip():
+        raise EditError("The text cannot be empty.", "text")
+    if "reference" in changes and not (changes["reference"] or "").strip():
+        raise EditError("The reference cannot be empty.", "reference")
+    (item,) = load_items(session, [item_id])
+    changed = 0
+    for name, value in changes.items():
+        if name == "timescale" and "due_on" not in changes:
+            parsed = parse_timescale(value)
+            changed += change_field(session, ctx, item, "timescale", parsed.text)
+            due = parsed.due_on.isoformat() if parsed.due_on else None
+            changed += change_field(session, ctx, item, "due_on", due)
+        else:
+            changed += change_field(session, ctx, item, name, value)
+    return changed
+
+
+def mark_complete(
+    session: Session, ctx: EditContext, item_id: int, evidence: str, impact: str = ""
+) -> int:
+    if not evidence.strip():
+        raise EditError("Blue means complete with evidence: describe the evidence.", "evidence")
+    (item,) = load_items(session, [item_id])
+    changed = int(change_field(session, ctx, item, "evidence_completion", evidence.strip()))
+    if impact.strip():
+        changed += change_field(session, ctx, item, "evidence_impact", impact.strip())
+    changed += change_field(session, ctx, item, "rating", Rating.BLUE.value)
+    return changed
+
+
+def delete_items(session: Session, ctx: EditContext, ids: Sequence[int]) -> int:
+    require_note(ctx, "deletion")
+    return sum(
+        change_field(session, ctx, item, "deleted", "deleted") for item in load_items(session, ids)
+    )
+
+
+def add_update(
+    session: Session,
+    ctx: EditContext,
+    item_id: int,
+    text: str,
+    *,
+    written_on: date,
+    proposed_rating: Rating | None = None,
+) -> int:
+    if not text.strip():
+        raise EditError("A progress update needs some text.", "text")
+    (item,) = load_items(session, [item_id])
+    update = ProgressUpdate(
+        item=item,
+        written_on=written_on,
+        author=ctx.author,
+        text=text.strip(),
+        proposed_rating=proposed_rating,
+        created_at=ctx.now,
+    )
+    session.add(update)
+    if item.last_update_on is None or written_on >= item.last_update_on:
+        item.last_update_on = written_on
+    session.flush()
+    return update.id
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    kind: ItemKind
+    reference: str
+    text: str
+    review_id: int | None = None
+    priority_id: int | None = None
+    parent_id: int | None = None
+    lead_agency: str | None = None
+    supporting_agencies: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    timescale: str = ""
+    due_on: date | None = None
+    rating: Rating | None = None
+    owner: str = ""
+    evidence_completion: str = ""
+    evidence_impact: str = ""
+    illustrative: bool = False
+    created_on: date | None = None
+
+
+def create_item(session: Session, ctx: EditContext, new: NewItem) -> TrackedItem:
+    from sscp_tui.db.models import Action, Recommendation
+
+    if not new.text.strip():
+        raise EditError("The text cannot be empty.", "text")
+    if not new.reference.strip():
+        raise EditError("The reference cannot be empty.", "reference")
+    if new.review_id is None and new.priority_id is None:
+        raise EditError("An item belongs to a review or a priority.", "review")
+    parsed = parse_timescale(new.timescale)
+    due = new.due_on or parsed.due_on
+    cls: Callable[..., TrackedItem] = (
+        Recommendation if new.kind is ItemKind.RECOMMENDATION else Action
+    )
+    item = cls(
+        review_id=new.review_id,
+        priority_id=new.priority_id,
+        parent_id=new.parent_id,
+        reference=new.reference.strip(),
+        reference_key=reference_key(new.reference),
+        text=new.text.strip(),
+        lead_agency=_agency_by_short(session, new.lead_agency) if new.lead_agency else None,
+        supporting_agencies=[_agency_by_short(session, s) for s in new.supporting_agencies],
+        themes=[_theme(session, t) for t in new.themes],
+        timescale=parsed.text,
+        due_on=due,
+        original_timescale=parsed.text,
+        original_due_on=due,
+        rating=None,
+        owner=new.owner,
+        evidence_completion=new.evidence_completion,
+        evidence_impact=new.evidence_impact,
+        illustrative=new.illustrative,
+        created_on=new.created_on or ctx.now.date(),
+    )
+    session.add(item)
+    session.flush()
+    record(session, ctx, "item", item.id, "created", None, f"{new.kind.value} {item.reference}")
+    if new.rating is not None:
+        change_field(session, ctx, item, "rating", new.rating.value)
+    return item
+
+
+def undo_batch(session: Session, ctx: EditContext, batch: str) -> int:
+    """Reverse one earlier batch of item changes by writing new history (never removing any)."""
+    entries = list(
+        session.scalars(
+            select(HistoryEntry)
+            .where(HistoryEntry.batch == batch, HistoryEntry.entity == "item")
+            .order_by(HistoryEntry.id.desc())
+        )
+    )
+    reversible = [e for e in entries if e.field in TRACKED_FIELDS]
+    if not reversible:
+        raise EditError("There is nothing to undo.")
+    items = {
+        item.id: item for item in load_items(session, sorted({e.entity_id for e in reversible}))
+    }
+    for entry in reversible:
+        current = _get(items[entry.entity_id], entry.field)
+        if current != entry.new_value:
+            raise EditError(
+                f"Item {items[entry.entity_id].reference} has changed since; nothing was undone."
+            )
+    return sum(
+        change_field(session, ctx, items[e.entity_id], e.field, e.old_value) for e in reversible
+    )

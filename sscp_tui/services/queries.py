@@ -1,0 +1,396 @@
+"""Read side: the filtered log, counts, alerts and one item in full — all done in SQL."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from sscp_tui.db.models import (
+    Agency,
+    HistoryEntry,
+    Priority,
+    Rating,
+    Review,
+    StrategicPlan,
+    Theme,
+    TrackedItem,
+    item_supporting_agencies,
+    item_themes,
+)
+from sscp_tui.services.alerts import AlertRules, is_open_sql
+from sscp_tui.services.records import (
+    AgencyMatrixRow,
+    AlertCounts,
+    AlertKind,
+    HistoryRecord,
+    ItemDetail,
+    ItemFilter,
+    ItemRow,
+    ItemState,
+    Page,
+    ProgressUpdateRecord,
+    SortKey,
+)
+
+_Row = Any  # a SQLAlchemy Row of the columns in _ROW_COLUMNS
+
+
+def _row_columns() -> Sequence[Any]:
+    return (
+        TrackedItem.id,
+        TrackedItem.kind,
+        TrackedItem.reference,
+        TrackedItem.text,
+        TrackedItem.timescale,
+        TrackedItem.due_on,
+        TrackedItem.rating,
+        TrackedItem.last_update_on,
+        TrackedItem.created_on,
+        TrackedItem.evidence_completion,
+        Review.kind.label("review_kind"),
+        Review.title.label("review_title"),
+        Review.year.label("review_year"),
+        Agency.short_name.label("lead_short"),
+        Priority.number.label("priority_number"),
+        StrategicPlan.title.label("plan_title"),
+    )
+
+
+def _base_select() -> Select[Any]:
+    return (
+        select(*_row_columns())
+        .outerjoin(Review, TrackedItem.review_id == Review.id)
+        .outerjoin(Agency, TrackedItem.lead_agency_id == Agency.id)
+        .outerjoin(Priority, TrackedItem.priority_id == Priority.id)
+        .outerjoin(StrategicPlan, Priority.plan_id == StrategicPlan.id)
+    )
+
+
+def filter_conditions(f: ItemFilter, rules: AlertRules) -> list[ColumnElement[bool]]:
+    item = TrackedItem
+    conditions: list[ColumnElement[bool]] = [item.deleted_at.is_(None)]
+    if f.state is ItemState.OPEN:
+        conditions.append(is_open_sql())
+    elif f.state is ItemState.CLOSED:
+        conditions.append(item.rating == Rating.BLUE)
+    if f.agency_id is not None:
+        lead = item.lead_agency_id == f.agency_id
+        if f.lead_only:
+            conditions.append(lead)
+        else:
+            supporting = select(item_supporting_agencies.c.item_id).where(
+                item_supporting_agencies.c.agency_id == f.agency_id
+            )
+            conditions.append(or_(lead, item.id.in_(supporting)))
+    if f.ratings:
+        named = [r for r in f.ratings if r is not None]
+        options: list[ColumnElement[bool]] = [item.rating.in_(named)] if named else []
+        if None in f.ratings:
+            options.append(item.rating.is_(None))
+        conditions.append(or_(*options))
+    if f.review_id is not None:
+        conditions.append(item.review_id == f.review_id)
+    if f.review_kind is not None:
+        conditions.append(item.review_id.in_(select(Review.id).where(Review.kind == f.review_kind)))
+    if f.theme_id is not None:
+        themed = select(item_themes.c.item_id).where(item_themes.c.theme_id == f.theme_id)
+        conditions.append(item.id.in_(themed))
+    if f.alert is not None:
+        conditions.append(rules.sql(f.alert))
+    if f.kind is not None:
+        conditions.append(item.kind == f.kind)
+    if f.priority_id is not None:
+        conditions.append(item.priority_id == f.priority_id)
+    for term in f.text.split():
+        titled = select(Review.id).where(Review.title.icontains(term, autoescape=True))
+        conditions.append(
+            or_(
+                item.text.icontains(term, autoescape=True),
+                item.reference.icontains(term, autoescape=True),
+                item.owner.icontains(term, autoescape=True),
+                item.review_id.in_(titled),
+            )
+        )
+    return conditions
+
+
+def rating_severity() -> ColumnElement[int]:
+    """Red first, then Amber, unrated, Green, Blue."""
+    return case(
+        (TrackedItem.rating == Rating.RED, 0),
+        (TrackedItem.rating == Rating.AMBER, 1),
+        (TrackedItem.rating.is_(None), 2),
+        (TrackedItem.rating == Rating.GREEN, 3),
+        else_=4,
+    )
+
+
+def alert_rank(rules: AlertRules) -> ColumnElement[int]:
+    return case(
+        (rules.sql(AlertKind.OVERDUE), 0),
+        (rules.sql(AlertKind.INCONSISTENT), 1),
+        (rules.sql(AlertKind.NO_TIMESCALE), 2),
+        (rules.sql(AlertKind.STALE), 3),
+        (rules.sql(AlertKind.DUE_SOON), 4),
+        else_=5,
+    )
+
+
+def _order(sort: SortKey, descending: bool, rules: AlertRules) -> list[Any]:
+    item = TrackedItem
+    first_theme = (
+        select(func.min(Theme.name))
+        .join(item_themes, item_themes.c.theme_id == Theme.id)
+        .where(item_themes.c.item_id == item.id)
+        .scalar_subquery()
+    )
+    keys: dict[SortKey, list[Any]] = {
+        SortKey.ALERTS: [alert_rank(rules), item.due_on, rating_severity()],
+        SortKey.REVIEW: [Review.year, Review.title, StrategicPlan.title, Priority.number],
+        SortKey.REFERENCE: [item.reference_key],
+        SortKey.KIND: [item.kind],
+        SortKey.THEME: [first_theme],
+        SortKey.LEAD_AGENCY: [Agency.short_name],
+        SortKey.DUE: [item.due_on],
+        SortKey.RATING: [rating_severity()],
+        SortKey.OVERDUE: [item.due_on],
+        SortKey.LAST_UPDATE: [item.last_update_on],
+    }
+    chosen = keys[sort]
+    if descending:
+        chosen = [key.desc() for key in chosen]
+    ordered = [key.nulls_last() if sort is not SortKey.RATING else key for key in chosen]
+    return [*ordered, item.review_id, item.reference_key, item.id]
+
+
+def _themes_for(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    ids = list(ids)
+    if not ids:
+        return {}
+    statement = (
+        select(item_themes.c.item_id, Theme.name)
+        .join(Theme, Theme.id == item_themes.c.theme_id)
+        .where(item_themes.c.item_id.in_(ids))
+        .order_by(Theme.name)
+    )
+    for item_id, name in session.execute(statement):
+        found[item_id].append(name)
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def _source_label(row: _Row) -> str:
+    if row.review_title is not None:
+        year = f" ({row.review_year})" if row.review_year else ""
+        return f"{row.review_kind.value} {row.review_title}{year}"
+    if row.plan_title is not None:
+        return f"{row.plan_title} › Priority {row.priority_number}"
+    return ""
+
+
+def _to_rows(session: Session, rows: Sequence[_Row], rules: AlertRules) -> tuple[ItemRow, ...]:
+    themes = _themes_for(session, (row.id for row in rows))
+    result = []
+    for row in rows:
+        alerts = rules.for_item(
+            rating=row.rating,
+            due_on=row.due_on,
+            last_update_on=row.last_update_on,
+            created_on=row.created_on,
+            evidence_completion=row.evidence_completion,
+        )
+        overdue = (rules.as_of - row.due_on).days if AlertKind.OVERDUE in alerts else None
+        result.append(
+            ItemRow(
+                id=row.id,
+                kind=row.kind,
+                source=_source_label(row),
+                review_kind=row.review_kind,
+                reference=row.reference,
+                text=row.text,
+                themes=themes.get(row.id, ()),
+                lead_agency=row.lead_short,
+                timescale=row.timescale,
+                due_on=row.due_on,
+                rating=row.rating,
+                last_update_on=row.last_update_on,
+                alerts=alerts,
+                days_overdue=overdue,
+            )
+        )
+    return tuple(result)
+
+
+def count_items(session: Session, f: ItemFilter, rules: AlertRules) -> int:
+    statement = select(func.count()).select_from(TrackedItem).where(*filter_conditions(f, rules))
+    return session.scalar(statement) or 0
+
+
+def list_page(
+    session: Session,
+    f: ItemFilter,
+    rules: AlertRules,
+    *,
+    sort: SortKey = SortKey.ALERTS,
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 100,
+    with_total: bool = True,
+) -> Page:
+    statement = (
+        _base_select()
+        .where(*filter_conditions(f, rules))
+        .order_by(*_order(sort, descending, rules))
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = _to_rows(session, session.execute(statement).all(), rules)
+    total = count_items(session, f, rules) if with_total else len(rows)
+    return Page(rows=rows, total=total, offset=offset)
+
+
+def ids_matching(session: Session, f: ItemFilter, rules: AlertRules, sort: SortKey) -> list[int]:
+    """Every id the filter selects, in order (cheap: one integer column)."""
+    statement = (
+        select(TrackedItem.id)
+        .outerjoin(Review, TrackedItem.review_id == Review.id)
+        .outerjoin(Agency, TrackedItem.lead_agency_id == Agency.id)
+        .outerjoin(Priority, TrackedItem.priority_id == Priority.id)
+        .outerjoin(StrategicPlan, Priority.plan_id == StrategicPlan.id)
+        .where(*filter_conditions(f, rules))
+        .order_by(*_order(sort, False, rules))
+    )
+    return list(session.scalars(statement))
+
+
+def rows_by_id(session: Session, ids: Sequence[int], rules: AlertRules) -> tuple[ItemRow, ...]:
+    if not ids:
+        return ()
+    statement = _base_select().where(TrackedItem.id.in_(list(ids)))
+    found = {row.id: row for row in session.execute(statement).all()}
+    return _to_rows(session, [found[i] for i in ids if i in found], rules)
+
+
+def rating_counts(session: Session, f: ItemFilter, rules: AlertRules) -> dict[Rating | None, int]:
+    statement = (
+        select(TrackedItem.rating, func.count())
+        .where(*filter_conditions(f, rules))
+        .group_by(TrackedItem.rating)
+    )
+    return {rating: count for rating, count in session.execute(statement)}
+
+
+def alert_counts(session: Session, f: ItemFilter, rules: AlertRules) -> AlertCounts:
+    base = ItemFilter(**{**_as_dict(f), "alert": None})
+    sums = [func.sum(case((rules.sql(kind), 1), else_=0)) for kind in AlertKind]
+    statement = select(*sums).select_from(TrackedItem).where(*filter_conditions(base, rules))
+    values = session.execute(statement).one()
+    return AlertCounts(
+        {kind: int(value or 0) for kind, value in zip(AlertKind, values, strict=True)}
+    )
+
+
+def agency_matrix(session: Session, f: ItemFilter, rules: AlertRules) -> list[AgencyMatrixRow]:
+    """Counts by lead agency × rating, every active agency listed, unassigned last."""
+    statement = (
+        select(TrackedItem.lead_agency_id, TrackedItem.rating, func.count())
+        .where(*filter_conditions(f, rules))
+        .group_by(TrackedItem.lead_agency_id, TrackedItem.rating)
+    )
+    counts: dict[int | None, dict[Rating | None, int]] = defaultdict(dict)
+    for agency_id, rating, count in session.execute(statement):
+        counts[agency_id][rating] = count
+    rows = [
+        AgencyMatrixRow(agency.id, agency.short_name, agency.name, counts.get(agency.id, {}))
+        for agency in session.scalars(select(Agency).order_by(Agency.short_name))
+        if agency.active or agency.id in counts
+    ]
+    if None in counts:
+        rows.append(AgencyMatrixRow(None, "—", "No lead agency", counts[None]))
+    return rows
+
+
+def _as_dict(f: ItemFilter) -> dict[str, Any]:
+    return {name: getattr(f, name) for name in f.__slots__}
+
+
+def history_for(session: Session, entity: str, entity_id: int) -> tuple[HistoryRecord, ...]:
+    statement = (
+        select(HistoryEntry)
+        .where(HistoryEntry.entity == entity, HistoryEntry.entity_id == entity_id)
+        .order_by(HistoryEntry.changed_at.desc(), HistoryEntry.id.desc())
+    )
+    return tuple(to_history_record(entry) for entry in session.scalars(statement))
+
+
+def to_history_record(entry: HistoryEntry) -> HistoryRecord:
+    return HistoryRecord(
+        id=entry.id,
+        entity=entry.entity,
+        entity_id=entry.entity_id,
+        field=entry.field,
+        old_value=entry.old_value,
+        new_value=entry.new_value,
+        note=entry.note,
+        author=entry.author,
+        changed_at=entry.changed_at,
+        source=entry.source,
+        batch=entry.batch,
+    )
+
+
+def item_detail(session: Session, item_id: int, rules: AlertRules) -> ItemDetail | None:
+    item = session.get(TrackedItem, item_id)
+    if item is None or item.deleted_at is not None:
+        return None
+    (row,) = rows_by_id(session, [item_id], rules)
+    child = aliased(TrackedItem)
+    child_ids = list(
+        session.scalars(
+            select(child.id)
+            .where(child.parent_id == item_id, child.deleted_at.is_(None))
+            .order_by(child.reference_key)
+        )
+    )
+    return ItemDetail(
+        row=row,
+        review_id=item.review_id,
+        priority_id=item.priority_id,
+        parent_reference=item.parent.reference if item.parent else None,
+        lead_agency_name=item.lead_agency.name if item.lead_agency else None,
+        supporting_agencies=tuple(a.short_name for a in item.supporting_agencies),
+        original_timescale=item.original_timescale,
+        original_due_on=item.original_due_on,
+        owner=item.owner,
+        evidence_completion=item.evidence_completion,
+        evidence_impact=item.evidence_impact,
+        illustrative=item.illustrative,
+        created_on=item.created_on,
+        updates=tuple(
+            ProgressUpdateRecord(u.id, u.written_on, u.author, u.text, u.proposed_rating)
+            for u in item.updates
+        ),
+        history=history_for(session, "item", item_id),
+        children=rows_by_id(session, child_ids, rules),
+    )
+
+
+def open_filter() -> ItemFilter:
+    return ItemFilter(state=ItemState.OPEN)
+
+
+__all__ = [
+    "agency_matrix",
+    "alert_counts",
+    "count_items",
+    "filter_conditions",
+    "ids_matching",
+    "item_detail",
+    "list_page",
+    "rating_counts",
+    "rows_by_id",
+]

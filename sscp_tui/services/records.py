@@ -1,0 +1,230 @@
+"""Plain, frozen data that crosses from the service layer to the screens and the CLI."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sscp_tui.db.models import AgencyKind, ItemKind, Rating, ReviewKind, ReviewStatus
+
+RATING_ORDER: tuple[Rating | None, ...] = (
+    Rating.RED,
+    Rating.AMBER,
+    Rating.GREEN,
+    Rating.BLUE,
+    None,
+)
+
+
+def rating_label(rating: Rating | None) -> str:
+    return rating.label if rating else "Unrated"
+
+
+class AlertKind(enum.StrEnum):
+    OVERDUE = "overdue"
+    DUE_SOON = "due soon"
+    NO_TIMESCALE = "no timescale"
+    STALE = "stale"
+    INCONSISTENT = "inconsistent"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ItemState(enum.StrEnum):
+    OPEN = "open"  # not Blue
+    CLOSED = "closed"  # Blue
+    ALL = "all"
+
+
+class SortKey(enum.StrEnum):
+    ALERTS = "alerts"  # worst first: overdue longest, then Red, Amber…
+    REVIEW = "review"
+    REFERENCE = "reference"
+    KIND = "kind"
+    THEME = "theme"
+    LEAD_AGENCY = "lead agency"
+    DUE = "due"
+    RATING = "rating"
+    OVERDUE = "days overdue"
+    LAST_UPDATE = "last update"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFilter:
+    """What the log shows. Every part is optional and they combine (AND)."""
+
+    agency_id: int | None = None
+    lead_only: bool = False  # else lead or supporting
+    ratings: frozenset[Rating | None] = frozenset()  # None in the set means unrated
+    review_id: int | None = None
+    review_kind: ReviewKind | None = None
+    theme_id: int | None = None
+    alert: AlertKind | None = None
+    text: str = ""
+    kind: ItemKind | None = None
+    priority_id: int | None = None
+    state: ItemState = ItemState.OPEN
+
+    @property
+    def is_empty(self) -> bool:
+        return self == ItemFilter()
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRecord:
+    id: int
+    name: str
+    short_name: str
+    kind: AgencyKind
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRecord:
+    id: int
+    kind: ReviewKind
+    title: str
+    year: int | None
+    status: ReviewStatus
+    commissioned_on: date | None
+    published_on: date | None
+    closed_on: date | None
+    notes: str
+    counts: dict[Rating | None, int] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        year = f" ({self.year})" if self.year else ""
+        return f"{self.kind.value} {self.title}{year}"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    """One line of the log."""
+
+    id: int
+    kind: ItemKind
+    source: str  # the review's label, or "Plan › Priority"
+    review_kind: ReviewKind | None
+    reference: str
+    text: str
+    themes: tuple[str, ...]
+    lead_agency: str | None  # short name
+    timescale: str
+    due_on: date | None
+    rating: Rating | None
+    last_update_on: date | None
+    alerts: frozenset[AlertKind]
+    days_overdue: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressUpdateRecord:
+    id: int
+    written_on: date
+    author: str
+    text: str
+    proposed_rating: Rating | None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRecord:
+    id: int
+    entity: str
+    entity_id: int
+    field: str
+    old_value: str | None
+    new_value: str | None
+    note: str
+    author: str
+    changed_at: datetime
+    source: str
+    batch: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDetail:
+    row: ItemRow
+    review_id: int | None
+    priority_id: int | None
+    parent_reference: str | None
+    lead_agency_name: str | None
+    supporting_agencies: tuple[str, ...]
+    original_timescale: str
+    original_due_on: date | None
+    owner: str
+    evidence_completion: str
+    evidence_impact: str
+    illustrative: bool
+    created_on: date
+    updates: tuple[ProgressUpdateRecord, ...]
+    history: tuple[HistoryRecord, ...]
+    children: tuple[ItemRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    rows: tuple[ItemRow, ...]
+    total: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCounts:
+    counts: dict[AlertKind, int]
+
+    def __getitem__(self, kind: AlertKind) -> int:
+        return self.counts.get(kind, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyMatrixRow:
+    agency_id: int | None
+    short_name: str
+    name: str
+    counts: dict[Rating | None, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRecord:
+    id: int
+    group: str
+    held_on: date
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityRecord:
+    id: int
+    plan_id: int
+    plan_title: str
+    number: str
+    title: str
+    objective: str
+    rating: Rating | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRecord:
+    id: int
+    title: str
+    period: str
+    starts_on: date | None
+    ends_on: date | None
+    priorities: tuple[PriorityRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeResult:
+    """What an edit did: its batch (for undo) and how many history rows it wrote."""
+
+    batch: str
+    changed: int
+    item_ids: tuple[int, ...] = ()

@@ -1,0 +1,221 @@
+"""The service facade: everything the screens and the CLI do, one session per call.
+
+Results are frozen dataclasses (``records``); nothing returned is a live ORM object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from sscp_tui.config import Settings
+from sscp_tui.db.models import AgencyKind, Rating
+from sscp_tui.db.store import Store
+from sscp_tui.services import catalog, edits, queries
+from sscp_tui.services.alerts import AlertRules
+from sscp_tui.services.edits import EditContext, EditError, NewItem
+from sscp_tui.services.records import (
+    AgencyMatrixRow,
+    AgencyRecord,
+    AlertCounts,
+    ChangeResult,
+    ItemDetail,
+    ItemFilter,
+    ItemRow,
+    ItemState,
+    MeetingRecord,
+    Page,
+    PlanRecord,
+    ReviewRecord,
+    SortKey,
+)
+
+T = TypeVar("T")
+
+
+class Tracker:
+    def __init__(self, store: Store, settings: Settings, as_of: date | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self._as_of = as_of
+
+    # --- context ---------------------------------------------------------------------------
+    @property
+    def as_of(self) -> date:
+        return self._as_of or date.today()
+
+    @property
+    def rules(self) -> AlertRules:
+        return AlertRules(self.as_of, self.settings.due_soon_days, self.settings.stale_days)
+
+    def _read(self, work: Callable[[Session], T]) -> T:
+        with self.store.read() as session:
+            return work(session)
+
+    def _edit(
+        self, work: Callable[[Session, EditContext], int], note: str = "", source: str = "app"
+    ) -> ChangeResult:
+        ctx = EditContext(author=self.settings.author, note=note.strip(), source=source)
+        try:
+            with self.store.write() as session:
+                changed = work(session, ctx)
+        except DBAPIError as exc:
+            reason = str(getattr(exc, "orig", exc))
+            if "locked" in reason or "busy" in reason:
+                message = "The tracker is busy with another change; try again in a moment."
+            else:
+                message = f"The change could not be saved: {reason}."
+            raise EditError(message) from exc
+        return ChangeResult(ctx.batch, changed)
+
+    # --- the log ---------------------------------------------------------------------------
+    def page(
+        self,
+        f: ItemFilter,
+        *,
+        sort: SortKey = SortKey.ALERTS,
+        descending: bool = False,
+        offset: int = 0,
+        limit: int = 100,
+        with_total: bool = True,
+    ) -> Page:
+        return self._read(
+            lambda s: queries.list_page(
+                s,
+                f,
+                self.rules,
+                sort=sort,
+                descending=descending,
+                offset=offset,
+                limit=limit,
+                with_total=with_total,
+            )
+        )
+
+    def count(self, f: ItemFilter) -> int:
+        return self._read(lambda s: queries.count_items(s, f, self.rules))
+
+    def ids(self, f: ItemFilter, sort: SortKey = SortKey.ALERTS) -> list[int]:
+        return self._read(lambda s: queries.ids_matching(s, f, self.rules, sort))
+
+    def rows(self, ids: Sequence[int]) -> tuple[ItemRow, ...]:
+        return self._read(lambda s: queries.rows_by_id(s, ids, self.rules))
+
+    def rating_counts(self, f: ItemFilter | None = None) -> dict[Rating | None, int]:
+        return self._read(lambda s: queries.rating_counts(s, f or ItemFilter(), self.rules))
+
+    def alert_counts(self, f: ItemFilter | None = None) -> AlertCounts:
+        return self._read(lambda s: queries.alert_counts(s, f or ItemFilter(), self.rules))
+
+    def agency_matrix(self, f: ItemFilter | None = None) -> list[AgencyMatrixRow]:
+        return self._read(lambda s: queries.agency_matrix(s, f or ItemFilter(), self.rules))
+
+    def item(self, item_id: int) -> ItemDetail | None:
+        return self._read(lambda s: queries.item_detail(s, item_id, self.rules))
+
+    def alert_items(self, agency_id: int | None = None) -> list[ItemRow]:
+        """Open items with any alert, worst first, for the alerts command and the dashboard."""
+
+        def work(session: Session) -> list[ItemRow]:
+            base = ItemFilter(agency_id=agency_id, lead_only=True, state=ItemState.OPEN)
+            ids = queries.ids_matching(session, base, self.rules, SortKey.ALERTS)
+            rows = queries.rows_by_id(session, ids, self.rules)
+            return [row for row in rows if row.alerts]
+
+        return self._read(work)
+
+    # --- reference data --------------------------------------------------------------------
+    def agencies(self) -> list[AgencyRecord]:
+        return self._read(catalog.agencies)
+
+    def find_agency(self, name: str) -> AgencyRecord:
+        return self._read(lambda s: catalog.find_agency(s, name))
+
+    def reviews(self) -> list[ReviewRecord]:
+        return self._read(catalog.reviews)
+
+    def find_review(self, name: str) -> ReviewRecord:
+        return self._read(lambda s: catalog.find_review(s, name))
+
+    def themes(self) -> list[tuple[int, str]]:
+        return self._read(catalog.themes)
+
+    def plans(self) -> list[PlanRecord]:
+        return self._read(catalog.plans)
+
+    def meetings(self, group: str | None = None) -> list[MeetingRecord]:
+        return self._read(lambda s: catalog.meetings(s, group))
+
+    def next_meeting(self) -> MeetingRecord | None:
+        upcoming = [m for m in self.meetings() if m.held_on >= self.as_of]
+        return upcoming[0] if upcoming else None
+
+    # --- edits -----------------------------------------------------------------------------
+    def set_rating(self, ids: Sequence[int], rating: Rating | None, note: str) -> ChangeResult:
+        return self._edit(lambda s, c: edits.set_rating(s, c, ids, rating), note)
+
+    def revise_timescale(
+        self, ids: Sequence[int], timescale: str, note: str, due_on: date | None = None
+    ) -> ChangeResult:
+        return self._edit(lambda s, c: edits.revise_timescale(s, c, ids, timescale, due_on), note)
+
+    def set_lead_agency(
+        self, ids: Sequence[int], short_name: str | None, note: str
+    ) -> ChangeResult:
+        return self._edit(lambda s, c: edits.set_lead_agency(s, c, ids, short_name), note)
+
+    def update_item(self, item_id: int, changes: dict[str, str | None], note: str) -> ChangeResult:
+        return self._edit(lambda s, c: edits.update_fields(s, c, item_id, changes), note)
+
+    def mark_complete(
+        self, item_id: int, evidence: str, impact: str = "", note: str = ""
+    ) -> ChangeResult:
+        return self._edit(lambda s, c: edits.mark_complete(s, c, item_id, evidence, impact), note)
+
+    def delete(self, ids: Sequence[int], note: str) -> ChangeResult:
+        return self._edit(lambda s, c: edits.delete_items(s, c, ids), note)
+
+    def add_update(
+        self,
+        item_id: int,
+        text: str,
+        proposed_rating: Rating | None = None,
+        written_on: date | None = None,
+    ) -> ChangeResult:
+        day = written_on or self.as_of
+        return self._edit(
+            lambda s, c: edits.add_update(
+                s, c, item_id, text, written_on=day, proposed_rating=proposed_rating
+            )
+        )
+
+    def create_item(self, new: NewItem, note: str = "") -> ChangeResult:
+        def work(session: Session, ctx: EditContext) -> int:
+            return edits.create_item(session, ctx, new).id
+
+        return self._edit(work, note)
+
+    def undo(self, batch: str, note: str = "Undone") -> ChangeResult:
+        return self._edit(lambda s, c: edits.undo_batch(s, c, batch), note, source="undo")
+
+    def save_review(
+        self, review_id: int | None, values: dict[str, object], note: str = ""
+    ) -> ChangeResult:
+        return self._edit(lambda s, c: catalog.save_review(s, c, review_id, values), note)
+
+    def set_priority_rating(
+        self, priority_id: int, rating: Rating | None, note: str
+    ) -> ChangeResult:
+        return self._edit(
+            lambda s, c: int(catalog.set_priority_rating(s, c, priority_id, rating)), note
+        )
+
+    def record_meeting(self, group: str, held_on: date) -> ChangeResult:
+        return self._edit(lambda s, c: catalog.record_meeting(s, c, group, held_on).id)
+
+    def create_agency(self, name: str, short_name: str, kind: AgencyKind) -> ChangeResult:
+        return self._edit(lambda s, c: catalog.create_agency(s, c, name, short_name, kind).id)

@@ -1,0 +1,153 @@
+"""The store: file safety, SQLite settings, migrations, and history that only grows."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select, text, update
+
+from sscp_tui.db import migrate
+from sscp_tui.db.models import HistoryEntry
+from sscp_tui.db.store import HEAD_REVISION, HistoryIsAppendOnly, StoreError, open_store
+
+
+def test_new_database_is_private_to_its_owner(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "nested" / "tracker.sqlite3")
+    with store.write() as s:
+        s.execute(text("SELECT 1"))
+    mode = stat.S_IMODE((tmp_path / "nested" / "tracker.sqlite3").stat().st_mode)
+    assert mode == 0o600
+    assert stat.S_IMODE((tmp_path / "nested").stat().st_mode) == 0o700
+    assert store.created
+    store.close()
+
+
+def test_sqlite_is_configured_for_safe_concurrent_use(store) -> None:
+    with store.read() as s:
+        assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert s.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        assert s.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_write_transactions_take_the_write_lock_at_once(store, tmp_path: Path) -> None:
+    """BEGIN IMMEDIATE: while one writer holds the lock, another writer waits, then fails."""
+    other = sqlite3.connect(tmp_path / "tracker.sqlite3", timeout=0.1, isolation_level=None)
+    entered = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with store.write() as s:
+            s.execute(text("SELECT count(*) FROM agencies"))  # a read inside a write txn
+            entered.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=hold)
+    worker.start()
+    entered.wait(5)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        other.execute("BEGIN IMMEDIATE")
+    release.set()
+    worker.join()
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("ROLLBACK")
+    other.close()
+
+
+def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database, just notes")
+    with pytest.raises(StoreError, match="not an sscp-tui database"):
+        open_store(path)
+    assert path.read_text() == "not a database, just notes"
+
+
+def test_a_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="is a folder"):
+        open_store(tmp_path)
+
+
+def test_an_unwritable_location_gives_a_sentence(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    target = locked / "sub" / "tracker.sqlite3"
+    if _running_as_root():
+        target = Path("/proc/no/such/place/tracker.sqlite3")
+    with pytest.raises(StoreError, match="Cannot create the tracker database"):
+        open_store(target)
+
+
+def _running_as_root() -> bool:
+    import os
+
+    return os.geteuid() == 0
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "t.sqlite3"
+    open_store(path).close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE alembic_version SET version_num = '9999'")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="newer version of sscp-tui"):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite3"
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(StoreError, match="not an sscp-tui tracker"):
+        open_store(path)
+
+
+def test_head_revision_constant_matches_the_migration_scripts() -> None:
+    assert migrate.head() == HEAD_REVISION
+
+
+def test_migrations_build_an_empty_file_to_head(tmp_path: Path) -> None:
+    path = tmp_path / "empty.sqlite3"
+    path.touch()
+    store = open_store(path)
+    with store.read() as s:
+        assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
+        tables = {
+            r[0] for r in s.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
+        }
+    assert {"agencies", "reviews", "items", "history", "progress_updates", "meetings"} <= tables
+    store.close()
+
+
+def test_a_first_revision_database_upgrades_without_loss(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    store = open_store(path, migrate=False)
+    migrate.upgrade(store.engine, "0001")
+    with store.write() as s:
+        s.execute(text("INSERT INTO agencies (name, short_name, kind, active) "
+                       "VALUES ('Surrey Police', 'SP', 'statutory partner', 1)"))  # fmt: skip
+    store.close()
+    reopened = open_store(path)
+    with reopened.read() as s:
+        assert s.execute(text("SELECT short_name FROM agencies")).scalar() == "SP"
+        assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
+    reopened.close()
+
+
+def test_history_cannot_be_rewritten_or_deleted(tracker, small) -> None:
+    with pytest.raises(HistoryIsAppendOnly), tracker.store.write() as s:
+        entry = s.scalars(select(HistoryEntry)).first()
+        entry.note = "quietly changed"
+    with pytest.raises(HistoryIsAppendOnly), tracker.store.write() as s:
+        s.delete(s.scalars(select(HistoryEntry)).first())
+    with pytest.raises(HistoryIsAppendOnly), tracker.store.write() as s:
+        s.execute(update(HistoryEntry).values(note="x"))
+    with pytest.raises(HistoryIsAppendOnly), tracker.store.write() as s:
+        s.execute(delete(HistoryEntry))
+    with tracker.store.read() as s:
+        notes = set(s.scalars(select(HistoryEntry.note)))
+    assert notes == {"set up"}
