@@ -2,31 +2,158 @@
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
-from sscp_tui.services.records import RATING_ORDER, rating_label
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from sscp_tui.assets import asset_path
+from sscp_tui.commands import JumpProvider
+from sscp_tui.paths import app_paths
+from sscp_tui.screens.base import user_message
+from sscp_tui.services.edits import EditError
+from sscp_tui.services.records import AgencyRecord, ChangeResult, ItemFilter
 from sscp_tui.services.tracker import Tracker
+from sscp_tui.views import ViewBook
+from sscp_tui.widgets.rating import RATING_VARIABLES
+
+T = TypeVar("T")
+
+
+def _screen(name: str) -> Callable[[], Any]:
+    """Screens are imported when first shown, which keeps start-up quick."""
+
+    def make() -> Any:
+        import importlib
+
+        module_name, class_name = name.rsplit(".", 1)
+        return getattr(importlib.import_module(f"sscp_tui.screens.{module_name}"), class_name)()
+
+    return make
 
 
 class SSCPApp(App[None]):
     TITLE = "sscp-tui"
-    BINDINGS = [Binding("q", "quit", "Quit", id="quit")]
+    CSS_PATH = str(asset_path("app.tcss"))
+    COMMANDS: ClassVar = App.COMMANDS | {JumpProvider}
+    MODES: ClassVar = {
+        "dashboard": _screen("dashboard.DashboardScreen"),
+        "log": _screen("log.LogScreen"),
+        "reviews": _screen("reviews.ReviewsScreen"),
+        "priorities": _screen("priorities.PrioritiesScreen"),
+        "agencies": _screen("agencies.AgenciesScreen"),
+        "chair": _screen("chair.ChairPassScreen"),
+        "packs": _screen("packs.PackScreen"),
+    }
+    SCREEN_NAMES: ClassVar = {
+        "Dashboard": "dashboard",
+        "Log": "log",
+        "Reviews": "reviews",
+        "Priorities": "priorities",
+        "Agencies": "agencies",
+        "Chair's pass": "chair",
+        "Meeting pack": "packs",
+    }
+    BINDINGS: ClassVar = [
+        Binding("f2", "switch_mode('dashboard')", "Dashboard", id="go.dashboard"),
+        Binding("f3", "switch_mode('log')", "Log", id="go.log"),
+        Binding("f4", "switch_mode('reviews')", "Reviews", id="go.reviews"),
+        Binding("f5", "switch_mode('priorities')", "Priorities", id="go.priorities"),
+        Binding("f6", "switch_mode('agencies')", "Agencies", id="go.agencies"),
+        Binding("f7", "switch_mode('chair')", "Chair's pass", id="go.chair"),
+        Binding("f8", "switch_mode('packs')", "Pack", id="go.packs"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("u", "undo", "Undo", id="app.undo", show=False),
+        Binding("q", "quit", "Quit", id="app.quit", show=False),
+    ]
 
     def __init__(self, tracker: Tracker, welcome: str | None = None) -> None:
         super().__init__()
         self.tracker = tracker
         self.welcome = welcome
+        self.undo_stack: list[ChangeResult] = []
+        self.views = ViewBook(app_paths().views_file, tracker.store.location)
+        if tracker.settings.keymap:
+            self.set_keymap(dict(tracker.settings.keymap))
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        counts = self.tracker.rating_counts()
-        text = "  ".join(f"{rating_label(r)}: {counts.get(r, 0)}" for r in RATING_ORDER)
-        yield Static(text, id="summary", markup=False)
-        yield Footer()
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(RATING_VARIABLES)
 
     def on_mount(self) -> None:
         self.sub_title = self.tracker.store.location
+        self.switch_mode("dashboard")
         if self.welcome:
             self.notify(self.welcome, markup=False)
+
+    # --- navigation ------------------------------------------------------------------------
+    def open_log(self, item_filter: ItemFilter) -> None:
+        def show() -> None:
+            from sscp_tui.screens.log import LogScreen
+
+            while len(self.screen_stack) > 1 and not isinstance(self.screen, LogScreen):
+                self.pop_screen()
+            if isinstance(self.screen, LogScreen):
+                self.screen.set_filter(item_filter)
+
+        self.switch_mode("log")
+        self.call_after_refresh(show)
+
+    def open_item(self, item_id: int) -> None:
+        from sscp_tui.screens.item import ItemScreen
+
+        self.push_screen(ItemScreen(item_id))
+
+    def my_agency(self) -> AgencyRecord | None:
+        name = self.views.state.my_agency or self.tracker.settings.default_agency
+        if not name:
+            return None
+        try:
+            return self.tracker.find_agency(name)
+        except EditError:
+            return None
+
+    def action_help(self) -> None:
+        from sscp_tui.screens.help import HelpScreen, bindings_of
+
+        screen = self.screen
+        self.push_screen(HelpScreen(screen.title or type(screen).__name__, bindings_of(screen)))
+
+    # --- undo ------------------------------------------------------------------------------
+    def remember(self, result: ChangeResult) -> None:
+        if result.changed:
+            self.undo_stack.append(result)
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo in this session.", severity="warning")
+            return
+        self.undo(self.undo_stack.pop())
+
+    @work(thread=True, exclusive=True, group="undo", exit_on_error=False)
+    def undo(self, change: ChangeResult) -> None:
+        try:
+            result = self.tracker.undo(change.batch)
+        except EditError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        message = f"Undone: {result.changed} change(s) reversed, and the reversal recorded in history."
+        self.call_from_thread(self.notify, message, markup=False)
+        self.call_from_thread(self._refresh_screen)
+
+    def _refresh_screen(self) -> None:
+        refresh = getattr(self.screen, "refresh_data", None)
+        if refresh is not None:
+            refresh()
+
+    async def run_in_thread(self, work_fn: Callable[[], T]) -> T:
+        import asyncio
+
+        return await asyncio.to_thread(work_fn)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.log.error(event.worker.error)
+            self.notify(user_message(event.worker.error), severity="error", markup=False)

@@ -101,9 +101,16 @@ _FIELDS: dict[tuple[str, str], tuple[str, Callable[[object], Any]]] = {
 _TABLES = {"user", "alerts", "packs", "keymap"}
 
 
-def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE)
-    match = pattern.search(text)
+def _line_of(text: str, key: str, section: str | None = None) -> int | None:
+    """The line of ``key = …`` (within ``[section]`` when given), or of ``[key]`` itself."""
+    start = 0
+    if section is not None:
+        header = re.search(rf"^[ \t]*\[{re.escape(section)}\]", text, re.MULTILINE)
+        start = header.end() if header else 0
+        pattern = rf"^[ \t]*{re.escape(key)}[ \t]*="
+    else:
+        pattern = rf"^[ \t]*\[{re.escape(key)}\]"
+    match = re.compile(pattern, re.MULTILINE).search(text, start)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
@@ -126,32 +133,34 @@ def load_settings(path: Path) -> Settings:
         if section not in _TABLES or not isinstance(table, dict):
             known = ", ".join(f"[{t}]" for t in sorted(_TABLES))
             line = f" (line {at})" if at else ""
-            raise ConfigError(
-                f"{path}{line}: unknown section '{section}'; expected one of {known}."
-            )
+            raise ConfigError(f"{path}{line}: unknown section '{section}'; expected one of {known}.")
         if section == "keymap":
-            values["keymap"] = _check(path, text, "keymap", "keymap", table, _keymap)
+            values["keymap"] = _check(path, text, "keymap", "keymap", None, table, _keymap)
             continue
         for key, value in table.items():
             spec = _FIELDS.get((section, key))
             if spec is None:
                 known = ", ".join(k for s, k in _FIELDS if s == section)
-                key_line = _line_of(text, key)
+                key_line = _line_of(text, key, section)
                 where = f" (line {key_line})" if key_line else ""
-                raise ConfigError(
-                    f"{path}{where}: unknown key '{section}.{key}'; [{section}] takes {known}."
-                )
+                raise ConfigError(f"{path}{where}: unknown key '{section}.{key}'; [{section}] takes {known}.")
             attribute, validate = spec
-            values[attribute] = _check(path, text, f"{section}.{key}", key, value, validate)
+            values[attribute] = _check(path, text, f"{section}.{key}", key, section, value, validate)
     return Settings(**values)
 
 
 def _check(
-    path: Path, text: str, name: str, key: str, value: object, validate: Callable[[object], Any]
+    path: Path,
+    text: str,
+    name: str,
+    key: str,
+    section: str | None,
+    value: object,
+    validate: Callable[[object], Any],
 ) -> Any:
     try:
         return validate(value)
     except ValueError as exc:
-        line = _line_of(text, key)
+        line = _line_of(text, key, section)
         at = f" (line {line})" if line else ""
         raise ConfigError(f"{path}{at}: '{name}' {exc}.") from exc

@@ -149,9 +149,7 @@ class StrategicPlan(Base):
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
 
-    priorities: Mapped[list[Priority]] = relationship(
-        back_populates="plan", order_by="Priority.position"
-    )
+    priorities: Mapped[list[Priority]] = relationship(back_populates="plan", order_by="Priority.position")
 
 
 class Priority(Base):
@@ -180,16 +178,12 @@ class TrackedItem(Base):
     kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind, "item_kind"), index=True)
     review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="RESTRICT"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="RESTRICT"))
-    priority_id: Mapped[int | None] = mapped_column(
-        ForeignKey("priorities.id", ondelete="RESTRICT")
-    )
+    priority_id: Mapped[int | None] = mapped_column(ForeignKey("priorities.id", ondelete="RESTRICT"))
     reference: Mapped[str] = mapped_column(String(40))
     # The reference with its numbers zero-padded, so "10" sorts after "9" in plain SQL.
     reference_key: Mapped[str] = mapped_column(String(120))
     text: Mapped[str] = mapped_column(Text)
-    lead_agency_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agencies.id", ondelete="RESTRICT")
-    )
+    lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
     timescale: Mapped[str] = mapped_column(String(120), default="")
     due_on: Mapped[date | None] = mapped_column(Date)
     original_timescale: Mapped[str] = mapped_column(String(120), default="")

@@ -73,9 +73,7 @@ def _prepare_sqlite_file(path: Path, *, create: bool) -> bool:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
     except OSError as exc:
-        raise StoreError(
-            f"Cannot create the tracker database at {path}: {exc.strerror or exc}."
-        ) from exc
+        raise StoreError(f"Cannot create the tracker database at {path}: {exc.strerror or exc}.") from exc
     return True
 
 
@@ -138,11 +136,7 @@ class Store:
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk_history_rewrite(state: Any) -> None:
     mapper = state.bind_mapper
-    if (
-        (state.is_update or state.is_delete)
-        and mapper is not None
-        and mapper.class_ is HistoryEntry
-    ):
+    if (state.is_update or state.is_delete) and mapper is not None and mapper.class_ is HistoryEntry:
         _refuse_history_rewrite()
 
 

@@ -69,9 +69,7 @@ def create_agency(
     if not name.strip() or not short_name.strip():
         raise EditError("An agency needs a name and a short name.", "name")
     for existing in session.scalars(select(Agency)):
-        if squash(existing.name) == squash(name) or squash(existing.short_name) == squash(
-            short_name
-        ):
+        if squash(existing.name) == squash(name) or squash(existing.short_name) == squash(short_name):
             raise EditError(f"The agency '{existing.name}' already exists.", "name")
     agency = Agency(name=name.strip(), short_name=short_name.strip(), kind=kind, active=True)
     session.add(agency)
@@ -143,9 +141,7 @@ REVIEW_FIELDS = ("kind", "title", "year", "status", "commissioned_on", "publishe
                  "closed_on", "notes")  # fmt: skip
 
 
-def save_review(
-    session: Session, ctx: EditContext, review_id: int | None, values: dict[str, object]
-) -> int:
+def save_review(session: Session, ctx: EditContext, review_id: int | None, values: dict[str, object]) -> int:
     """Create (``review_id`` None) or edit a review; each changed field goes to history."""
     title = str(values.get("title", "") or "").strip()
     if review_id is None and not title:
@@ -199,15 +195,11 @@ def plans(session: Session) -> list[PlanRecord]:
             PriorityRecord(p.id, plan.id, plan.title, p.number, p.title, p.objective, p.rating)
             for p in plan.priorities
         )
-        result.append(
-            PlanRecord(plan.id, plan.title, plan.period, plan.starts_on, plan.ends_on, priorities)
-        )
+        result.append(PlanRecord(plan.id, plan.title, plan.period, plan.starts_on, plan.ends_on, priorities))
     return result
 
 
-def set_priority_rating(
-    session: Session, ctx: EditContext, priority_id: int, rating: Rating | None
-) -> bool:
+def set_priority_rating(session: Session, ctx: EditContext, priority_id: int, rating: Rating | None) -> bool:
     priority = session.get(Priority, priority_id)
     if priority is None:
         raise EditError("That priority no longer exists.")
@@ -232,9 +224,7 @@ def record_meeting(session: Session, ctx: EditContext, group: str, held_on: date
     group = group.strip()
     if not group:
         raise EditError("A meeting needs a group, such as Case Review Panel.", "group")
-    exists = session.scalar(
-        select(Meeting).where(Meeting.group == group, Meeting.held_on == held_on)
-    )
+    exists = session.scalar(select(Meeting).where(Meeting.group == group, Meeting.held_on == held_on))
     if exists is not None:
         raise EditError(f"A {group} meeting on {held_on:%d %b %Y} is already recorded.", "date")
     meeting = Meeting(group=group, held_on=held_on, notes="")

@@ -59,9 +59,7 @@ def _iso(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def load_demo(
-    store: Store, today: date | None = None, data: dict[str, Any] | None = None
-) -> DemoSummary:
+def load_demo(store: Store, today: date | None = None, data: dict[str, Any] | None = None) -> DemoSummary:
     """Fill an empty tracker with the demo partnership."""
     today = today or date.today()
     data = data or demo_data()
@@ -196,9 +194,7 @@ def _item(
                           note="Rated at panel", now=_at(today, 14))  # fmt: skip
         change_field(session, ctx, item, "rating", rating)
     for update in updates:
-        ctx = EditContext(
-            author=update["author"], source="demo", now=_at(today, update["days_ago"])
-        )
+        ctx = EditContext(author=update["author"], source="demo", now=_at(today, update["days_ago"]))
         proposed = update.get("proposed_rating")
         add_update(
             session,

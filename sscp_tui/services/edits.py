@@ -144,9 +144,7 @@ def record(session: Session, ctx: EditContext, entity: str, entity_id: int, fiel
     )
 
 
-def change_field(
-    session: Session, ctx: EditContext, item: TrackedItem, name: str, value: str | None
-) -> bool:
+def change_field(session: Session, ctx: EditContext, item: TrackedItem, name: str, value: str | None) -> bool:
     """Set one field; write history if it changed. Returns whether it changed."""
     old = _get(item, name)
     value = value if value not in ("",) else None
@@ -173,14 +171,10 @@ def require_note(ctx: EditContext, what: str) -> None:
 
 
 # --- edits ----------------------------------------------------------------------------------
-def set_rating(
-    session: Session, ctx: EditContext, ids: Sequence[int], rating: Rating | None
-) -> int:
+def set_rating(session: Session, ctx: EditContext, ids: Sequence[int], rating: Rating | None) -> int:
     require_note(ctx, "rating")
     value = rating.value if rating else None
-    return sum(
-        change_field(session, ctx, item, "rating", value) for item in load_items(session, ids)
-    )
+    return sum(change_field(session, ctx, item, "rating", value) for item in load_items(session, ids))
 
 
 def revise_timescale(
@@ -198,18 +192,13 @@ def revise_timescale(
     return changed
 
 
-def set_lead_agency(
-    session: Session, ctx: EditContext, ids: Sequence[int], short_name: str | None
-) -> int:
+def set_lead_agency(session: Session, ctx: EditContext, ids: Sequence[int], short_name: str | None) -> int:
     return sum(
-        change_field(session, ctx, item, "lead_agency", short_name)
-        for item in load_items(session, ids)
+        change_field(session, ctx, item, "lead_agency", short_name) for item in load_items(session, ids)
     )
 
 
-def update_fields(
-    session: Session, ctx: EditContext, item_id: int, changes: dict[str, str | None]
-) -> int:
+def update_fields(session: Session, ctx: EditContext, item_id: int, changes: dict[str, str | None]) -> int:
     """Change several fields of one item (the edit form). Timescale re-derives the due date."""
     unknown = set(changes) - set(TRACKED_FIELDS)
     if unknown:
@@ -231,9 +220,7 @@ def update_fields(
     return changed
 
 
-def mark_complete(
-    session: Session, ctx: EditContext, item_id: int, evidence: str, impact: str = ""
-) -> int:
+def mark_complete(session: Session, ctx: EditContext, item_id: int, evidence: str, impact: str = "") -> int:
     if not evidence.strip():
         raise EditError("Blue means complete with evidence: describe the evidence.", "evidence")
     (item,) = load_items(session, [item_id])
@@ -246,9 +233,7 @@ def mark_complete(
 
 def delete_items(session: Session, ctx: EditContext, ids: Sequence[int]) -> int:
     require_note(ctx, "deletion")
-    return sum(
-        change_field(session, ctx, item, "deleted", "deleted") for item in load_items(session, ids)
-    )
+    return sum(change_field(session, ctx, item, "deleted", "deleted") for item in load_items(session, ids))
 
 
 def add_update(
@@ -310,9 +295,7 @@ def create_item(session: Session, ctx: EditContext, new: NewItem) -> TrackedItem
         raise EditError("An item belongs to a review or a priority.", "review")
     parsed = parse_timescale(new.timescale)
     due = new.due_on or parsed.due_on
-    cls: Callable[..., TrackedItem] = (
-        Recommendation if new.kind is ItemKind.RECOMMENDATION else Action
-    )
+    cls: Callable[..., TrackedItem] = Recommendation if new.kind is ItemKind.RECOMMENDATION else Action
     item = cls(
         review_id=new.review_id,
         priority_id=new.priority_id,
@@ -354,15 +337,9 @@ def undo_batch(session: Session, ctx: EditContext, batch: str) -> int:
     reversible = [e for e in entries if e.field in TRACKED_FIELDS]
     if not reversible:
         raise EditError("There is nothing to undo.")
-    items = {
-        item.id: item for item in load_items(session, sorted({e.entity_id for e in reversible}))
-    }
+    items = {item.id: item for item in load_items(session, sorted({e.entity_id for e in reversible}))}
     for entry in reversible:
         current = _get(items[entry.entity_id], entry.field)
         if current != entry.new_value:
-            raise EditError(
-                f"Item {items[entry.entity_id].reference} has changed since; nothing was undone."
-            )
-    return sum(
-        change_field(session, ctx, items[e.entity_id], e.field, e.old_value) for e in reversible
-    )
+            raise EditError(f"Item {items[entry.entity_id].reference} has changed since; nothing was undone.")
+    return sum(change_field(session, ctx, items[e.entity_id], e.field, e.old_value) for e in reversible)

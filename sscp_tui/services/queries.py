@@ -289,9 +289,7 @@ def alert_counts(session: Session, f: ItemFilter, rules: AlertRules) -> AlertCou
     sums = [func.sum(case((rules.sql(kind), 1), else_=0)) for kind in AlertKind]
     statement = select(*sums).select_from(TrackedItem).where(*filter_conditions(base, rules))
     values = session.execute(statement).one()
-    return AlertCounts(
-        {kind: int(value or 0) for kind, value in zip(AlertKind, values, strict=True)}
-    )
+    return AlertCounts({kind: int(value or 0) for kind, value in zip(AlertKind, values, strict=True)})
 
 
 def agency_matrix(session: Session, f: ItemFilter, rules: AlertRules) -> list[AgencyMatrixRow]:

@@ -221,9 +221,7 @@ def parse_date(text: str) -> date:
         raise ValueError("No date given; write it as DD/MM/YYYY or YYYY-MM-DD.")
     parts = _date_parts(_fold(cleaned))
     if parts is None:
-        raise ValueError(
-            f"Could not read '{cleaned}' as a date; write it as DD/MM/YYYY or YYYY-MM-DD."
-        )
+        raise ValueError(f"Could not read '{cleaned}' as a date; write it as DD/MM/YYYY or YYYY-MM-DD.")
     try:
         return date(*parts)
     except ValueError:

@@ -163,17 +163,13 @@ class Tracker:
     ) -> ChangeResult:
         return self._edit(lambda s, c: edits.revise_timescale(s, c, ids, timescale, due_on), note)
 
-    def set_lead_agency(
-        self, ids: Sequence[int], short_name: str | None, note: str
-    ) -> ChangeResult:
+    def set_lead_agency(self, ids: Sequence[int], short_name: str | None, note: str) -> ChangeResult:
         return self._edit(lambda s, c: edits.set_lead_agency(s, c, ids, short_name), note)
 
     def update_item(self, item_id: int, changes: dict[str, str | None], note: str) -> ChangeResult:
         return self._edit(lambda s, c: edits.update_fields(s, c, item_id, changes), note)
 
-    def mark_complete(
-        self, item_id: int, evidence: str, impact: str = "", note: str = ""
-    ) -> ChangeResult:
+    def mark_complete(self, item_id: int, evidence: str, impact: str = "", note: str = "") -> ChangeResult:
         return self._edit(lambda s, c: edits.mark_complete(s, c, item_id, evidence, impact), note)
 
     def delete(self, ids: Sequence[int], note: str) -> ChangeResult:
@@ -202,17 +198,11 @@ class Tracker:
     def undo(self, batch: str, note: str = "Undone") -> ChangeResult:
         return self._edit(lambda s, c: edits.undo_batch(s, c, batch), note, source="undo")
 
-    def save_review(
-        self, review_id: int | None, values: dict[str, object], note: str = ""
-    ) -> ChangeResult:
+    def save_review(self, review_id: int | None, values: dict[str, object], note: str = "") -> ChangeResult:
         return self._edit(lambda s, c: catalog.save_review(s, c, review_id, values), note)
 
-    def set_priority_rating(
-        self, priority_id: int, rating: Rating | None, note: str
-    ) -> ChangeResult:
-        return self._edit(
-            lambda s, c: int(catalog.set_priority_rating(s, c, priority_id, rating)), note
-        )
+    def set_priority_rating(self, priority_id: int, rating: Rating | None, note: str) -> ChangeResult:
+        return self._edit(lambda s, c: int(catalog.set_priority_rating(s, c, priority_id, rating)), note)
 
     def record_meeting(self, group: str, held_on: date) -> ChangeResult:
         return self._edit(lambda s, c: catalog.record_meeting(s, c, group, held_on).id)

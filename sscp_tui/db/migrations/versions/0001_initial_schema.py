@@ -58,9 +58,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("history", schema=None) as batch_op:
         batch_op.create_index("ix_history_batch", ["batch"], unique=False)
-        batch_op.create_index(
-            "ix_history_entity", ["entity", "entity_id", "changed_at"], unique=False
-        )
+        batch_op.create_index("ix_history_entity", ["entity", "entity_id", "changed_at"], unique=False)
         batch_op.create_index("ix_history_field_time", ["field", "changed_at"], unique=False)
 
     op.create_table(
@@ -240,9 +238,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("item_id", "agency_id"),
     )
     with op.batch_alter_table("item_supporting_agencies", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_item_supporting_agencies_agency", ["agency_id", "item_id"], unique=False
-        )
+        batch_op.create_index("ix_item_supporting_agencies_agency", ["agency_id", "item_id"], unique=False)
 
     op.create_table(
         "item_themes",

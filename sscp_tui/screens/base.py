@@ -1,0 +1,55 @@
+"""What every screen shares: the tracker, error reporting from workers, plain notifications."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from sscp_tui.services.tracker import Tracker
+
+if TYPE_CHECKING:
+    from sscp_tui.app import SSCPApp
+
+
+def user_message(error: BaseException) -> str:
+    """The sentence a user sees. Known service errors carry one; anything else is summarised."""
+    from sscp_tui.db.store import StoreError
+    from sscp_tui.services.edits import EditError
+
+    if isinstance(error, EditError | StoreError):
+        return str(error)
+    return f"Something went wrong ({type(error).__name__}); nothing further was saved. See the log."
+
+
+class WorkerErrors:
+    """Mixin: a failed worker becomes a notification, and its traceback goes to the log."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            node = cast(Screen[Any], self)
+            node.log.error(event.worker.error)
+            node.app.notify(user_message(event.worker.error), severity="error", markup=False)
+
+
+class TrackerScreen(WorkerErrors, Screen[None]):
+    @property
+    def sscp(self) -> SSCPApp:
+        return cast("SSCPApp", self.app)
+
+    @property
+    def tracker(self) -> Tracker:
+        return self.sscp.tracker
+
+    def say(self, message: str, *, severity: str = "information") -> None:
+        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
+
+    def refresh_data(self) -> None:
+        """Reload what the screen shows (after an edit elsewhere)."""
+
+
+class TrackerModal(WorkerErrors, ModalScreen[Any]):
+    @property
+    def tracker(self) -> Tracker:
+        return cast("SSCPApp", self.app).tracker

@@ -1,0 +1,181 @@
+"""Home: open items by rating, the alerts and the worst items, the agency × rating matrix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from sscp_tui.db.models import Rating
+from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.services.alerts import ALERT_SEVERITY
+from sscp_tui.services.records import (
+    RATING_ORDER,
+    AgencyMatrixRow,
+    AlertCounts,
+    ItemFilter,
+    ItemRow,
+    ItemState,
+    MeetingRecord,
+    rating_label,
+)
+from sscp_tui.widgets.rating import ALERT_MARKS, rating_key, rating_text
+
+WORST = 6
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    open_counts: dict[Rating | None, int]
+    completed: int
+    alerts: AlertCounts
+    worst: list[ItemRow]
+    matrix: list[AgencyMatrixRow]
+    next_meeting: MeetingRecord | None
+
+
+class DashboardScreen(TrackerScreen):
+    TITLE = "Dashboard"
+    BINDINGS: ClassVar = [
+        Binding("enter", "open_cell", "Open", id="dashboard.open", show=True),
+        Binding("tab", "app.focus_next", "Next panel", id="dashboard.next", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="rating-cards"):
+            for rating in RATING_ORDER:
+                yield Static("", id=f"card-{rating_key(rating)}", classes=f"card rating-{rating_key(rating)}")
+        with Horizontal(id="dash-middle"):
+            with Vertical(id="dash-alerts", classes="panel"):
+                yield Label("Alerts — enter lists them", classes="panel-title")
+                yield DataTable(id="alerts-table", cursor_type="row", show_header=False)
+            with Vertical(id="dash-worst", classes="panel"):
+                yield Label("Needing attention first", classes="panel-title")
+                yield DataTable(id="worst-table", cursor_type="row")
+        with Vertical(id="dash-matrix", classes="panel"):
+            yield Label("Lead agency × rating — enter opens those items", classes="panel-title")
+            yield DataTable(id="matrix-table", cursor_type="cell")
+        yield Static(id="next-meeting", classes="bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # Columns are made once: rebuilding them on every refresh confuses DataTable's widths.
+        self.query_one("#alerts-table", DataTable).add_columns("alert", "count")
+        self.query_one("#worst-table", DataTable).add_columns("Item", "Lead", "Rating", "Why")
+        matrix = self.query_one("#matrix-table", DataTable)
+        matrix.add_column("Agency", key="agency")
+        for rating in RATING_ORDER:
+            matrix.add_column(rating_text(rating, self.app.theme_variables), key=rating_key(rating))
+        matrix.add_column("Total", key="total")
+        matrix.focus()
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
+    def load(self) -> None:
+        tracker = self.tracker
+        counts = tracker.rating_counts(ItemFilter(state=ItemState.ALL))
+        data = DashboardData(
+            open_counts={r: counts.get(r, 0) for r in RATING_ORDER if r is not Rating.BLUE},
+            completed=counts.get(Rating.BLUE, 0),
+            alerts=tracker.alert_counts(ItemFilter(state=ItemState.ALL)),
+            worst=tracker.page(ItemFilter(), limit=WORST, with_total=False).rows,  # type: ignore[arg-type]
+            matrix=tracker.agency_matrix(ItemFilter(state=ItemState.ALL)),
+            next_meeting=tracker.next_meeting(),
+        )
+        self.app.call_from_thread(self.show, data)
+
+    def show(self, data: DashboardData) -> None:
+        for rating in RATING_ORDER:
+            if rating is Rating.BLUE:
+                text = Text(f"Blue\n{data.completed:,}\ncomplete", justify="center")
+            else:
+                count = data.open_counts.get(rating, 0)
+                text = Text(f"{rating_label(rating)}\n{count:,}\nopen", justify="center")
+            self.query_one(f"#card-{rating_key(rating)}", Static).update(text)
+
+        alerts = self.query_one("#alerts-table", DataTable)
+        alerts.clear()
+        for kind in ALERT_SEVERITY:
+            alerts.add_row(Text(kind.label), Text(f"{data.alerts[kind]:,}", justify="right"), key=kind.value)
+
+        worst = self.query_one("#worst-table", DataTable)
+        worst.clear()
+        for row in data.worst:
+            why = ", ".join(ALERT_MARKS[k] for k in ALERT_SEVERITY if k in row.alerts)
+            if row.days_overdue:
+                why = f"{row.days_overdue} days overdue"
+            worst.add_row(
+                Text(f"{row.source} {row.reference}"),
+                Text(row.lead_agency or "—"),
+                rating_text(row.rating, self.app.theme_variables),
+                Text(why),
+                key=str(row.id),
+            )
+
+        matrix = self.query_one("#matrix-table", DataTable)
+        cursor = matrix.cursor_coordinate
+        matrix.clear()
+        for entry in data.matrix:
+            cells = [Text(entry.short_name)]
+            cells += [Text(f"{entry.counts.get(r, 0) or '·'}", justify="right") for r in RATING_ORDER]
+            cells.append(Text(f"{entry.total}", justify="right"))
+            matrix.add_row(*cells, key=str(entry.agency_id if entry.agency_id is not None else "none"))
+        if matrix.row_count:
+            matrix.cursor_coordinate = cursor if cursor.row < matrix.row_count else matrix.cursor_coordinate
+
+        meeting = data.next_meeting
+        line = (
+            f"Next meeting: {meeting.group}, {meeting.held_on:%A %d %B %Y}"
+            if meeting
+            else "No meeting recorded ahead."
+        )
+        line += f"   ·   Alerts as of {self.tracker.as_of:%d %b %Y}"
+        self.query_one("#next-meeting", Static).update(Text(line))
+
+    # --- drilling down ---------------------------------------------------------------------
+    def action_open_cell(self) -> None:
+        focused = self.focused
+        if isinstance(focused, DataTable):
+            self._open_from(focused)
+
+    @on(DataTable.RowSelected)
+    @on(DataTable.CellSelected)
+    def _selected(self, event: DataTable.RowSelected | DataTable.CellSelected) -> None:
+        self._open_from(event.data_table)
+
+    def _open_from(self, table: DataTable[Text]) -> None:
+        from sscp_tui.services.records import AlertKind
+
+        if not table.row_count:
+            return
+        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        if table.id == "alerts-table":
+            kind = AlertKind(row_key)
+            state = ItemState.ALL if kind is AlertKind.INCONSISTENT else ItemState.OPEN
+            self.sscp.open_log(ItemFilter(alert=kind, state=state))
+        elif table.id == "worst-table":
+            from sscp_tui.screens.item import ItemScreen
+
+            self.app.push_screen(ItemScreen(int(row_key)))
+        elif table.id == "matrix-table" and row_key != "none":
+            column = table.cursor_coordinate.column
+            ratings = {rating_key(r): r for r in RATING_ORDER}
+            key = list(table.columns.keys())[column].value
+            f = ItemFilter(agency_id=int(row_key), lead_only=True, state=ItemState.ALL)
+            if key in ratings:
+                rating = ratings[key]
+                f = ItemFilter(agency_id=int(row_key), lead_only=True, ratings=frozenset({rating}),
+                               state=ItemState.ALL)  # fmt: skip
+            self.sscp.open_log(f)

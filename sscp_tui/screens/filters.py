@@ -1,0 +1,149 @@
+"""The log's filter: described in words, edited in a form, saved as a named view."""
+
+from __future__ import annotations
+
+from sscp_tui.db.models import ItemKind, Rating, ReviewKind
+from sscp_tui.screens.forms import FormField, FormModal
+from sscp_tui.services.records import AlertKind, ItemFilter, ItemState, SortKey, rating_label
+from sscp_tui.services.tracker import Tracker
+from sscp_tui.views import SavedView
+
+RATING_CHOICES: dict[str, frozenset[Rating | None]] = {
+    "red": frozenset({Rating.RED}),
+    "amber": frozenset({Rating.AMBER}),
+    "red+amber": frozenset({Rating.RED, Rating.AMBER}),
+    "green": frozenset({Rating.GREEN}),
+    "blue": frozenset({Rating.BLUE}),
+    "unrated": frozenset({None}),
+}
+RATING_CHOICE_LABELS = {
+    "red": "Red",
+    "amber": "Amber",
+    "red+amber": "Red or Amber",
+    "green": "Green",
+    "blue": "Blue",
+    "unrated": "Unrated",
+}
+
+
+def _ratings_key(ratings: frozenset[Rating | None]) -> str:
+    for key, value in RATING_CHOICES.items():
+        if value == ratings:
+            return key
+    return ""
+
+
+def describe_filter(f: ItemFilter, tracker: Tracker) -> str:
+    parts: list[str] = []
+    if f.agency_id is not None:
+        names = {a.id: a.short_name for a in tracker.agencies()}
+        role = "lead" if f.lead_only else "lead or supporting"
+        parts.append(f"agency {names.get(f.agency_id, '?')} ({role})")
+    if f.ratings:
+        order = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE, None]
+        parts.append("rating " + " or ".join(rating_label(r) for r in order if r in f.ratings))
+    if f.review_id is not None:
+        labels = {r.id: r.label for r in tracker.reviews()}
+        parts.append(f"review {labels.get(f.review_id, '?')}")
+    if f.review_kind is not None:
+        parts.append(f"kind of review {f.review_kind.value}")
+    if f.theme_id is not None:
+        themes = dict(tracker.themes())
+        parts.append(f"theme {themes.get(f.theme_id, '?')}")
+    if f.alert is not None:
+        parts.append(f"alert {f.alert.value}")
+    if f.kind is not None:
+        parts.append(f"{f.kind.value}s only")
+    if f.priority_id is not None:
+        parts.append("one priority's actions")
+    if f.text:
+        parts.append(f"text “{f.text}”")
+    state = {
+        ItemState.OPEN: "open items",
+        ItemState.CLOSED: "closed (Blue) items",
+        ItemState.ALL: "all items",
+    }
+    lead = state[f.state]
+    return f"{lead} · " + " · ".join(parts) + "   (x clears)" if parts else f"{lead}, no filter"
+
+
+def filter_form(f: ItemFilter, tracker: Tracker) -> FormModal:
+    agencies = [(f"{a.short_name} — {a.name}", str(a.id)) for a in tracker.agencies()]
+    reviews = [(r.label, str(r.id)) for r in tracker.reviews()]
+    themes = [(name, str(theme_id)) for theme_id, name in tracker.themes()]
+    fields = [
+        FormField("agency", "Agency", str(f.agency_id or ""), kind="select", options=agencies),
+        FormField("role", "Agency's part", "lead" if f.lead_only else "any", kind="select",
+                  options=[("Lead or supporting", "any"), ("Lead only", "lead")]),
+        FormField("rating", "Rating", _ratings_key(f.ratings), kind="select",
+                  options=[(label, key) for key, label in RATING_CHOICE_LABELS.items()]),
+        FormField("review", "Review", str(f.review_id or ""), kind="select", options=reviews),
+        FormField("review_kind", "Kind of review", f.review_kind.value if f.review_kind else "",
+                  kind="select", options=[(k.value, k.value) for k in ReviewKind]),
+        FormField("theme", "Theme", str(f.theme_id or ""), kind="select", options=themes),
+        FormField("alert", "Alert", f.alert.value if f.alert else "", kind="select",
+                  options=[(a.label, a.value) for a in AlertKind]),
+        FormField("kind", "Recommendations or actions", f.kind.value if f.kind else "", kind="select",
+                  options=[("Recommendations", ItemKind.RECOMMENDATION.value),
+                           ("Actions", ItemKind.ACTION.value)]),
+        FormField("state", "Open or closed", f.state.value, kind="select",
+                  options=[("Open items", "open"), ("Closed (Blue) items", "closed"), ("All items", "all")]),
+    ]  # fmt: skip
+    return FormModal("Filter the log", fields, submit="Apply")
+
+
+def filter_from_values(values: dict[str, str], text: str) -> ItemFilter:
+    def number(name: str) -> int | None:
+        return int(values[name]) if values.get(name) else None
+
+    return ItemFilter(
+        agency_id=number("agency"),
+        lead_only=values.get("role") == "lead",
+        ratings=RATING_CHOICES.get(values.get("rating", ""), frozenset()),
+        review_id=number("review"),
+        review_kind=ReviewKind(values["review_kind"]) if values.get("review_kind") else None,
+        theme_id=number("theme"),
+        alert=AlertKind(values["alert"]) if values.get("alert") else None,
+        kind=ItemKind(values["kind"]) if values.get("kind") else None,
+        state=ItemState(values.get("state") or "open"),
+        text=text,
+    )
+
+
+def view_from_filter(
+    name: str, f: ItemFilter, tracker: Tracker, sort: SortKey, descending: bool
+) -> SavedView:
+    agencies = {a.id: a.short_name for a in tracker.agencies()}
+    reviews = {r.id: r.label for r in tracker.reviews()}
+    themes = dict(tracker.themes())
+    return SavedView(
+        name=name,
+        agency=agencies.get(f.agency_id) if f.agency_id else None,
+        lead_only=f.lead_only,
+        ratings=tuple(sorted(r.value if r else "unrated" for r in f.ratings)),
+        review=reviews.get(f.review_id) if f.review_id else None,
+        review_kind=f.review_kind.value if f.review_kind else None,
+        theme=themes.get(f.theme_id) if f.theme_id else None,
+        alert=f.alert.value if f.alert else None,
+        text=f.text,
+        state=f.state.value,
+        sort=sort.value,
+        descending=descending,
+    )
+
+
+def filter_from_view(view: SavedView, tracker: Tracker) -> ItemFilter:
+    agencies = {a.short_name: a.id for a in tracker.agencies()}
+    reviews = {r.label: r.id for r in tracker.reviews()}
+    themes = {name: theme_id for theme_id, name in tracker.themes()}
+    return ItemFilter(
+        agency_id=agencies.get(view.agency) if view.agency else None,
+        lead_only=view.lead_only,
+        ratings=frozenset(None if r == "unrated" else Rating(r) for r in view.ratings),
+        review_id=reviews.get(view.review) if view.review else None,
+        review_kind=ReviewKind(view.review_kind) if view.review_kind else None,
+        theme_id=themes.get(view.theme) if view.theme else None,
+        alert=AlertKind(view.alert) if view.alert else None,
+        text=view.text,
+        state=ItemState(view.state),
+    )

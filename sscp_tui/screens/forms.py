@@ -1,0 +1,262 @@
+"""Modal dialogs: each returns what was typed (a dict or a value) or None when cancelled.
+
+One ``FormModal`` serves every form: fields are declared as data, validated in one loop,
+and each error is shown in place under its field. Escape always cancels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
+from textual.widgets.option_list import Option
+
+from sscp_tui.screens.base import TrackerModal
+
+Validator = Callable[[str], str | None]  # returns an error sentence, or None when fine
+
+
+def required(what: str) -> Validator:
+    return lambda value: None if value.strip() else f"{what} is required."
+
+
+@dataclass
+class FormField:
+    name: str
+    label: str
+    value: str = ""
+    kind: str = "input"  # input, text, select
+    options: Sequence[tuple[str, str]] = ()  # (label, value) for select
+    validate: Validator | None = None
+    placeholder: str = ""
+    hint: Callable[[str], str] | None = None  # a live hint under the field, e.g. a parsed date
+
+
+class FormModal(TrackerModal):
+    """A typed form. Enter in a one-line field moves on; ctrl+s saves; escape cancels."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "submit", "Save", id="form.save"),
+    ]
+
+    def __init__(self, title: str, fields: Sequence[FormField], *, submit: str = "Save") -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = list(fields)
+        self.submit_label = submit
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog form"):
+            yield Label(Text(self.form_title), classes="dialog-title")
+            with VerticalScroll(classes="form-body"):
+                for spec in self.fields:
+                    yield Label(Text(spec.label), classes="field-label")
+                    yield self._widget(spec)
+                    if spec.hint:
+                        yield Static(
+                            Text(spec.hint(spec.value)),
+                            id=f"hint-{spec.name}",
+                            classes="field-hint",
+                        )
+                    yield Static("", id=f"error-{spec.name}", classes="field-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self.submit_label} (ctrl+s)", variant="primary", id="submit")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def _widget(self, spec: FormField) -> Any:
+        widget_id = f"field-{spec.name}"
+        if spec.kind == "text":
+            area = TextArea(spec.value, id=widget_id, soft_wrap=True, show_line_numbers=False)
+            area.styles.height = 6
+            return area
+        if spec.kind == "select":
+            options = [(Text(label), value) for label, value in spec.options]
+            current = spec.value if any(v == spec.value for _, v in spec.options) else Select.NULL
+            return Select(options, value=current, id=widget_id, allow_blank=True, prompt="(none)")
+        return Input(spec.value, id=widget_id, placeholder=spec.placeholder)
+
+    def values(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for spec in self.fields:
+            widget = self.query_one(f"#field-{spec.name}")
+            if isinstance(widget, TextArea):
+                found[spec.name] = widget.text
+            elif isinstance(widget, Select):
+                found[spec.name] = "" if widget.value is Select.NULL else str(widget.value)
+            elif isinstance(widget, Input):
+                found[spec.name] = widget.value
+        return found
+
+    def show_error(self, name: str, message: str) -> None:
+        self.query_one(f"#error-{name}", Static).update(Text(message))
+
+    def action_submit(self) -> None:
+        values = self.values()
+        failed = False
+        for spec in self.fields:
+            message = spec.validate(values[spec.name]) if spec.validate else None
+            self.show_error(spec.name, message or "")
+            failed = failed or message is not None
+        if not failed:
+            self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#submit")
+    def _submit_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _next_or_submit(self, event: Input.Submitted) -> None:
+        inputs = [w for w in self.query("Input, TextArea, Select") if w.id and w.id.startswith("field-")]
+        if event.input is inputs[-1]:
+            self.action_submit()
+        else:
+            self.focus_next()
+
+    @on(Input.Changed)
+    def _live_hint(self, event: Input.Changed) -> None:
+        name = (event.input.id or "").removeprefix("field-")
+        for spec in self.fields:
+            if spec.name == name and spec.hint:
+                self.query_one(f"#hint-{name}", Static).update(Text(spec.hint(event.value)))
+
+
+class ChoiceModal(TrackerModal):
+    """Pick one option from a list; type to narrow it. Returns the option's value or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
+
+    def __init__(self, title: str, options: Sequence[tuple[str, str]], *, filterable: bool = True) -> None:
+        super().__init__()
+        self.choice_title = title
+        self.options = list(options)
+        self.filterable = filterable and len(options) > 8
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog choice"):
+            yield Label(Text(self.choice_title), classes="dialog-title")
+            if self.filterable:
+                yield Input(placeholder="Type to narrow the list", id="choice-filter")
+            yield OptionList(*self._options(""), id="choice-list")
+
+    def _options(self, typed: str) -> list[Option]:
+        words = typed.casefold().split()
+        return [
+            Option(Text(label), id=value)
+            for label, value in self.options
+            if all(word in label.casefold() for word in words)
+        ]
+
+    def on_mount(self) -> None:
+        self.query_one("#choice-list", OptionList).highlighted = 0
+
+    @on(Input.Changed, "#choice-filter")
+    def _narrow(self, event: Input.Changed) -> None:
+        listing = self.query_one("#choice-list", OptionList)
+        listing.clear_options()
+        listing.add_options(self._options(event.value))
+        listing.highlighted = 0 if listing.option_count else None
+
+    @on(Input.Submitted, "#choice-filter")
+    def _take_first(self) -> None:
+        listing = self.query_one("#choice-list", OptionList)
+        if listing.highlighted is not None:
+            self.dismiss(listing.get_option_at_index(listing.highlighted).id)
+
+    def key_down(self) -> None:
+        if self.filterable and self.query_one("#choice-filter", Input).has_focus:
+            self.query_one("#choice-list", OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmModal(TrackerModal):
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog confirm"):
+            yield Static(Text(self.question), classes="dialog-title")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Yes (y)", variant="error", id="yes")
+                yield Button("No (n)", id="no")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class PickManyModal(TrackerModal):
+    """Tick several options (space), enter to accept. Returns the chosen values or None."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="many.cancel"),
+        Binding("enter", "accept", "Accept", id="many.accept", priority=True),
+    ]
+
+    def __init__(self, title: str, options: Sequence[tuple[str, str, bool]]) -> None:
+        super().__init__()
+        self.pick_title = title
+        self.options = list(options)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog choice"):
+            yield Label(Text(f"{self.pick_title} — space ticks, enter accepts"), classes="dialog-title")
+            yield SelectionList[str](*[(Text(label), value, on) for label, value, on in self.options])
+
+    def action_accept(self) -> None:
+        self.dismiss(list(self.query_one(SelectionList).selected))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class NoteResult:
+    note: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def note_form(title: str, default: str = "", *, label: str = "Why? (recorded in history)") -> FormModal:
+    return FormModal(
+        title,
+        [FormField("note", label, default, validate=required("A note"))],
+        submit="Save",
+    )

@@ -1,0 +1,172 @@
+"""One recommendation or action in full: text, agencies, timescale, updates and history."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.item_actions import EDIT_BINDINGS, RATING_BINDINGS, ItemActions
+from sscp_tui.services.alerts import ALERT_SEVERITY
+from sscp_tui.services.records import ChangeResult, HistoryRecord, ItemDetail, rating_label
+from sscp_tui.widgets.rating import rating_text
+
+FIELD_NAMES = {
+    "rating": "Rating",
+    "timescale": "Timescale",
+    "due_on": "Due date",
+    "lead_agency": "Lead agency",
+    "supporting_agencies": "Supporting agencies",
+    "themes": "Themes",
+    "reference": "Reference",
+    "text": "Text",
+    "owner": "Owner",
+    "evidence_completion": "Evidence of completion",
+    "evidence_impact": "Evidence of impact",
+    "deleted": "Deleted",
+    "created": "Added to the log",
+}
+
+
+def history_value(field: str, value: str | None) -> str:
+    if value is None:
+        return "unrated" if field == "rating" else "—"
+    if field == "rating":
+        return value.capitalize()
+    return value
+
+
+class ItemScreen(ItemActions, TrackerScreen):
+    BINDINGS: ClassVar = [
+        Binding("escape", "app.pop_screen", "Back", id="item.back"),
+        *RATING_BINDINGS,
+        *EDIT_BINDINGS,
+    ]
+
+    def __init__(self, item_id: int) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self.detail: ItemDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="item-body"):
+            yield Static(id="item-head")
+            yield Static(id="item-facts")
+            yield Static(id="item-updates")
+            yield Static(id="item-history")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Item"
+        self.load()
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="item", exit_on_error=False)
+    def load(self) -> None:
+        detail = self.tracker.item(self.item_id)
+        self.app.call_from_thread(self.show, detail)
+
+    def show(self, detail: ItemDetail | None) -> None:
+        self.detail = detail
+        if detail is None:
+            self.say("That item is no longer in the log.", severity="warning")
+            self.app.pop_screen()
+            return
+        row = detail.row
+        variables = self.app.theme_variables
+        head = Text()
+        head.append(f"{row.source}  ·  {row.kind.value.capitalize()} {row.reference}\n", style="bold")
+        head.append_text(rating_text(row.rating, variables))
+        alerts = [a.label for a in ALERT_SEVERITY if a in row.alerts]
+        if alerts:
+            head.append("  " + " · ".join(alerts), style="bold")
+        head.append("\n\n")
+        head.append(row.text)
+        if detail.illustrative:
+            head.append(
+                "\n(Illustrative: written for the demo from the review's published themes.)", style="italic"
+            )
+        self.query_one("#item-head", Static).update(head)
+
+        facts = Table.grid(padding=(0, 2))
+        facts.add_column(style="bold", no_wrap=True)
+        facts.add_column()
+        lead = f"{row.lead_agency} — {detail.lead_agency_name}" if row.lead_agency else "none"
+        due = f"{row.due_on:%d %b %Y}" if row.due_on else "no date can be derived"
+        facts.add_row("Lead agency", Text(lead))
+        facts.add_row("Supporting", Text(", ".join(detail.supporting_agencies) or "none"))
+        facts.add_row("Themes", Text(", ".join(row.themes) or "none"))
+        facts.add_row("Timescale", Text(f"{row.timescale or '(none written)'}  →  {due}"))
+        if (detail.original_timescale, detail.original_due_on) != (row.timescale, row.due_on):
+            original = detail.original_due_on.strftime("%d %b %Y") if detail.original_due_on else "no date"
+            facts.add_row("Originally", Text(f"{detail.original_timescale or '(none)'}  →  {original}"))
+        if row.days_overdue:
+            facts.add_row("Overdue", Text(f"{row.days_overdue} days"))
+        facts.add_row("Owner", Text(detail.owner or "—"))
+        facts.add_row("Evidence of completion", Text(detail.evidence_completion or "—"))
+        facts.add_row("Evidence of impact", Text(detail.evidence_impact or "—"))
+        if detail.parent_reference:
+            facts.add_row("Under recommendation", Text(detail.parent_reference))
+        if detail.children:
+            facts.add_row(
+                "Actions",
+                Text(", ".join(f"{c.reference} ({rating_label(c.rating)})" for c in detail.children)),
+            )
+        self.query_one("#item-facts", Static).update(Group(Text("\nDetails", style="bold underline"), facts))
+
+        updates: list[Text] = [
+            Text(f"\nProgress updates ({len(detail.updates)}), newest first", style="bold underline")
+        ]
+        for update in detail.updates:
+            line = Text(f"{update.written_on:%d %b %Y}  {update.author}", style="bold")
+            if update.proposed_rating:
+                line.append("  proposes ")
+                line.append_text(rating_text(update.proposed_rating, variables))
+            updates += [line, Text(update.text), Text("")]
+        if not detail.updates:
+            updates.append(Text("No progress updates yet. n adds one."))
+        self.query_one("#item-updates", Static).update(Group(*updates))
+        self.query_one("#item-history", Static).update(history_table(detail.history))
+
+    # --- ItemActions -----------------------------------------------------------------------
+    def target_ids(self) -> list[int]:
+        return [self.item_id]
+
+    def target_label(self, ids: list[int]) -> str:
+        if self.detail:
+            return f"{self.detail.row.source} {self.detail.row.reference}"
+        return "this item"
+
+    def after_edit(self, result: ChangeResult, message: str) -> None:
+        self.say(message)
+        self.load()
+
+
+def history_table(history: tuple[HistoryRecord, ...]) -> Group:
+    table = Table(show_edge=False, expand=True, pad_edge=False)
+    for label in ("When", "Who", "What", "From", "To", "Why"):
+        table.add_column(label, overflow="fold")
+    for entry in history:
+        table.add_row(
+            Text(f"{entry.changed_at:%d %b %Y %H:%M}"),
+            Text(entry.author),
+            Text(FIELD_NAMES.get(entry.field, entry.field) + (" (undo)" if entry.source == "undo" else "")),
+            Text(history_value(entry.field, entry.old_value)),
+            Text(history_value(entry.field, entry.new_value)),
+            Text(entry.note),
+        )
+    return Group(Text(f"\nHistory ({len(history)} changes), newest first", style="bold underline"), table)

@@ -1,0 +1,420 @@
+"""The log: every recommendation and action, filtered, sorted and paged from SQL.
+
+Only one page of rows is ever in the table; moving past either end loads the next page, so
+the screen is as quick with 100,000 items as with 100.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from sscp_tui.db.models import Rating
+from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.filters import (
+    describe_filter,
+    filter_form,
+    filter_from_values,
+    filter_from_view,
+    view_from_filter,
+)
+from sscp_tui.screens.forms import ChoiceModal, FormField, FormModal, PickManyModal, required
+from sscp_tui.screens.item_actions import EDIT_BINDINGS, RATING_BINDINGS, ItemActions
+from sscp_tui.screens.log_columns import COLUMN_BY_KEY, COLUMNS
+from sscp_tui.services.records import ChangeResult, ItemFilter, ItemRow, Page, SortKey
+
+PAGE_SIZE = 100
+
+
+class LogTable(DataTable[Text]):
+    """A DataTable that asks for the next or previous page at its edges."""
+
+    class PageRequest(Message):
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
+
+    def action_cursor_down(self) -> None:
+        if self.row_count and self.cursor_row >= self.row_count - 1:
+            self.post_message(self.PageRequest(+1))
+        else:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row <= 0:
+            self.post_message(self.PageRequest(-1))
+        else:
+            super().action_cursor_up()
+
+
+class LogScreen(ItemActions, TrackerScreen):
+    TITLE = "Log"
+    BINDINGS: ClassVar = [
+        Binding("enter", "open", "Open", id="log.open", priority=False),
+        *RATING_BINDINGS,
+        *EDIT_BINDINGS,
+        Binding("space", "toggle_select", "Select", id="log.select"),
+        Binding("slash", "search", "Search", id="log.search"),
+        Binding("f", "filter", "Filter", id="log.filter"),
+        Binding("x", "clear", "Clear filters", id="log.clear"),
+        Binding("s", "sort", "Sort", id="log.sort", show=False),
+        Binding("S", "reverse", "Reverse sort", id="log.reverse", show=False),
+        Binding("c", "columns", "Columns", id="log.columns", show=False),
+        Binding("v", "save_view", "Save view", id="log.save_view"),
+        Binding("V", "drop_view", "Delete a view", id="log.drop_view", show=False),
+        Binding("m", "my_agency", "My agency", id="log.my_agency", show=False),
+        Binding("M", "set_my_agency", "Set my agency", id="log.set_my_agency", show=False),
+        Binding("escape", "unselect", "Clear selection", id="log.unselect", show=False),
+        Binding("ctrl+a", "select_page", "Select page", id="log.select_page", show=False),
+        Binding("right_square_bracket", "page(1)", "Next page", id="log.next_page", show=False),
+        Binding("left_square_bracket", "page(-1)", "Previous page", id="log.prev_page", show=False),
+        *[Binding(str(n), f"view({n})", f"View {n}", id=f"log.view{n}", show=False) for n in range(1, 10)],
+        Binding("0", "view(0)", "All open items", id="log.view0", show=False),
+    ]
+
+    def __init__(self, item_filter: ItemFilter | None = None) -> None:
+        super().__init__()
+        self.item_filter = item_filter or ItemFilter()
+        self.sort = SortKey.ALERTS
+        self.descending = False
+        self.page_offset = 0
+        self.page: Page | None = None
+        self.selected: set[int] = set()
+        self._rows: dict[int, ItemRow] = {}
+        self._search_timer: Timer | None = None
+        self._land_at_end = False
+
+    # --- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="log-filters", classes="bar")
+        yield Input(placeholder="/ to search the text, references and review names", id="log-search")
+        yield LogTable(id="log-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="log-status", classes="bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#log-search", Input).value = self.item_filter.text
+        self.build_columns()
+        self.query_one(LogTable).focus()
+        self.load()
+
+    @property
+    def table(self) -> LogTable:
+        return self.query_one(LogTable)
+
+    def visible_columns(self) -> list[str]:
+        hidden = set(self.sscp.views.state.hidden_columns)
+        return [c.key for c in COLUMNS if c.key not in hidden]
+
+    def build_columns(self) -> None:
+        table = self.table
+        table.clear(columns=True)
+        table.add_column(Text(" "), key="sel", width=1)
+        for key in self.visible_columns():
+            column = COLUMN_BY_KEY[key]
+            arrow = (" ▼" if self.descending else " ▲") if column.sort is self.sort else ""
+            table.add_column(Text(column.label + arrow), key=key, width=column.width)
+
+    # --- data ------------------------------------------------------------------------------
+    def load(self, *, keep_cursor: bool = True) -> None:
+        self.show_filters()
+        self.fetch(self.item_filter, self.sort, self.descending, self.page_offset, keep_cursor)
+
+    @work(thread=True, exclusive=True, group="log-page", exit_on_error=False)
+    def fetch(self, f: ItemFilter, sort: SortKey, descending: bool, offset: int, keep_cursor: bool) -> None:
+        page = self.tracker.page(f, sort=sort, descending=descending, offset=offset, limit=PAGE_SIZE)
+        self.app.call_from_thread(self.show_page, page, keep_cursor)
+
+    def show_page(self, page: Page, keep_cursor: bool) -> None:
+        table = self.table
+        row_before = table.cursor_row if keep_cursor else 0
+        self.page = page
+        self._rows = {row.id: row for row in page.rows}
+        table.clear()
+        keys = self.visible_columns()
+        variables = self.app.theme_variables
+        for row in page.rows:
+            cells = [Text("●" if row.id in self.selected else " ")]
+            cells += [COLUMN_BY_KEY[key].render(row, variables) for key in keys]
+            table.add_row(*cells, key=str(row.id))
+        if self._land_at_end:
+            row_before, self._land_at_end = len(page.rows) - 1, False
+        if page.rows:
+            table.move_cursor(row=max(0, min(row_before, len(page.rows) - 1)), animate=False)
+        self.show_status()
+
+    def show_filters(self) -> None:
+        views = self.sscp.views.state.views
+        numbered = "  ".join(f"{n} {v.name}" for n, v in enumerate(views, start=1))
+        line = Text("Filters: ", style="bold")
+        line.append(describe_filter(self.item_filter, self.tracker))
+        if views:
+            line.append("\nViews: ", style="bold")
+            line.append(numbered)
+        self.query_one("#log-filters", Static).update(line)
+
+    def show_status(self) -> None:
+        page = self.page
+        if page is None:
+            return
+        first = page.offset + 1 if page.rows else 0
+        last = page.offset + len(page.rows)
+        direction = "descending" if self.descending else "ascending"
+        sort = (
+            "worst alerts first"
+            if self.sort is SortKey.ALERTS and not self.descending
+            else (f"{self.sort.value}, {direction}")
+        )
+        text = f"{first:,}–{last:,} of {page.total:,} items · sorted by {sort}"
+        if self.selected:
+            text += f" · {len(self.selected)} selected (space toggles, esc clears)"
+        self.query_one("#log-status", Static).update(Text(text))
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.page is not None:
+            self.load()
+
+    # --- ItemActions -----------------------------------------------------------------------
+    def current_id(self) -> int | None:
+        table = self.table
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def target_ids(self) -> list[int]:
+        if self.selected:
+            return sorted(self.selected)
+        current = self.current_id()
+        return [current] if current is not None else []
+
+    def target_label(self, ids: list[int]) -> str:
+        if len(ids) == 1 and ids[0] in self._rows:
+            row = self._rows[ids[0]]
+            return f"{row.source} {row.reference}".strip()
+        return super().target_label(ids)
+
+    def optimistic_rating(self, ids: list[int], rating: Rating | None) -> None:
+        table = self.table
+        if "rating" not in self.visible_columns():
+            return
+        for item_id in ids:
+            if item_id in self._rows:
+                row = replace(self._rows[item_id], rating=rating)
+                table.update_cell(
+                    str(item_id), "rating", COLUMN_BY_KEY["rating"].render(row, self.app.theme_variables)
+                )
+
+    def after_edit(self, result: ChangeResult, message: str) -> None:
+        self.say(message)
+        self.selected.clear()
+        self.load()
+
+    # --- navigation and selection ----------------------------------------------------------
+    @on(LogTable.PageRequest)
+    def _page_request(self, event: LogTable.PageRequest) -> None:
+        self.action_page(event.step)
+
+    def action_page(self, step: int) -> None:
+        if self.page is None:
+            return
+        offset = self.page_offset + step * PAGE_SIZE
+        if offset < 0 or offset >= self.page.total:
+            return
+        self.page_offset = offset
+        self._land_at_end = step < 0
+        self.load(keep_cursor=False)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        from sscp_tui.screens.item import ItemScreen
+
+        current = self.current_id()
+        if current is not None:
+            self.app.push_screen(ItemScreen(current))
+
+    def action_toggle_select(self) -> None:
+        current = self.current_id()
+        if current is None:
+            return
+        self.selected.symmetric_difference_update({current})
+        self.table.update_cell(str(current), "sel", Text("●" if current in self.selected else " "))
+        self.table.action_cursor_down()
+        self.show_status()
+
+    def action_select_page(self) -> None:
+        self.selected.update(self._rows)
+        self.show_page(self.page, True) if self.page else None
+
+    def action_unselect(self) -> None:
+        if self.selected:
+            self.selected.clear()
+            if self.page:
+                self.show_page(self.page, True)
+
+    # --- filters, search, sort -------------------------------------------------------------
+    def set_filter(self, item_filter: ItemFilter) -> None:
+        self.item_filter = item_filter
+        self.page_offset = 0
+        self.selected.clear()
+        search = self.query_one("#log-search", Input)
+        if search.value != item_filter.text:
+            with search.prevent(Input.Changed):
+                search.value = item_filter.text
+        self.load(keep_cursor=False)
+
+    def action_search(self) -> None:
+        self.query_one("#log-search", Input).focus()
+
+    @on(Input.Changed, "#log-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        text = event.value
+        self._search_timer = self.set_timer(
+            0.15, lambda: self.set_filter(replace(self.item_filter, text=text))
+        )
+
+    @on(Input.Submitted, "#log-search")
+    def _search_done(self) -> None:
+        self.table.focus()
+
+    def key_escape(self) -> None:
+        search = self.query_one("#log-search", Input)
+        if search.has_focus:
+            self.table.focus()
+
+    def action_filter(self) -> None:
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.set_filter(filter_from_values(values, self.item_filter.text))
+
+        self.app.push_screen(filter_form(self.item_filter, self.tracker), done)
+
+    def action_clear(self) -> None:
+        self.set_filter(ItemFilter())
+        self.say("Filters cleared: all open items.")
+
+    def action_sort(self) -> None:
+        options = [(c.label, c.key) for c in COLUMNS if c.sort is not None]
+
+        def done(key: str | None) -> None:
+            if key:
+                self.sort_by(COLUMN_BY_KEY[key].sort or SortKey.ALERTS, toggle=False)
+
+        self.app.push_screen(ChoiceModal("Sort by", options), done)
+
+    def sort_by(self, sort: SortKey, *, toggle: bool) -> None:
+        self.descending = (not self.descending) if (toggle and sort is self.sort) else False
+        self.sort = sort
+        self.page_offset = 0
+        self.build_columns()
+        self.load(keep_cursor=False)
+
+    def action_reverse(self) -> None:
+        self.sort_by(self.sort, toggle=True)
+
+    @on(DataTable.HeaderSelected)
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        column = COLUMN_BY_KEY.get(str(event.column_key.value))
+        if column and column.sort:
+            self.sort_by(column.sort, toggle=True)
+
+    def action_columns(self) -> None:
+        shown = set(self.visible_columns())
+        options = [(c.label, c.key, c.key in shown) for c in COLUMNS if c.optional]
+
+        def done(chosen: list[str] | None) -> None:
+            if chosen is None:
+                return
+            self.sscp.views.state.hidden_columns = [
+                c.key for c in COLUMNS if c.optional and c.key not in chosen
+            ]
+            self.sscp.views.save()
+            self.build_columns()
+            self.load()
+
+        self.app.push_screen(PickManyModal("Columns to show", options), done)
+
+    # --- saved views -----------------------------------------------------------------------
+    def action_save_view(self) -> None:
+        fields = [FormField("name", "Name of this view (e.g. Police overdue)", validate=required("A name"))]
+
+        def done(values: dict[str, str] | None) -> None:
+            if not values:
+                return
+            view = view_from_filter(
+                values["name"].strip(), self.item_filter, self.tracker, self.sort, self.descending
+            )
+            try:
+                number = self.sscp.views.put_view(view)
+            except ValueError as exc:
+                self.say(str(exc), severity="error")
+                return
+            self.say(f"Saved view {number}: {view.name}. Press {number} to return to it.")
+            self.show_filters()
+
+        self.app.push_screen(FormModal("Save this view", fields), done)
+
+    def action_drop_view(self) -> None:
+        views = self.sscp.views.state.views
+        options = [(f"{n} {v.name}", str(n)) for n, v in enumerate(views, start=1)]
+
+        def done(number: str | None) -> None:
+            if number and (dropped := self.sscp.views.drop_view(int(number))):
+                self.say(f"Deleted the view {dropped.name}.")
+                self.show_filters()
+
+        self.app.push_screen(ChoiceModal("Delete which view?", options), done)
+
+    def action_view(self, number: int) -> None:
+        if number == 0:
+            self.action_clear()
+            return
+        views = self.sscp.views.state.views
+        if number > len(views):
+            self.say(f"There is no view {number}; v saves the current filter as a view.", severity="warning")
+            return
+        view = views[number - 1]
+        self.sort = SortKey(view.sort)
+        self.descending = view.descending
+        self.build_columns()
+        self.set_filter(filter_from_view(view, self.tracker))
+        self.say(f"View {number}: {view.name}")
+
+    def action_my_agency(self) -> None:
+        mine = self.sscp.my_agency()
+        if mine is None:
+            self.action_set_my_agency()
+            return
+        if self.item_filter.agency_id == mine.id:
+            self.set_filter(replace(self.item_filter, agency_id=None))
+        else:
+            self.set_filter(replace(self.item_filter, agency_id=mine.id))
+
+    def action_set_my_agency(self) -> None:
+        options = [(f"{a.short_name} — {a.name}", a.short_name) for a in self.tracker.agencies() if a.active]
+
+        def done(short: str | None) -> None:
+            if short:
+                self.sscp.views.state.my_agency = short
+                self.sscp.views.save()
+                self.say(f"My agency is now {short}; m shows its items.")
+                self.action_my_agency()
+
+        self.app.push_screen(ChoiceModal("Which agency is yours?", options), done)

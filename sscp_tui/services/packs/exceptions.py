@@ -1,0 +1,143 @@
+"""The exceptions a panel looks at first: each list, which items are on it, and why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from sscp_tui.db.models import Rating
+from sscp_tui.services.alerts import AlertRules
+from sscp_tui.services.packs.model import (
+    ExceptionEntry,
+    ExceptionKind,
+    ExceptionList,
+    PackItem,
+    long_date,
+    worsened,
+)
+from sscp_tui.services.records import AlertKind, rating_label
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def _timescale(text: str, due_on: date | None) -> str:
+    written = f"'{text}'" if text else "no timescale"
+    return f"{written} (due {long_date(due_on)})" if due_on else written
+
+
+def _overdue(item: PackItem) -> str | None:
+    if AlertKind.OVERDUE not in item.alerts or item.days_overdue is None:
+        return None
+    return f"{_days(item.days_overdue)} overdue (due {item.due_text})"
+
+
+def _red(item: PackItem) -> str | None:
+    if item.rating is not Rating.RED:
+        return None
+    parts = [item.movement] if item.movement else []
+    parts.append(f"due {item.due_text}" if item.due_on else _timescale(item.timescale, None))
+    return "; ".join(parts)
+
+
+def _worsened(item: PackItem) -> str | None:
+    base = item.baseline
+    if base is None or not base.existed or not worsened(base.rating, item.rating):
+        return None
+    return f"{rating_label(base.rating)} → {rating_label(item.rating)}"
+
+
+def _revised(item: PackItem) -> str | None:
+    base = item.baseline
+    if base is None or not base.existed:
+        return None
+    if (base.timescale, base.due_on) == (item.timescale, item.due_on):
+        return None
+    if base.timescale == item.timescale:
+        old = long_date(base.due_on) if base.due_on else "none"
+        new = item.due_text or "none"
+        return f"Due date moved from {old} to {new}"
+    old_text = _timescale(base.timescale, base.due_on)
+    return f"From {old_text} to {_timescale(item.timescale, item.due_on)}"
+
+
+def _stale(item: PackItem) -> str | None:
+    if AlertKind.STALE not in item.alerts:
+        return None
+    if item.last_update_on is None:
+        return "No progress update since it was added to the log"
+    return f"Last progress update {long_date(item.last_update_on)}"
+
+
+def _no_timescale(item: PackItem) -> str | None:
+    if AlertKind.NO_TIMESCALE not in item.alerts:
+        return None
+    return f"Timescale written as '{item.timescale}'" if item.timescale else "No timescale written"
+
+
+def _inconsistent(item: PackItem) -> str | None:
+    if AlertKind.INCONSISTENT not in item.alerts:
+        return None
+    if item.rating is Rating.BLUE:
+        return "Blue, but no evidence of completion is recorded"
+    return f"Green, but its due date ({item.due_text}) has passed"
+
+
+_RULES: tuple[tuple[ExceptionKind, Callable[[PackItem], str | None]], ...] = (
+    (ExceptionKind.OVERDUE, _overdue),
+    (ExceptionKind.RED, _red),
+    (ExceptionKind.WORSENED, _worsened),
+    (ExceptionKind.REVISED, _revised),
+    (ExceptionKind.STALE, _stale),
+    (ExceptionKind.NO_TIMESCALE, _no_timescale),
+    (ExceptionKind.INCONSISTENT, _inconsistent),
+)
+
+
+def _explanation(kind: ExceptionKind, rules: AlertRules, previous: date | None) -> str:
+    since = (
+        f"since the previous meeting on {long_date(previous)}"
+        if previous
+        else "(no earlier meeting is recorded, so there is nothing to compare with)"
+    )
+    match kind:
+        case ExceptionKind.OVERDUE:
+            return "Open items past their due date, longest overdue first."
+        case ExceptionKind.RED:
+            return (
+                "Items rated Red: off track, not started when they should have been, "
+                "or overdue without an agreed revised date."
+            )
+        case ExceptionKind.WORSENED:
+            return f"Items whose rating has moved toward Red {since}."
+        case ExceptionKind.REVISED:
+            return f"Items whose timescale or due date has changed {since}."
+        case ExceptionKind.STALE:
+            return f"Open items with no progress update in the last {rules.stale_days} days."
+        case ExceptionKind.NO_TIMESCALE:
+            return (
+                "Open items with no due date: no timescale written, or one such as "
+                "'tbc' or 'ongoing' from which no date follows."
+            )
+    return (
+        "Ratings that contradict the facts: Green but past the due date, or Blue without "
+        "evidence of completion."
+    )
+
+
+def exception_lists(
+    items: Sequence[PackItem], rules: AlertRules, previous: date | None
+) -> tuple[ExceptionList, ...]:
+    """Every exception list, in the order the panel reads them; empty lists are kept."""
+    result = []
+    for kind, rule in _RULES:
+        entries = []
+        for item in items:
+            detail = rule(item)
+            if detail is not None:
+                entries.append(ExceptionEntry(item, detail))
+        if kind is ExceptionKind.OVERDUE:
+            entries.sort(key=lambda e: -(e.item.days_overdue or 0))
+        result.append(ExceptionList(kind, _explanation(kind, rules, previous), tuple(entries)))
+    return tuple(result)

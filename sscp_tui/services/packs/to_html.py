@@ -1,0 +1,133 @@
+"""The pack as one self-contained web page that prints well.
+
+No scripts, fonts, images or links to anything outside the file: the styles are inline, the
+rating colours always come with the rating's name, and a print stylesheet starts each part
+on a new page, repeats table headers and prints the log in landscape.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from sscp_tui.services.packs.layout import (
+    Facts,
+    Heading,
+    Para,
+    Part,
+    RatingCell,
+    Table,
+    outline,
+)
+from sscp_tui.services.packs.model import RATING_COLOURS, Pack, Progress
+from sscp_tui.services.packs.output import clean, write_text
+
+
+def _text(value: str) -> str:
+    """Recorded text, escaped, its line breaks kept."""
+    return escape(clean(value)).replace("\n", "<br>")
+
+
+def _rating_css() -> str:
+    rules = []
+    for rating, (fill, ink) in RATING_COLOURS.items():
+        name = rating.value if rating else "unrated"
+        rules.append(f"td.rating-{name} {{ background: #{fill}; color: #{ink}; }}")
+    return "\n".join(rules)
+
+
+_CSS = """
+:root { color-scheme: light; }
+body { font-family: Arial, Helvetica, sans-serif; font-size: 10.5pt; line-height: 1.35;
+       margin: 2em auto; max-width: 70em; padding: 0 1em; color: #111; }
+.marking { text-align: center; font-weight: bold; letter-spacing: 0.05em; }
+h1 { font-size: 1.6em; border-bottom: 2px solid #333; padding-bottom: 0.2em; }
+h1.title { font-size: 2em; border: none; }
+h2 { font-size: 1.2em; margin-top: 1.4em; }
+table { border-collapse: collapse; width: 100%; margin: 0.5em 0 1em; }
+th, td { border: 1px solid #777; padding: 0.25em 0.4em; vertical-align: top;
+         text-align: left; }
+th { background: #e8e8e8; }
+td.rating { font-weight: bold; white-space: nowrap;
+            -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.3em 1.2em; }
+dl.facts dt { font-weight: bold; }
+dl.facts dd { margin: 0; }
+p.note { font-weight: bold; }
+@page { size: A4 portrait; margin: 15mm; }
+@page log { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 9pt; padding: 0; }
+  section.part { break-before: page; }
+  section.part.cover { break-before: auto; }
+  section.part.log { page: log; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+  h1, h2 { break-after: avoid; }
+}
+"""
+
+
+def _table(table: Table) -> str:
+    parts = ["<table>", "<thead><tr>"]
+    parts.extend(f'<th scope="col">{_text(h)}</th>' for h in table.headers)
+    parts.append("</tr></thead><tbody>")
+    for row in table.rows:
+        parts.append("<tr>")
+        for cell in row:
+            if isinstance(cell, RatingCell):
+                name = cell.rating.value if cell.rating else "unrated"
+                parts.append(f'<td class="rating rating-{name}">{_text(cell.text)}</td>')
+            else:
+                parts.append(f"<td>{_text(cell)}</td>")
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def page(pack: Pack) -> str:
+    cover = pack.cover
+    marking = f'<p class="marking">{_text(cover.protective_marking)}</p>'
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en-GB">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_text(cover.title)}, {_text(cover.meeting_on.isoformat())}</title>",
+        f"<style>{_CSS}{_rating_css()}\n</style>",
+        "</head>",
+        "<body>",
+    ]
+    open_part = False
+    for block in outline(pack):
+        if isinstance(block, Part):
+            if open_part:
+                out.append("</section>")
+            out.append(f'<section class="part {block.name}">{marking}')
+            open_part = True
+        elif isinstance(block, Heading):
+            if block.level == 0:
+                out.append(f'<h1 class="title">{_text(block.text)}</h1>')
+            else:
+                out.append(f"<h{block.level}>{_text(block.text)}</h{block.level}>")
+        elif isinstance(block, Para):
+            css = ' class="note"' if block.strong else ""
+            out.append(f"<p{css}>{_text(block.text)}</p>")
+        elif isinstance(block, Facts):
+            out.append('<dl class="facts">')
+            out.extend(f"<dt>{_text(k)}</dt><dd>{_text(v)}</dd>" for k, v in block.rows)
+            out.append("</dl>")
+        else:
+            out.append(_table(block))
+    if open_part:
+        out.append("</section>")
+    out += [marking, "</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def render(pack: Pack, path: Path, progress: Progress | None = None) -> None:
+    """Write the pack to ``path`` as one HTML file, atomically, readable only by you."""
+    write_text(path, page(pack))
+    if progress:
+        progress("Web page written", 1.0)

@@ -1,0 +1,87 @@
+"""The pack as Markdown (GitHub-flavoured tables), every piece of recorded text shown literally.
+
+Text from the log is escaped so that nothing in it becomes formatting, a link or HTML when
+the file is rendered: "**x**" stays two asterisks, an x and two asterisks.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sscp_tui.services.packs.layout import (
+    Facts,
+    Heading,
+    Para,
+    Part,
+    RatingCell,
+    Table,
+    cell_text,
+    outline,
+)
+from sscp_tui.services.packs.model import Pack, Progress
+from sscp_tui.services.packs.output import clean, write_text
+
+# Backslash-escaping any ASCII punctuation is literal in CommonMark; these can start markup
+# anywhere in a line.
+_INLINE = re.compile(r"([\\`*_{}\[\]<>|&~!#])")
+# These only matter at the start of a line: headings, lists, quotes, rules, tables.
+_LINE_START = re.compile(r"^(\s*)([#>+=-])", re.MULTILINE)
+_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+
+
+def escape(text: str) -> str:
+    """Recorded text made literal for Markdown, on one line (for headings and table cells)."""
+    escaped = _INLINE.sub(r"\\\1", clean(text))
+    escaped = _NUMBERED.sub(r"\1\\\2", escaped)
+    escaped = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    return " <br> ".join(part.strip() for part in escaped.split("\n"))
+
+
+def escape_block(text: str) -> str:
+    """Recorded text made literal for a paragraph, keeping its line breaks."""
+    return escape(text).replace(" <br> ", "  \n")
+
+
+def _cell(value: RatingCell | str) -> str:
+    if isinstance(value, RatingCell):
+        return f"**{escape(value.text)}**"
+    return escape(cell_text(value)) or " "
+
+
+def _table(table: Table) -> list[str]:
+    lines = [
+        "| " + " | ".join(escape(h) for h in table.headers) + " |",
+        "|" + "|".join("---" for _ in table.headers) + "|",
+    ]
+    lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows)
+    lines.append("")
+    return lines
+
+
+def markdown(pack: Pack) -> str:
+    marking = escape(pack.cover.protective_marking)
+    lines = [f"**{marking}**", ""]
+    for block in outline(pack):
+        if isinstance(block, Part):
+            if block.name != "cover":
+                lines += ["---", ""]
+        elif isinstance(block, Heading):
+            lines += ["#" * (block.level + 1) + " " + escape(block.text), ""]
+        elif isinstance(block, Para):
+            text = escape_block(block.text)
+            lines += [f"**{text}**" if block.strong else text, ""]
+        elif isinstance(block, Facts):
+            lines += [f"- **{escape(label)}:** {escape(value)}" for label, value in block.rows]
+            lines.append("")
+        else:
+            lines += _table(block)
+    lines += ["---", "", f"**{marking}**", ""]
+    return "\n".join(lines)
+
+
+def render(pack: Pack, path: Path, progress: Progress | None = None) -> None:
+    """Write the pack to ``path`` as Markdown (UTF-8), atomically, readable only by you."""
+    write_text(path, markdown(pack))
+    if progress:
+        progress("Markdown file written", 1.0)

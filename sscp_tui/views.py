@@ -1,0 +1,102 @@
+"""Saved log views and the remembered "my agency", kept per tracker in the state directory.
+
+Views store names (agency short name, review label, theme), not database ids, so they stay
+meaningful after an import renumbers things; unknown names are dropped when applied.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sscp_tui.paths import write_private_text
+
+MAX_VIEWS = 9
+
+
+@dataclass(frozen=True, slots=True)
+class SavedView:
+    name: str
+    agency: str | None = None
+    lead_only: bool = False
+    ratings: tuple[str, ...] = ()  # rating values; "unrated" for none
+    review: str | None = None
+    review_kind: str | None = None
+    theme: str | None = None
+    alert: str | None = None
+    text: str = ""
+    state: str = "open"
+    sort: str = "alerts"
+    descending: bool = False
+
+
+@dataclass(slots=True)
+class ViewState:
+    views: list[SavedView] = field(default_factory=list)
+    my_agency: str | None = None
+    hidden_columns: list[str] = field(default_factory=list)
+    chair_pass: dict[str, Any] = field(default_factory=dict)
+
+
+class ViewBook:
+    """Reads and writes views.json: {tracker location: ViewState}."""
+
+    def __init__(self, path: Path, tracker_location: str) -> None:
+        self.path = path
+        self.key = tracker_location
+        self.state = self._load()
+
+    def _load(self) -> ViewState:
+        if not self.path.exists():
+            return ViewState()
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8")).get(self.key, {})
+            return ViewState(
+                views=[SavedView(**v) for v in raw.get("views", [])][:MAX_VIEWS],
+                my_agency=raw.get("my_agency"),
+                hidden_columns=list(raw.get("hidden_columns", [])),
+                chair_pass=dict(raw.get("chair_pass", {})),
+            )
+        except (OSError, ValueError, TypeError, AttributeError):
+            # A damaged views file must not stop the tracker opening; start afresh, keep the file.
+            self.path.replace(self.path.with_suffix(".damaged.json"))
+            return ViewState()
+
+    def save(self) -> None:
+        everything: dict[str, Any] = {}
+        if self.path.exists():
+            try:
+                everything = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                everything = {}
+        everything[self.key] = {
+            "views": [asdict(v) for v in self.state.views],
+            "my_agency": self.state.my_agency,
+            "hidden_columns": self.state.hidden_columns,
+            "chair_pass": self.state.chair_pass,
+        }
+        write_private_text(self.path, json.dumps(everything, indent=2, ensure_ascii=False))
+
+    def put_view(self, view: SavedView) -> int:
+        """Add or replace (same name) a view; returns its number (1-9)."""
+        views = [v for v in self.state.views if v.name != view.name]
+        existing = [v.name for v in self.state.views]
+        if view.name in existing:
+            index = existing.index(view.name)
+            views.insert(index, view)
+        else:
+            if len(views) >= MAX_VIEWS:
+                raise ValueError(f"There are already {MAX_VIEWS} saved views; delete one first.")
+            views.append(view)
+        self.state.views = views
+        self.save()
+        return views.index(view) + 1
+
+    def drop_view(self, number: int) -> SavedView | None:
+        if not 1 <= number <= len(self.state.views):
+            return None
+        view = self.state.views.pop(number - 1)
+        self.save()
+        return view
