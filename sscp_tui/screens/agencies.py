@@ -1,13 +1,106 @@
-"""Placeholder while this screen is written."""
+"""Each agency's open items by rating and its alerts; select one to see its items."""
 
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
 
+from sscp_tui.db.models import Rating
 from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.services.alerts import ALERT_SEVERITY
+from sscp_tui.services.records import AgencyRecord, AlertCounts, ItemFilter
+
+OPEN_RATINGS = (Rating.RED, Rating.AMBER, Rating.GREEN, None)
 
 
 class AgenciesScreen(TrackerScreen):
+    TITLE = "Agencies"
+    BINDINGS: ClassVar = [
+        Binding("enter", "open", "Its items (lead or supporting)", id="agencies.open"),
+        Binding("m", "mine", "Make it my agency", id="agencies.mine"),
+    ]
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Coming soon")
+        yield Static(Text("Open items each agency leads, by rating, and their alerts. Enter lists them."),
+                     classes="bar")  # fmt: skip
+        yield DataTable(id="agencies-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
+
+    def on_mount(self) -> None:
+        from sscp_tui.widgets.rating import rating_key, rating_text
+
+        table = self.query_one(DataTable)
+        table.add_column("Agency", key="short")
+        table.add_column("Name", key="name")
+        for rating in OPEN_RATINGS:
+            table.add_column(rating_text(rating, self.app.theme_variables), key=rating_key(rating))
+        for kind in ALERT_SEVERITY:
+            table.add_column(kind.label, key=kind.value)
+        table.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="agencies", exit_on_error=False)
+    def load(self) -> None:
+        tracker = self.tracker
+        matrix = {row.agency_id: row.counts for row in tracker.agency_matrix()}
+        rows = [
+            (
+                agency,
+                matrix.get(agency.id, {}),
+                tracker.alert_counts(ItemFilter(agency_id=agency.id, lead_only=True)),
+            )
+            for agency in tracker.agencies()
+        ]
+        self.app.call_from_thread(self.show, rows)
+
+    def show(self, rows: list[tuple[AgencyRecord, dict[Rating | None, int], AlertCounts]]) -> None:
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        mine = self.sscp.my_agency()
+        for agency, counts, alerts in rows:
+            name = agency.name + ("  (my agency)" if mine and mine.id == agency.id else "")
+            name += "" if agency.active else "  (inactive)"
+            table.add_row(
+                Text(agency.short_name, style="bold"),
+                Text(name),
+                *[Text(str(counts.get(r, 0) or "·"), justify="right") for r in OPEN_RATINGS],
+                *[Text(str(alerts[k] or "·"), justify="right") for k in ALERT_SEVERITY],
+                key=str(agency.id),
+            )
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
+
+    def current_id(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key else None
+
+    @on(DataTable.RowSelected)
+    def action_open(self) -> None:
+        agency_id = self.current_id()
+        if agency_id is not None:
+            self.sscp.open_log(ItemFilter(agency_id=agency_id))
+
+    def action_mine(self) -> None:
+        agency_id = self.current_id()
+        agency = next((a for a in self.tracker.agencies() if a.id == agency_id), None)
+        if agency:
+            self.sscp.views.state.my_agency = agency.short_name
+            self.sscp.views.save()
+            self.say(f"My agency is now {agency.short_name}; m in the log shows its items.")
+            self.load()

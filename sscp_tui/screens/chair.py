@@ -1,13 +1,269 @@
-"""Placeholder while this screen is written."""
+"""The chair's pass: every open item of a scope, worst first, rated one key at a time.
 
+Progress is kept in the state file after every step, so leaving and coming back resumes
+where the chair stopped; the pass ends with a summary of what changed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, ProgressBar, Static
 
+from sscp_tui.db.models import Rating
 from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.forms import ChoiceModal
+from sscp_tui.screens.item_actions import ItemActions
+from sscp_tui.services.alerts import ALERT_SEVERITY
+from sscp_tui.services.records import ChangeResult, ItemDetail, ItemFilter, ItemState, SortKey, rating_label
+from sscp_tui.widgets.rating import rating_text
 
 
-class ChairPassScreen(TrackerScreen):
+def pending_proposal(detail: ItemDetail) -> tuple[Rating, date] | None:
+    """The rating proposed in the latest update, if it differs from the current rating and
+    came after the last rating change."""
+    if not detail.updates:
+        return None
+    latest = detail.updates[0]
+    proposed = latest.proposed_rating
+    if proposed is None or proposed == detail.row.rating:
+        return None
+    rated = [h for h in detail.history if h.field == "rating"]
+    if rated and rated[0].changed_at.date() > latest.written_on:
+        return None
+    return proposed, latest.written_on
+
+
+class ChairPassScreen(ItemActions, TrackerScreen):
+    TITLE = "Chair's pass"
+    BINDINGS: ClassVar = [
+        Binding("y", "confirm", "Confirm proposal", id="chair.confirm"),
+        Binding("g", "rate('green')", "Green", id="chair.green"),
+        Binding("a", "rate('amber')", "Amber", id="chair.amber"),
+        Binding("r", "rate('red')", "Red", id="chair.red"),
+        Binding("b", "complete", "Blue", id="chair.blue"),
+        Binding("space,right,j", "step(1)", "Next", id="chair.next"),
+        Binding("left,k", "step(-1)", "Previous", id="chair.previous"),
+        Binding("n", "update", "Update", id="chair.update", show=False),
+        Binding("t", "timescale", "Timescale", id="chair.timescale", show=False),
+        Binding("enter", "open", "Open item", id="chair.open", show=False),
+        Binding("s", "new_scope", "New scope", id="chair.scope"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[int] = []
+        self.position = 0
+        self.scope = ""
+        self.changes: list[dict[str, Any]] = []
+        self.detail: ItemDetail | None = None
+        self._pending: Rating | None = None
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Coming soon")
+        yield Static(id="chair-scope", classes="bar")
+        yield ProgressBar(id="chair-progress", show_eta=False)
+        with VerticalScroll(id="chair-body"):
+            yield Static(id="chair-item")
         yield Footer()
+
+    def on_mount(self) -> None:
+        saved = self.sscp.views.state.chair_pass
+        if saved.get("ids"):
+            self.ids = [int(i) for i in saved["ids"]]
+            self.position = int(saved.get("position", 0))
+            self.scope = str(saved.get("scope", ""))
+            self.changes = list(saved.get("changes", []))
+            self.say(f"Resuming the chair's pass at item {self.position + 1} of {len(self.ids)}.")
+            self.show_current()
+        else:
+            self.action_new_scope()
+
+    # --- scope -----------------------------------------------------------------------------
+    def action_new_scope(self) -> None:
+        options = [("All open items", "all")]
+        options += [(f"Review: {r.label}", f"review:{r.id}") for r in self.tracker.reviews()]
+        options += [(f"Agency: {a.short_name} — {a.name}", f"agency:{a.id}") for a in self.tracker.agencies()]
+        self.app.push_screen(ChoiceModal("The chair's pass: which items?", options), self.start)
+
+    def start(self, choice: str | None) -> None:
+        if choice is None:
+            if not self.ids:
+                self.query_one("#chair-item", Static).update(Text("No pass in progress. s chooses a scope."))
+            return
+        label = "All open items"
+        f = ItemFilter(state=ItemState.OPEN)
+        if choice.startswith("review:"):
+            review_id = int(choice.split(":")[1])
+            f = ItemFilter(review_id=review_id)
+            label = next((r.label for r in self.tracker.reviews() if r.id == review_id), "one review")
+        elif choice.startswith("agency:"):
+            agency_id = int(choice.split(":")[1])
+            f = ItemFilter(agency_id=agency_id, lead_only=True)
+            label = next((a.name for a in self.tracker.agencies() if a.id == agency_id), "one agency")
+        self.begin(f, label)
+
+    @work(thread=True, exclusive=True, group="chair-scope", exit_on_error=False)
+    def begin(self, f: ItemFilter, label: str) -> None:
+        ids = self.tracker.ids(f, SortKey.ALERTS)
+        self.app.call_from_thread(self._begun, ids, label)
+
+    def _begun(self, ids: list[int], label: str) -> None:
+        self.ids, self.position, self.scope, self.changes = ids, 0, label, []
+        if not ids:
+            self.say("There are no open items in that scope.", severity="warning")
+        self.save_progress()
+        self.show_current()
+
+    def save_progress(self) -> None:
+        state = self.sscp.views.state
+        state.chair_pass = (
+            {"ids": self.ids, "position": self.position, "scope": self.scope, "changes": self.changes}
+            if self.ids
+            else {}
+        )
+        self.sscp.views.save()
+
+    # --- stepping --------------------------------------------------------------------------
+    def show_current(self) -> None:
+        bar = self.query_one(ProgressBar)
+        bar.update(total=max(len(self.ids), 1), progress=min(self.position, len(self.ids)))
+        at = min(self.position + 1, len(self.ids))
+        line = f"Scope: {self.scope} · item {at} of {len(self.ids)} · {len(self.changes)} changed so far"
+        self.query_one("#chair-scope", Static).update(Text(line))
+        if self.position >= len(self.ids):
+            self.show_summary()
+        else:
+            self.load(self.ids[self.position])
+
+    @work(thread=True, exclusive=True, group="chair-item", exit_on_error=False)
+    def load(self, item_id: int) -> None:
+        detail = self.tracker.item(item_id)
+        self.app.call_from_thread(self.show_item, detail)
+
+    def show_item(self, detail: ItemDetail | None) -> None:
+        self.detail = detail
+        if detail is None:  # deleted since the pass began: skip it
+            self.action_step(1)
+            return
+        row = detail.row
+        variables = self.app.theme_variables
+        head = Text(f"{row.source} · {row.kind.value.capitalize()} {row.reference}\n", style="bold")
+        head.append(" ".join(row.text.split()))
+        facts = Table.grid(padding=(0, 2))
+        facts.add_column(style="bold", no_wrap=True)
+        facts.add_column()
+        facts.add_row("Lead agency", Text(f"{row.lead_agency or '—'}  {detail.lead_agency_name or ''}"))
+        due = f"{row.due_on:%d %b %Y}" if row.due_on else "no date"
+        alerts = ", ".join(a.label for a in ALERT_SEVERITY if a in row.alerts) or "none"
+        facts.add_row("Timescale", Text(f"{row.timescale or '(none)'} → {due}"))
+        facts.add_row("Alerts", Text(alerts))
+        rated = [h for h in detail.history if h.field == "rating"]
+        when = f"  (since {rated[0].changed_at:%d %b %Y}, {rated[0].author})" if rated else ""
+        current = rating_text(row.rating, variables)
+        current.append(when)
+        facts.add_row("Rating now", current)
+        proposal = pending_proposal(detail)
+        if proposal:
+            shown = rating_text(proposal[0], variables)
+            shown.append(f"  proposed in the update of {proposal[1]:%d %b %Y} — y confirms")
+            facts.add_row("Proposed", shown)
+        if detail.updates:
+            latest = detail.updates[0]
+            update = Text(f"{latest.written_on:%d %b %Y}, {latest.author}:\n", style="italic")
+            update.append(latest.text)
+        else:
+            update = Text("No progress update has ever been given.", style="italic")
+        facts.add_row("Latest update", update)
+        keys = Text(
+            "\ny confirms the proposal · g a r rate Green, Amber, Red · b complete (Blue) · "
+            "space keeps the rating and goes on · ← goes back",
+            style="dim",
+        )
+        self.query_one("#chair-item", Static).update(Group(head, Text(""), facts, keys))
+
+    def action_step(self, step: int) -> None:
+        if not self.ids:
+            return
+        self.position = max(0, min(self.position + step, len(self.ids)))
+        self.save_progress()
+        self.show_current()
+
+    def action_open(self) -> None:
+        if self.detail:
+            self.sscp.open_item(self.detail.row.id)
+
+    def action_confirm(self) -> None:
+        if self.detail is None:
+            return
+        proposal = pending_proposal(self.detail)
+        if proposal is None:
+            self.say("There is no proposed rating to confirm; rate with g, a or r.", severity="warning")
+            return
+        if proposal[0] is Rating.BLUE:
+            self.action_complete()
+        else:
+            self.action_rate(proposal[0].value)
+
+    # --- ItemActions -----------------------------------------------------------------------
+    def target_ids(self) -> list[int]:
+        return [self.detail.row.id] if self.detail and self.position < len(self.ids) else []
+
+    def target_label(self, ids: list[int]) -> str:
+        return f"{self.detail.row.source} {self.detail.row.reference}" if self.detail else "this item"
+
+    def default_note(self, rating: Rating | None) -> str:
+        if self.detail and (proposal := pending_proposal(self.detail)) and proposal[0] == rating:
+            return f"Confirmed the rating proposed in the update of {proposal[1]:%d %b %Y}."
+        return f"Chair's pass, {self.tracker.as_of:%d %b %Y}."
+
+    def optimistic_rating(self, ids: list[int], rating: Rating | None) -> None:
+        self._pending = rating
+
+    def action_complete(self) -> None:
+        self._pending = Rating.BLUE
+        super().action_complete()
+
+    def after_edit(self, result: ChangeResult, message: str) -> None:
+        if self.detail and result.changed and self._pending is not None:
+            self.changes.append({
+                "id": self.detail.row.id,
+                "label": f"{self.detail.row.source} {self.detail.row.reference}",
+                "from": rating_label(self.detail.row.rating),
+                "to": rating_label(self._pending),
+            })  # fmt: skip
+        self._pending = None
+        self.say(message)
+        self.action_step(1)
+
+    def refresh_data(self) -> None:
+        self.show_current()
+
+    # --- the end ---------------------------------------------------------------------------
+    def show_summary(self) -> None:
+        table = Table(title="What changed in this pass", expand=True)
+        for label in ("Item", "From", "To"):
+            table.add_column(label)
+        for change in self.changes:
+            table.add_row(Text(change["label"]), Text(change["from"]), Text(change["to"]))
+        moves: dict[str, int] = {}
+        for change in self.changes:
+            key = f"{change['from']} → {change['to']}"
+            moves[key] = moves.get(key, 0) + 1
+        summary = Text(
+            f"The pass over {self.scope} is complete: {len(self.ids)} items seen, "
+            f"{len(self.changes)} ratings changed.\n",
+            style="bold",
+        )
+        if moves:
+            summary.append("Movements: " + "; ".join(f"{k} ×{v}" for k, v in sorted(moves.items())) + "\n")
+        summary.append("s starts a new pass; ← goes back to the last item.", style="dim")
+        self.query_one("#chair-item", Static).update(Group(summary, Text(""), table))

@@ -80,6 +80,10 @@ class FormModal(TrackerModal):
                 yield Button(f"{self.submit_label} (ctrl+s)", variant="primary", id="submit")
                 yield Button("Cancel (esc)", id="cancel")
 
+    def on_mount(self) -> None:
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
     def _widget(self, spec: FormField) -> Any:
         widget_id = f"field-{spec.name}"
         if spec.kind == "text":

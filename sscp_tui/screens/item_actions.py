@@ -55,6 +55,10 @@ class ItemActions:
     def after_edit(self, result: ChangeResult, message: str) -> None:
         raise NotImplementedError
 
+    def default_note(self, rating: Rating | None) -> str:
+        """A note to offer (the user may change it); none by default."""
+        return ""
+
     # --- helpers -----------------------------------------------------------------------------
     @property
     def _screen(self) -> TrackerScreen:
@@ -97,7 +101,7 @@ class ItemActions:
                     f"Saved: {label} for {self.target_label(ids)}.",
                 )
 
-        self._screen.app.push_screen(note_form(title), done)
+        self._screen.app.push_screen(note_form(title, self.default_note(rating)), done)
 
     def optimistic_rating(self, ids: list[int], rating: Rating | None) -> None:
         """Show the new rating at once, before the commit returns (screens may override)."""

@@ -61,14 +61,14 @@ class LogScreen(ItemActions, TrackerScreen):
         Binding("enter", "open", "Open", id="log.open", priority=False),
         *RATING_BINDINGS,
         *EDIT_BINDINGS,
-        Binding("space", "toggle_select", "Select", id="log.select"),
+        Binding("space", "toggle_select", "Select", id="log.select", show=False),
         Binding("slash", "search", "Search", id="log.search"),
         Binding("f", "filter", "Filter", id="log.filter"),
-        Binding("x", "clear", "Clear filters", id="log.clear"),
+        Binding("x", "clear", "Clear filters", id="log.clear", show=False),
         Binding("s", "sort", "Sort", id="log.sort", show=False),
         Binding("S", "reverse", "Reverse sort", id="log.reverse", show=False),
         Binding("c", "columns", "Columns", id="log.columns", show=False),
-        Binding("v", "save_view", "Save view", id="log.save_view"),
+        Binding("v", "save_view", "Save view", id="log.save_view", show=False),
         Binding("V", "drop_view", "Delete a view", id="log.drop_view", show=False),
         Binding("m", "my_agency", "My agency", id="log.my_agency", show=False),
         Binding("M", "set_my_agency", "Set my agency", id="log.set_my_agency", show=False),
@@ -91,6 +91,7 @@ class LogScreen(ItemActions, TrackerScreen):
         self._rows: dict[int, ItemRow] = {}
         self._search_timer: Timer | None = None
         self._land_at_end = False
+        self._generation = 0  # only the newest request's page is shown
 
     # --- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -127,12 +128,21 @@ class LogScreen(ItemActions, TrackerScreen):
     # --- data ------------------------------------------------------------------------------
     def load(self, *, keep_cursor: bool = True) -> None:
         self.show_filters()
-        self.fetch(self.item_filter, self.sort, self.descending, self.page_offset, keep_cursor)
+        self._generation += 1
+        self.fetch(
+            self._generation, self.item_filter, self.sort, self.descending, self.page_offset, keep_cursor
+        )
 
     @work(thread=True, exclusive=True, group="log-page", exit_on_error=False)
-    def fetch(self, f: ItemFilter, sort: SortKey, descending: bool, offset: int, keep_cursor: bool) -> None:
+    def fetch(
+        self, generation: int, f: ItemFilter, sort: SortKey, descending: bool, offset: int, keep_cursor: bool
+    ) -> None:
         page = self.tracker.page(f, sort=sort, descending=descending, offset=offset, limit=PAGE_SIZE)
-        self.app.call_from_thread(self.show_page, page, keep_cursor)
+        self.app.call_from_thread(self._arrived, generation, page, keep_cursor)
+
+    def _arrived(self, generation: int, page: Page, keep_cursor: bool) -> None:
+        if generation == self._generation:  # an older request finishing late is ignored
+            self.show_page(page, keep_cursor)
 
     def show_page(self, page: Page, keep_cursor: bool) -> None:
         table = self.table

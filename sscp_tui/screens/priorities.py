@@ -1,13 +1,161 @@
-"""Placeholder while this screen is written."""
+"""Strategic plans → priorities → actions, as a tree with ratings."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Static, Tree
 
+from sscp_tui.db.models import Rating
 from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.forms import note_form
+from sscp_tui.screens.item_actions import EDIT_BINDINGS, ItemActions
+from sscp_tui.services.edits import EditError
+from sscp_tui.services.records import ChangeResult, ItemFilter, ItemRow, ItemState, PlanRecord
+from sscp_tui.widgets.rating import rating_text
 
 
-class PrioritiesScreen(TrackerScreen):
+@dataclass(frozen=True)
+class Node:
+    kind: str  # plan, priority, action
+    id: int
+
+
+class PrioritiesScreen(ItemActions, TrackerScreen):
+    TITLE = "Priorities"
+    BINDINGS: ClassVar = [
+        Binding("enter", "open", "Open", id="priorities.open", show=False),
+        Binding("g", "rate_node('green')", "Green", id="priorities.green"),
+        Binding("a", "rate_node('amber')", "Amber", id="priorities.amber"),
+        Binding("r", "rate_node('red')", "Red", id="priorities.red"),
+        Binding("b", "complete", "Blue (action)", id="priorities.blue", show=False),
+        *EDIT_BINDINGS,
+    ]
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Coming soon")
+        yield Static(Text("Plans, their priorities and actions. Rate a priority or an action with g, a or r; "
+                          "enter opens an action."), classes="bar")  # fmt: skip
+        yield Tree[Node](Text("Strategic plans"), id="tree")
         yield Footer()
+
+    def on_mount(self) -> None:
+        tree = self.query_one(Tree)
+        tree.show_root = False
+        tree.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="priorities", exit_on_error=False)
+    def load(self) -> None:
+        plans = self.tracker.plans()
+        actions = {
+            p.id: self.tracker.page(
+                ItemFilter(priority_id=p.id, state=ItemState.ALL), limit=500, with_total=False
+            ).rows
+            for plan in plans
+            for p in plan.priorities
+        }
+        self.app.call_from_thread(self.show, plans, actions)
+
+    def show(self, plans: list[PlanRecord], actions: dict[int, tuple[ItemRow, ...]]) -> None:
+        tree = self.query_one(Tree)
+        expanded = {n.data for n in _walk(tree.root) if n.is_expanded and n.data}
+        cursor = tree.cursor_node.data if tree.cursor_node else None
+        tree.clear()
+        variables = self.app.theme_variables
+        for index, plan in enumerate(plans):
+            plan_node = tree.root.add(
+                Text(f"{plan.title} ({plan.period})", style="bold"), Node("plan", plan.id)
+            )
+            for priority in plan.priorities:
+                label = rating_text(priority.rating, variables)
+                label.append(f"  {priority.number}. {priority.title}")
+                node = plan_node.add(label, Node("priority", priority.id))
+                for row in sorted(actions.get(priority.id, ()), key=lambda r: r.reference):
+                    text = rating_text(row.rating, variables)
+                    due = f"{row.due_on:%d %b %Y}" if row.due_on else (row.timescale or "no timescale")
+                    summary = " ".join(row.text.split())[:90]
+                    text.append(f"  {row.reference}  {summary}  · {row.lead_agency or '—'} · {due}")
+                    node.add_leaf(text, Node("action", row.id))
+                if Node("priority", priority.id) in expanded:
+                    node.expand()
+            if index == 0 or Node("plan", plan.id) in expanded:
+                plan_node.expand()
+        if cursor is not None:
+            for node in _walk(tree.root):
+                if node.data == cursor:
+                    tree.move_cursor(node)
+                    break
+
+    def current(self) -> Node | None:
+        node = self.query_one(Tree).cursor_node
+        return node.data if node else None
+
+    @on(Tree.NodeSelected)
+    def _selected(self, event: Tree.NodeSelected[Node]) -> None:
+        if event.node.data and event.node.data.kind == "action":
+            self.sscp.open_item(event.node.data.id)
+
+    def action_open(self) -> None:
+        node = self.current()
+        if node and node.kind == "action":
+            self.sscp.open_item(node.id)
+
+    def action_rate_node(self, value: str) -> None:
+        node = self.current()
+        if node is None or node.kind == "plan":
+            self.say("Choose a priority or an action to rate.", severity="warning")
+            return
+        if node.kind == "action":
+            self.action_rate(value)
+            return
+        rating = Rating(value)
+        self.app.push_screen(
+            note_form(f"Rate this priority {rating.label}"), partial(self._rate_priority, node.id, rating)
+        )
+
+    def _rate_priority(self, priority_id: int, rating: Rating, values: dict[str, str] | None) -> None:
+        if values:
+            self.save_priority(priority_id, rating, values["note"])
+
+    @work(thread=True, exclusive=True, group="priority-save", exit_on_error=False)
+    def save_priority(self, priority_id: int, rating: Rating, note: str) -> None:
+        try:
+            result = self.tracker.set_priority_rating(priority_id, rating, note)
+        except EditError as exc:
+            self.app.call_from_thread(self.say, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.say, f"Saved: priority rated {rating.label}.")
+        del result
+        self.app.call_from_thread(self.load)
+
+    # --- ItemActions (actions only) --------------------------------------------------------
+    def target_ids(self) -> list[int]:
+        node = self.current()
+        return [node.id] if node and node.kind == "action" else []
+
+    def after_edit(self, result: ChangeResult, message: str) -> None:
+        self.say(message)
+        self.load()
+
+
+def _walk(node: object) -> list:  # type: ignore[type-arg]
+    found = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(getattr(current, "children", []))
+    return found[1:]

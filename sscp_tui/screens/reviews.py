@@ -1,13 +1,168 @@
-"""Placeholder while this screen is written."""
+"""Every review with its kind, year, status and its items' counts by rating."""
 
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
 
+from sscp_tui.db.models import ReviewKind, ReviewStatus
 from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.forms import FormField, FormModal, required
+from sscp_tui.services.edits import EditError
+from sscp_tui.services.records import RATING_ORDER, ItemFilter, ItemState, ReviewRecord
+from sscp_tui.services.timescales import parse_date
+from sscp_tui.widgets.rating import rating_key, rating_text
+
+
+def _date_check(value: str) -> str | None:
+    if not value.strip():
+        return None
+    try:
+        parse_date(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _year_check(value: str) -> str | None:
+    if value.strip() and not (value.strip().isdigit() and 1980 <= int(value) <= 2100):
+        return "Give the year as four digits, such as 2021."
+    return None
 
 
 class ReviewsScreen(TrackerScreen):
+    TITLE = "Reviews"
+    BINDINGS: ClassVar = [
+        Binding("enter", "open", "Open its items", id="reviews.open"),
+        Binding("n", "new", "New review", id="reviews.new"),
+        Binding("e", "edit", "Edit review", id="reviews.edit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reviews: dict[int, ReviewRecord] = {}
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Coming soon")
+        yield Static(Text("Every review and its items by rating. Enter lists its items; n adds a review."),
+                     classes="bar")  # fmt: skip
+        yield DataTable(id="reviews-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Kind", key="kind")
+        table.add_column("Review", key="title")
+        table.add_column("Year", key="year")
+        table.add_column("Status", key="status")
+        for rating in RATING_ORDER:
+            table.add_column(rating_text(rating, self.app.theme_variables), key=rating_key(rating))
+        table.add_column("Total", key="total")
+        table.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="reviews", exit_on_error=False)
+    def load(self) -> None:
+        reviews = self.tracker.reviews()
+        self.app.call_from_thread(self.show, reviews)
+
+    def show(self, reviews: list[ReviewRecord]) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        self.reviews = {r.id: r for r in reviews}
+        table.clear()
+        for review in reviews:
+            counts = [Text(str(review.counts.get(r, 0) or "·"), justify="right") for r in RATING_ORDER]
+            table.add_row(
+                Text(review.kind.value),
+                Text(review.title),
+                Text(str(review.year or "")),
+                Text(review.status.value),
+                *counts,
+                Text(str(sum(review.counts.values())), justify="right"),
+                key=str(review.id),
+            )
+        if reviews:
+            table.move_cursor(row=min(row, len(reviews) - 1), animate=False)
+
+    def current(self) -> ReviewRecord | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.reviews.get(int(key)) if key else None
+
+    @on(DataTable.RowSelected)
+    def action_open(self) -> None:
+        review = self.current()
+        if review:
+            self.sscp.open_log(ItemFilter(review_id=review.id, state=ItemState.ALL))
+
+    def action_new(self) -> None:
+        self.app.push_screen(FormModal("New review", self.fields(None)), partial(self.save, None))
+
+    def action_edit(self) -> None:
+        review = self.current()
+        if review:
+            self.app.push_screen(
+                FormModal(f"Edit {review.label}", self.fields(review)), partial(self.save, review)
+            )
+
+    def fields(self, review: ReviewRecord | None) -> list[FormField]:
+        def day(value: date | None) -> str:
+            return value.strftime("%d/%m/%Y") if value else ""
+
+        return [
+            FormField("kind", "Kind", review.kind.value if review else ReviewKind.LCSPR.value, kind="select",
+                      options=[(k.value, k.value) for k in ReviewKind], validate=required("The kind")),
+            FormField("title", "Title (the anonymised subject, e.g. Child A)", review.title if review else "",
+                      validate=required("A title")),
+            FormField("year", "Year", str(review.year or "") if review else "", validate=_year_check),
+            FormField("status", "Status", review.status.value if review else ReviewStatus.COMMISSIONED.value,
+                      kind="select", options=[(s.value, s.value) for s in ReviewStatus],
+                      validate=required("The status")),
+            FormField("commissioned_on", "Commissioned on (DD/MM/YYYY)",
+                      day(review.commissioned_on) if review else "", validate=_date_check),
+            FormField("published_on", "Published on", day(review.published_on) if review else "",
+                      validate=_date_check),
+            FormField("closed_on", "Closed on", day(review.closed_on) if review else "",
+                      validate=_date_check),
+            FormField("notes", "Notes", review.notes if review else "", kind="text"),
+        ]  # fmt: skip
+
+    def save(self, review: ReviewRecord | None, values: dict[str, str] | None) -> None:
+        if values is None:
+            return
+        typed: dict[str, object] = {
+            "kind": values["kind"],
+            "title": values["title"].strip(),
+            "year": int(values["year"]) if values["year"].strip() else None,
+            "status": values["status"],
+            "notes": values["notes"],
+        }
+        for name in ("commissioned_on", "published_on", "closed_on"):
+            typed[name] = parse_date(values[name]) if values[name].strip() else None
+        self.persist(review.id if review else None, typed)
+
+    @work(thread=True, exclusive=True, group="review-save", exit_on_error=False)
+    def persist(self, review_id: int | None, values: dict[str, object]) -> None:
+        try:
+            self.tracker.save_review(review_id, values, "Edited on the Reviews screen")
+        except EditError as exc:
+            self.app.call_from_thread(self.say, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.say, f"Saved the review {values['title']}.")
+        self.app.call_from_thread(self.load)

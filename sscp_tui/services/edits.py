@@ -156,9 +156,9 @@ def change_field(session: Session, ctx: EditContext, item: TrackedItem, name: st
     return True
 
 
-def load_items(session: Session, ids: Sequence[int]) -> list[TrackedItem]:
+def load_items(session: Session, ids: Sequence[int], *, deleted_too: bool = False) -> list[TrackedItem]:
     items = list(session.scalars(select(TrackedItem).where(TrackedItem.id.in_(list(ids)))))
-    live = {item.id: item for item in items if item.deleted_at is None}
+    live = {item.id: item for item in items if deleted_too or item.deleted_at is None}
     missing = [i for i in ids if i not in live]
     if missing:
         raise EditError(f"Item {missing[0]} no longer exists; nothing was changed.")
@@ -337,7 +337,8 @@ def undo_batch(session: Session, ctx: EditContext, batch: str) -> int:
     reversible = [e for e in entries if e.field in TRACKED_FIELDS]
     if not reversible:
         raise EditError("There is nothing to undo.")
-    items = {item.id: item for item in load_items(session, sorted({e.entity_id for e in reversible}))}
+    touched = sorted({e.entity_id for e in reversible})
+    items = {item.id: item for item in load_items(session, touched, deleted_too=True)}
     for entry in reversible:
         current = _get(items[entry.entity_id], entry.field)
         if current != entry.new_value:

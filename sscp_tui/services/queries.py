@@ -15,6 +15,7 @@ from sscp_tui.db.models import (
     Priority,
     Rating,
     Review,
+    ReviewKind,
     StrategicPlan,
     Theme,
     TrackedItem,
@@ -185,11 +186,18 @@ def _themes_for(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, ..
 
 def _source_label(row: _Row) -> str:
     if row.review_title is not None:
-        year = f" ({row.review_year})" if row.review_year else ""
-        return f"{row.review_kind.value} {row.review_title}{year}"
+        return review_label(row.review_kind, row.review_title, row.review_year)
     if row.plan_title is not None:
         return f"{row.plan_title} › Priority {row.priority_number}"
     return ""
+
+
+def review_label(kind: ReviewKind, title: str, year: int | None) -> str:
+    """ "SCR Child A (2019)"; a title that already names its kind is not repeated."""
+    words = title.casefold()
+    named = kind.value.casefold() in words or (kind is ReviewKind.INSPECTION and "inspection" in words)
+    head = title if named else f"{kind.value} {title}"
+    return f"{head} ({year})" if year and str(year) not in title else head
 
 
 def _to_rows(session: Session, rows: Sequence[_Row], rules: AlertRules) -> tuple[ItemRow, ...]:

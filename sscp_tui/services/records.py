@@ -97,8 +97,9 @@ class ReviewRecord:
 
     @property
     def label(self) -> str:
-        year = f" ({self.year})" if self.year else ""
-        return f"{self.kind.value} {self.title}{year}"
+        from sscp_tui.services.queries import review_label
+
+        return review_label(self.kind, self.title, self.year)
 
 
 @dataclass(frozen=True, slots=True)

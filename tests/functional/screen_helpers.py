@@ -1,0 +1,46 @@
+"""Helpers for driving the app with Pilot and reading what the screen shows."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+
+def plain(renderable: Any) -> str:
+    console = Console(width=200, file=io.StringIO(), record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def static_text(app: Any, selector: str) -> str:
+    return plain(app.screen.query_one(selector, Static).content)
+
+
+def table_rows(table: DataTable[Any]) -> list[list[str]]:
+    return [
+        [getattr(cell, "plain", str(cell)) for cell in table.get_row_at(i)] for i in range(table.row_count)
+    ]
+
+
+def column(table: DataTable[Any], key: str) -> list[str]:
+    index = list(table.columns).index(key) if key in [k.value for k in table.columns] else None
+    if index is None:
+        keys = [k.value for k in table.columns]
+        index = keys.index(key)
+    return [row[index] for row in table_rows(table)]
+
+
+async def settle(pilot: Pilot[Any], app: Any, rounds: int = 3) -> None:
+    """Let workers finish and the screen repaint."""
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    for char in text:
+        await pilot.press("space" if char == " " else char)

@@ -1,0 +1,408 @@
+"""The screens, driven as a user would: keys pressed, the screen read, the database checked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from textual.widgets import DataTable
+
+from sscp_tui.app import SSCPApp
+from sscp_tui.db.models import HistoryEntry, Rating
+from sscp_tui.services.records import ItemFilter, ItemState
+from sscp_tui.services.tracker import Tracker
+from tests.functional.screen_helpers import column, settle, static_text, table_rows, type_text
+
+SIZE = (140, 45)
+
+
+@pytest.fixture
+def app(demo: Tracker) -> SSCPApp:
+    return SSCPApp(demo)
+
+
+async def open_log(pilot: Any, app: SSCPApp) -> DataTable[Any]:
+    await pilot.press("f3")
+    await settle(pilot, app)
+    return app.screen.query_one("#log-table", DataTable)
+
+
+def rating_history(tracker: Tracker, item_id: int) -> list[HistoryEntry]:
+    with tracker.store.read() as s:
+        return list(
+            s.scalars(
+                select(HistoryEntry)
+                .where(HistoryEntry.entity_id == item_id, HistoryEntry.field == "rating")
+                .order_by(HistoryEntry.id.desc())
+            )
+        )
+
+
+async def test_dashboard_shows_the_service_counts(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        counts = demo.rating_counts(ItemFilter(state=ItemState.ALL))
+        red = static_text(app, "#card-red")
+        assert f"{counts[Rating.RED]}" in red and "Red" in red
+        assert f"{counts[Rating.BLUE]}" in static_text(app, "#card-blue")
+        alerts = {row[0]: int(row[1]) for row in table_rows(app.screen.query_one("#alerts-table", DataTable))}
+        service = demo.alert_counts(ItemFilter(state=ItemState.ALL))
+        assert alerts == {kind.label: service[kind] for kind in service.counts}
+        assert "Next meeting: Case Review Panel" in static_text(app, "#next-meeting")
+
+
+async def test_a_matrix_cell_opens_the_log_for_that_agency_and_rating(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        matrix = app.screen.query_one("#matrix-table", DataTable)
+        rows = table_rows(matrix)
+        target = next(i for i, row in enumerate(rows) if row[2].strip() not in ("·", "0"))  # an Amber count
+        matrix.move_cursor(row=target, column=2)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        table = app.screen.query_one("#log-table", DataTable)
+        agency = rows[target][0]
+        assert table.row_count == int(rows[target][2])
+        assert set(column(table, "lead")) == {agency} and set(column(table, "rating")) == {" Amber  "}
+        assert f"agency {agency} (lead)" in static_text(app, "#log-filters")
+
+
+async def test_rating_from_the_log_is_one_key_plus_a_note(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        item_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        before = demo.rows([item_id])[0].rating
+        assert before is not Rating.GREEN
+        await pilot.press("g")
+        await type_text(pilot, "Audit shows progress")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert demo.rows([item_id])[0].rating is Rating.GREEN
+        latest = rating_history(demo, item_id)[0]
+        assert (latest.old_value, latest.new_value) == (before.value if before else None, "green")
+        assert latest.note == "Audit shows progress" and latest.author == "Test Chair"
+        row = table.get_row(str(item_id))
+        assert " Green" in [getattr(c, "plain", "") for c in row][7]
+        assert any("Saved: Green" in n.message for n in app._notifications)
+
+
+async def test_a_rating_needs_a_note_and_escape_changes_nothing(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        item_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        before = demo.rows([item_id])[0].rating
+        await pilot.press("r", "enter")
+        await pilot.pause()
+        assert "A note is required." in static_text(app, "#error-note")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert demo.rows([item_id])[0].rating is before
+
+
+async def test_several_rows_are_rated_at_once_and_undone_together(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        ids = [int(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(3)]
+        before = {row.id: row.rating for row in demo.rows(ids)}
+        await pilot.press("space", "space", "space")
+        assert "3 selected" in static_text(app, "#log-status")
+        await pilot.press("a")
+        await type_text(pilot, "Slipping")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert {row.rating for row in demo.rows(ids)} == {Rating.AMBER}
+        batches = {rating_history(demo, i)[0].batch for i in ids if before[i] is not Rating.AMBER}
+        assert len(batches) == 1
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert {row.id: row.rating for row in demo.rows(ids)} == before
+        for item_id in ids:
+            if before[item_id] is not Rating.AMBER:
+                undo = rating_history(demo, item_id)[0]
+                assert undo.source == "undo" and undo.new_value == (
+                    before[item_id].value if before[item_id] else None
+                )
+        assert any("Undone" in n.message for n in app._notifications)
+
+
+async def test_search_filter_and_clear(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        everything = table.row_count
+        await pilot.press("slash")
+        await type_text(pilot, "Doris")
+        await pilot.pause(0.3)
+        await settle(pilot, app)
+        assert 0 < table.row_count < everything
+        assert all("Doris" in source for source in column(table, "review"))
+        assert "text “Doris”" in static_text(app, "#log-filters")
+        await pilot.press("enter", "x")
+        await settle(pilot, app)
+        assert table.row_count == everything
+
+
+async def test_saved_views_switch_with_number_keys_and_persist(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        await pilot.press("slash")
+        await type_text(pilot, "Child Z")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        child_z = table.row_count
+        await pilot.press("v")
+        await type_text(pilot, "Child Z work")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "1 Child Z work" in static_text(app, "#log-filters")
+        await pilot.press("x")
+        await settle(pilot, app)
+        assert table.row_count > child_z
+        await pilot.press("1")
+        await settle(pilot, app)
+        assert table.row_count == child_z
+    again = SSCPApp(demo)
+    assert [v.name for v in again.views.state.views] == ["Child Z work"]
+
+
+async def test_markup_in_the_data_is_shown_literally(app: SSCPApp, demo: Tracker) -> None:
+    nasty = "[bold]x[/] [/] [$accent]y [link='file:///etc/passwd']z[/] [@click=app.quit]q[/]"
+    review = demo.reviews()[0]
+    from sscp_tui.db.models import ItemKind
+    from sscp_tui.services.edits import NewItem
+
+    created = demo.create_item(
+        NewItem(kind=ItemKind.RECOMMENDATION, reference="[b]9[/b]", text=nasty, review_id=review.id,
+                timescale="[red]soon[/red]", owner="[i]owner[/i]")
+    )  # fmt: skip
+    item_id = created.changed
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        await pilot.press("slash")
+        await type_text(pilot, "etc")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert column(table, "text") == [nasty]
+        assert column(table, "ref") == ["[b]9[/b]"]
+        await pilot.press("enter")
+        await settle(pilot, app)
+        body = static_text(app, "#item-head")
+        assert nasty in body
+        await pilot.press("g")
+        await type_text(pilot, "ok")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.is_running  # nothing ran, nothing crashed
+        assert any("[b]9[/b]" in n.message for n in app._notifications)
+    assert demo.item(item_id).row.rating is Rating.GREEN
+
+
+async def open_first_item(pilot: Any, app: SSCPApp) -> int:
+    table = await open_log(pilot, app)
+    item_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+    await pilot.press("enter")
+    await settle(pilot, app)
+    return item_id
+
+
+async def test_item_screen_shows_everything_and_takes_an_update(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        item_id = await open_first_item(pilot, app)
+        detail = demo.item(item_id)
+        head = static_text(app, "#item-head")
+        assert detail.row.reference in head and " ".join(detail.row.text.split())[:40] in " ".join(
+            head.split()
+        )
+        facts = static_text(app, "#item-facts")
+        assert "Lead agency" in facts and "Timescale" in facts and "Overdue" in facts
+        assert "History" in static_text(app, "#item-history")
+        await pilot.press("n")
+        await type_text(pilot, "Audit booked for January")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert demo.item(item_id).updates[0].text == "Audit booked for January"
+        assert "Audit booked for January" in static_text(app, "#item-updates")
+
+
+async def test_revising_a_timescale_from_the_item_keeps_the_original(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        item_id = await open_first_item(pilot, app)
+        original = demo.item(item_id).row
+        await pilot.press("t")
+        await type_text(pilot, "Q4 2026-27")
+        await pilot.pause()
+        assert "31 Mar 2027" in static_text(app, "#hint-timescale")
+        await pilot.press("enter")
+        await type_text(pilot, "Agreed at panel")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        detail = demo.item(item_id)
+        assert detail.row.timescale == "Q4 2026-27" and str(detail.row.due_on) == "2027-03-31"
+        assert detail.original_due_on == original.due_on or detail.original_due_on is not None
+        assert "Originally" in static_text(app, "#item-facts")
+
+
+async def test_mark_complete_asks_for_evidence(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        item_id = await open_first_item(pilot, app)
+        await pilot.press("b", "ctrl+s")
+        await pilot.pause()
+        assert "Evidence is required." in static_text(app, "#error-evidence")
+        await type_text(pilot, "Case audit of 20 files")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        detail = demo.item(item_id)
+        assert detail.row.rating is Rating.BLUE and detail.evidence_completion == "Case audit of 20 files"
+
+
+async def test_delete_asks_first_and_is_recorded(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        item_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        await pilot.press("delete", "n")
+        await settle(pilot, app)
+        assert demo.item(item_id) is not None
+        await pilot.press("delete", "y")
+        await type_text(pilot, "Duplicate")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert demo.item(item_id) is None
+        assert str(item_id) not in [k.value for k in table.rows]
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert demo.item(item_id) is not None
+
+
+async def test_the_chair_pass_end_to_end_and_resumed(app: SSCPApp, demo: Tracker) -> None:
+    review = demo.find_review("LCSPR Family B")
+    ids = demo.ids(ItemFilter(review_id=review.id))
+    assert len(ids) >= 2
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await settle(pilot, app)
+        await type_text(pilot, "Family B")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert f"item 1 of {len(ids)}" in static_text(app, "#chair-scope")
+        first = demo.item(ids[0])
+        assert first.row.reference in static_text(app, "#chair-item")
+        new, key = (Rating.GREEN, "g") if first.row.rating is not Rating.GREEN else (Rating.AMBER, "a")
+        await pilot.press(key, "enter")  # the offered note is accepted as it stands
+        await settle(pilot, app)
+        assert demo.rows([ids[0]])[0].rating is new
+        assert rating_history(demo, ids[0])[0].note.startswith("Chair's pass, 28 Nov 2026")
+        assert f"item 2 of {len(ids)}" in static_text(app, "#chair-scope")
+        await pilot.press("f2")  # leave …
+        await settle(pilot, app)
+    again = SSCPApp(demo)  # … and come back in a new session: it resumes
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await settle(pilot, again)
+        assert f"item 2 of {len(ids)}" in static_text(again, "#chair-scope")
+        for _ in ids[1:]:
+            await pilot.press("space")
+            await settle(pilot, again)
+        summary = static_text(again, "#chair-item")
+        assert "complete" in summary and "1 ratings changed" in summary
+        assert f"{first.row.source} {first.row.reference}" in summary
+
+
+async def test_confirming_a_proposed_rating(app: SSCPApp, demo: Tracker) -> None:
+    from sscp_tui.screens.chair import pending_proposal
+
+    proposed = [row for row in demo.page(ItemFilter(), limit=500).rows if pending_proposal(demo.item(row.id))]
+    assert proposed, "the demo has proposals"
+    target = proposed[0]
+    wanted = pending_proposal(demo.item(target.id))[0]
+    async with app.run_test(size=SIZE) as pilot:
+        screen_ids = demo.ids(ItemFilter(state=ItemState.OPEN))
+        await pilot.press("f7")
+        await settle(pilot, app)
+        await pilot.press("enter")  # all open items
+        await settle(pilot, app)
+        for _ in range(screen_ids.index(target.id)):
+            await pilot.press("space")
+        await settle(pilot, app)
+        assert "y confirms" in static_text(app, "#chair-item")
+        await pilot.press("y")
+        await pilot.pause()
+        if wanted is Rating.BLUE:
+            await type_text(pilot, "Evidence")
+            await pilot.press("ctrl+s")
+        else:
+            await pilot.press("enter")
+        await settle(pilot, app)
+    assert demo.rows([target.id])[0].rating is wanted
+    assert "Confirmed the rating proposed" in rating_history(demo, target.id)[0].note or wanted is Rating.BLUE
+
+
+async def test_reviews_screen_lists_creates_and_opens(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(pilot, app)
+        table = app.screen.query_one("#reviews-table", DataTable)
+        assert table.row_count == len(demo.reviews())
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("tab")
+        await type_text(pilot, "Child Q2")
+        await pilot.press("tab")
+        await type_text(pilot, "2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert table.row_count == len(demo.reviews())
+        assert any(r.title == "Child Q2" and r.year == 2026 for r in demo.reviews())
+        table.move_cursor(row=0)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "review " in static_text(app, "#log-filters")
+
+
+async def test_agencies_screen_opens_an_agency_log(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot, app)
+        table = app.screen.query_one("#agencies-table", DataTable)
+        assert table.row_count == len(demo.agencies())
+        short = table_rows(table)[0][0]
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert f"agency {short} (lead or supporting)" in static_text(app, "#log-filters")
+
+
+async def test_priorities_tree_rates_a_priority(app: SSCPApp, demo: Tracker) -> None:
+    from textual.widgets import Tree
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await settle(pilot, app)
+        tree = app.screen.query_one(Tree)
+        plan = tree.root.children[0]
+        assert plan.is_expanded and plan.children
+        tree.move_cursor(plan.children[0])
+        priority_id = plan.children[0].data.id
+        await pilot.press("r")
+        await type_text(pilot, "Off track")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        priority = next(p for plan in demo.plans() for p in plan.priorities if p.id == priority_id)
+        assert priority.rating is Rating.RED
+
+
+async def test_help_lists_the_bindings_of_the_screen(app: SSCPApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await open_log(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        from textual.widgets import Static
+
+        text = "\n".join(
+            __import__("tests.functional.screen_helpers", fromlist=["plain"]).plain(s.content)
+            for s in app.screen.query(Static)
+        )
+        for words in ("Green", "Amber", "Red", "Save view", "Clear filters", "Timescale", "Select", "Undo"):
+            assert words in text, words
+        await pilot.press("escape")
+        assert app.screen.__class__.__name__ == "LogScreen"
