@@ -68,7 +68,7 @@ class DashboardScreen(TrackerScreen):
     def on_mount(self) -> None:
         # Columns are made once: rebuilding them on every refresh confuses DataTable's widths.
         self.query_one("#alerts-table", DataTable).add_columns("alert", "count")
-        self.query_one("#worst-table", DataTable).add_columns("Item", "Lead", "Rating", "Why")
+        self.query_one("#worst-table", DataTable).add_columns("Rating", "Why", "Lead", "Item")
         matrix = self.query_one("#matrix-table", DataTable)
         matrix.add_column("Agency", key="agency")
         for rating in RATING_ORDER:
@@ -117,10 +117,10 @@ class DashboardScreen(TrackerScreen):
             if row.days_overdue:
                 why = f"{row.days_overdue} days overdue"
             worst.add_row(
-                Text(f"{row.source} {row.reference}"),
-                Text(row.lead_agency or "—"),
                 rating_text(row.rating, self.app.theme_variables),
                 Text(why),
+                Text(row.lead_agency or "—"),
+                Text(f"{row.source} {row.reference}"),
                 key=str(row.id),
             )
 

@@ -49,16 +49,16 @@ def _one_line(text: str) -> str:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("kind", "Kind", 6, SortKey.KIND,
-           lambda r, v: Text("Rec" if r.kind is ItemKind.RECOMMENDATION else "Action")),
-    Column("review", "Review", 26, SortKey.REVIEW, lambda r, v: Text(r.source)),
     Column("ref", "Ref", 7, SortKey.REFERENCE, lambda r, v: Text(r.reference), optional=False),
-    Column("theme", "Theme", 18, SortKey.THEME, _theme),
-    Column("lead", "Lead", 8, SortKey.LEAD_AGENCY, lambda r, v: Text(r.lead_agency or "—")),
-    Column("due", "Due", 12, SortKey.DUE, _due),
     Column("rating", "Rating", 9, SortKey.RATING, lambda r, v: rating_text(r.rating, v),
            optional=False),
+    Column("review", "Review", 26, SortKey.REVIEW, lambda r, v: Text(r.source)),
+    Column("lead", "Lead", 8, SortKey.LEAD_AGENCY, lambda r, v: Text(r.lead_agency or "—")),
+    Column("due", "Due", 12, SortKey.DUE, _due),
     Column("overdue", "Overdue", 7, SortKey.OVERDUE, _overdue),
+    Column("kind", "Kind", 6, SortKey.KIND,
+           lambda r, v: Text("Rec" if r.kind is ItemKind.RECOMMENDATION else "Action")),
+    Column("theme", "Theme", 18, SortKey.THEME, _theme),
     Column("update", "Updated", 11, SortKey.LAST_UPDATE,
            lambda r, v: Text(f"{r.last_update_on:%d %b %Y}" if r.last_update_on else "never")),
     Column("alerts", "Alerts", 16, SortKey.ALERTS, _alerts),

@@ -406,3 +406,42 @@ async def test_help_lists_the_bindings_of_the_screen(app: SSCPApp) -> None:
             assert words in text, words
         await pilot.press("escape")
         assert app.screen.__class__.__name__ == "LogScreen"
+
+
+async def test_the_log_pages_through_a_large_log(tmp_path, settings) -> None:
+    """Only a page is in the table; moving past its end loads the next, and back again."""
+    from bench.synth import build
+    from sscp_tui.db.store import open_store
+    from sscp_tui.screens.log import PAGE_SIZE
+    from tests.conftest import AS_OF
+
+    build(3 * PAGE_SIZE, tmp_path / "big.sqlite3", today=AS_OF)
+    store = open_store(tmp_path / "big.sqlite3")
+    tracker = Tracker(store, settings, AS_OF)
+    app = SSCPApp(tracker)
+    total = tracker.count(ItemFilter())
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        assert table.row_count == PAGE_SIZE
+        assert f"1–{PAGE_SIZE} of {total:,} items" in static_text(app, "#log-status")
+        first_page = [k.value for k in table.rows]
+        table.move_cursor(row=PAGE_SIZE - 1)
+        await pilot.press("down")
+        await settle(pilot, app)
+        assert f"{PAGE_SIZE + 1}–{min(total, 2 * PAGE_SIZE)} of {total:,}" in static_text(app, "#log-status")
+        assert table.cursor_row == 0 and not set(first_page) & {k.value for k in table.rows}
+        await pilot.press("up")
+        await settle(pilot, app)
+        assert [k.value for k in table.rows] == first_page and table.cursor_row == PAGE_SIZE - 1
+    store.close()
+
+
+async def test_the_palette_jumps_to_a_review(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "Baby KK")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "review SCR Baby KK" in static_text(app, "#log-filters")

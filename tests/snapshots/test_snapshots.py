@@ -1,0 +1,60 @@
+"""Snapshots of the main screens on the demo data at a fixed as-of date (Textual is pinned)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from sscp_tui.app import SSCPApp
+from sscp_tui.services.tracker import Tracker
+
+SIZE = (130, 40)
+
+
+@pytest.fixture
+def app(demo: Tracker) -> SSCPApp:
+    return SSCPApp(demo)
+
+
+def steady(*keys: str) -> Any:
+    """Before the snapshot: a fixed subtitle (the temp path varies), no blinking, workers done."""
+
+    async def run_before(pilot: Any) -> None:
+        app = pilot.app
+        for key in keys:
+            await pilot.press(key)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        app.sub_title = "demo partnership"
+        for widget in app.screen.query(Input):
+            widget.cursor_blink = False
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("dashboard", ()),
+        ("log", ("f3",)),
+        ("item", ("f3", "enter")),
+        ("reviews", ("f4",)),
+        ("priorities", ("f5",)),
+        ("agencies", ("f6",)),
+        ("chair_pass", ("f7", "enter")),
+        ("help", ("f3", "question_mark")),
+    ],
+)
+def test_screen(snap_compare: Any, app: SSCPApp, name: str, keys: tuple[str, ...]) -> None:
+    assert snap_compare(app, terminal_size=SIZE, run_before=steady(*keys))
+
+
+@pytest.mark.parametrize("keys", [(), ("f3",)], ids=["dashboard", "log"])
+def test_light_theme(snap_compare: Any, app: SSCPApp, keys: tuple[str, ...]) -> None:
+    app.theme = "textual-light"
+    assert snap_compare(app, terminal_size=SIZE, run_before=steady(*keys))
