@@ -18,6 +18,7 @@ from sqlalchemy import insert
 from sscp_tui.db.models import (
     Agency,
     HistoryEntry,
+    ItemSearch,
     ProgressUpdate,
     Review,
     Theme,
@@ -70,7 +71,8 @@ def build(count: int, path: Path, seed: int = 7, today: date | None = None) -> N
              "status": "published", "notes": ""}
             for i in range(1, n_reviews + 1)
         ])  # fmt: skip
-        items, themes, support, updates, history = [], [], [], [], []
+        titles = {i: f"Child {i}" for i in range(1, n_reviews + 1)}
+        items, themes, support, updates, history, words = [], [], [], [], [], []
         for i in range(1, count + 1):
             rating = rng.choices(RATINGS, weights=[15, 25, 25, 25, 10])[0]
             due = today + timedelta(days=rng.randint(-400, 500)) if rng.random() > 0.08 else None
@@ -83,10 +85,20 @@ def build(count: int, path: Path, seed: int = 7, today: date | None = None) -> N
                 "lead_agency_id": rng.randint(1, n_agencies),
                 "timescale": due.strftime("%d/%m/%Y") if due else "tbc", "due_on": due,
                 "original_timescale": "", "original_due_on": due, "rating": rating, "owner": "",
-                "evidence_completion": "Audit evidence" if rating == "blue" and rng.random() > 0.05 else "",
+                "evidence_completion": (evidence := "Audit evidence" if rating == "blue" and rng.random() > 0.05 else ""),
+                "evidenced": bool(evidence),
                 "evidence_impact": "", "illustrative": False, "last_update_on": last,
                 "created_on": last - timedelta(days=300),
             })  # fmt: skip
+            last_item = items[-1]
+            words.append(
+                {
+                    "item_id": i,
+                    "words": " ".join(
+                        (ref, last_item["text"], "", titles[last_item["review_id"]])
+                    ).casefold(),
+                }
+            )
             themes.append({"item_id": i, "theme_id": rng.randint(1, len(THEMES))})
             if rng.random() < 0.4:
                 support.append({"item_id": i, "agency_id": rng.randint(1, n_agencies)})
@@ -99,12 +111,12 @@ def build(count: int, path: Path, seed: int = 7, today: date | None = None) -> N
                                 "changed_at": now - timedelta(days=100 * (2 - k)), "source": "bench",
                                 "batch": ""})  # fmt: skip
             if len(items) >= 5000:
-                _flush(s, items, themes, support, updates, history)
-        _flush(s, items, themes, support, updates, history)
+                _flush(s, items, themes, support, updates, history, words)
+        _flush(s, items, themes, support, updates, history, words)
     store.close()
 
 
-def _flush(s, items, themes, support, updates, history) -> None:  # type: ignore[no-untyped-def]
+def _flush(s, items, themes, support, updates, history, words) -> None:  # type: ignore[no-untyped-def]
     if items:
         s.execute(insert(TrackedItem.__table__), items)
     for table, rows in ((item_themes, themes), (item_supporting_agencies, support)):
@@ -114,7 +126,9 @@ def _flush(s, items, themes, support, updates, history) -> None:  # type: ignore
         s.execute(insert(ProgressUpdate), updates)
     if history:
         s.execute(insert(HistoryEntry), history)
-    for rows in (items, themes, support, updates, history):
+    if words:
+        s.execute(insert(ItemSearch), words)
+    for rows in (items, themes, support, updates, history, words):
         rows.clear()
 
 

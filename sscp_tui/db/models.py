@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -192,6 +193,9 @@ class TrackedItem(Base):
     owner: Mapped[str] = mapped_column(String(200), default="")
     evidence_completion: Mapped[str] = mapped_column(Text, default="")
     evidence_impact: Mapped[str] = mapped_column(Text, default="")
+    # Whether evidence_completion holds any text: kept in step by an attribute event below,
+    # so "Blue without evidence" is answered from the covering index.
+    evidenced: Mapped[bool] = mapped_column(Boolean, default=False)
     illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
     # Date of the newest progress update, kept with each update for the stale alert and the log.
     last_update_on: Mapped[date | None] = mapped_column(Date)
@@ -212,7 +216,7 @@ class TrackedItem(Base):
 
     __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_abstract": True}
     __table_args__ = (
-        Index("ix_items_lead_rating", "lead_agency_id", "rating"),
+        Index("ix_items_lead_rating", "deleted_at", "lead_agency_id", "rating", "due_on"),
         Index("ix_items_rating_due", "rating", "due_on"),
         Index("ix_items_due", "due_on"),
         Index("ix_items_review_ref", "review_id", "reference_key"),
@@ -220,7 +224,26 @@ class TrackedItem(Base):
         Index("ix_items_parent", "parent_id"),
         Index("ix_items_last_update", "last_update_on"),
         Index("ix_items_deleted", "deleted_at"),
+        # Narrow and covering: counts, alerts and the default sort read this, not the table.
+        Index(
+            "ix_items_cover",
+            "deleted_at",
+            "rating",
+            "due_on",
+            "last_update_on",
+            "created_on",
+            "lead_agency_id",
+            "review_id",
+            "kind",
+            "priority_id",
+            "evidenced",
+        ),
     )
+
+
+@event.listens_for(TrackedItem.evidence_completion, "set", propagate=True)
+def _keep_evidenced(target: TrackedItem, value: str | None, _old: object, _initiator: object) -> None:
+    target.evidenced = bool((value or "").strip())
 
 
 class Recommendation(TrackedItem):
@@ -229,6 +252,16 @@ class Recommendation(TrackedItem):
 
 class Action(TrackedItem):
     __mapper_args__ = {"polymorphic_identity": ItemKind.ACTION}
+
+
+class ItemSearch(Base):
+    """The words of an item (reference, text, owner, review) in lower case, kept apart from
+    the wide items table so a free-text search scans only this. Maintained by the services."""
+
+    __tablename__ = "item_search"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    words: Mapped[str] = mapped_column(Text)
 
 
 class ProgressUpdate(Base):

@@ -22,7 +22,7 @@ from sscp_tui.db.models import Base, HistoryEntry
 
 # The newest migration this version knows. A test checks it against the migration scripts,
 # so opening an up-to-date database need not load Alembic at all.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 

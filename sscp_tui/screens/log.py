@@ -92,6 +92,7 @@ class LogScreen(ItemActions, TrackerScreen):
         self._search_timer: Timer | None = None
         self._land_at_end = False
         self._generation = 0  # only the newest request's page is shown
+        self.total: int | None = None  # counted after the page is shown
 
     # --- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -128,6 +129,7 @@ class LogScreen(ItemActions, TrackerScreen):
     # --- data ------------------------------------------------------------------------------
     def load(self, *, keep_cursor: bool = True) -> None:
         self.show_filters()
+        self.total = None
         self._generation += 1
         self.fetch(
             self._generation, self.item_filter, self.sort, self.descending, self.page_offset, keep_cursor
@@ -137,12 +139,25 @@ class LogScreen(ItemActions, TrackerScreen):
     def fetch(
         self, generation: int, f: ItemFilter, sort: SortKey, descending: bool, offset: int, keep_cursor: bool
     ) -> None:
-        page = self.tracker.page(f, sort=sort, descending=descending, offset=offset, limit=PAGE_SIZE)
+        # The page is painted first; the count (a scan of the index) follows a moment later.
+        tracker = self.tracker
+        page = tracker.page(
+            f, sort=sort, descending=descending, offset=offset, limit=PAGE_SIZE, with_total=False
+        )
         self.app.call_from_thread(self._arrived, generation, page, keep_cursor)
+        total = tracker.count(f) if generation == self._generation else None
+        if total is not None:
+            self.app.call_from_thread(self._counted, generation, total)
 
     def _arrived(self, generation: int, page: Page, keep_cursor: bool) -> None:
         if generation == self._generation:  # an older request finishing late is ignored
             self.show_page(page, keep_cursor)
+
+    def _counted(self, generation: int, total: int) -> None:
+        if generation == self._generation and self.page is not None:
+            self.total = total
+            self.page = Page(self.page.rows, total, self.page.offset)
+            self.show_status()
 
     def show_page(self, page: Page, keep_cursor: bool) -> None:
         table = self.table
@@ -178,6 +193,10 @@ class LogScreen(ItemActions, TrackerScreen):
             return
         first = page.offset + 1 if page.rows else 0
         last = page.offset + len(page.rows)
+        if self.total is None:
+            counted = "…" if len(page.rows) == PAGE_SIZE else f"{last:,}"
+            self.query_one("#log-status", Static).update(Text(f"{first:,}–{last:,} of {counted} items"))
+            return
         direction = "descending" if self.descending else "ascending"
         sort = (
             "worst alerts first"
@@ -241,7 +260,8 @@ class LogScreen(ItemActions, TrackerScreen):
         if self.page is None:
             return
         offset = self.page_offset + step * PAGE_SIZE
-        if offset < 0 or offset >= self.page.total:
+        known = self.total if self.total is not None else self.page.offset + len(self.page.rows) + 1
+        if offset < 0 or offset >= known:
             return
         self.page_offset = offset
         self._land_at_end = step < 0

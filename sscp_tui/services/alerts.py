@@ -43,7 +43,7 @@ class AlertRules:
             return and_(is_open, last < self.stale_before)
         return or_(
             and_(item.rating == Rating.GREEN, item.due_on < self.as_of),
-            and_(item.rating == Rating.BLUE, func.trim(item.evidence_completion) == ""),
+            and_(item.rating == Rating.BLUE, item.evidenced.is_(False)),
         )
 
     def any_sql(self) -> ColumnElement[bool]:

@@ -23,7 +23,7 @@ from sscp_tui.db.models import (
     Theme,
     TrackedItem,
 )
-from sscp_tui.services.edits import EditContext, EditError, record
+from sscp_tui.services.edits import EditContext, EditError, record, refresh_search
 from sscp_tui.services.records import (
     AgencyRecord,
     MeetingRecord,
@@ -176,6 +176,10 @@ def save_review(session: Session, ctx: EditContext, review_id: int | None, value
         if old != value:
             setattr(review, name, value)
             record(session, ctx, "review", review.id, name, _text(old), _text(value))
+            if name == "title":
+                session.flush()
+                for item in review.items:
+                    refresh_search(session, item)
     session.flush()
     return review.id
 

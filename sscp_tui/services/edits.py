@@ -20,6 +20,7 @@ from sscp_tui.db.models import (
     Agency,
     HistoryEntry,
     ItemKind,
+    ItemSearch,
     ProgressUpdate,
     Rating,
     Theme,
@@ -109,6 +110,23 @@ def _set(session: Session, item: TrackedItem, name: str, value: str | None, now:
         raise ValueError(f"unknown field {name}")
 
 
+SEARCHED_FIELDS = {"reference", "text", "owner"}
+
+
+def search_words(item: TrackedItem) -> str:
+    """What a free-text search looks in: reference, text, owner and the review's title."""
+    title = item.review.title if item.review is not None else ""
+    return " ".join((item.reference, item.text, item.owner or "", title)).casefold()
+
+
+def refresh_search(session: Session, item: TrackedItem) -> None:
+    row = session.get(ItemSearch, item.id)
+    if row is None:
+        session.add(ItemSearch(item_id=item.id, words=search_words(item)))
+    else:
+        row.words = search_words(item)
+
+
 TEXT_FIELDS = ("text", "timescale", "owner", "evidence_completion", "evidence_impact")
 TRACKED_FIELDS = (
     "rating",
@@ -152,6 +170,8 @@ def change_field(session: Session, ctx: EditContext, item: TrackedItem, name: st
         return False
     _set(session, item, name, value, ctx.now)
     session.flush()
+    if name in SEARCHED_FIELDS:
+        refresh_search(session, item)
     record(session, ctx, "item", item.id, name, old, _get(item, name))
     return True
 
@@ -319,6 +339,7 @@ def create_item(session: Session, ctx: EditContext, new: NewItem) -> TrackedItem
     )
     session.add(item)
     session.flush()
+    refresh_search(session, item)
     record(session, ctx, "item", item.id, "created", None, f"{new.kind.value} {item.reference}")
     if new.rating is not None:
         change_field(session, ctx, item, "rating", new.rating.value)

@@ -6,12 +6,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from sscp_tui.db.models import (
     Agency,
     HistoryEntry,
+    ItemSearch,
     Priority,
     Rating,
     Review,
@@ -106,16 +107,9 @@ def filter_conditions(f: ItemFilter, rules: AlertRules) -> list[ColumnElement[bo
         conditions.append(item.kind == f.kind)
     if f.priority_id is not None:
         conditions.append(item.priority_id == f.priority_id)
-    for term in f.text.split():
-        titled = select(Review.id).where(Review.title.icontains(term, autoescape=True))
-        conditions.append(
-            or_(
-                item.text.icontains(term, autoescape=True),
-                item.reference.icontains(term, autoescape=True),
-                item.owner.icontains(term, autoescape=True),
-                item.review_id.in_(titled),
-            )
-        )
+    for term in f.text.casefold().split():
+        words = select(ItemSearch.item_id).where(ItemSearch.words.contains(term, autoescape=True))
+        conditions.append(item.id.in_(words))
     return conditions
 
 
@@ -130,7 +124,22 @@ def rating_severity() -> ColumnElement[int]:
     )
 
 
-def alert_rank(rules: AlertRules) -> ColumnElement[int]:
+def alert_rank(rules: AlertRules, *, open_only: bool = False) -> ColumnElement[int]:
+    """0 overdue, 1 inconsistent, 2 no timescale, 3 stale, 4 due soon, 5 the rest.
+
+    Over open items only, the conditions shrink to columns of the covering index (an open
+    item that is inconsistent is also overdue), so the sort never reads the wide table.
+    """
+    if open_only:
+        item = TrackedItem
+        last = func.coalesce(item.last_update_on, item.created_on)
+        return case(
+            (item.due_on < rules.as_of, 0),
+            (item.due_on.is_(None), 2),
+            (last < rules.stale_before, 3),
+            (item.due_on <= rules.due_soon_until, 4),
+            else_=5,
+        )
     return case(
         (rules.sql(AlertKind.OVERDUE), 0),
         (rules.sql(AlertKind.INCONSISTENT), 1),
@@ -141,7 +150,7 @@ def alert_rank(rules: AlertRules) -> ColumnElement[int]:
     )
 
 
-def _order(sort: SortKey, descending: bool, rules: AlertRules) -> list[Any]:
+def _order(sort: SortKey, descending: bool, rules: AlertRules, *, open_only: bool = False) -> list[Any]:
     item = TrackedItem
     first_theme = (
         select(func.min(Theme.name))
@@ -150,7 +159,7 @@ def _order(sort: SortKey, descending: bool, rules: AlertRules) -> list[Any]:
         .scalar_subquery()
     )
     keys: dict[SortKey, list[Any]] = {
-        SortKey.ALERTS: [alert_rank(rules), item.due_on, rating_severity()],
+        SortKey.ALERTS: [alert_rank(rules, open_only=open_only), item.due_on, rating_severity()],
         SortKey.REVIEW: [Review.year, Review.title, StrategicPlan.title, Priority.number],
         SortKey.REFERENCE: [item.reference_key],
         SortKey.KIND: [item.kind],
@@ -165,7 +174,7 @@ def _order(sort: SortKey, descending: bool, rules: AlertRules) -> list[Any]:
     if descending:
         chosen = [key.desc() for key in chosen]
     ordered = [key.nulls_last() if sort is not SortKey.RATING else key for key in chosen]
-    return [*ordered, item.review_id, item.reference_key, item.id]
+    return [*ordered, item.id]
 
 
 def _themes_for(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
@@ -200,8 +209,10 @@ def review_label(kind: ReviewKind, title: str, year: int | None) -> str:
     return f"{head} ({year})" if year and str(year) not in title else head
 
 
-def _to_rows(session: Session, rows: Sequence[_Row], rules: AlertRules) -> tuple[ItemRow, ...]:
-    themes = _themes_for(session, (row.id for row in rows))
+def _to_rows(
+    session: Session, rows: Sequence[_Row], rules: AlertRules, *, with_themes: bool = True
+) -> tuple[ItemRow, ...]:
+    themes = _themes_for(session, (row.id for row in rows)) if with_themes else {}
     result = []
     for row in rows:
         alerts = rules.for_item(
@@ -238,6 +249,23 @@ def count_items(session: Session, f: ItemFilter, rules: AlertRules) -> int:
     return session.scalar(statement) or 0
 
 
+def _id_select(f: ItemFilter, rules: AlertRules, sort: SortKey, descending: bool) -> Select[Any]:
+    """The ids a filter selects, in order, joining other tables only when the sort needs them."""
+    statement = select(TrackedItem.id)
+    if sort is SortKey.REVIEW:
+        statement = (
+            statement.outerjoin(Review, TrackedItem.review_id == Review.id)
+            .outerjoin(Priority, TrackedItem.priority_id == Priority.id)
+            .outerjoin(StrategicPlan, Priority.plan_id == StrategicPlan.id)
+        )
+    elif sort is SortKey.LEAD_AGENCY:
+        statement = statement.outerjoin(Agency, TrackedItem.lead_agency_id == Agency.id)
+    open_only = f.state is ItemState.OPEN
+    return statement.where(*filter_conditions(f, rules)).order_by(
+        *_order(sort, descending, rules, open_only=open_only)
+    )
+
+
 def list_page(
     session: Session,
     f: ItemFilter,
@@ -249,38 +277,38 @@ def list_page(
     limit: int = 100,
     with_total: bool = True,
 ) -> Page:
-    statement = (
-        _base_select()
-        .where(*filter_conditions(f, rules))
-        .order_by(*_order(sort, descending, rules))
-        .offset(offset)
-        .limit(limit)
-    )
-    rows = _to_rows(session, session.execute(statement).all(), rules)
-    total = count_items(session, f, rules) if with_total else len(rows)
+    """One page: the ids first (narrow, index-only where possible), then those rows in full."""
+    ids = list(session.scalars(_id_select(f, rules, sort, descending).offset(offset).limit(limit)))
+    rows = rows_by_id(session, ids, rules)
+    total = count_items(session, f, rules) if with_total else offset + len(rows)
     return Page(rows=rows, total=total, offset=offset)
 
 
-def ids_matching(session: Session, f: ItemFilter, rules: AlertRules, sort: SortKey) -> list[int]:
+def ids_matching(
+    session: Session, f: ItemFilter, rules: AlertRules, sort: SortKey, descending: bool = False
+) -> list[int]:
     """Every id the filter selects, in order (cheap: one integer column)."""
-    statement = (
-        select(TrackedItem.id)
-        .outerjoin(Review, TrackedItem.review_id == Review.id)
-        .outerjoin(Agency, TrackedItem.lead_agency_id == Agency.id)
-        .outerjoin(Priority, TrackedItem.priority_id == Priority.id)
-        .outerjoin(StrategicPlan, Priority.plan_id == StrategicPlan.id)
-        .where(*filter_conditions(f, rules))
-        .order_by(*_order(sort, False, rules))
-    )
-    return list(session.scalars(statement))
+    return list(session.scalars(_id_select(f, rules, sort, descending)))
 
 
-def rows_by_id(session: Session, ids: Sequence[int], rules: AlertRules) -> tuple[ItemRow, ...]:
+def alert_rows(session: Session, rules: AlertRules, agency_id: int | None) -> tuple[ItemRow, ...]:
+    """Open items with any alert, worst first (the alerts command and the dashboard)."""
+    f = ItemFilter(agency_id=agency_id, lead_only=True, state=ItemState.OPEN)
+    ids = list(session.scalars(_id_select(f, rules, SortKey.ALERTS, False).where(rules.any_sql())))
+    return rows_by_id(session, ids, rules, with_themes=False)
+
+
+def rows_by_id(
+    session: Session, ids: Sequence[int], rules: AlertRules, *, with_themes: bool = True
+) -> tuple[ItemRow, ...]:
     if not ids:
         return ()
-    statement = _base_select().where(TrackedItem.id.in_(list(ids)))
-    found = {row.id: row for row in session.execute(statement).all()}
-    return _to_rows(session, [found[i] for i in ids if i in found], rules)
+    found: dict[int, _Row] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        statement = _base_select().where(TrackedItem.id.in_(chunk))
+        found.update((row.id, row) for row in session.execute(statement).all())
+    return _to_rows(session, [found[i] for i in ids if i in found], rules, with_themes=with_themes)
 
 
 def rating_counts(session: Session, f: ItemFilter, rules: AlertRules) -> dict[Rating | None, int]:
@@ -293,11 +321,41 @@ def rating_counts(session: Session, f: ItemFilter, rules: AlertRules) -> dict[Ra
 
 
 def alert_counts(session: Session, f: ItemFilter, rules: AlertRules) -> AlertCounts:
+    """Counts of each alert in one pass over the covering index: rows are grouped by rating,
+    a due-date bucket and a stale flag, and the alerts are added up from those few groups.
+    "Blue without evidence" needs the evidence text, so it is counted among Blue items alone."""
     base = ItemFilter(**{**_as_dict(f), "alert": None})
-    sums = [func.sum(case((rules.sql(kind), 1), else_=0)) for kind in AlertKind]
-    statement = select(*sums).select_from(TrackedItem).where(*filter_conditions(base, rules))
-    values = session.execute(statement).one()
-    return AlertCounts({kind: int(value or 0) for kind, value in zip(AlertKind, values, strict=True)})
+    where = filter_conditions(base, rules)
+    item = TrackedItem
+    bucket = case(
+        (item.due_on.is_(None), "none"),
+        (item.due_on < rules.as_of, "overdue"),
+        (item.due_on <= rules.due_soon_until, "soon"),
+        else_="later",
+    ).label("bucket")
+    stale = case((func.coalesce(item.last_update_on, item.created_on) < rules.stale_before, 1), else_=0)
+    statement = (
+        select(item.rating, bucket, stale.label("stale"), func.count())
+        .where(*where)
+        .group_by(item.rating, bucket, stale)
+    )
+    counts = dict.fromkeys(AlertKind, 0)
+    by_bucket = {"overdue": AlertKind.OVERDUE, "soon": AlertKind.DUE_SOON, "none": AlertKind.NO_TIMESCALE}
+    for rating, due_bucket, is_stale, count in session.execute(statement):
+        if rating is Rating.BLUE:
+            continue
+        if due_bucket in by_bucket:
+            counts[by_bucket[due_bucket]] += count
+        if is_stale:
+            counts[AlertKind.STALE] += count
+        if rating is Rating.GREEN and due_bucket == "overdue":
+            counts[AlertKind.INCONSISTENT] += count
+    if base.state is not ItemState.OPEN:
+        unevidenced = and_(item.rating == Rating.BLUE, item.evidenced.is_(False))
+        counts[AlertKind.INCONSISTENT] += (
+            session.scalar(select(func.count()).select_from(item).where(*where, unevidenced)) or 0
+        )
+    return AlertCounts(counts)
 
 
 def agency_matrix(session: Session, f: ItemFilter, rules: AlertRules) -> list[AgencyMatrixRow]:

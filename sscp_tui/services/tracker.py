@@ -26,7 +26,6 @@ from sscp_tui.services.records import (
     ItemDetail,
     ItemFilter,
     ItemRow,
-    ItemState,
     MeetingRecord,
     Page,
     PlanRecord,
@@ -119,14 +118,7 @@ class Tracker:
 
     def alert_items(self, agency_id: int | None = None) -> list[ItemRow]:
         """Open items with any alert, worst first, for the alerts command and the dashboard."""
-
-        def work(session: Session) -> list[ItemRow]:
-            base = ItemFilter(agency_id=agency_id, lead_only=True, state=ItemState.OPEN)
-            ids = queries.ids_matching(session, base, self.rules, SortKey.ALERTS)
-            rows = queries.rows_by_id(session, ids, self.rules)
-            return [row for row in rows if row.alerts]
-
-        return self._read(work)
+        return list(self._read(lambda s: queries.alert_rows(s, self.rules, agency_id)))
 
     # --- reference data --------------------------------------------------------------------
     def agencies(self) -> list[AgencyRecord]:

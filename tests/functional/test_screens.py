@@ -82,8 +82,7 @@ async def test_rating_from_the_log_is_one_key_plus_a_note(app: SSCPApp, demo: Tr
         latest = rating_history(demo, item_id)[0]
         assert (latest.old_value, latest.new_value) == (before.value if before else None, "green")
         assert latest.note == "Audit shows progress" and latest.author == "Test Chair"
-        row = table.get_row(str(item_id))
-        assert " Green" in [getattr(c, "plain", "") for c in row][7]
+        assert table.get_cell(str(item_id), "rating").plain.strip() == "Green"
         assert any("Saved: Green" in n.message for n in app._notifications)
 
 

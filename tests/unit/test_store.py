@@ -116,9 +116,7 @@ def test_migrations_build_an_empty_file_to_head(tmp_path: Path) -> None:
     store = open_store(path)
     with store.read() as s:
         assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
-        tables = {
-            r[0] for r in s.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
-        }
+        tables = {r[0] for r in s.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
     assert {"agencies", "reviews", "items", "history", "progress_updates", "meetings"} <= tables
     store.close()
 
@@ -130,11 +128,22 @@ def test_a_first_revision_database_upgrades_without_loss(tmp_path: Path) -> None
     with store.write() as s:
         s.execute(text("INSERT INTO agencies (name, short_name, kind, active) "
                        "VALUES ('Surrey Police', 'SP', 'statutory partner', 1)"))  # fmt: skip
+        s.execute(text("INSERT INTO reviews (kind, title, year, status, notes) "
+                       "VALUES ('SCR', 'Child A', 2019, 'published', '')"))  # fmt: skip
+        s.execute(text(
+            "INSERT INTO items (kind, review_id, reference, reference_key, text, lead_agency_id, timescale, "
+            "original_timescale, rating, owner, evidence_completion, evidence_impact, illustrative, created_on) "
+            "VALUES ('recommendation', 1, '1', '000001', 'Share Information Promptly', 1, 'tbc', 'tbc', "
+            "'blue', '', 'Audit report', '', 0, '2020-01-01')"
+        ))  # fmt: skip
     store.close()
     reopened = open_store(path)
     with reopened.read() as s:
         assert s.execute(text("SELECT short_name FROM agencies")).scalar() == "SP"
         assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
+        assert s.execute(text("SELECT evidenced FROM items")).scalar() == 1
+        words = s.execute(text("SELECT words FROM item_search")).scalar()
+    assert "share information promptly" in words and "child a" in words
     reopened.close()
 
 
