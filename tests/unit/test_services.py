@@ -124,13 +124,9 @@ def test_stale_boundary_uses_the_configured_period(store, settings, small) -> No
 
 def test_sql_and_python_alert_rules_agree(tracker, small) -> None:
     for kind in AlertKind:
-        by_sql = {
-            r.id for r in tracker.page(ItemFilter(alert=kind, state=ItemState.ALL), limit=99).rows
-        }
+        by_sql = {r.id for r in tracker.page(ItemFilter(alert=kind, state=ItemState.ALL), limit=99).rows}
         by_python = {
-            r.id
-            for r in tracker.page(ItemFilter(state=ItemState.ALL), limit=99).rows
-            if kind in r.alerts
+            r.id for r in tracker.page(ItemFilter(state=ItemState.ALL), limit=99).rows if kind in r.alerts
         }
         assert by_sql == by_python, kind
 
@@ -147,8 +143,7 @@ def test_summary_counts_and_agency_matrix(tracker, small) -> None:
 
 def test_sorting_and_paging(tracker, small) -> None:
     by_ref = [
-        r.reference
-        for r in tracker.page(ItemFilter(review_id=small["review"]), sort=SortKey.REFERENCE).rows
+        r.reference for r in tracker.page(ItemFilter(review_id=small["review"]), sort=SortKey.REFERENCE).rows
     ]
     assert by_ref == ["1", "2", "10"]  # natural order, not "1", "10", "2"
     worst = tracker.page(ItemFilter(), sort=SortKey.ALERTS).rows[0]
@@ -194,9 +189,7 @@ def test_revising_a_timescale_keeps_the_original(tracker, small) -> None:
     tracker.revise_timescale([small["overdue"]], "Q4 2026-27", "Agreed at panel")
     detail = tracker.item(small["overdue"])
     assert detail.row.timescale == "Q4 2026-27" and detail.row.due_on == date(2027, 3, 31)
-    assert detail.original_timescale == "31/10/2026" and detail.original_due_on == date(
-        2026, 10, 31
-    )
+    assert detail.original_timescale == "31/10/2026" and detail.original_due_on == date(2026, 10, 31)
     fields = [h[0:3] for h in history(tracker, small["overdue"])[:2]]
     assert ("due_on", "2026-10-31", "2027-03-31") in fields
     assert ("timescale", "31/10/2026", "Q4 2026-27") in fields
@@ -250,9 +243,7 @@ def test_lead_agency_owner_and_text_edits_are_recorded(tracker, small) -> None:
 def test_mark_complete_needs_evidence(tracker, small) -> None:
     with pytest.raises(EditError, match="evidence"):
         tracker.mark_complete(small["later"], "  ")
-    tracker.mark_complete(
-        small["later"], "Audit of 30 cases", "Fewer re-referrals", note="Closed at panel"
-    )
+    tracker.mark_complete(small["later"], "Audit of 30 cases", "Fewer re-referrals", note="Closed at panel")
     detail = tracker.item(small["later"])
     assert detail.row.rating is Rating.BLUE and detail.evidence_completion == "Audit of 30 cases"
     assert small["later"] not in {r.id for r in tracker.page(ItemFilter()).rows}

@@ -225,10 +225,7 @@ def _end_of_period(day: date, form: TimescaleForm) -> date:
 
 # Every 17th day across 2019-2026, plus the days where periods turn over.
 ROUND_TRIP_DAYS = [
-    *(
-        date(2019, 1, 1) + timedelta(days=n)
-        for n in range(0, (date(2027, 1, 1) - date(2019, 1, 1)).days, 17)
-    ),
+    *(date(2019, 1, 1) + timedelta(days=n) for n in range(0, (date(2027, 1, 1) - date(2019, 1, 1)).days, 17)),
     *(date(2020, 2, 29), date(2024, 2, 29), date(2021, 3, 31), date(2021, 4, 1)),
     *(date(2021, 12, 31), date(2022, 1, 1), date(2099, 12, 31), date(2100, 3, 1)),
 ]
