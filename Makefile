@@ -40,5 +40,16 @@ types: $(STAMP) ## mypy --strict over the package
 
 check: lint types test ## Everything CI checks: lint, types, tests
 
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	# VisiData is a peer measured beside us, so it lives in the bench environment only.
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[dev]' visidata
+	@touch $@
+
+bench: $(BENCH_VENV)/.installed ## Benchmarks at 1k, 10k and 100k items (writes bench/results/latest.md)
+	$(BENCH_VENV)/bin/python bench/run.py
+
 clean: ## Remove the virtual environment and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -70,10 +70,11 @@ class SSCPApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit", show=False),
     ]
 
-    def __init__(self, tracker: Tracker, welcome: str | None = None) -> None:
+    def __init__(self, tracker: Tracker, welcome: str | None = None, start: str = "dashboard") -> None:
         super().__init__()
         self.tracker = tracker
         self.welcome = welcome
+        self.start_mode = start if start in self.MODES else "dashboard"
         self.undo_stack: list[ChangeResult] = []
         self.views = ViewBook(app_paths().views_file, tracker.store.location)
         if tracker.settings.keymap:
@@ -84,7 +85,7 @@ class SSCPApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = self.tracker.store.location
-        self.switch_mode("dashboard")
+        self.switch_mode(self.start_mode)
         if self.welcome:
             self.notify(self.welcome, markup=False)
 

@@ -321,7 +321,13 @@ class LogScreen(ItemActions, TrackerScreen):
         )
 
     @on(Input.Submitted, "#log-search")
-    def _search_done(self) -> None:
+    def _search_done(self, event: Input.Submitted) -> None:
+        """Enter searches at once (typing waits for a pause first) and returns to the table."""
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        if event.value != self.item_filter.text:
+            self.set_filter(replace(self.item_filter, text=event.value))
         self.table.focus()
 
     def key_escape(self) -> None:

@@ -1,0 +1,389 @@
+"""The benchmark harness: `make bench`. Numbers, not pass/fail; not part of `make test`.
+
+Builds synthetic trackers of 1,000, 10,000 and 100,000 items (cached in bench/.data), then
+measures each figure over several runs (median, min, max) together with its floor, and
+prints a Markdown table (also written to bench/results/latest.md). Ratios to the floors are
+what to compare over time: this machine is noisy.
+
+    python bench/run.py [--sizes 1000,10000,100000] [--runs 5] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / ".data"
+AS_OF = date(2026, 11, 28)
+PY = sys.executable
+sys.path.insert(0, str(HERE.parent))
+
+
+@dataclass
+class Figure:
+    name: str
+    unit: str
+    samples: list[float]
+    floor: str = ""
+    floor_value: float | None = None
+    target: str = ""
+
+    def cell(self, value: float) -> str:
+        return f"{value:,.1f}" if self.unit != "MiB" else f"{value:,.0f}"
+
+    def row(self) -> str:
+        med = statistics.median(self.samples)
+        ratio = f"{med / self.floor_value:.2f}×" if self.floor_value else ""
+        return (
+            f"| {self.name} | {self.cell(med)} | {self.cell(min(self.samples))} | {self.cell(max(self.samples))} "
+            f"| {self.unit} | {self.floor} | {ratio} | {self.target} |"
+        )
+
+
+@dataclass
+class Report:
+    figures: list[Figure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, figure: Figure) -> Figure:
+        self.figures.append(figure)
+        print(
+            f"  {figure.name}: median {statistics.median(figure.samples):,.1f} {figure.unit}", file=sys.stderr
+        )
+        return figure
+
+    def markdown(self, header: str) -> str:
+        lines = [header, "", "| figure | median | min | max | unit | floor | ratio to floor | target |",
+                 "|---|---:|---:|---:|---|---|---:|---|"]  # fmt: skip
+        lines += [f.row() for f in self.figures]
+        if self.notes:
+            lines += ["", *[f"- {n}" for n in self.notes]]
+        return "\n".join(lines) + "\n"
+
+
+def timed(fn: Callable[[], Any], runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+# --- databases ------------------------------------------------------------------------------
+def database(size: int) -> Path:
+    from bench.synth import build
+
+    DATA.mkdir(exist_ok=True)
+    path = DATA / f"synthetic-{size}.sqlite3"
+    marker = path.with_suffix(".built")
+    if not (path.exists() and marker.exists()):
+        print(f"building {size:,} items…", file=sys.stderr)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        build(size, path, today=AS_OF)
+        marker.write_text("ok")
+    return path
+
+
+def fresh_copy(path: Path, folder: Path) -> Path:
+    target = folder / path.name
+    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return target
+
+
+# --- start-up: a new process per run -----------------------------------------------------------
+def probe(mode: str, db: Path | None, runs: int) -> tuple[list[float], list[float]]:
+    times, rss = [], []
+    for _ in range(runs):
+        args = [PY, str(HERE / "probe.py"), mode, str(db or ""), AS_OF.isoformat()]
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "SSCP_TUI_HOME": tempfile.mkdtemp()})  # fmt: skip
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        elapsed = (time.perf_counter() - start) * 1000
+        proc.wait()
+        if not line.startswith("PAINTED"):
+            raise SystemExit(f"probe {mode} failed: {proc.stderr.read() if proc.stderr else ''}")
+        times.append(elapsed)
+        rss.append(int(line.split()[1]) / 1024)
+    return times, rss
+
+
+def command(args: list[str], runs: int) -> list[float]:
+    def run() -> None:
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+
+    return timed(run, runs)
+
+
+# --- interaction inside one running app --------------------------------------------------------
+class Marks:
+    """Times at which the screen had repainted after a watched step, read by the harness.
+
+    The harness posts a key with ``App.simulate_key`` (no test-harness waits), then waits for
+    the first mark after it: a mark is taken in ``call_after_refresh`` of the step that shows
+    the result, i.e. once the compositor has painted it."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+
+    def mark(self, app: Any) -> None:
+        app.call_after_refresh(lambda: self.times.append(time.perf_counter()))
+
+    async def after(self, app: Any, key: str, *, timeout: float = 30.0) -> float:
+        seen = len(self.times)
+        start = time.perf_counter()
+        app.simulate_key(key)
+        while len(self.times) == seen:
+            if time.perf_counter() - start > timeout:
+                raise SystemExit(f"no repaint after {key!r}")
+            await asyncio.sleep(0.0005)
+        return (self.times[seen] - start) * 1000
+
+
+async def interactions(db: Path, runs: int) -> dict[str, list[float]]:
+    from sscp_tui.app import SSCPApp
+    from sscp_tui.config import Settings
+    from sscp_tui.db.models import Rating
+    from sscp_tui.db.store import open_store
+    from sscp_tui.screens.item_actions import ItemActions
+    from sscp_tui.screens.log import LogScreen, LogTable
+    from sscp_tui.services.tracker import Tracker
+    from sscp_tui.views import SavedView
+
+    os.environ["SSCP_TUI_HOME"] = tempfile.mkdtemp()
+    store = open_store(db)
+    tracker = Tracker(store, Settings(author="Bench"), AS_OF)
+    app = SSCPApp(tracker, start="log")
+    marks = Marks()
+    found: dict[str, list[float]] = {"filter": [], "search": [], "rate": [], "cursor": []}
+    shown, saved, moved = LogScreen.show_page, ItemActions.after_edit, LogTable.watch_cursor_coordinate
+
+    def show_page(self: Any, *args: Any, **kwargs: Any) -> None:
+        shown(self, *args, **kwargs)
+        marks.mark(self.app)
+
+    def after_edit(self: Any, *args: Any) -> None:
+        marks.mark(self.app)  # committed: the screen now says it is saved
+        saved(self, *args)
+
+    def cursor_moved(self: Any, old: Any, new: Any) -> None:
+        moved(self, old, new)
+        marks.mark(self.app)
+
+    LogScreen.show_page, ItemActions.after_edit = show_page, after_edit  # type: ignore[method-assign]
+    LogTable.watch_cursor_coordinate = cursor_moved  # type: ignore[method-assign]
+
+    async def settled(pilot: Any) -> None:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    agencies = [a.short_name for a in tracker.agencies()]
+    words = ["curiosity", "neglect", "escalation", "thresholds", "family"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        screen = app.screen
+        table = screen.query_one("#log-table")
+        for run in range(runs):
+            # A filter change: a saved view is one key.
+            app.views.state.views = [SavedView(name="bench", agency=agencies[run % len(agencies)])]
+            found["filter"].append(await marks.after(app, "1"))
+            await settled(pilot)
+            await pilot.press("x")
+            await settled(pilot)
+            # A free-text search: the words typed, then Enter to the repainted page.
+            await pilot.press("slash", *words[run % len(words)])
+            found["search"].append(await marks.after(app, "enter"))
+            await settled(pilot)
+            await pilot.press("x")
+            await settled(pilot)
+            # A rating change: the note typed, then Enter to committed and saying so.
+            item_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+            key = "g" if tracker.rows([item_id])[0].rating is not Rating.GREEN else "a"
+            await pilot.press(key, "o", "k")
+            found["rate"].append(await marks.after(app, "enter"))
+            await settled(pilot)
+            # Moving the cursor one row.
+            for _ in range(3):
+                found["cursor"].append(await marks.after(app, "down"))
+                await settled(pilot)
+    LogScreen.show_page, ItemActions.after_edit = shown, saved  # type: ignore[method-assign]
+    LogTable.watch_cursor_coordinate = moved  # type: ignore[method-assign]
+    store.close()
+    return found
+
+
+# --- the floors ---------------------------------------------------------------------------------
+def raw_queries(db: Path, runs: int) -> tuple[list[float], list[float]]:
+    """The log's page and count queries, compiled from the app's own SQLAlchemy statements and
+    run with the stdlib sqlite3 module on the same database."""
+    from sqlalchemy import func, select
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    from sscp_tui.db.models import TrackedItem
+    from sscp_tui.services import queries
+    from sscp_tui.services.alerts import AlertRules
+    from sscp_tui.services.records import ItemFilter, SortKey
+
+    rules = AlertRules(AS_OF)
+    f = ItemFilter()
+    page = queries._id_select(f, rules, SortKey.ALERTS, False).limit(100)
+    count = select(func.count()).select_from(TrackedItem).where(*queries.filter_conditions(f, rules))
+
+    def sql(statement: Any) -> str:
+        return str(
+            statement.compile(dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True})
+        )
+
+    page_sql, count_sql = sql(page), sql(count)
+    conn = sqlite3.connect(db)
+
+    def raw_page() -> None:
+        ids = [r[0] for r in conn.execute(page_sql)]
+        marks = ",".join("?" * len(ids))
+        conn.execute(f"SELECT * FROM items WHERE id IN ({marks})", ids).fetchall()
+
+    pages = timed(raw_page, runs)
+    counts = timed(lambda: conn.execute(count_sql).fetchall(), runs)
+    conn.close()
+    return pages, counts
+
+
+def app_queries(db: Path, runs: int) -> tuple[list[float], list[float]]:
+    from sscp_tui.config import Settings
+    from sscp_tui.db.store import open_store
+    from sscp_tui.services.records import ItemFilter
+    from sscp_tui.services.tracker import Tracker
+
+    store = open_store(db)
+    tracker = Tracker(store, Settings(), AS_OF)
+    pages = timed(lambda: tracker.page(ItemFilter(), with_total=False), runs)
+    counts = timed(lambda: tracker.count(ItemFilter()), runs)
+    store.close()
+    return pages, counts
+
+
+def raw_csv_export(db: Path, out: Path) -> None:
+    conn = sqlite3.connect(db)
+    rows = conn.execute(
+        "SELECT r.kind, r.title, r.year, i.kind, i.reference, i.text, a.short_name, i.timescale, i.due_on, "
+        "i.rating, i.owner FROM items i LEFT JOIN reviews r ON r.id = i.review_id "
+        "LEFT JOIN agencies a ON a.id = i.lead_agency_id WHERE i.deleted_at IS NULL"
+    )
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["review kind", "review", "year", "kind", "ref", "text", "lead", "timescale", "due",
+                         "rating", "owner"])  # fmt: skip
+        writer.writerows(rows)
+    conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    runs = max(args.runs, 1)
+    report = Report()
+    work = Path(tempfile.mkdtemp(prefix="sscp-bench-"))
+
+    print("floors…", file=sys.stderr)
+    empty, empty_rss = probe("empty", None, runs)
+    report.add(Figure("Floor: empty Textual app, start to first paint", "ms", empty))
+    report.add(Figure("Floor: empty Textual app, peak RSS", "MiB", empty_rss))
+    imports = command([PY, "-c", "import textual.app, sqlalchemy.orm"], runs)
+    report.add(Figure("Floor: python -c 'import textual.app, sqlalchemy.orm'", "ms", imports))
+    floor_paint, floor_rss = statistics.median(empty), statistics.median(empty_rss)
+
+    paints: dict[tuple[str, int], float] = {}
+    for size in sizes:
+        db = database(size)
+        print(f"{size:,} items…", file=sys.stderr)
+        for mode in ("dashboard", "log"):
+            times, rss = probe(mode, db, runs)
+            paints[(mode, size)] = statistics.median(times)
+            report.add(Figure(f"{size:,}: start to first paint of the {mode}", "ms", times,
+                              "empty app", floor_paint, "≤1.8× empty; ≤1.1× the 1,000 figure"))  # fmt: skip
+            if mode == "log":
+                report.add(Figure(f"{size:,}: peak RSS (log open)", "MiB", rss, "empty app", floor_rss,
+                                  "≤2× empty"))  # fmt: skip
+        raw_page, raw_count = raw_queries(db, runs)
+        page, count = app_queries(db, runs)
+        report.add(Figure(f"{size:,}: log page query (app)", "ms", page, "sqlite3",
+                          statistics.median(raw_page), "≤5× sqlite3"))  # fmt: skip
+        report.add(Figure(f"{size:,}: log count query (app)", "ms", count, "sqlite3",
+                          statistics.median(raw_count), "≤5× sqlite3"))  # fmt: skip
+        copy = fresh_copy(db, work)
+        found = asyncio.run(interactions(copy, runs))
+        report.add(
+            Figure(f"{size:,}: filter change, key to repaint", "ms", found["filter"], target="<120 ms")
+        )
+        report.add(Figure(f"{size:,}: free-text search, Enter to repaint", "ms", found["search"],
+                          target="<120 ms"))  # fmt: skip
+        report.add(Figure(f"{size:,}: rating change, Enter to committed and repainted", "ms", found["rate"],
+                          target="<50 ms"))  # fmt: skip
+        report.add(Figure(f"{size:,}: cursor one row", "ms", found["cursor"], target="<16 ms"))
+        sscp = [PY, "-m", "sscp_tui", "alerts", "--db", str(db), "--as-of", AS_OF.isoformat(),
+                "--format", "json"]  # fmt: skip
+        report.add(Figure(f"{size:,}: alerts command (JSON)", "ms", command(sscp, runs), "python imports",
+                          statistics.median(imports)))  # fmt: skip
+        if size == 10_000:
+            transfer_and_packs(report, copy, work, runs)
+        if size == max(sizes):
+            visidata(report, db, work, runs)
+
+    flat = [f"{mode}: {paints[(mode, max(sizes))] / paints[(mode, min(sizes))]:.2f}× the {min(sizes):,} figure"
+            for mode in ("dashboard", "log") if (mode, min(sizes)) in paints]  # fmt: skip
+    report.notes.append("Start-up flatness at the largest size — " + "; ".join(flat) + ".")
+    header = (
+        f"# sscp-tui benchmark\n\nRun on {time.strftime('%Y-%m-%d %H:%M')} · {platform.platform()} · "
+        f"Python {platform.python_version()} · {os.cpu_count()} cores · {runs} runs per figure. "
+        f"Times in ms, memory in MiB; the ratio is the median over its floor's median."
+    )
+    text = report.markdown(header)
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "latest.md").write_text(text, encoding="utf-8")
+    print(text)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def transfer_and_packs(report: Report, db: Path, work: Path, runs: int) -> None:
+    from bench.transfer import measure
+
+    measure(report, Figure, db, work, runs, timed, raw_csv_export, AS_OF)
+
+
+def visidata(report: Report, db: Path, work: Path, runs: int) -> None:
+    """A peer: VisiData opening the same log exported as CSV (batch mode, load then quit)."""
+    vd = shutil.which("vd", path=str(Path(PY).parent))
+    out = work / "log.csv"
+    raw_csv_export(db, out)
+    if vd is None:
+        report.notes.append("VisiData is not installed in this environment; its figure was skipped.")
+        return
+    samples = command([vd, "-b", str(out)], runs)
+    report.add(Figure("Peer: VisiData loads the largest log as CSV and prints it (vd -b)", "ms", samples))
+
+
+if __name__ == "__main__":
+    main()

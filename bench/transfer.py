@@ -1,0 +1,72 @@
+"""The 10,000-item figures: meeting packs in each format, export to CSV and XLSX, import of
+an XLSX, and the CSV-export floor done with sqlite3 and csv alone."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+
+def measure(
+    report: Any,
+    figure: Callable[..., Any],
+    db: Path,
+    work: Path,
+    runs: int,
+    timed: Callable[[Callable[[], Any], int], list[float]],
+    raw_csv_export: Callable[[Path, Path], None],
+    as_of: date,
+) -> None:
+    from sscp_tui.config import Settings
+    from sscp_tui.db.store import open_store
+    from sscp_tui.services import exporter, importer
+    from sscp_tui.services.packs import PackFormat, PackSpec, build_pack, write_pack
+    from sscp_tui.services.tracker import Tracker
+
+    store = open_store(db)
+    tracker = Tracker(store, Settings(author="Bench"), as_of)
+    group = "Case Review Panel"
+    for days in (35, 0):
+        held = as_of - timedelta(days=days)
+        if not any(m.held_on == held for m in tracker.meetings(group)):
+            tracker.record_meeting(group, held)
+    spec = PackSpec(group=group, meeting_on=as_of)
+
+    report.add(figure("10,000: meeting pack, built (shared by every format)", "ms",
+                      timed(lambda: build_pack(tracker, spec), runs)))  # fmt: skip
+    pack = build_pack(tracker, spec)
+    for fmt, target in ((PackFormat.HTML, "<1 s"), (PackFormat.MARKDOWN, "<1 s"),
+                        (PackFormat.XLSX, "<1 s"), (PackFormat.DOCX, "<10 s")):  # fmt: skip
+        out = work / f"pack.{fmt.value}"
+        samples = timed(lambda fmt=fmt, out=out: write_pack(build_pack(tracker, spec), fmt, out,  # type: ignore[misc]
+                                                            allow_flagged=True), runs)  # fmt: skip
+        report.add(figure(f"10,000: meeting pack as {fmt.label}, built and written", "ms", samples,
+                          target=target))  # fmt: skip
+    del pack
+
+    floor_csv = work / "floor.csv"
+    floor = timed(lambda: raw_csv_export(db, floor_csv), runs)
+    report.add(figure("Floor: 10,000 items to CSV with sqlite3 and csv", "ms", floor))
+    csv_out, xlsx_out = work / "export.csv", work / "export.xlsx"
+    report.add(figure("10,000: export to CSV", "ms", timed(lambda: exporter.export(tracker, csv_out), runs),
+                      "sqlite3 + csv", statistics.median(floor), "≤3× the floor"))  # fmt: skip
+    report.add(
+        figure("10,000: export to XLSX", "ms", timed(lambda: exporter.export(tracker, xlsx_out), runs))
+    )
+    store.close()
+
+    def import_into_empty() -> None:
+        target = work / "import-target.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        fresh = open_store(target)
+        into = Tracker(fresh, Settings(author="Bench"), as_of)
+        options = importer.ImportOptions(create_agencies=True)
+        importer.apply(into, importer.plan(into, xlsx_out, options))
+        fresh.close()
+
+    report.add(figure("10,000: import of an XLSX into an empty tracker (dry run and real run)", "ms",
+                      timed(import_into_empty, max(1, min(runs, 3)))))  # fmt: skip
