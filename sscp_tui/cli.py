@@ -155,6 +155,7 @@ def paths() -> None:
     click.echo(f"settings file:    {where.config_file}")
     click.echo(f"database:         {where.database}")
     click.echo(f"demo database:    {where.demo_database}")
+    click.echo(f"packs and exports: {where.documents_dir}")
 
 
 @main.command()
@@ -268,3 +269,12 @@ def _alerts_text(rows: list[Any], as_of: date) -> str:
         head = f"  {row.source} {row.reference} · {rating} · {due} · {', '.join(_alert_names(row))}"
         lines.append(head[:width])
     return "\n".join(lines) + "\n"
+
+
+from sscp_tui.cli_transfer import register  # noqa: E402 - the commands import helpers above
+
+register(main)
+
+from sscp_tui.cli_packs import register as _register_packs  # noqa: E402 - meeting and pack commands
+
+_register_packs(main)

@@ -22,6 +22,7 @@ class AppPaths:
     data_dir: Path
     config_dir: Path
     state_dir: Path
+    documents_dir: Path  # where meeting packs and exports are offered to go
 
     @property
     def config_file(self) -> Path:
@@ -47,13 +48,14 @@ def app_paths() -> AppPaths:
     home = os.environ.get("SSCP_TUI_HOME")
     if home:
         root = Path(home).expanduser()
-        return AppPaths(root / "data", root / "config", root / "state")
+        return AppPaths(root / "data", root / "config", root / "state", root / "documents")
     import platformdirs
 
     return AppPaths(
         Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
         Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_documents_dir()) / APP_NAME,
     )
 
 

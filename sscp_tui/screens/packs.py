@@ -1,13 +1,243 @@
-"""Placeholder while this screen is written."""
+"""Meeting packs: record meetings, and produce a meeting's papers with one key."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
+from sscp_tui.paths import app_paths, ensure_private_dir
 from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, required
+from sscp_tui.services.edits import EditError
+from sscp_tui.services.records import MeetingRecord
+from sscp_tui.services.timescales import parse_date
+
+
+def default_folder() -> Path:
+    return app_paths().documents_dir
+
+
+def _date_check(value: str) -> str | None:
+    try:
+        parse_date(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _folder_check(value: str) -> str | None:
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        return f"{path} is a file, not a folder."
+    return None
+
+
+@dataclass(frozen=True)
+class PackRequest:
+    meeting: MeetingRecord
+    fmt: str
+    by: str
+    agency_id: int | None
+    review_id: int | None
+    folder: Path
 
 
 class PackScreen(TrackerScreen):
+    TITLE = "Meeting pack"
+    BINDINGS: ClassVar = [
+        Binding("enter,p", "pack", "Produce the pack", id="packs.pack"),
+        Binding("n", "new_meeting", "Record a meeting", id="packs.new"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meetings: dict[int, MeetingRecord] = {}
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Coming soon")
+        yield Static(
+            Text("Meetings recorded. Choose one and press enter for its pack; n records a meeting."),
+            classes="bar",
+        )
+        yield DataTable(id="meetings-table", cursor_type="row", zebra_stripes=True)
+        yield ProgressBar(id="pack-progress", show_eta=False)
+        yield Static(id="pack-status", classes="bar")
         yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Group", key="group")
+        table.add_column("Date", key="date")
+        table.add_column("", key="when")
+        self.query_one(ProgressBar).display = False
+        table.focus()
+        self.load()
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="meetings", exit_on_error=False)
+    def load(self) -> None:
+        meetings = self.tracker.meetings()
+        self.app.call_from_thread(self.show, meetings)
+
+    def show(self, meetings: list[MeetingRecord]) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        today = self.tracker.as_of
+        ordered = sorted(meetings, key=lambda m: (m.held_on, m.group), reverse=True)
+        self.meetings = {m.id: m for m in ordered}
+        upcoming_row = 0
+        for index, meeting in enumerate(ordered):
+            when = "today" if meeting.held_on == today else ("ahead" if meeting.held_on > today else "held")
+            if meeting.held_on >= today:
+                upcoming_row = index
+            table.add_row(Text(meeting.group), Text(f"{meeting.held_on:%a %d %b %Y}"), Text(when),
+                          key=str(meeting.id))  # fmt: skip
+        if ordered:
+            table.move_cursor(row=upcoming_row, animate=False)
+
+    def current(self) -> MeetingRecord | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.meetings.get(int(key)) if key else None
+
+    # --- recording a meeting ---------------------------------------------------------------
+    def action_new_meeting(self) -> None:
+        from sscp_tui.services.packs import meeting_groups
+
+        groups = [(g, g) for g in meeting_groups(self.tracker)]
+        fields = [
+            FormField(
+                "group", "Group", groups[0][1], kind="select", options=groups, validate=required("A group")
+            ),
+            FormField(
+                "other", "…or another group (a sub-group's name)", placeholder="leave empty to use the above"
+            ),
+            FormField("date", "Date (DD/MM/YYYY)", validate=_date_check),
+        ]
+
+        def done(values: dict[str, str] | None) -> None:
+            if values:
+                group = values["other"].strip() or values["group"]
+                self.record(group, parse_date(values["date"]))
+
+        self.app.push_screen(FormModal("Record a meeting", fields), done)
+
+    @work(thread=True, exclusive=True, group="meeting-save", exit_on_error=False)
+    def record(self, group: str, held_on: date) -> None:
+        try:
+            self.tracker.record_meeting(group, held_on)
+        except EditError as exc:
+            self.app.call_from_thread(self.say, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.say, f"Recorded: {group}, {held_on:%d %b %Y}.")
+        self.app.call_from_thread(self.load)
+
+    # --- producing a pack ------------------------------------------------------------------
+    @on(DataTable.RowSelected)
+    def action_pack(self) -> None:
+        meeting = self.current()
+        if meeting is None:
+            self.say("Record a meeting first (n).", severity="warning")
+            return
+        agencies = [(f"{a.short_name} — {a.name}", str(a.id)) for a in self.tracker.agencies()]
+        reviews = [(r.label, str(r.id)) for r in self.tracker.reviews()]
+        formats = [("Word document (.docx)", "docx"), ("Web page to print (.html)", "html"),
+                   ("Spreadsheet (.xlsx)", "xlsx"), ("Markdown (.md)", "md")]  # fmt: skip
+        fields = [
+            FormField("fmt", "Format", "docx", kind="select", options=formats, validate=required("A format")),
+            FormField("by", "The log grouped by", "review", kind="select",
+                      options=[("Review", "review"), ("Lead agency", "agency")]),
+            FormField("agency", "Only one agency (optional)", kind="select", options=agencies),
+            FormField("review", "Only one review (optional)", kind="select", options=reviews),
+            FormField("folder", "Folder to write it in", str(default_folder()), validate=_folder_check),
+        ]  # fmt: skip
+
+        def done(values: dict[str, str] | None) -> None:
+            if values:
+                request = PackRequest(
+                    meeting=meeting,
+                    fmt=values["fmt"],
+                    by=values["by"] or "review",
+                    agency_id=int(values["agency"]) if values["agency"] else None,
+                    review_id=int(values["review"]) if values["review"] else None,
+                    folder=Path(values["folder"]).expanduser(),
+                )
+                self.produce(request)
+
+        title = f"Pack for the {meeting.group}, {meeting.held_on:%d %b %Y}"
+        self.app.push_screen(FormModal(title, fields, submit="Produce"), done)
+
+    def progress(self, stage: str, fraction: float) -> None:
+        """Called from the worker thread."""
+        self.app.call_from_thread(self._progress, stage, fraction)
+
+    def _progress(self, stage: str, fraction: float) -> None:
+        bar = self.query_one(ProgressBar)
+        bar.display = True
+        bar.update(total=100, progress=round(fraction * 100))
+        self.query_one("#pack-status", Static).update(Text(f"{stage}…"))
+
+    @work(thread=True, exclusive=True, group="pack", exit_on_error=False)
+    def produce(self, request: PackRequest, allow_flagged: bool = False) -> None:
+        from sscp_tui.services.packs import (
+            GroupBy,
+            PackError,
+            PackFlagged,
+            PackFormat,
+            PackSpec,
+            build_pack,
+            suggested_file_name,
+            write_pack,
+        )
+
+        spec = PackSpec(
+            group=request.meeting.group,
+            meeting_on=request.meeting.held_on,
+            agency_ids=(request.agency_id,) if request.agency_id else (),
+            review_ids=(request.review_id,) if request.review_id else (),
+            by=GroupBy(request.by),
+        )
+        fmt = PackFormat(request.fmt)
+        try:
+            pack = build_pack(self.tracker, spec, self.progress)
+            ensure_private_dir(request.folder)
+            path = request.folder / suggested_file_name(pack, fmt)
+            write_pack(pack, fmt, path, allow_flagged=allow_flagged, progress=self.progress)
+        except PackFlagged as exc:
+            self.app.call_from_thread(self._flagged, request, str(exc))
+            return
+        except (PackError, OSError) as exc:
+            message = (
+                str(exc)
+                if isinstance(exc, PackError)
+                else f"Could not write the pack: {exc.strerror or exc}."
+            )
+            self.app.call_from_thread(self._finished, None, message)
+            return
+        self.app.call_from_thread(self._finished, path, f"The pack is ready: {path}")
+
+    def _flagged(self, request: PackRequest, message: str) -> None:
+        self._finished(None, message)
+
+        def answer(write_anyway: bool | None) -> None:
+            if write_anyway:
+                self.produce(request, allow_flagged=True)
+
+        self.app.push_screen(ConfirmModal(message + " Write it anyway?"), answer)
+
+    def _finished(self, path: Path | None, message: str) -> None:
+        self.query_one(ProgressBar).display = False
+        self.query_one("#pack-status", Static).update(Text(message))
+        self.say(message, severity="information" if path else "error")

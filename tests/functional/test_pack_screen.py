@@ -1,0 +1,74 @@
+"""The Meeting pack screen: record a meeting and produce its pack with a key."""
+
+from __future__ import annotations
+
+import stat
+from html.parser import HTMLParser
+from pathlib import Path
+
+from textual.widgets import DataTable, Input, Select
+
+from sscp_tui.app import SSCPApp
+from sscp_tui.services.tracker import Tracker
+from tests.functional.screen_helpers import settle, static_text, table_rows, type_text
+
+SIZE = (140, 45)
+
+
+class Words(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+async def test_record_a_meeting_then_produce_its_pack(demo: Tracker, tmp_path: Path) -> None:
+    app = SSCPApp(demo)
+    before = len(demo.meetings())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        table = app.screen.query_one("#meetings-table", DataTable)
+        assert table.row_count == before
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#field-date", Input).value = "15/01/2027"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert len(demo.meetings()) == before + 1
+        assert any("15 Jan 2027" in row[1] for row in table_rows(table))
+
+        rows = table_rows(table)
+        table.move_cursor(row=next(i for i, r in enumerate(rows) if "15 Jan 2027" in r[1]))
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#field-fmt", Select).value = "html"
+        folder = app.screen.query_one("#field-folder", Input)
+        folder.value = str(tmp_path / "packs")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app, rounds=6)
+        status = static_text(app, "#pack-status")
+        assert "The pack is ready:" in status
+        written = Path(status.split("ready:", 1)[1].strip())
+        assert written.parent == tmp_path / "packs" and written.suffix == ".html"
+        assert stat.S_IMODE(written.stat().st_mode) == 0o600
+        parser = Words()
+        parser.feed(written.read_text(encoding="utf-8"))
+        text = " ".join(parser.text)
+        assert "Case Review Panel" in text and "OFFICIAL-SENSITIVE" in text
+
+
+async def test_a_bad_date_is_refused_in_place(demo: Tracker) -> None:
+    app = SSCPApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#field-date", Input).focus()
+        await type_text(pilot, "31/02/2027")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "not a real date" in static_text(app, "#error-date")
