@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Static, Tree
 
 from sscp_tui.db.models import Rating
 from sscp_tui.screens.base import TrackerScreen
-from sscp_tui.screens.forms import note_form
+from sscp_tui.screens.forms import FormField, FormModal, note_form, required
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, ItemActions
 from sscp_tui.services.edits import EditError
 from sscp_tui.services.records import ChangeResult, ItemFilter, ItemRow, ItemState, PlanRecord
@@ -139,6 +139,38 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
             return
         self.app.call_from_thread(self.say, f"Saved: priority rated {rating.label}.")
         del result
+        self.app.call_from_thread(self.load)
+
+    def action_edit(self) -> None:
+        node = self.current()
+        if node is None or node.kind != "priority":
+            super().action_edit()
+            return
+        priority = next(
+            (p for plan in self.tracker.plans() for p in plan.priorities if p.id == node.id), None
+        )
+        if priority is None:
+            return
+        fields = [
+            FormField("title", "Title", priority.title, validate=required("A title")),
+            FormField("objective", "Strategic objective", priority.objective, kind="text"),
+            FormField("note", "Why? (recorded in history)", validate=required("A note")),
+        ]
+
+        def done(values: dict[str, str] | None) -> None:
+            if values:
+                self.save_priority_text(node.id, values["title"], values["objective"], values["note"])
+
+        self.app.push_screen(FormModal(f"Edit priority {priority.number}", fields), done)
+
+    @work(thread=True, exclusive=True, group="priority-save", exit_on_error=False)
+    def save_priority_text(self, priority_id: int, title: str, objective: str, note: str) -> None:
+        try:
+            self.tracker.update_priority(priority_id, title, objective, note)
+        except EditError as exc:
+            self.app.call_from_thread(self.say, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.say, "Saved the priority.")
         self.app.call_from_thread(self.load)
 
     # --- ItemActions (actions only) --------------------------------------------------------

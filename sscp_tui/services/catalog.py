@@ -217,6 +217,23 @@ def set_priority_rating(session: Session, ctx: EditContext, priority_id: int, ra
     return True
 
 
+def update_priority(session: Session, ctx: EditContext, priority_id: int, title: str, objective: str) -> int:
+    """Change a priority's title and strategic objective; each change goes to history."""
+    priority = session.get(Priority, priority_id)
+    if priority is None:
+        raise EditError("That priority no longer exists.")
+    if not title.strip():
+        raise EditError("A priority needs a title.", "title")
+    changed = 0
+    for name, value in (("title", title.strip()), ("objective", objective.strip())):
+        old = getattr(priority, name)
+        if old != value:
+            setattr(priority, name, value)
+            record(session, ctx, "priority", priority.id, name, old or None, value or None)
+            changed += 1
+    return changed
+
+
 def meetings(session: Session, group: str | None = None) -> list[MeetingRecord]:
     statement = select(Meeting).order_by(Meeting.held_on)
     if group:

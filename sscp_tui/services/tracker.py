@@ -196,6 +196,9 @@ class Tracker:
     def set_priority_rating(self, priority_id: int, rating: Rating | None, note: str) -> ChangeResult:
         return self._edit(lambda s, c: int(catalog.set_priority_rating(s, c, priority_id, rating)), note)
 
+    def update_priority(self, priority_id: int, title: str, objective: str, note: str) -> ChangeResult:
+        return self._edit(lambda s, c: catalog.update_priority(s, c, priority_id, title, objective), note)
+
     def record_meeting(self, group: str, held_on: date) -> ChangeResult:
         return self._edit(lambda s, c: catalog.record_meeting(s, c, group, held_on).id)
 

@@ -444,3 +444,25 @@ async def test_the_palette_jumps_to_a_review(app: SSCPApp, demo: Tracker) -> Non
         await pilot.press("enter")
         await settle(pilot, app)
         assert "review SCR Baby KK" in static_text(app, "#log-filters")
+
+
+async def test_a_priority_is_edited_with_its_history(app: SSCPApp, demo: Tracker) -> None:
+    from textual.widgets import Input, Tree
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await settle(pilot, app)
+        tree = app.screen.query_one(Tree)
+        node = tree.root.children[0].children[0]
+        tree.move_cursor(node)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#field-title", Input).value = "Early help that reaches families sooner"
+        app.screen.query_one("#field-note", Input).value = "Reworded at the Executive"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+    priority = next(p for plan in demo.plans() for p in plan.priorities if p.id == node.data.id)
+    assert priority.title == "Early help that reaches families sooner"
+    with demo.store.read() as s:
+        entry = s.scalars(select(HistoryEntry).where(HistoryEntry.entity == "priority")).all()[-1]
+    assert entry.field == "title" and entry.note == "Reworded at the Executive"
