@@ -160,3 +160,32 @@ def test_history_cannot_be_rewritten_or_deleted(tracker, small) -> None:
     with tracker.store.read() as s:
         notes = set(s.scalars(select(HistoryEntry.note)))
     assert notes == {"set up"}
+
+
+def test_upgrading_the_demo_from_the_first_revision_keeps_every_row(demo_template: Path, tmp_path: Path) -> None:
+    """A first-revision tracker full of links (updates, parents, themes, supporting agencies,
+    history) upgrades with nothing lost: the migration must not cascade into child tables."""
+    old = tmp_path / "first.sqlite3"
+    store = open_store(old, migrate=False)
+    migrate.upgrade(store.engine, "0001")
+    store.close()
+    tables = ["agencies", "themes", "reviews", "strategic_plans", "priorities", "items", "item_themes",
+              "item_supporting_agencies", "progress_updates", "history", "meetings"]  # fmt: skip
+    with sqlite3.connect(old) as raw:
+        raw.execute("PRAGMA foreign_keys = OFF")
+        raw.execute("ATTACH DATABASE ? AS demo", (str(demo_template),))
+        for table in tables:
+            columns = ", ".join(f'"{row[1]}"' for row in raw.execute(f"PRAGMA main.table_info({table})"))
+            raw.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM demo.{table}")
+        before = {t: raw.execute(f"SELECT count(*) FROM main.{t}").fetchone()[0] for t in tables}
+        raw.commit()
+        raw.execute("DETACH DATABASE demo")
+    assert before["progress_updates"] > 100 and before["item_themes"] > 100
+    upgraded = open_store(old)
+    with upgraded.read() as s:
+        after = {t: s.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in tables}
+        searchable = s.execute(text("SELECT count(*) FROM item_search")).scalar()
+        evidenced = s.execute(text("SELECT count(*) FROM items WHERE evidenced")).scalar()
+    upgraded.close()
+    assert after == before
+    assert searchable == before["items"] and evidenced > 0

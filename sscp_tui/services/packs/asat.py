@@ -3,12 +3,15 @@
 The value of a field at time T is the new value of the latest history row at or before T;
 when every row for that field is later than T, it is the old value of the first row after T;
 with no rows at all, it is the value held now. An item created after T, or deleted at or
-before T, was not in the log at T. Progress updates entered after T are left out.
+before T, was not in the log at T (an item with no record of its creation counts from its
+``created_on`` day). Progress updates written after the day, or entered after T, are left out.
 
 A handful of queries whatever the size of the log: the items as they are now, then for each
 day asked the latest row at or before it and the first row after it per item and field
 (window functions, which SQLite has had since 3.25 and PostgreSQL always), and the latest
-progress update per item.
+progress update per item. When nothing has changed since T — the usual case for a pack made
+for today or for a meeting still to come — the history is not read at all: the items as they
+are now are the items as they were.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Select, func, select
+from sqlalchemy.orm import Session, aliased
 
 from sscp_tui.db.models import Agency, HistoryEntry, ItemKind, ProgressUpdate, Rating, TrackedItem
 from sscp_tui.services.packs.model import PackError, UpdateNote
@@ -66,7 +69,7 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min)
 
 
-def _current_items(session: Session) -> list[Any]:
+def _current_items(connection: Connection) -> list[Any]:
     statement = select(
         TrackedItem.id,
         TrackedItem.kind,
@@ -75,7 +78,7 @@ def _current_items(session: Session) -> list[Any]:
         TrackedItem.reference,
         TrackedItem.reference_key,
         TrackedItem.text,
-        Agency.short_name.label("lead_agency"),
+        Agency.short_name,
         TrackedItem.timescale,
         TrackedItem.due_on,
         TrackedItem.rating,
@@ -85,7 +88,7 @@ def _current_items(session: Session) -> list[Any]:
         TrackedItem.created_on,
         TrackedItem.deleted_at,
     ).outerjoin(Agency, TrackedItem.lead_agency_id == Agency.id)
-    return list(session.execute(statement).all())
+    return list(connection.execute(statement))
 
 
 def _edge_rows(cutoff: datetime, *, before: bool) -> Select[Any]:
@@ -94,15 +97,16 @@ def _edge_rows(cutoff: datetime, *, before: bool) -> Select[Any]:
     if before:
         order = (history.changed_at.desc(), history.id.desc())
         when = history.changed_at < cutoff
+        value = history.new_value
     else:
         order = (history.changed_at.asc(), history.id.asc())
         when = history.changed_at >= cutoff
+        value = history.old_value
     ranked = (
         select(
             history.entity_id,
             history.field,
-            history.old_value,
-            history.new_value,
+            value.label("value"),
             func.row_number()
             .over(partition_by=(history.entity_id, history.field), order_by=order)
             .label("rank"),
@@ -110,107 +114,86 @@ def _edge_rows(cutoff: datetime, *, before: bool) -> Select[Any]:
         .where(history.entity == "item", history.field.in_(FIELDS), when)
         .subquery()
     )
-    return select(ranked.c.entity_id, ranked.c.field, ranked.c.old_value, ranked.c.new_value).where(
-        ranked.c.rank == 1
-    )
+    return select(ranked.c.entity_id, ranked.c.field, ranked.c.value).where(ranked.c.rank == 1)
 
 
-def _latest_updates(session: Session, day: date, cutoff: datetime) -> dict[int, UpdateNote]:
-    update = ProgressUpdate
-    ranked = (
-        select(
-            update.item_id,
-            update.written_on,
-            update.author,
-            update.text,
-            func.row_number()
-            .over(
-                partition_by=update.item_id,
-                order_by=(update.written_on.desc(), update.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(and_(update.written_on <= day, update.created_at < cutoff))
-        .subquery()
+def _latest_updates(connection: Connection, day: date, cutoff: datetime) -> dict[int, UpdateNote]:
+    """Each item's latest progress update written by ``day`` and entered before ``cutoff``."""
+    update, other = ProgressUpdate, aliased(ProgressUpdate)
+    latest = (
+        select(other.id)
+        .where(other.item_id == update.item_id, other.written_on <= day, other.created_at < cutoff)
+        .order_by(other.written_on.desc(), other.id.desc())
+        .limit(1)
+        .correlate(update)
+        .scalar_subquery()
     )
-    statement = select(ranked.c.item_id, ranked.c.written_on, ranked.c.author, ranked.c.text).where(
-        ranked.c.rank == 1
-    )
-    return {
-        row.item_id: UpdateNote(row.written_on, row.author, row.text) for row in session.execute(statement)
-    }
+    columns = (update.item_id, update.written_on, update.author, update.text)
+    rows = connection.execute(select(*columns).where(update.id == latest))
+    return {item_id: UpdateNote(on, author, text) for item_id, on, author, text in rows}
 
 
 class Snapshots:
     """Reads the items once, then answers "what did the log hold at the end of this day?"."""
 
     def __init__(self, session: Session) -> None:
-        self._session = session
-        self._current = _current_items(session)
+        self._connection = session.connection()
+        self._current = _current_items(self._connection)
 
-    def at(self, day: date) -> dict[int, ItemAt]:
+    def _changes(self, cutoff: datetime) -> dict[int, dict[str, str | None]]:
+        """Per item, each field's value at ``cutoff`` where history decides it."""
+        changes: dict[int, dict[str, str | None]] = {}
+        for item_id, name, value in self._connection.execute(_edge_rows(cutoff, before=True)):
+            changes.setdefault(item_id, {})[name] = value
+        for item_id, name, value in self._connection.execute(_edge_rows(cutoff, before=False)):
+            changes.setdefault(item_id, {}).setdefault(name, value)
+        return changes
+
+    def _unchanged_since(self, day: date, cutoff: datetime) -> bool:
+        """Whether the log now is the log at ``cutoff``: no item changed or entered it later.
+
+        Then every field's latest history row is the change that gave its present value, so
+        the present values are the answer and the history need not be read.
+        """
+        history = HistoryEntry
+        later_change = select(history.id).where(history.entity == "item", history.changed_at >= cutoff)
+        later_item = select(TrackedItem.id).where(TrackedItem.created_on > day)
+        return all(self._connection.execute(q.limit(1)).first() is None for q in (later_change, later_item))
+
+    def at(self, day: date, *, updates: bool = True) -> dict[int, ItemAt]:
+        """The items in the log at the end of ``day``; ``updates=False`` skips progress updates."""
         cutoff = end_of(day)
-        at_or_before: dict[tuple[int, str], str | None] = {}
-        for row in self._session.execute(_edge_rows(cutoff, before=True)):
-            at_or_before[(row.entity_id, row.field)] = row.new_value
-        after: dict[tuple[int, str], str | None] = {}
-        for row in self._session.execute(_edge_rows(cutoff, before=False)):
-            after[(row.entity_id, row.field)] = row.old_value
-        updates = _latest_updates(self._session, day, cutoff)
-
+        changes = {} if self._unchanged_since(day, cutoff) else self._changes(cutoff)
+        notes = _latest_updates(self._connection, day, cutoff) if updates else {}
         result: dict[int, ItemAt] = {}
         for row in self._current:
-            fields = _Fields(row.id, at_or_before, after)
-            if (row.id, "created") in at_or_before:
-                created = True
-            elif (row.id, "created") in after:
-                created = False
-            else:  # no record of its creation: trust the date it entered the log
-                created = row.created_on <= day
-            deleted = fields.get("deleted", "deleted" if row.deleted_at else None)
-            if not created or deleted:
+            (item_id, kind, review_id, priority_id, reference, reference_key, text, lead, timescale,
+             due_on, rating, owner, evidence, impact, created_on, deleted_at) = row  # fmt: skip
+            changed = changes.get(item_id)
+            if changed:
+                # A creation row at or before the cutoff has a new value; one after it, none.
+                created = changed["created"] is not None if "created" in changed else created_on <= day
+                deleted = changed.get("deleted", deleted_at)
+                if not created or deleted:
+                    continue
+                reference = changed.get("reference", reference) or ""
+                text = changed.get("text", text) or ""
+                lead = changed.get("lead_agency", lead)
+                timescale = changed.get("timescale", timescale) or ""
+                if "due_on" in changed:
+                    due_on = _date(changed["due_on"], item_id)
+                if "rating" in changed:
+                    rating = _rating(changed["rating"], item_id)
+                owner = changed.get("owner", owner) or ""
+                evidence = changed.get("evidence_completion", evidence) or ""
+                impact = changed.get("evidence_impact", impact) or ""
+            elif created_on > day or deleted_at is not None:
                 continue
-            rating = fields.get("rating", row.rating.value if row.rating else None)
-            result[row.id] = ItemAt(
-                id=row.id,
-                kind=row.kind,
-                review_id=row.review_id,
-                priority_id=row.priority_id,
-                reference=fields.get("reference", row.reference) or "",
-                reference_key=row.reference_key,
-                text=fields.get("text", row.text) or "",
-                lead_agency=fields.get("lead_agency", row.lead_agency),
-                timescale=fields.get("timescale", row.timescale) or "",
-                due_on=_date(fields.get("due_on", _iso(row.due_on)), row.id),
-                rating=_rating(rating, row.id),
-                owner=fields.get("owner", row.owner) or "",
-                evidence_completion=fields.get("evidence_completion", row.evidence_completion) or "",
-                evidence_impact=fields.get("evidence_impact", row.evidence_impact) or "",
-                created_on=row.created_on,
-                latest_update=updates.get(row.id),
-            )
+            result[item_id] = ItemAt(
+                item_id, kind, review_id, priority_id, reference, reference_key, text, lead, timescale,
+                due_on, rating, owner, evidence, impact, created_on, notes.get(item_id),
+            )  # fmt: skip
         return result
-
-
-@dataclass(frozen=True, slots=True)
-class _Fields:
-    """One item's field values at the cutoff, falling back as the module docstring says."""
-
-    item_id: int
-    at_or_before: dict[tuple[int, str], str | None]
-    after: dict[tuple[int, str], str | None]
-
-    def get(self, name: str, now: str | None) -> str | None:
-        key = (self.item_id, name)
-        if key in self.at_or_before:
-            return self.at_or_before[key]
-        if key in self.after:
-            return self.after[key]
-        return now
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def _date(text: str | None, item_id: int) -> date | None:

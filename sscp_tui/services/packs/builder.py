@@ -8,7 +8,7 @@ the end of the latest recorded meeting of the same group before it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -46,6 +46,8 @@ from sscp_tui.services.packs.model import (
     Summary,
     long_date,
 )
+from sscp_tui.services.packs.output import gc_paused
+from sscp_tui.services.queries import review_label
 from sscp_tui.services.records import AlertKind
 from sscp_tui.services.tracker import Tracker
 
@@ -84,6 +86,11 @@ def resolve_group(tracker: Tracker, name: str) -> str:
 
 def build_pack(tracker: Tracker, spec: PackSpec, progress: Progress | None = None) -> Pack:
     """Compute the whole pack in one read of the tracker. Raises :class:`PackError`."""
+    with gc_paused():
+        return _build(tracker, spec, progress)
+
+
+def _build(tracker: Tracker, spec: PackSpec, progress: Progress | None) -> Pack:
     tell = progress or _silent
     as_of = min(spec.meeting_on, tracker.as_of)
     settings = tracker.settings
@@ -98,7 +105,7 @@ def build_pack(tracker: Tracker, spec: PackSpec, progress: Progress | None = Non
         before: dict[int, ItemAt] | None = None
         if previous is not None:
             tell(f"Reading the log as it stood after the meeting on {long_date(previous)}", 0.3)
-            before = _in_scope(snapshots.at(previous), spec, names)
+            before = _in_scope(snapshots.at(previous, updates=False), spec, names)
     tell("Working out the summary and the exceptions", 0.5)
     every = [_pack_item(item, before, rules, names) for item in now.values()]
     every.sort(key=lambda i: names.order(now[i.id]))
@@ -123,7 +130,7 @@ def build_pack(tracker: Tracker, spec: PackSpec, progress: Progress | None = Non
         cover=cover,
         summary=summary,
         exceptions=exception_lists(every, rules, previous),
-        sections=_sections(shown, spec.by, names),
+        sections=_sections(shown, spec.by),
         appendix=_appendix(shown, names),
         by=spec.by,
         findings=(),
@@ -150,8 +157,7 @@ class _Names:
     def load(cls, session: Session) -> _Names:
         reviews = {}
         for r in session.execute(select(Review.id, Review.kind, Review.title, Review.year)):
-            year = f" ({r.year})" if r.year else ""
-            label = f"{r.kind.value} {r.title}{year}"
+            label = review_label(r.kind, r.title, r.year)
             reviews[r.id] = (label, (0, r.year or 9999, r.kind.value, r.title.casefold()))
         priorities = {}
         statement = select(Priority.id, Priority.number, Priority.position, StrategicPlan.title).join(
@@ -269,11 +275,11 @@ def _summary(items: list[PackItem], before: dict[int, ItemAt] | None, previous: 
     )
 
 
-def _sections(items: list[PackItem], by: GroupBy, names: _Names) -> tuple[Section, ...]:
+def _sections(items: list[PackItem], by: GroupBy) -> tuple[Section, ...]:
     if by is GroupBy.REVIEW:
         return _grouped(items, lambda i: i.source or "Not linked to a review or plan")
-    by_agency = sorted(items, key=lambda i: (i.lead_agency is None, i.lead_agency or ""))
-    return _grouped(by_agency, lambda i: _agency_title(i))
+    by_agency = sorted(items, key=lambda i: (i.lead_agency is None, (i.lead_agency or "").casefold()))
+    return _grouped(by_agency, _agency_title)
 
 
 def _agency_title(item: PackItem) -> str:
@@ -283,7 +289,7 @@ def _agency_title(item: PackItem) -> str:
     return name if name == item.lead_agency else f"{name} ({item.lead_agency})"
 
 
-def _grouped(items: Iterable[PackItem], title: Any) -> tuple[Section, ...]:
+def _grouped(items: Iterable[PackItem], title: Callable[[PackItem], str]) -> tuple[Section, ...]:
     """Consecutive items with the same title form one section (the input is sorted)."""
     sections: list[Section] = []
     current: list[PackItem] = []
@@ -327,7 +333,10 @@ def _scope(spec: PackSpec, names: _Names) -> str:
     if not parts:
         parts.append("Every review, plan priority and lead agency.")
     if spec.open_only:
-        parts.append("Items already Blue at the previous meeting are left out of the log.")
+        parts.append(
+            "Items rated Blue that were already Blue at the previous meeting are left out of the log "
+            "and the appendix; they still count in the summary."
+        )
     return " ".join(parts)
 
 

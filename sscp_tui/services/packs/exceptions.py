@@ -126,14 +126,25 @@ def _explanation(kind: ExceptionKind, rules: AlertRules, previous: date | None) 
     )
 
 
+def _may_be_listed(item: PackItem) -> bool:
+    """A quick test that rules out most closed and on-track items before the rules run."""
+    if item.rating is Rating.RED or (item.alerts and item.alerts != {AlertKind.DUE_SOON}):
+        return True
+    base = item.baseline
+    if base is None or not base.existed:
+        return False
+    return (base.rating, base.timescale, base.due_on) != (item.rating, item.timescale, item.due_on)
+
+
 def exception_lists(
     items: Sequence[PackItem], rules: AlertRules, previous: date | None
 ) -> tuple[ExceptionList, ...]:
     """Every exception list, in the order the panel reads them; empty lists are kept."""
+    candidates = [item for item in items if _may_be_listed(item)]
     result = []
     for kind, rule in _RULES:
         entries = []
-        for item in items:
+        for item in candidates:
             detail = rule(item)
             if detail is not None:
                 entries.append(ExceptionEntry(item, detail))

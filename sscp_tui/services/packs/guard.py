@@ -10,9 +10,11 @@ with where it is, so the business team can correct the record before the papers 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from itertools import accumulate
 
-from sscp_tui.services.packs.model import Finding, Pack, long_date
+from sscp_tui.services.packs.model import Finding, Pack, PackItem
 
 
 def word_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
@@ -24,56 +26,84 @@ def word_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def _texts(pack: Pack) -> Iterator[tuple[str, str]]:
+# Where a text is: a finished phrase, or (item, what) to be phrased only if a word is found.
+_Where = str | tuple[PackItem, str]
+
+
+def _texts(pack: Pack) -> Iterator[tuple[_Where, str]]:
     """(where, text) for every piece of free text the pack prints."""
     cover = pack.cover
     yield "the cover (meeting group)", cover.group
     yield "the cover (scope)", cover.scope
     for note in cover.notes:
         yield "the cover (notes)", note
-    seen_sources: set[str] = set()
-    seen_agencies: set[str] = set()
+    seen: set[str] = set()
     for section in pack.sections:
         yield f"the heading of log section '{section.title}'", section.title
         for item in section.items:
-            if item.source not in seen_sources:
-                seen_sources.add(item.source)
-                yield f"the name of '{item.source}'", item.source
-            if item.lead_agency and item.lead_agency not in seen_agencies:
-                seen_agencies.add(item.lead_agency)
-                yield f"the name of lead agency {item.lead_agency}", item.lead_agency
-                yield f"the name of lead agency {item.lead_agency}", item.lead_agency_name or ""
-            yield f"{item.label}: its reference", item.reference
-            yield f"{item.label}: its text", item.text
-            yield f"{item.label}: its timescale", item.timescale
-            if item.latest_update is not None:
-                note = item.latest_update
-                when = long_date(note.written_on)
-                yield f"{item.label}: the progress update of {when}", note.text
-                yield f"{item.label}: the author of the progress update of {when}", note.author
+            yield from _names(item, seen)
+            yield (item, "its reference"), item.reference
+            yield (item, "its text"), item.text
+            yield (item, "its timescale"), item.timescale
+            update = item.latest_update
+            if update is not None:
+                yield (item, "its latest progress update"), update.text
+                yield (item, "the author of its latest progress update"), update.author
     for exceptions in pack.exceptions:
         for entry in exceptions.entries:
-            yield f"{entry.item.label}: the '{exceptions.title}' exception", entry.detail
+            yield from _names(entry.item, seen)
+            yield (entry.item, "its reference"), entry.item.reference
+            yield (entry.item, f"the '{exceptions.title}' exception"), entry.detail
+
+
+def _names(item: PackItem, seen: set[str]) -> Iterator[tuple[_Where, str]]:
+    """The review (or plan) and the lead agency an item names, each checked once."""
+    if item.source not in seen:
+        seen.add(item.source)
+        yield f"the name of '{item.source}'", item.source
+    if item.lead_agency and item.lead_agency not in seen:
+        seen.add(item.lead_agency)
+        yield f"the name of lead agency {item.lead_agency}", item.lead_agency
+        yield f"the name of lead agency {item.lead_agency}", item.lead_agency_name or ""
+
+
+def _phrase(where: _Where) -> str:
+    if isinstance(where, str):
+        return where
+    item, what = where
+    return f"{item.label}: {what}"
 
 
 def find_words(pack: Pack, words: Sequence[str]) -> tuple[Finding, ...]:
-    """Each listed word found, with where; the same word in the same place is reported once."""
+    """Each listed word found, with where; the same word in the same place is reported once.
+
+    A quick search of all the text, lower-cased, finds the few pieces that might hold a
+    listed word; only those are matched properly (whole words, ignoring case).
+    """
     pattern = word_pattern(words)
     if pattern is None:
         return ()
-    return tuple(_scan(pattern, _texts(pack)))
-
-
-def _scan(pattern: re.Pattern[str], texts: Iterable[tuple[str, str]]) -> Iterator[Finding]:
+    pieces = [(where, text) for where, text in _texts(pack) if text]
+    lowered = [text.lower() for _where, text in pieces]  # piece by piece: most are plain ASCII, quick
+    joined = "\x00".join(lowered)
+    starts = list(accumulate((len(t) + 1 for t in lowered), initial=0))
+    candidates: set[int] = set()
+    for word in {w.strip().lower() for w in words if w.strip()}:
+        at = joined.find(word)
+        while at != -1:
+            candidates.add(bisect_right(starts, at) - 1)
+            at = joined.find(word, at + 1)
+    found: list[Finding] = []
     seen: set[tuple[str, str]] = set()
-    for where, text in texts:
-        if not text:
-            continue
+    for index in sorted(candidates):
+        where, text = pieces[index]
         for match in pattern.finditer(text):
-            key = (match.group(0).casefold(), where)
+            phrase = _phrase(where)
+            key = (match.group(0).casefold(), phrase)
             if key not in seen:
                 seen.add(key)
-                yield Finding(match.group(0), where)
+                found.append(Finding(match.group(0), phrase))
+    return tuple(found)
 
 
 def describe(findings: Sequence[Finding], limit: int = 8) -> str:

@@ -122,11 +122,10 @@ def summary_table(pack: Pack) -> Table:
         before = "—" if count.previous is None else str(count.previous)
         rows.append((RatingCell(count.rating), str(count.now), before, count.change or "—"))
     total_before = "—" if summary.total_previous is None else str(summary.total_previous)
-    change = (
-        f"{summary.total_now - summary.total_previous:+d}"
-        if summary.total_previous is not None
-        else "—"
-    )
+    change = "—"
+    if summary.total_previous is not None:
+        difference = summary.total_now - summary.total_previous
+        change = f"{difference:+d}" if difference else "0"
     rows.append(("All items", str(summary.total_now), total_before, change))
     return Table(("Rating", "Now", previous, "Change"), tuple(rows), (3, 2, 3, 2))
 
@@ -139,15 +138,14 @@ def movement_blocks(pack: Pack) -> Iterator[Block]:
         return
     if summary.movements:
         rows = tuple(
-            (RatingCell(m.before), RatingCell(m.after), str(m.count), m.direction)
-            for m in summary.movements
+            (RatingCell(m.before), RatingCell(m.after), str(m.count), m.direction) for m in summary.movements
         )
         yield Table(("From", "To", "Items", "Direction"), rows, (2, 2, 1, 2))
     else:
         yield Para("No rating changed between the two meetings.")
     yield Para(
         f"New to the log since the previous meeting: {summary.new_items}. "
-        f"In the log then but not now (closed off, removed or out of scope): "
+        f"In the log then but not now (removed, or no longer in scope): "
         f"{summary.gone_items}."
     )
 

@@ -11,6 +11,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from sscp_tui.db.models import ItemKind, Rating
 from sscp_tui.services.records import RATING_ORDER, AlertKind, rating_label
@@ -126,7 +127,9 @@ class PackItem:
             return f"Worse: was {was}"
         if improved(base.rating, self.rating):
             return f"Better: was {was}"
-        return f"Changed: was {was}"
+        if base.rating is None:
+            return "Rated since the last meeting: was Unrated"
+        return f"Rating withdrawn: was {was}"
 
     @property
     def due_text(self) -> str:
@@ -225,7 +228,7 @@ class ExceptionKind(enum.StrEnum):
     INCONSISTENT = "inconsistent"
 
     @property
-    def title(self) -> str:
+    def heading(self) -> str:
         return _EXCEPTION_TITLES[self]
 
 
@@ -254,7 +257,7 @@ class ExceptionList:
 
     @property
     def title(self) -> str:
-        return self.kind.title
+        return self.kind.heading
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,14 +308,19 @@ class Pack:
         """What the pseudonym check found, for the cover (never naming the words)."""
         if not self.words_checked:
             return "Pseudonym check: no list of words to exclude is configured."
+        if not self.findings and self.words_checked == 1:
+            return "Pseudonym check: the one listed word does not appear in this pack."
         if not self.findings:
             return f"Pseudonym check: none of the {self.words_checked} listed words appears in this pack."
+        count = len(self.findings)
+        times = "once" if count == 1 else f"{count} times"
         return (
-            f"Pseudonym check: listed words appear {len(self.findings)} time(s) in this "
-            "pack; it was written only because that was explicitly allowed."
+            f"Pseudonym check: listed words appear {times} in this pack; it was written only "
+            "because that was explicitly allowed."
         )
 
 
+@lru_cache(maxsize=4096)
 def long_date(day: date) -> str:
     """28 Nov 2026: British order, no leading zero."""
     return f"{day.day} {day:%b %Y}"

@@ -3,15 +3,23 @@
 Real heading styles (so Word's navigation pane lists every part and review), A4 pages, the
 protective marking in every page header, "Page n of m" fields in the footer, and the log in
 its own landscape section. Tables carry rating cells shaded in the rating's colour and
-labelled with its name.
+labelled with its name, and header rows that repeat on each page.
 
-python-docx builds tables one cell at a time, which is slow for a log of thousands of items,
-so each table's rows are written as WordprocessingML text and parsed in one go.
+python-docx builds a document one element at a time, which takes minutes for a log of
+thousands of items. So python-docx makes the frame — styles, sections, header and footer —
+with one placeholder paragraph per part, and each part's headings, paragraphs and tables are
+written directly as WordprocessingML and put in the placeholder's place when the file is
+saved.
 """
 
 from __future__ import annotations
 
+import io
+import re
+import uuid
+import zipfile
 from pathlib import Path
+from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -24,42 +32,103 @@ from docx.oxml.ns import nsdecls
 from docx.section import Section
 from docx.shared import Mm, Pt
 
-from sscp_tui.services.packs.layout import (
-    Block,
-    Cell,
-    Facts,
-    Heading,
-    Para,
-    Part,
-    RatingCell,
-    Table,
-    outline,
-)
+from sscp_tui.services.packs.layout import Block, Cell, Facts, Heading, Para, Part, RatingCell, Table, outline
 from sscp_tui.services.packs.model import RATING_COLOURS, Pack, Progress, long_date
 from sscp_tui.services.packs.output import clean, write_bytes
+from sscp_tui.services.records import rating_label
 
 TWIPS_PER_MM = 1440 / 25.4
 MARGIN_MM = 18
 A4 = (210, 297)
-TABLE_STYLE = "Pack Table Text"
+TABLE_TEXT_STYLE = "Pack Table Text"
 HEADER_FILL = "E8E8E8"
-PART_LABELS = {"summary": "summary and exceptions", "log": "the log", "appendix": "appendix"}
+DOCUMENT_PART = "word/document.xml"
+_XML_SPECIAL = re.compile("[&<>]")
 
 
-def _text_runs(text: str, bold: bool = False, colour: str | None = None) -> str:
-    """One run holding ``text``, line breaks as <w:br/>."""
-    props = ("<w:b/>" if bold else "") + (f'<w:color w:val="{colour}"/>' if colour else "")
-    lines = clean(text).split("\n")
-    body = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines)
-    return f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{body}</w:r>"
+def _run(text: str, props: str = "") -> str:
+    """One run holding ``text``; line breaks become <w:br/>."""
+    body = clean(text)
+    if _XML_SPECIAL.search(body):
+        body = escape(body)
+    if "\n" in body:
+        body = body.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{body}</w:t></w:r>'
 
 
-def _cell(style: str, width: int, body: str, fill: str | None = None) -> str:
-    shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
-    return (
-        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shade}</w:tcPr>'
-        f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{body}</w:p></w:tc>'
-    )
+class _Body:
+    """The body XML of each part, by placeholder, and the markup shared by every table."""
+
+    def __init__(self, table_style: str, headings: dict[int, str]) -> None:
+        self.token = uuid.uuid4().hex
+        self.parts: dict[str, str] = {}
+        self.current: list[str] = []
+        self.headings = headings
+        self.cell_open = f'<w:tc><w:p><w:pPr><w:pStyle w:val="{table_style}"/></w:pPr>'
+        self.rating_cells = {
+            rating: (
+                f'<w:tc><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{fill}"/></w:tcPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="{table_style}"/></w:pPr>'
+                + _run(rating_label(rating), f'<w:b/><w:color w:val="{ink}"/>')
+                + "</w:p></w:tc>"
+            )
+            for rating, (fill, ink) in RATING_COLOURS.items()
+        }
+        self.header_open = (
+            f'<w:tc><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/></w:tcPr>'
+            f'<w:p><w:pPr><w:pStyle w:val="{table_style}"/></w:pPr>'
+        )
+
+    def heading(self, level: int, text: str) -> None:
+        self.current.append(
+            f'<w:p><w:pPr><w:pStyle w:val="{self.headings[level]}"/></w:pPr>{_run(text)}</w:p>'
+        )
+
+    def paragraph(self, text: str, strong: bool = False) -> None:
+        self.current.append(f"<w:p>{_run(text, '<w:b/>' if strong else '')}</w:p>")
+
+    def table(self, widths: list[int], headers: tuple[str, ...] | None, rows: list[tuple[Cell, ...]]) -> None:
+        parts = self.current
+        parts += [
+            "<w:tbl><w:tblPr>",
+            '<w:tblStyle w:val="TableGrid"/>',
+            f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>',
+            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+            'w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>',
+            *(f'<w:gridCol w:w="{w}"/>' for w in widths),
+            "</w:tblGrid>",
+        ]
+        if headers:
+            parts.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
+            parts.extend(f"{self.header_open}{_run(h, '<w:b/>')}</w:p></w:tc>" for h in headers)
+            parts.append("</w:tr>")
+        cell_open, ratings = self.cell_open, self.rating_cells
+        for row in rows:
+            parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+            for cell in row:
+                if isinstance(cell, RatingCell):
+                    parts.append(ratings[cell.rating])
+                else:
+                    parts.append(f"{cell_open}{_run(cell)}</w:p></w:tc>")
+            parts.append("</w:tr>")
+        parts.append("</w:tbl><w:p/>")  # an empty paragraph keeps consecutive tables apart
+
+    def close_part(self) -> str | None:
+        """The placeholder text for the part written since the last call, if any."""
+        if not self.current:
+            return None
+        marker = f"sscp-part-{self.token}-{len(self.parts)}"
+        self.parts[marker] = "".join(self.current)
+        self.current = []
+        return marker
+
+    def splice(self, document_xml: str) -> str:
+        """Each placeholder paragraph replaced by its part's XML."""
+        pattern = re.compile(
+            rf"<w:p\b[^>]*>(?:(?!</w:p>).)*?(sscp-part-{self.token}-\d+)(?:(?!</w:p>).)*?</w:p>"
+        )
+        return pattern.sub(lambda m: self.parts[m.group(1)], document_xml)
 
 
 class _Writer:
@@ -67,14 +136,16 @@ class _Writer:
         self.pack = pack
         self.progress = progress
         self.doc: DocumentObject = Document()
-        style = self.doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = self.doc.styles["Normal"]
+        styles = self.doc.styles
+        styles["Normal"].font.name = "Arial"
+        styles["Normal"].font.size = Pt(10)
+        style = styles.add_style(TABLE_TEXT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
         style.font.size = Pt(8.5)
         style.paragraph_format.space_after = Pt(0)
         style.paragraph_format.space_before = Pt(0)
-        self.style_id = style.style_id
-        self.doc.styles["Normal"].font.name = "Arial"
-        self.doc.styles["Normal"].font.size = Pt(10)
+        headings = {0: "Title", 1: "Heading 1", 2: "Heading 2"}
+        self.body = _Body(style.style_id, {level: styles[name].style_id for level, name in headings.items()})
         self.started = False
         self.landscape = False
 
@@ -94,101 +165,80 @@ class _Writer:
         header.add_run(clean(cover.protective_marking)).bold = True
         footer = section.footer.paragraphs[0]
         footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        label = f"{cover.group}, {long_date(cover.meeting_on)} · {cover.protective_marking} · "
-        footer.add_run(clean(label))
+        footer.add_run(clean(f"{cover.group}, {long_date(cover.meeting_on)} · {cover.protective_marking} · "))
         for piece in ("Page ", "PAGE", " of ", "NUMPAGES"):
-            if piece.isupper():  # a field Word fills in: the page number, the page count
+            if piece.isupper():  # a field Word fills in: the page number, the number of pages
                 field = (
-                    f'<w:fldSimple {nsdecls("w")} w:instr=" {piece} ">'
-                    "<w:r><w:t>1</w:t></w:r></w:fldSimple>"
+                    f'<w:fldSimple {nsdecls("w")} w:instr=" {piece} "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
                 )
                 footer._p.append(parse_xml(field))
             else:
                 footer.add_run(piece)
 
     def part(self, block: Part) -> None:
-        if not self.started:
+        marker = self.body.close_part()
+        if marker:
+            self.doc.add_paragraph(marker)
+        if not self.started:  # the first part uses the document's first section
             section = self.doc.sections[0]
             self._layout(section, block.landscape)
             self._header_footer(section)
             self.started = True
             return
         if self.progress:
-            label = PART_LABELS.get(block.name, block.name)
-            self.progress(f"Writing {label} into the Word document", 0.7)
+            self.progress(f"Writing the {block.name} into the Word document", 0.7)
+        # A new section inherits the header and footer of the one before it.
         self._layout(self.doc.add_section(WD_SECTION.NEW_PAGE), block.landscape)
 
     # --- content -------------------------------------------------------------------------
-    def _width(self) -> int:
+    def table(
+        self, headers: tuple[str, ...] | None, rows: list[tuple[Cell, ...]], weights: tuple[int, ...]
+    ) -> None:
         page = A4[1] if self.landscape else A4[0]
-        return int((page - 2 * MARGIN_MM) * TWIPS_PER_MM)
-
-    def table(self, headers: tuple[str, ...] | None, rows: list[tuple[Cell, ...]],
-              weights: tuple[int, ...]) -> None:  # fmt: skip
-        total = self._width()
+        total = int((page - 2 * MARGIN_MM) * TWIPS_PER_MM)
         widths = [total * w // sum(weights) for w in weights]
-        parts = []
-        if headers:
-            cells = "".join(
-                _cell(self.style_id, w, _text_runs(h, bold=True), HEADER_FILL)
-                for w, h in zip(widths, headers, strict=True)
-            )
-            parts.append(f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{cells}</w:tr>")
-        for row in rows:
-            cells = "".join(self._body_cell(w, c) for w, c in zip(widths, row, strict=True))
-            parts.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
-        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-        xml = (
-            f"<w:tbl {nsdecls('w')}><w:tblPr>"
-            '<w:tblStyle w:val="TableGrid"/>'
-            f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
-            '<w:tblLayout w:type="fixed"/>'
-            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
-            'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
-            f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(parts)}</w:tbl>"
-        )
-        body = self.doc.element.body
-        body.sectPr.addprevious(parse_xml(xml))
-        # A paragraph after each table keeps consecutive tables apart.
-        self.doc.add_paragraph()
-
-    def _body_cell(self, width: int, value: Cell) -> str:
-        if isinstance(value, RatingCell):
-            fill, ink = RATING_COLOURS[value.rating]
-            return _cell(self.style_id, width, _text_runs(value.text, bold=True, colour=ink), fill)
-        return _cell(self.style_id, width, _text_runs(value))
+        self.body.table(widths, headers, rows)
 
     def block(self, block: Block) -> None:
         if isinstance(block, Part):
             self.part(block)
         elif isinstance(block, Heading):
-            self.doc.add_heading(clean(block.text), block.level)
+            self.body.heading(block.level, block.text)
         elif isinstance(block, Para):
-            self.doc.add_paragraph().add_run(clean(block.text)).bold = block.strong
+            self.body.paragraph(block.text, block.strong)
         elif isinstance(block, Facts):
-            rows: list[tuple[Cell, ...]] = [(k, v) for k, v in block.rows]
-            self.table(None, rows, (1, 3))
+            self.table(None, [(label, value) for label, value in block.rows], (1, 3))
         elif isinstance(block, Table):
             self.table(block.headers, list(block.rows), block.widths)
 
 
-def document(pack: Pack, progress: Progress | None = None) -> DocumentObject:
+def _save(writer: _Writer, handle: BinaryIO) -> None:
+    """Save python-docx's frame, then copy it to ``handle`` with each part's body spliced in."""
+    skeleton = io.BytesIO()
+    writer.doc.save(skeleton)
+    with zipfile.ZipFile(skeleton) as source, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == DOCUMENT_PART:
+                data = writer.body.splice(data.decode("utf-8")).encode("utf-8")
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+
+
+def render(pack: Pack, path: Path, progress: Progress | None = None) -> None:
+    """Write the pack to ``path`` as a Word document, atomically, readable only by you."""
     writer = _Writer(pack, progress)
     for block in outline(pack):
         writer.block(block)
+    marker = writer.body.close_part()
+    if marker:
+        writer.doc.add_paragraph(marker)
     core = writer.doc.core_properties
     core.title = clean(pack.cover.title)
     core.subject = clean(f"{pack.cover.group}, {long_date(pack.cover.meeting_on)}")
     core.author = "sscp-tui"
     core.comments = clean(pack.cover.protective_marking)
-    return writer.doc
-
-
-def render(pack: Pack, path: Path, progress: Progress | None = None) -> None:
-    """Write the pack to ``path`` as a Word document, atomically, readable only by you."""
-    doc = document(pack, progress)
     if progress:
         progress("Saving the Word document", 0.95)
-    write_bytes(path, doc.save)
+    write_bytes(path, lambda handle: _save(writer, handle))
     if progress:
         progress("Word document written", 1.0)

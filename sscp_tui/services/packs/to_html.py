@@ -7,6 +7,7 @@ on a new page, repeats table headers and prints the log in landscape.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from pathlib import Path
 
@@ -21,11 +22,23 @@ from sscp_tui.services.packs.layout import (
 )
 from sscp_tui.services.packs.model import RATING_COLOURS, Pack, Progress
 from sscp_tui.services.packs.output import clean, write_text
+from sscp_tui.services.records import rating_label
+
+_SPECIAL = re.compile("[&<>\"'\n]")
 
 
 def _text(value: str) -> str:
     """Recorded text, escaped, its line breaks kept."""
-    return escape(clean(value)).replace("\n", "<br>")
+    text = clean(value)
+    if _SPECIAL.search(text) is None:  # most text needs nothing done, and this is quick to tell
+        return text
+    return escape(text).replace("\n", "<br>")
+
+
+_RATING_CELLS = {
+    rating: f'<td class="rating rating-{rating.value if rating else "unrated"}">{rating_label(rating)}</td>'
+    for rating in RATING_COLOURS
+}
 
 
 def _rating_css() -> str:
@@ -76,8 +89,7 @@ def _table(table: Table) -> str:
         parts.append("<tr>")
         for cell in row:
             if isinstance(cell, RatingCell):
-                name = cell.rating.value if cell.rating else "unrated"
-                parts.append(f'<td class="rating rating-{name}">{_text(cell.text)}</td>')
+                parts.append(_RATING_CELLS[cell.rating])
             else:
                 parts.append(f"<td>{_text(cell)}</td>")
         parts.append("</tr>")

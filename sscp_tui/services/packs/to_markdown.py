@@ -24,23 +24,36 @@ from sscp_tui.services.packs.output import clean, write_text
 
 # Backslash-escaping any ASCII punctuation is literal in CommonMark; these can start markup
 # anywhere in a line.
-_INLINE = re.compile(r"([\\`*_{}\[\]<>|&~!#])")
+_INLINE = re.compile(r"[\\`*_{}\[\]<>|&~!#]")
 # These only matter at the start of a line: headings, lists, quotes, rules, tables.
-_LINE_START = re.compile(r"^(\s*)([#>+=-])", re.MULTILINE)
-_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+_LINE_START = re.compile(r"^(\s*)([#>+=-])")
+_NUMBERED = re.compile(r"^(\s*\d+)([.)])")
+
+
+def _inline(text: str) -> str:
+    text = clean(text)
+    return _INLINE.sub(r"\\\g<0>", text) if _INLINE.search(text) else text
 
 
 def escape(text: str) -> str:
-    """Recorded text made literal for Markdown, on one line (for headings and table cells)."""
-    escaped = _INLINE.sub(r"\\\1", clean(text))
-    escaped = _NUMBERED.sub(r"\1\\\2", escaped)
-    escaped = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
-    return " <br> ".join(part.strip() for part in escaped.split("\n"))
+    """Recorded text made literal inside a line (a table cell, a heading, a list item).
+
+    Block markers ("# ", "- ", "1. ") mean nothing there, so only inline markup is escaped;
+    line breaks become <br>, which GitHub-flavoured tables accept.
+    """
+    escaped = _inline(text)
+    if "\n" in escaped:
+        return " <br> ".join(part.strip() for part in escaped.split("\n"))
+    return escaped.strip()
 
 
 def escape_block(text: str) -> str:
-    """Recorded text made literal for a paragraph, keeping its line breaks."""
-    return escape(text).replace(" <br> ", "  \n")
+    """Recorded text made literal as a paragraph, keeping its line breaks."""
+    lines = []
+    for line in _inline(text).split("\n"):
+        line = _NUMBERED.sub(r"\1\\\2", line.strip())
+        lines.append(_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line))
+    return "  \n".join(lines)
 
 
 def _cell(value: RatingCell | str) -> str:

@@ -1,22 +1,18 @@
 """The pack as a workbook: a Summary sheet and the Log sheet, one row per item.
 
-The log sheet has its header row frozen and an autofilter, rating cells filled in the rating's
-colour with its name, and due dates as real dates. Every text that a spreadsheet would run
-as a formula is written so that it shows instead (``spreadsheet_safety.neutralise``), and is
-stored as text.
+The log sheet has its header row frozen (and repeated when printed) and an autofilter;
+rating cells are filled in the rating's colour and carry its name; due dates are real dates.
+Every text is stored as text — never as a formula — and any text that a spreadsheet would
+run as a formula once retyped or exported is written so that it shows instead
+(``spreadsheet_safety.neutralise``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date
+import re
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from sscp_tui.db.models import Rating
 from sscp_tui.services.alerts import ALERT_SEVERITY
@@ -28,12 +24,13 @@ from sscp_tui.services.packs.layout import (
     cover_facts,
     summary_table,
 )
-from sscp_tui.services.packs.model import RATING_COLOURS, Pack, PackItem, Progress, long_date
+from sscp_tui.services.packs.model import Pack, PackItem, Progress, long_date
 from sscp_tui.services.packs.output import clean, write_bytes
-from sscp_tui.services.records import rating_label
+from sscp_tui.services.packs.xlsx_writer import Sheet, Styled, Value, save
+from sscp_tui.services.records import AlertKind, rating_label
 from sscp_tui.services.spreadsheet_safety import neutralise
 
-EXCEL_CELL_LIMIT = 32_767
+_NUMBER = re.compile(r"[+-]?\d+")
 LOG_COLUMNS: tuple[tuple[str, float], ...] = (
     ("Review or plan", 30),
     ("Kind", 14),
@@ -53,94 +50,75 @@ LOG_COLUMNS: tuple[tuple[str, float], ...] = (
 )
 
 
-def safe_text(value: str) -> str:
-    """Text that shows as written: no formula, no character Excel refuses, within its limit."""
-    text = clean(value)
-    if len(text) > EXCEL_CELL_LIMIT - 20:
-        text = text[: EXCEL_CELL_LIMIT - 20] + " [cut short here]"
-    result: str = neutralise(text)
-    return result
+def safe(value: str) -> str:
+    """Text that shows as written in a spreadsheet, never run as a formula.
 
-
-class _Styles:
-    """The few styled cells, made once per rating so openpyxl shares their style."""
-
-    def __init__(self) -> None:
-        self.fills = {
-            rating: (PatternFill("solid", fgColor=fill), Font(bold=True, color=ink))
-            for rating, (fill, ink) in RATING_COLOURS.items()
-        }
-        self.bold = Font(bold=True)
-        self.header_fill = PatternFill("solid", fgColor="E8E8E8")
-
-    def rating(self, ws: Any, rating: Rating | None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, value=rating_label(rating))
-        cell.fill, cell.font = self.fills[rating]
-        return cell
-
-    def header(self, ws: Any, text: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, value=safe_text(text))
-        cell.font = self.bold
-        cell.fill = self.header_fill
-        return cell
-
-    def day(self, ws: Any, value: date | None) -> WriteOnlyCell | None:
-        if value is None:
-            return None
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = "dd/mm/yyyy"
-        return cell
-
-
-def _text_cell(ws: Any, value: str) -> WriteOnlyCell | str:
-    text = safe_text(value)
-    if text.startswith("'"):  # neutralised: make sure openpyxl stores it as text
-        cell = WriteOnlyCell(ws, value=text)
-        cell.data_type = "s"
-        return cell
+    Neutralised before and after cleaning, so neither a leading carriage return (which
+    cleaning turns into a line break) nor a stripped control character hides a formula.
+    """
+    text: str = neutralise(clean(neutralise(value)))
     return text
 
 
-def _table_rows(ws: Any, styles: _Styles, table: Table) -> Iterable[list[Any]]:
-    yield [styles.header(ws, h) for h in table.headers]
+_RATING_CELLS = {
+    rating: Styled(rating_label(rating), f"rating-{rating.value if rating else 'unrated'}")
+    for rating in (*Rating, None)
+}
+
+
+def rating_cell(rating: Rating | None) -> Styled:
+    return _RATING_CELLS[rating]
+
+
+def _alert_names(alerts: frozenset[AlertKind]) -> str:
+    return ", ".join(kind.value for kind in ALERT_SEVERITY if kind in alerts)
+
+
+def header(text: str) -> Styled:
+    return Styled(safe(text), "header")
+
+
+def _count(text: str) -> Value:
+    """A count or a change ("12", "+3", "-2") as a number; anything else as text."""
+    return int(text) if _NUMBER.fullmatch(text) else safe(text)
+
+
+def _table_rows(table: Table) -> Iterable[list[Value]]:
+    """A summary table (counts, not references): numbers are written as numbers."""
+    yield [header(h) for h in table.headers]
     for row in table.rows:
-        yield [
-            styles.rating(ws, cell.rating)
-            if isinstance(cell, RatingCell)
-            else _text_cell(ws, cell_text(cell))
-            for cell in row
-        ]
+        yield [rating_cell(c.rating) if isinstance(c, RatingCell) else _count(cell_text(c)) for c in row]
 
 
-def _summary_sheet(wb: Workbook, styles: _Styles, pack: Pack) -> None:
-    ws = wb.create_sheet("Summary")
-    for column, width in zip("ABCD", (26, 60, 24, 10), strict=True):
-        ws.column_dimensions[column].width = width
-    marking = safe_text(pack.cover.protective_marking)
-    ws.oddHeader.center.text = marking
-    title = WriteOnlyCell(ws, value=safe_text(pack.cover.title))
-    title.font = Font(bold=True, size=14)
-    ws.append([title])
+def _summary_sheet(pack: Pack) -> Sheet:
+    cover = pack.cover
+    sheet = Sheet(
+        "Summary",
+        widths=(28, 60, 26, 10),
+        header_text=cover.protective_marking,
+        footer_text=f"{cover.group}, {long_date(cover.meeting_on)}: summary",
+    )
+    sheet.append([Styled(safe(cover.title), "title")])
     for label, value in cover_facts(pack).rows:
-        ws.append([styles.header(ws, label), _text_cell(ws, value)])
-    for note in (*pack.cover.notes, pack.summary.comparison, pack.check_note):
-        ws.append([None, _text_cell(ws, note)])
-    ws.append([])
-    for row in _table_rows(ws, styles, summary_table(pack)):
-        ws.append(row)
-    ws.append([])
+        sheet.append([header(label), safe(value)])
+    for note in (*cover.notes, pack.summary.comparison, pack.check_note):
+        sheet.append([None, safe(note)])
+    sheet.append([])
+    for row in _table_rows(summary_table(pack)):
+        sheet.append(row)
+    sheet.append([])
     if pack.summary.movements:
-        ws.append([styles.header(ws, "From"), styles.header(ws, "To"),
-                   styles.header(ws, "Items")])  # fmt: skip
+        sheet.append([header("From"), header("To"), header("Items")])
         for move in pack.summary.movements:
-            ws.append([styles.rating(ws, move.before), styles.rating(ws, move.after), move.count])
-        ws.append([])
-    for row in _table_rows(ws, styles, alerts_table(pack)):
-        ws.append(row)
-    ws.append([])
-    ws.append([styles.header(ws, "Exception"), styles.header(ws, "Items")])
+            sheet.append([rating_cell(move.before), rating_cell(move.after), move.count])
+        sheet.append([])
+    for row in _table_rows(alerts_table(pack)):
+        sheet.append(row)
+    sheet.append([])
+    sheet.append([header("Exception"), header("Items")])
     for exceptions in pack.exceptions:
-        ws.append([_text_cell(ws, exceptions.title), len(exceptions.entries)])
+        sheet.append([safe(exceptions.title), len(exceptions.entries)])
+    return sheet
 
 
 def _exceptions_by_item(pack: Pack) -> dict[int, list[str]]:
@@ -151,55 +129,55 @@ def _exceptions_by_item(pack: Pack) -> dict[int, list[str]]:
     return found
 
 
-def _log_row(ws: Any, styles: _Styles, item: PackItem, exceptions: Sequence[str]) -> list[Any]:
+def _log_row(
+    item: PackItem, exceptions: Sequence[str], alert_names: Callable[[frozenset[AlertKind]], str]
+) -> list[Value]:
     base = item.baseline
-    before = rating_label(base.rating) if base is not None and base.existed else ""
     note = item.latest_update
     return [
-        _text_cell(ws, item.source),
+        safe(item.source),
         item.kind.value,
-        _text_cell(ws, item.reference),
-        _text_cell(ws, item.text),
-        _text_cell(ws, item.lead_agency or ""),
-        _text_cell(ws, item.timescale),
-        styles.day(ws, item.due_on),
-        styles.rating(ws, item.rating),
-        before,
+        safe(item.reference),
+        safe(item.text),
+        safe(item.lead_agency or ""),
+        safe(item.timescale),
+        item.due_on,
+        rating_cell(item.rating),
+        rating_label(base.rating) if base is not None and base.existed else "",
         item.movement,
-        ", ".join(kind.value for kind in ALERT_SEVERITY if kind in item.alerts),
+        alert_names(item.alerts),
         ", ".join(exceptions),
-        styles.day(ws, note.written_on) if note else None,
-        _text_cell(ws, note.author) if note else None,
-        _text_cell(ws, note.text) if note else None,
+        note.written_on if note else None,
+        safe(note.author) if note else None,
+        safe(note.text) if note else None,
     ]
 
 
-def _log_sheet(wb: Workbook, styles: _Styles, pack: Pack) -> None:
-    ws = wb.create_sheet("Log")
-    for index, (_name, width) in enumerate(LOG_COLUMNS, 1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
-    ws.oddHeader.center.text = safe_text(pack.cover.protective_marking)
-    ws.oddFooter.center.text = safe_text(
-        f"{pack.cover.group}, {long_date(pack.cover.meeting_on)}: the log"
+def _log_sheet(pack: Pack) -> Sheet:
+    cover = pack.cover
+    sheet = Sheet(
+        "Log",
+        widths=tuple(width for _name, width in LOG_COLUMNS),
+        freeze_header=True,
+        autofilter=True,
+        header_text=cover.protective_marking,
+        footer_text=f"{cover.group}, {long_date(cover.meeting_on)}: the log",
     )
-    ws.append([styles.header(ws, name) for name, _width in LOG_COLUMNS])
+    sheet.append([header(name) for name, _width in LOG_COLUMNS])
     exceptions = _exceptions_by_item(pack)
-    rows = 1
+    alert_names = lru_cache(maxsize=None)(_alert_names)  # a few dozen combinations at most
     for item in pack.items:
-        ws.append(_log_row(ws, styles, item, exceptions.get(item.id, ())))
-        rows += 1
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(LOG_COLUMNS))}{rows}"
+        sheet.append(_log_row(item, exceptions.get(item.id, ()), alert_names))
+    return sheet
 
 
 def render(pack: Pack, path: Path, progress: Progress | None = None) -> None:
     """Write the pack to ``path`` as an .xlsx workbook, atomically, readable only by you."""
-    wb = Workbook(write_only=True)
-    styles = _Styles()
-    _summary_sheet(wb, styles, pack)
+    sheets = [_summary_sheet(pack), _log_sheet(pack)]
     if progress:
-        progress("Writing the log sheet", 0.75)
-    _log_sheet(wb, styles, pack)
-    write_bytes(path, wb.save)
+        progress("Saving the spreadsheet", 0.9)
+    write_bytes(
+        path, lambda handle: save(handle, sheets, f"{pack.cover.title}, {long_date(pack.cover.meeting_on)}")
+    )
     if progress:
         progress("Spreadsheet written", 1.0)

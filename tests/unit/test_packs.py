@@ -1,0 +1,373 @@
+"""Meeting packs: what they say, that a past meeting's pack ignores later edits, every format read back."""
+
+from __future__ import annotations
+
+import re
+import stat
+import subprocess
+import sys
+import zipfile
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+from markdown_it import MarkdownIt
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from sscp_tui.config import Settings
+from sscp_tui.db.models import Rating, TrackedItem
+from sscp_tui.db.store import Store
+from sscp_tui.services.edits import EditContext, change_field
+from sscp_tui.services.packs import (
+    GroupBy,
+    Pack,
+    PackFlagged,
+    PackFormat,
+    PackSpec,
+    build_pack,
+    generate,
+    suggested_file_name,
+    write_pack,
+)
+from sscp_tui.services.packs.model import RATING_COLOURS, ExceptionKind, PackItem
+from sscp_tui.services.records import ItemFilter, ItemState, rating_label
+from sscp_tui.services.spreadsheet_safety import neutralise
+from sscp_tui.services.tracker import Tracker
+from tests.conftest import AS_OF
+from tests.pack_log import (
+    EXCEPTIONS_AT_MEETING,
+    FORMULA,
+    GROUP,
+    LATE_TEXT,
+    LATE_UPDATE,
+    MARKUP,
+    MEETING,
+    PREVIOUS,
+    build_log,
+    edit_after_meeting,
+)
+
+GENERATED = datetime(2026, 11, 25, 12, 0)
+
+
+@pytest.fixture
+def log(store: Store) -> dict[str, int]:
+    return build_log(store)
+
+
+@pytest.fixture
+def panel(tracker: Tracker, log: dict[str, int]) -> Tracker:
+    """The log with both panel meetings recorded."""
+    tracker.record_meeting(GROUP, PREVIOUS)
+    tracker.record_meeting(GROUP, MEETING)
+    return tracker
+
+
+def spec(day: date = MEETING, **changes: object) -> PackSpec:
+    return replace(PackSpec(GROUP, day, generated_at=GENERATED), **changes)
+
+
+def by_key(pack: Pack, ids: dict[str, int]) -> dict[str, PackItem]:
+    names = {v: k for k, v in ids.items() if not k.startswith("review")}
+    return {names[item.id]: item for item in pack.items}
+
+
+def test_the_summary_counts_are_the_service_layers(panel: Tracker, log: dict[str, int]) -> None:
+    pack = build_pack(panel, spec(AS_OF))
+    counts = panel.rating_counts(ItemFilter(state=ItemState.ALL))
+    assert {c.rating: c.now for c in pack.summary.counts if c.now} == counts
+    assert pack.summary.total_now == sum(counts.values()) == pack.cover.item_count
+    scc = panel.find_agency("SCC").id
+    scoped = build_pack(panel, spec(AS_OF, agency_ids=(scc,)))
+    led = panel.rating_counts(ItemFilter(agency_id=scc, lead_only=True, state=ItemState.ALL))
+    assert {c.rating: c.now for c in scoped.summary.counts if c.now} == led
+    assert {i.lead_agency for i in scoped.items} == {"SCC"}
+
+
+def test_a_pack_for_today_shows_each_item_as_the_log_does(demo: Tracker) -> None:
+    demo.record_meeting(GROUP, AS_OF)
+    pack = build_pack(demo, spec(AS_OF))
+    rows = {row.id: row for row in demo.rows(demo.ids(ItemFilter(state=ItemState.ALL)))}
+    assert {item.id for item in pack.items} == set(rows)
+    for item in pack.items:
+        row = rows[item.id]
+        shown = (item.rating, item.due_on, item.timescale, item.lead_agency, item.text, item.alerts)
+        assert shown == (row.rating, row.due_on, row.timescale, row.lead_agency, row.text, row.alerts)
+        assert item.last_update_on == row.last_update_on
+    assert {c.rating: c.now for c in pack.summary.counts if c.now} == demo.rating_counts(
+        ItemFilter(state=ItemState.ALL)
+    )
+    # Edits dated the next day send the pack through the history, which must give the same log.
+    tomorrow = datetime.combine(AS_OF + timedelta(days=1), datetime.min.time()).replace(hour=9)
+    with demo.store.write() as session:
+        ctx = EditContext(author="Chair", note="The next day", source="test", now=tomorrow)
+        for item in session.scalars(select(TrackedItem).where(TrackedItem.id % 7 == 0)):
+            change_field(session, ctx, item, "rating", "red" if item.rating is not Rating.RED else "amber")
+            change_field(session, ctx, item, "text", "Reworded the next day.")
+    assert build_pack(demo, spec(AS_OF)) == pack
+
+
+def test_a_rating_change_between_meetings_is_a_movement(panel: Tracker, log: dict[str, int]) -> None:
+    pack = build_pack(panel, spec())
+    summary = pack.summary
+    assert summary.previous_meeting == PREVIOUS
+    moves = {(m.before, m.after): m.count for m in summary.movements}
+    assert moves == {(Rating.AMBER, Rating.RED): 1, (Rating.GREEN, Rating.BLUE): 1}
+    items = by_key(pack, log)
+    assert items["worsened"].movement == "Worse: was Amber"
+    assert items["completed"].movement == "Better: was Green"
+    assert items["tbc"].movement == "No change"
+    before = build_pack(panel, spec(PREVIOUS))
+    assert [c.previous for c in summary.counts] == [c.now for c in before.summary.counts]
+
+
+def test_a_past_meetings_pack_ignores_later_edits(panel: Tracker, store: Store, log: dict[str, int]) -> None:
+    on_the_day = build_pack(panel, spec())
+    edit_after_meeting(store, log)
+    regenerated = build_pack(panel, spec())
+    assert regenerated == on_the_day
+    items = by_key(regenerated, log)
+    assert items["tbc"].rating is Rating.GREEN
+    assert items["worsened"].text != LATE_TEXT
+    latest = items["worsened"].latest_update
+    assert latest is not None and latest.text != LATE_UPDATE
+    assert "deleted_later" in items and "created_later" not in items
+    today = by_key(build_pack(panel, spec(AS_OF)), log)
+    assert today["tbc"].rating is Rating.RED and today["worsened"].text == LATE_TEXT
+    assert "deleted_later" not in today and "created_later" in today
+
+
+def test_exceptions_are_exactly_the_right_items(panel: Tracker, log: dict[str, int]) -> None:
+    pack = build_pack(panel, spec())
+    names = {v: k for k, v in log.items()}
+    found = {e.kind.value: {names[entry.item.id] for entry in e.entries} for e in pack.exceptions}
+    assert found == EXCEPTIONS_AT_MEETING
+    details = {e.kind: [entry.detail for entry in e.entries] for e in pack.exceptions}
+    assert details[ExceptionKind.WORSENED] == ["Amber → Red"]
+    assert details[ExceptionKind.REVISED] == [
+        "From '31/12/2026' (due 31 Dec 2026) to 'March 2027' (due 31 Mar 2027)"
+    ]
+    overdue = [entry.item.days_overdue for entry in pack.exceptions[0].entries]
+    assert overdue == sorted(overdue, key=lambda d: -(d or 0)) and all(overdue)
+
+
+def test_without_an_earlier_meeting_there_are_no_movements(tracker: Tracker, log: dict[str, int]) -> None:
+    pack = build_pack(tracker, spec())
+    assert pack.summary.previous_meeting is None and pack.summary.movements == ()
+    assert "No earlier meeting" in pack.summary.comparison
+    assert all(c.previous is None for c in pack.summary.counts)
+    assert all(item.movement == "" for item in pack.items)
+    assert not pack.cover.meeting_recorded
+    assert any("is recorded" in note and "all the same" in note for note in pack.cover.notes)
+
+
+def test_open_only_leaves_out_what_was_already_complete(panel: Tracker, log: dict[str, int]) -> None:
+    items = by_key(build_pack(panel, spec(open_only=True)), log)
+    assert "blue_no_evidence" not in items and "completed" in items  # Blue before; Blue since
+    assert build_pack(panel, spec(open_only=True)).summary.total_now == len(
+        by_key(build_pack(panel, spec()), log)
+    )
+
+
+def test_the_log_grouped_by_agency(panel: Tracker, log: dict[str, int]) -> None:
+    pack = build_pack(panel, spec(by=GroupBy.AGENCY))
+    assert [s.title for s in pack.sections] == [
+        "Surrey County Council (SCC)",
+        "Surrey Heartlands (SH)",
+        "Surrey Police (SP)",
+    ]
+    assert [a.short_name for a in pack.appendix] == ["SCC", "SH", "SP"]
+    assert sum(len(a.items) for a in pack.appendix) == len(pack.items)
+
+
+def test_progress_is_reported_in_order(panel: Tracker, log: dict[str, int], tmp_path: Path) -> None:
+    seen: list[tuple[str, float]] = []
+    pack = generate(
+        panel, spec(), PackFormat.DOCX, tmp_path / "p.docx", progress=lambda s, d: seen.append((s, d))
+    )
+    fractions = [done for _stage, done in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert all(stage and stage[0].isupper() for stage, _done in seen)
+    assert suggested_file_name(pack, PackFormat.DOCX) == f"case-review-panel-{MEETING.isoformat()}-pack.docx"
+
+
+# --- the pseudonym guard --------------------------------------------------------------------
+def test_listed_words_are_found_with_where_and_block_writing(
+    store: Store, log: dict[str, int], tmp_path: Path
+) -> None:
+    words = ("strengthen", "CHILD A", "Smithson")
+    tracker = Tracker(store, Settings(author="Chair", forbidden_words=words), AS_OF)
+    pack = build_pack(tracker, spec())
+    where = {(f.word.lower(), f.where) for f in pack.findings}
+    assert ("strengthen", "SCR Child A (2019) recommendation 1: its text") in where
+    assert ("child a", "the name of 'SCR Child A (2019)'") in where
+    assert not any(word == "smithson" for word, _ in where)
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    target = folder / "pack.html"
+    with pytest.raises(PackFlagged) as refused:
+        write_pack(pack, PackFormat.HTML, target)
+    assert "SCR Child A (2019) recommendation 1: its text" in str(refused.value)
+    assert list(folder.iterdir()) == []
+    write_pack(pack, PackFormat.HTML, target, allow_flagged=True)
+    assert "written only because that was explicitly allowed" in target.read_text()
+
+
+def test_whole_words_only(store: Store, log: dict[str, int]) -> None:
+    tracker = Tracker(store, Settings(author="Chair", forbidden_words=("strength", "polic")), AS_OF)
+    pack = build_pack(tracker, spec())
+    assert pack.findings == ()
+    assert "none of the 2 listed words appears" in pack.check_note
+
+
+# --- every format, read back ------------------------------------------------------------------
+@pytest.fixture
+def pack(panel: Tracker, log: dict[str, int]) -> Pack:
+    return build_pack(panel, spec())
+
+
+def written(pack: Pack, fmt: PackFormat, tmp_path: Path) -> Path:
+    folder = tmp_path / fmt.value
+    folder.mkdir()
+    path = folder / f"pack{fmt.suffix}"
+    write_pack(pack, fmt, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in folder.iterdir()] == [path.name]  # no temporary file left behind
+    return path
+
+
+def test_docx_navigates_numbers_pages_and_shades_ratings(pack: Pack, tmp_path: Path) -> None:
+    doc = Document(str(written(pack, PackFormat.DOCX, tmp_path)))
+    headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert ("Heading 1", "Summary") in headings and ("Heading 1", "Exceptions") in headings
+    assert ("Heading 2", "SCR Child A (2019) (5 items)") in headings
+    footer = doc.sections[0].footer._element.xml
+    assert 'w:instr=" PAGE "' in footer and "NUMPAGES" in footer
+    assert doc.sections[0].orientation == WD_ORIENT.PORTRAIT
+    assert any(s.orientation == WD_ORIENT.LANDSCAPE and s.page_width > s.page_height for s in doc.sections)
+    assert pack.cover.protective_marking in doc.sections[0].header.paragraphs[0].text
+    shaded = {}
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                shd = cell._tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
+                if shd is not None and cell.text in {rating_label(r) for r in RATING_COLOURS}:
+                    shaded[cell.text] = shd.get(qn("w:fill"))
+    assert shaded == {rating_label(r): fill for r, (fill, _ink) in RATING_COLOURS.items()}
+    texts = {cell.text for table in doc.tables for row in table.rows for cell in row.cells}
+    assert MARKUP in texts
+    assert any(text.endswith(FORMULA) for text in texts)
+
+
+def test_xlsx_has_a_summary_and_a_filterable_log(pack: Pack, tmp_path: Path) -> None:
+    book = load_workbook(written(pack, PackFormat.XLSX, tmp_path))
+    assert book.sheetnames == ["Summary", "Log"]
+    log = book["Log"]
+    assert log.freeze_panes == "A2"
+    assert log.auto_filter.ref == f"A1:{log.cell(1, log.max_column).column_letter}{len(pack.items) + 1}"
+    header = [c.value for c in log[1]]
+    rows = [dict(zip(header, (c for c in row), strict=True)) for row in log.iter_rows(min_row=2)]
+    assert [r["Ref"].value for r in rows] == [i.reference for i in pack.items]
+    for row, item in zip(rows, pack.items, strict=True):
+        cell = row["Rating"]
+        assert cell.value == item.rating_label
+        assert cell.fill.fgColor.rgb == "FF" + RATING_COLOURS[item.rating][0]
+        assert (row["Due"].value.date() if row["Due"].value else None) == item.due_on
+    markup = next(r for r in rows if r["Recommendation or action"].value == MARKUP)
+    update = markup["Latest progress update"]
+    assert update.data_type == "s" and update.value == neutralise(FORMULA)
+    summary = list(book["Summary"].iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(summary) if row[0] == "Rating") + 1
+    counts = summary[start : start + len(pack.summary.counts)]
+    assert {row[0]: row[1] for row in counts} == {c.label: c.now for c in pack.summary.counts}
+    assert all(isinstance(row[3], int) for row in counts)
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.style = ""
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.style += data
+        else:
+            self.text.append(data)
+
+
+def test_html_is_self_contained_prints_well_and_keeps_text_literal(pack: Pack, tmp_path: Path) -> None:
+    page = _Page()
+    page.feed(written(pack, PackFormat.HTML, tmp_path).read_text(encoding="utf-8"))
+    names = [tag for tag, _attrs in page.tags]
+    assert "script" not in names and "link" not in names and "img" not in names
+    for _tag, attrs in page.tags:
+        for attribute in ("src", "href"):
+            assert not (attrs.get(attribute) or "").startswith(("http:", "https:", "//"))
+    assert "@media print" in page.style and "@import" not in page.style and "url(" not in page.style
+    text = "".join(page.text)
+    assert MARKUP in text and FORMULA in text
+    cells = [(attrs.get("class") or "") for tag, attrs in page.tags if tag == "td"]
+    assert "rating rating-red" in cells and "rating rating-amber" in cells
+    for fill, _ink in RATING_COLOURS.values():
+        assert f"#{fill}" in page.style
+    assert pack.cover.protective_marking in text
+
+
+def test_markdown_renders_recorded_text_literally(pack: Pack, tmp_path: Path) -> None:
+    source = written(pack, PackFormat.MARKDOWN, tmp_path).read_text(encoding="utf-8")
+    html = MarkdownIt("commonmark").enable("table").render(source)
+    assert "<script>" not in html and "<strong>x</strong>" not in html
+    assert "[bold]x[/] &lt;script&gt;alert(1)&lt;/script&gt; **x** | a_b" in html
+    assert "<table>" in html and "<h2>The log, by review</h2>" in html
+    row = next(line for line in source.splitlines() if "alert(1)" in line and line.startswith("| 4 "))
+    assert row.count(" | ") == 7  # the | inside the text does not split the row
+
+
+def test_formula_like_text_is_not_a_formula_anywhere(pack: Pack, tmp_path: Path) -> None:
+    book = load_workbook(written(pack, PackFormat.XLSX, tmp_path))
+    with zipfile.ZipFile(tmp_path / "xlsx" / "pack.xlsx") as archive:
+        sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert not any("<f>" in sheet for sheet in sheets)
+    values = [c.value for row in book["Log"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert all(not v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in values)
+
+
+def test_each_format_says_the_same_things(pack: Pack, tmp_path: Path) -> None:
+    md = written(pack, PackFormat.MARKDOWN, tmp_path)
+    html = written(pack, PackFormat.HTML, tmp_path)
+    plain_md = re.sub(r"\\(.)", r"\1", md.read_text(encoding="utf-8"))
+    plain_html = html.read_text(encoding="utf-8")
+    for heading in ("Summary", "Exceptions", "The log, by review", "Appendix: by lead agency"):
+        assert heading in plain_md and heading in plain_html
+    for exceptions in pack.exceptions:
+        assert f"{exceptions.title} ({len(exceptions.entries)})" in plain_md
+    assert pack.cover.database in plain_md and pack.cover.database in plain_html
+
+
+def test_packs_never_load_textual_and_load_renderers_only_when_asked() -> None:
+    modules = ["sscp_tui.services.packs"] + [f"sscp_tui.services.packs.to_{f}" for f in ("docx", "html",
+               "markdown", "xlsx")]  # fmt: skip
+    code = (
+        "import sys, importlib; importlib.import_module('sscp_tui.services.packs'); "
+        "first = sorted(m for m in ('docx', 'openpyxl') if m in sys.modules); "
+        f"[importlib.import_module(m) for m in {modules!r}]; "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'textual'); print(first, bad)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[] []"
