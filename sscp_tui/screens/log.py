@@ -29,6 +29,7 @@ from sscp_tui.screens.filters import (
 from sscp_tui.screens.forms import ChoiceModal, FormField, FormModal, PickManyModal, required
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, RATING_BINDINGS, ItemActions
 from sscp_tui.screens.log_columns import COLUMN_BY_KEY, COLUMNS
+from sscp_tui.screens.transfer import TransferActions
 from sscp_tui.services.records import ChangeResult, ItemFilter, ItemRow, Page, SortKey
 
 PAGE_SIZE = 100
@@ -55,7 +56,7 @@ class LogTable(DataTable[Text]):
             super().action_cursor_up()
 
 
-class LogScreen(ItemActions, TrackerScreen):
+class LogScreen(ItemActions, TransferActions, TrackerScreen):
     TITLE = "Log"
     BINDINGS: ClassVar = [
         Binding("enter", "open", "Open", id="log.open", priority=False),
@@ -78,6 +79,8 @@ class LogScreen(ItemActions, TrackerScreen):
         Binding("left_square_bracket", "page(-1)", "Previous page", id="log.prev_page", show=False),
         *[Binding(str(n), f"view({n})", f"View {n}", id=f"log.view{n}", show=False) for n in range(1, 10)],
         Binding("0", "view(0)", "All open items", id="log.view0", show=False),
+        Binding("i", "import", "Import a spreadsheet", id="log.import", show=False),
+        Binding("E", "export", "Export what is shown", id="log.export", show=False),
     ]
 
     def __init__(self, item_filter: ItemFilter | None = None) -> None:

@@ -162,7 +162,9 @@ def test_history_cannot_be_rewritten_or_deleted(tracker, small) -> None:
     assert notes == {"set up"}
 
 
-def test_upgrading_the_demo_from_the_first_revision_keeps_every_row(demo_template: Path, tmp_path: Path) -> None:
+def test_upgrading_the_demo_from_the_first_revision_keeps_every_row(
+    demo_template: Path, tmp_path: Path
+) -> None:
     """A first-revision tracker full of links (updates, parents, themes, supporting agencies,
     history) upgrades with nothing lost: the migration must not cascade into child tables."""
     old = tmp_path / "first.sqlite3"

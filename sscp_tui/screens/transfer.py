@@ -1,0 +1,203 @@
+"""Bringing a spreadsheet log in (with a preview of every row) and taking the log out."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+
+from sscp_tui.paths import app_paths, ensure_private_dir
+from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.forms import FormField, FormModal
+from sscp_tui.services.records import ItemFilter
+
+if TYPE_CHECKING:
+    from sscp_tui.services.importer import ImportPlan, ImportReport
+
+
+def _file_check(value: str) -> str | None:
+    path = Path(value.strip()).expanduser()
+    if not path.is_file():
+        return f"There is no file at {path}."
+    if path.suffix.lower() not in (".csv", ".xlsx", ".txt", ".tsv", ".xlsm"):
+        return "Choose a .csv or .xlsx file."
+    return None
+
+
+def _export_check(value: str) -> str | None:
+    path = Path(value.strip()).expanduser()
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        return "The file name must end in .csv or .xlsx."
+    if path.is_dir():
+        return f"{path} is a folder."
+    return None
+
+
+def import_form() -> FormModal:
+    fields = [
+        FormField("file", "Spreadsheet to import (.xlsx or .csv)", validate=_file_check),
+        FormField("sheet", "Sheet (optional; the one with the log is found by itself)"),
+        FormField("agencies", "Agencies the tracker does not know", "reject", kind="select",
+                  options=[("Reject their rows", "reject"), ("Add them as new agencies", "create")]),
+    ]  # fmt: skip
+    return FormModal("Import a recommendation log", fields, submit="Preview")
+
+
+def export_form(description: str) -> FormModal:
+    default = app_paths().documents_dir / f"sscp-log-{date.today().isoformat()}.xlsx"
+    fields = [FormField("file", "Write to (.xlsx or .csv)", str(default), validate=_export_check)]
+    return FormModal(f"Export {description}", fields, submit="Export")
+
+
+class TransferActions:
+    """Mixin for the log screen: `i` imports with a preview, `E` exports what is on screen."""
+
+    def action_import(self) -> None:
+        screen: Any = self
+
+        def done(values: dict[str, str] | None) -> None:
+            if values:
+                path = Path(values["file"].strip()).expanduser()
+                screen.run_plan(path, values["sheet"].strip() or None, values["agencies"] == "create")
+
+        screen.app.push_screen(import_form(), done)
+
+    @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
+    def run_plan(self, path: Path, sheet: str | None, create_agencies: bool) -> None:
+        from sscp_tui.services.importer import ImportOptions, TransferError, plan
+
+        screen: Any = self
+        screen.app.call_from_thread(screen.say, f"Reading {path.name}…")
+        try:
+            found = plan(screen.tracker, path, ImportOptions(sheet=sheet, create_agencies=create_agencies))
+        except TransferError as exc:
+            screen.app.call_from_thread(screen.say, str(exc), severity="error")
+            return
+        screen.app.call_from_thread(screen.app.push_screen, ImportPreviewScreen(found))
+
+    def action_export(self) -> None:
+        screen: Any = self
+        f: ItemFilter = screen.item_filter
+
+        def done(values: dict[str, str] | None) -> None:
+            if values:
+                screen.run_export(Path(values["file"].strip()).expanduser(), f)
+
+        screen.app.push_screen(export_form("the items on screen (this filter)"), done)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def run_export(self, path: Path, f: ItemFilter) -> None:
+        from sscp_tui.services.exporter import export
+        from sscp_tui.services.importer import TransferError
+
+        screen: Any = self
+        try:
+            ensure_private_dir(path.parent)
+            report = export(screen.tracker, path, f)
+        except (TransferError, OSError) as exc:
+            message = (
+                str(exc) if isinstance(exc, TransferError) else f"Could not write {path}: {exc.strerror}."
+            )
+            screen.app.call_from_thread(screen.say, message, severity="error")
+            return
+        screen.app.call_from_thread(screen.say, f"Exported {report.rows:,} items to {report.path}.")
+
+
+class ImportPreviewScreen(TrackerScreen):
+    """What an import would do, row by row; enter imports it all (or nothing)."""
+
+    TITLE = "Import preview"
+    BINDINGS: ClassVar = [
+        Binding("enter", "apply", "Import", id="import.apply", priority=True),
+        Binding("escape", "app.pop_screen", "Cancel", id="import.cancel"),
+    ]
+
+    def __init__(self, found: ImportPlan) -> None:
+        super().__init__()
+        self.found = found
+        self.done = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="import-summary", classes="bar")
+        yield DataTable(id="import-rows", cursor_type="row", zebra_stripes=True)
+        yield ProgressBar(id="import-progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        found = self.found
+        self.query_one(ProgressBar).display = False
+        lines = [
+            f"Read {found.description}.",
+            "Columns: " + "; ".join(c for c in found.columns if "→" in c) + ".",
+        ]
+        if found.new_reviews:
+            lines.append(
+                f"New reviews: {', '.join(found.new_reviews[:8])}"
+                + (" …" if len(found.new_reviews) > 8 else "")
+            )
+        if found.new_agencies:
+            lines.append(f"New agencies: {', '.join(found.new_agencies)}")
+        lines.append(found.summary())
+        if found.ok:
+            lines.append("Enter imports all of it in one step; escape leaves without writing anything.")
+        else:
+            count = len(found.rejected)
+            lines.append(f"{count} row(s) cannot be imported (marked REJECT below); nothing will be written "
+                         "until they are put right in the spreadsheet.")  # fmt: skip
+        self.query_one("#import-summary", Static).update(Text("\n".join(lines)))
+        table = self.query_one(DataTable)
+        for label, key in (("Row", "row"), ("What", "action"), ("Review", "review"), ("Ref", "ref"),
+                           ("Detail", "detail")):  # fmt: skip
+            table.add_column(label, key=key)
+        for row in found.rows:
+            style = "bold" if row.action.value == "reject" else ""
+            table.add_row(Text(str(row.row)), Text(row.action.value.upper(), style=style), Text(row.source),
+                          Text(row.reference), Text(row.detail))  # fmt: skip
+        table.focus()
+
+    def action_apply(self) -> None:
+        if self.done:
+            return
+        if not self.found.ok:
+            self.say("Some rows cannot be imported; nothing was written. Put them right and import again.",
+                     severity="error")  # fmt: skip
+            return
+        self.done = True
+        self.query_one(ProgressBar).display = True
+        self.apply_plan()
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        self.app.call_from_thread(self._progress, done, total)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+
+    @work(thread=True, exclusive=True, group="import-apply", exit_on_error=False)
+    def apply_plan(self) -> None:
+        from sscp_tui.services.importer import TransferError, apply
+
+        try:
+            report = apply(self.tracker, self.found, self.progress)
+        except TransferError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._finished, report)
+
+    def _failed(self, message: str) -> None:
+        self.done = False
+        self.query_one(ProgressBar).display = False
+        self.say(message, severity="error")
+
+    def _finished(self, report: ImportReport) -> None:
+        self.say(f"Imported: {report.summary()}")
+        self.app.pop_screen()
+        refresh = getattr(self.app.screen, "refresh_data", None)
+        if refresh is not None:
+            refresh()

@@ -1,0 +1,241 @@
+"""Reading the values of a spreadsheet's cells as people type them.
+
+Ratings: "R", "Red", "amber", "A/G", "Green - complete", "Complete", "Blue". A colour named
+in the cell wins; two colours ("A/G", "R/A") read as the worse of the two, the cautious
+reading; with no colour, "complete", "completed", "closed", "done" read as Blue and "on
+track" as Green. Words meaning "not rated" ("unrated", "n/a", "new", "tbc") read as no rating.
+
+Dates: Excel date cells, Excel day numbers, and text the foundation's :func:`parse_date`
+reads (day first). Each reader raises ValueError with one sentence naming the value.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+from sscp_tui.db.models import ItemKind, Rating, ReviewKind
+from sscp_tui.services.catalog import squash
+from sscp_tui.services.sheets import Cell
+from sscp_tui.services.spreadsheet_safety import FORMULA_STARTS
+from sscp_tui.services.timescales import Timescale, parse_date, parse_timescale
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_SERIALS = range(20000, 80000)  # Excel day numbers for 1954-2119: clearly dates, not years
+
+_LETTERS = re.compile(r"[rabg](?:\s*[/\\,&+-]?\s*[rabg])*", re.IGNORECASE)
+_LETTER_RATING = {"r": Rating.RED, "a": Rating.AMBER, "g": Rating.GREEN, "b": Rating.BLUE}
+_WORST_FIRST = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
+_UNRATED = {"", "unrated", "notrated", "notyetrated", "none", "na", "nk", "new", "tbc",
+            "notapplicable", "notstarted"}  # fmt: skip
+_DONE = {"complete", "completed", "closed", "done", "achieved", "implemented", "finished"}
+
+
+def cell_text(value: Cell) -> str:
+    """A cell as text: numbers without a stray ".0", dates day first, an apostrophe that
+    our own export put before formula-like text removed, spacing trimmed."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return _text(value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return f"{value:%d/%m/%Y}"
+        return f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    return _text(value)
+
+
+def _text(value: str) -> str:
+    if value.startswith("'") and value[1:2] and value[1] in FORMULA_STARTS:
+        value = value[1:]
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.strip()
+
+
+def parse_rating(value: Cell) -> Rating | None:
+    return _rating(cell_text(value))
+
+
+@lru_cache(maxsize=512)  # a log holds a handful of different ratings, typed many times
+def _rating(text: str) -> Rating | None:
+    if squash(text) in _UNRATED:
+        return None
+    if _LETTERS.fullmatch(text):
+        found = {_LETTER_RATING[ch] for ch in text.lower() if ch in _LETTER_RATING}
+    else:
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        found = {rating for rating in Rating if rating.value in words}
+        if not found:
+            if words & _DONE:
+                found = {Rating.BLUE}
+            elif "on track" in " ".join(text.lower().split()):
+                found = {Rating.GREEN}
+            elif "off track" in " ".join(text.lower().split()):
+                found = {Rating.RED}
+    for rating in _WORST_FIRST:
+        if rating in found:
+            return rating
+    raise ValueError(
+        f"The rating '{text}' is not one sscp-tui reads: use Blue, Green, Amber or Red "
+        "(or B, G, A, R), or leave it blank."
+    )
+
+
+def parse_yes(text: str, label: str) -> bool:
+    """A yes/no cell: "Yes", "Y", "x", "true", "1" (blank is no)."""
+    wanted = squash(text)
+    if wanted in ("yes", "y", "x", "true", "1", label):
+        return True
+    if wanted in ("", "no", "n", "false", "0"):
+        return False
+    raise ValueError(f"The {label} cell '{text}' should be Yes or left blank.")
+
+
+def cell_date(value: Cell, label: str) -> date | None:
+    """A date cell; None when blank. ValueError naming ``label`` when it is not a date."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if int(value) in _SERIALS:
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        raise ValueError(f"The {label} '{cell_text(value)}' is not a date.")
+    try:
+        return _date(cell_text(value))
+    except ValueError as exc:
+        raise ValueError(f"The {label}: {exc}") from None
+
+
+@lru_cache(maxsize=4096)
+def _date(text: str) -> date:
+    return parse_date(re.sub(r"[ T]00:00(?::00(?:\.0+)?)?$", "", text))  # "2021-03-31 00:00:00"
+
+
+def cell_timescale(value: Cell) -> Timescale | None:
+    """A timescale cell: an Excel date becomes "DD/MM/YYYY"; None when blank."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) in _SERIALS:
+        value = _EXCEL_EPOCH + timedelta(days=int(value))
+    text = cell_text(value)
+    return _timescale(text) if text else None
+
+
+_timescale = lru_cache(maxsize=4096)(parse_timescale)
+
+
+def cell_year(value: Cell) -> int | None:
+    if isinstance(value, (datetime, date)):
+        return value.year
+    text = cell_text(value)
+    if not text:
+        return None
+    found = re.match(r"\s*((?:19|20)\d\d)\b", text)
+    if not found:
+        raise ValueError(f"The year '{text}' is not a year such as 2019.")
+    return int(found[1])
+
+
+_KIND_WORDS: tuple[tuple[str, ReviewKind], ...] = (
+    ("serious case review", ReviewKind.SCR),
+    ("scr", ReviewKind.SCR),
+    ("local child safeguarding practice review", ReviewKind.LCSPR),
+    ("child safeguarding practice review", ReviewKind.LCSPR),
+    ("lcspr", ReviewKind.LCSPR),
+    ("cspr", ReviewKind.LCSPR),
+    ("rapid review", ReviewKind.RAPID),
+    ("thematic review", ReviewKind.THEMATIC),
+    ("thematic", ReviewKind.THEMATIC),
+    ("domestic homicide review", ReviewKind.DHR),
+    ("dhr", ReviewKind.DHR),
+    ("joint targeted area inspection", ReviewKind.INSPECTION),
+    ("jtai", ReviewKind.INSPECTION),
+    ("ofsted", ReviewKind.INSPECTION),
+    ("inspection", ReviewKind.INSPECTION),
+    ("section 11 audit", ReviewKind.SECTION_11),
+    ("section 11", ReviewKind.SECTION_11),
+    ("s11", ReviewKind.SECTION_11),
+    ("multi agency audit", ReviewKind.MULTI_AGENCY_AUDIT),
+    ("multiagency audit", ReviewKind.MULTI_AGENCY_AUDIT),
+    ("maca", ReviewKind.MULTI_AGENCY_AUDIT),
+)
+# Names that say what kind a review is without being part of its title ("SCR Child A").
+_PREFIX_KINDS = {ReviewKind.SCR, ReviewKind.LCSPR, ReviewKind.RAPID, ReviewKind.DHR}
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def review_kind_of(text: str) -> ReviewKind | None:
+    """A review type as written ("SCR", "Serious Case Review", "LCSPR", "Section 11")."""
+    wanted = _words(text)
+    for kind in ReviewKind:
+        if wanted == _words(kind.value):
+            return kind
+    for words, kind in _KIND_WORDS:
+        if wanted == words:
+            return kind
+    return None
+
+
+@lru_cache(maxsize=1024)
+def split_review_name(text: str) -> tuple[ReviewKind | None, str, int | None]:
+    """ "SCR Child A (2019)" -> (SCR, "Child A", 2019); "JTAI 2023" -> (Inspection, "JTAI 2023",
+    None); "Child A" -> (None, "Child A", None)."""
+    title = " ".join(text.split())
+    year = None
+    bracketed = re.fullmatch(r"(.*?)\s*\(((?:19|20)\d\d)\)", title)
+    if bracketed and bracketed[1]:
+        title, year = bracketed[1], int(bracketed[2])
+    folded = _words(title)
+    for words, kind in _KIND_WORDS:
+        if folded == words or folded.startswith(words + " "):
+            if kind in _PREFIX_KINDS:
+                pattern = r"\W*".join(re.escape(w) for w in words.split())
+                rest = re.sub(rf"(?i)^\W*{pattern}\b[\s:\-–—,.]*", "", title).strip()
+                return kind, rest or title, year
+            return kind, title, year
+    return None, title, year
+
+
+def item_kind_of(text: str) -> ItemKind | None:
+    wanted = squash(text)
+    if wanted in ("recommendation", "recommendations", "rec", "r"):
+        return ItemKind.RECOMMENDATION
+    if wanted in ("action", "actions", "a", "agreedaction"):
+        return ItemKind.ACTION
+    return None
+
+
+def split_names(text: str) -> tuple[str, ...]:
+    """A list typed in one cell: "; " as our export writes it, or one name a line."""
+    parts = re.split(r"[;\n]", text)
+    return tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
+
+
+def split_loose(text: str) -> tuple[str, ...]:
+    """A list of agencies typed more loosely: "SCC / Surrey Police & NHS"."""
+    parts = re.split(r"[;,/&+\n]|\band\b", text)
+    return tuple(dict.fromkeys(p.strip(" .") for p in parts if p.strip(" .")))
+
+
+def named_with_short(text: str) -> tuple[str, str | None]:
+    """ "Surrey County Council (SCC)" -> ("Surrey County Council", "SCC")."""
+    found = re.fullmatch(r"(.*\S)\s*\(([^()]{1,40})\)", text.strip())
+    if found:
+        return found[1].strip(), found[2].strip()
+    return text.strip(), None

@@ -1,0 +1,403 @@
+"""Matching imported rows to what the tracker holds: reviews, agencies, themes and items.
+
+:class:`Matcher` works on a snapshot loaded once per session (a handful of queries whatever
+the size of the file) and decides, for each row, whether it creates an item, updates one,
+leaves one unchanged, or is rejected — and why. The dry run and the real run both use it,
+the real run inside its write transaction, so what is written is what was checked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sscp_tui.db.models import (
+    Agency,
+    Priority,
+    Review,
+    ReviewKind,
+    StrategicPlan,
+    Theme,
+    TrackedItem,
+)
+from sscp_tui.services.catalog import squash
+from sscp_tui.services.cell_values import named_with_short, split_loose, split_review_name
+from sscp_tui.services.import_items import ItemSnap, changes_for, due_date, iso, load_items
+from sscp_tui.services.import_rows import ReadRow
+from sscp_tui.services.queries import review_label
+
+CHUNK = 500  # ids per IN (...) list
+# Fields an import can change on an existing item, in the order they are written.
+UPDATABLE = ("reference", "text", "rating", "timescale", "due_on", "lead_agency",
+             "supporting_agencies", "themes", "owner", "evidence_completion",
+             "evidence_impact")  # fmt: skip
+
+
+class Rejected(Exception):
+    """A row cannot be imported; the message is one sentence."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where items go: an existing review, a review the import creates, or a priority."""
+
+    kind: str  # "review", "new review", "priority" or "new priority"
+    key: object  # review id or priority id, or the key of a review or priority to create
+    label: str
+
+    @property
+    def ident(self) -> tuple[str, object]:
+        return (self.kind, self.key)
+
+
+@dataclass(slots=True)
+class NewReview:
+    kind: ReviewKind
+    title: str
+    year: int | None
+    row: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewPriority:
+    plan: str  # the plan's title (an existing plan's, or one to create)
+    number: str
+    title: str
+    row: int
+
+
+@dataclass(slots=True)
+class NewAgency:
+    name: str
+    short_name: str
+    row: int
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    row: ReadRow
+    action: str  # create, update, unchanged, reject, skip
+    source: Source | None = None
+    reference: str = ""
+    item_id: int | None = None
+    changes: dict[str, str | None] = field(default_factory=dict)
+    add_update: bool = False
+    reason: str = ""
+
+
+def ref_key(reference: str) -> str:
+    return " ".join(reference.casefold().split()).rstrip(".")
+
+
+class Matcher:
+    def __init__(self, session: Session, *, create_agencies: bool,
+                 review_kind: ReviewKind | None) -> None:  # fmt: skip
+        self.session = session
+        self.create_agencies = create_agencies
+        self.review_kind = review_kind
+        self.agencies: dict[str, str] = {}  # squashed name or short name -> short name
+        self.agency_names: list[str] = []
+        for agency in session.execute(select(Agency.name, Agency.short_name)):
+            self.agencies[squash(agency.name)] = agency.short_name
+            self.agencies[squash(agency.short_name)] = agency.short_name
+            self.agency_names += [agency.short_name, agency.name]
+        self.reviews: dict[str, list[tuple[int, ReviewKind, str, int | None]]] = defaultdict(list)
+        rows = session.execute(select(Review.id, Review.kind, Review.title, Review.year)
+                               .where(Review.deleted_at.is_(None)))  # fmt: skip
+        for review in rows:
+            entry = (review.id, review.kind, review.title, review.year)
+            for key in {squash(review.title), squash(f"{review.kind.value} {review.title}")}:
+                self.reviews[key].append(entry)
+        statement = select(Priority.id, Priority.number, StrategicPlan.title).join(
+            StrategicPlan, Priority.plan_id == StrategicPlan.id
+        )
+        self.priorities = [(p.id, p.number, p.title) for p in session.execute(statement)]
+        self.plans = {squash(title): title for title in session.scalars(select(StrategicPlan.title))}
+        self.new_priorities: dict[tuple[str, str], NewPriority] = {}
+        self.themes = {squash(name): name for name in session.scalars(select(Theme.name))}
+        self.new_reviews: dict[tuple[ReviewKind, str, int | None], NewReview] = {}
+        self.new_agencies: dict[str, NewAgency] = {}  # short name -> agency to create
+        self.new_themes: dict[str, str] = {}
+        self.index: dict[tuple[str, object], tuple[dict[str, ItemSnap], dict[str, ItemSnap]]] = {}
+        self.used: dict[tuple[str, object], set[str]] = defaultdict(set)  # reference keys
+        self.seen: dict[tuple[tuple[str, object], str], int] = {}  # -> row number
+        self.claimed: dict[int, int] = {}  # item id -> row number
+        self._source_memo: dict[tuple[object, ...], Source | str] = {}
+        self._agencies_memo: dict[tuple[str, tuple[str, ...]], tuple[str | None, list[str]]] = {}
+
+    # --- sources -------------------------------------------------------------------------
+    def source(self, row: ReadRow) -> Source:
+        """Where the row's item goes (the same answer for every row naming the same review)."""
+        key = (row.review, row.review_kind, row.year, row.plan, row.priority, row.priority_title)
+        if key not in self._source_memo:
+            try:
+                self._source_memo[key] = self._source(row)
+            except Rejected as exc:
+                self._source_memo[key] = str(exc)
+        found = self._source_memo[key]
+        if isinstance(found, str):
+            raise Rejected(found)
+        return found
+
+    def _source(self, row: ReadRow) -> Source:
+        if not row.review and (row.priority or row.plan):
+            return self._priority(row)
+        if not row.review:
+            raise Rejected("There is no review name (a 'Review' column, or --review).")
+        kind, title, year = split_review_name(row.review)
+        if row.review_kind is not None and kind is not None and kind != row.review_kind:
+            title = " ".join(row.review.split())
+        kind = row.review_kind or kind
+        year = row.year or year
+        wanted = {squash(title), squash(row.review)}
+        found = {entry for key in wanted for entry in self.reviews.get(key, [])}
+        if kind is not None:
+            found = {entry for entry in found if entry[1] == kind}
+        if year is not None:
+            same_year = {entry for entry in found if entry[3] == year}
+            found = same_year or {entry for entry in found if entry[3] is None}
+        if len(found) == 1:
+            review_id, found_kind, found_title, found_year = next(iter(found))
+            return Source("review", review_id, review_label(found_kind, found_title, found_year))
+        if found:
+            labels = " and ".join(sorted(review_label(e[1], e[2], e[3]) for e in found)[:2])
+            raise Rejected(f"'{row.review}' matches more than one review ({labels}); "
+                           "add a 'Review type' or 'Year' column.")  # fmt: skip
+        kind = kind or self.review_kind
+        if kind is None:
+            raise Rejected(
+                f"There is no review '{row.review}' in the tracker and its type is not known: "
+                "add a 'Review type' column, begin the name with its type (as in 'SCR Child "
+                "A'), or give --review-kind."
+            )
+        key = (kind, squash(title), year)
+        if key not in self.new_reviews:
+            self.new_reviews[key] = NewReview(kind, title, year, row.number)
+        return Source("new review", key, review_label(kind, title, year))
+
+    def _priority(self, row: ReadRow) -> Source:
+        """An existing priority by plan title and number, or one to create when the row names
+        its plan (a plan and its priorities are created with the titles written)."""
+        number = re.sub(r"(?i)^\s*priority\s*", "", row.priority).strip()
+        found = [
+            (pid, num, plan) for pid, num, plan in self.priorities
+            if squash(num) == squash(number) and (not row.plan or squash(plan) == squash(row.plan))
+        ]  # fmt: skip
+        if len(found) == 1:
+            pid, num, plan = found[0]
+            return Source("priority", pid, f"{plan} › Priority {num}")
+        if found:
+            raise Rejected(f"Priority '{row.priority}' is in more than one plan; add a 'Plan' column.")
+        if not row.plan or not number:
+            raise Rejected(f"There is no priority '{row.priority}' in the tracker; name its plan "
+                           "in a 'Plan' column and the import adds it.")  # fmt: skip
+        key = (squash(row.plan), squash(number))
+        if key not in self.new_priorities:
+            plan = self.plans.get(squash(row.plan), row.plan)
+            title = row.priority_title or f"Priority {number}"
+            self.new_priorities[key] = NewPriority(plan, number, title, row.number)
+        return Source("new priority", key, f"{self.new_priorities[key].plan} › Priority {number}")
+
+    # --- agencies and themes -------------------------------------------------------------
+    def _known(self, text: str) -> str | None:
+        """The short name of a known (or planned) agency written as ``text``."""
+        name, short = named_with_short(text)
+        for key in (squash(text), squash(short or ""), squash(name)):
+            if key and key in self.agencies:
+                known = self.agencies[key]
+                planned = self.new_agencies.get(known)
+                if planned and short and planned.name == planned.short_name:
+                    planned.name = name  # "SP" seen first, "Surrey Police (SP)" later
+                return known
+        return None
+
+    def agency(self, text: str, row: int) -> str:
+        """The short name of the agency written as ``text``, planning it if allowed."""
+        known = self._known(text)
+        if known is not None:
+            return known
+        if not self.create_agencies:
+            close = difflib.get_close_matches(text, self.agency_names, n=1, cutoff=0.6)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise Rejected(f"There is no agency called '{text}'.{hint} (--create-agencies adds it.)")
+        name, short = named_with_short(text)
+        short = short or _short_name(name)
+        base, n = short, 2
+        while squash(short) in self.agencies:
+            short, n = f"{base[:37]}{n}", n + 1
+        self.new_agencies[short] = NewAgency(name[:200], short, row)
+        self.agencies[squash(name)] = self.agencies[squash(short)] = short
+        self.agency_names += [short, name]
+        return short
+
+    def lead_and_supporting(self, row: ReadRow) -> tuple[str | None, list[str]]:
+        """The lead agency and the supporting ones. A lead cell naming several agencies
+        ("SCC / Surrey Police") gives the first as lead and the others as supporting."""
+        key = (row.lead_agency, row.supporting_agencies)
+        if key not in self._agencies_memo:
+            self._agencies_memo[key] = self._lead_and_supporting(row)
+        return self._agencies_memo[key]
+
+    def _lead_and_supporting(self, row: ReadRow) -> tuple[str | None, list[str]]:
+        problems: list[str] = []
+
+        def agency(text: str) -> str:
+            try:
+                return self.agency(text, row.number)
+            except Rejected as exc:
+                problems.append(str(exc))
+                return ""
+
+        lead, extra = None, []
+        if row.lead_agency:
+            whole = self._known(row.lead_agency)
+            parts = split_loose(row.lead_agency)
+            if whole or len(parts) < 2 or not any(self._known(p) for p in parts):
+                lead = whole or agency(row.lead_agency)
+            else:
+                lead, *extra = [agency(p) for p in parts]
+        supporting = [agency(text) for text in row.supporting_agencies]
+        if problems:
+            raise Rejected(" ".join(problems))
+        return lead, supporting + [s for s in extra if s not in supporting]
+
+    def theme(self, name: str) -> str:
+        key = squash(name)
+        if key not in self.themes:
+            self.themes[key] = self.new_themes[key] = name[:120]
+        return self.themes[key]
+
+    # --- items ---------------------------------------------------------------------------
+    def decide_all(self, rows: list[ReadRow]) -> list[Decision]:
+        """What each row does. Sources first, then the items of the sources touched (loaded
+        once), then each row against them in file order."""
+        staged: list[Decision | tuple[ReadRow, Source]] = []
+        for row in rows:
+            if row.skip:
+                staged.append(Decision(row, "skip", reason=row.skip))
+            elif row.problem:
+                staged.append(Decision(row, "reject", reason=row.problem))
+            elif not row.text:
+                staged.append(Decision(row, "reject", reason="There is no recommendation text."))
+            else:
+                try:
+                    staged.append((row, self.source(row)))
+                except Rejected as exc:
+                    staged.append(Decision(row, "reject", reason=str(exc)))
+        pairs = [entry for entry in staged if isinstance(entry, tuple)]
+        self._load_items([source for _row, source in pairs])
+        for row, source in pairs:
+            if row.reference:
+                self.used[source.ident].add(ref_key(row.reference))
+        decisions = [e if isinstance(e, Decision) else self._decide(*e) for e in staged]
+        return [self._check_parent(d) for d in decisions]
+
+    def _check_parent(self, decision: Decision) -> Decision:
+        """A new item's parent must be in the same review or priority, in the tracker or the file."""
+        parent = decision.row.parent
+        if decision.action != "create" or not parent or decision.source is None:
+            return decision
+        if ref_key(parent) in self.used[decision.source.ident] and ref_key(parent) != ref_key(
+            decision.reference
+        ):
+            return decision
+        reason = f"Its parent, reference '{parent}', is not in {decision.source.label}."
+        return Decision(decision.row, "reject", decision.source, decision.reference, reason=reason)
+
+    def parent_ids(
+        self, created: dict[tuple[tuple[str, object], str], int]
+    ) -> dict[tuple[str, object], dict[str, int]]:
+        """Item ids by reference key within each source: existing items and ``created`` ones."""
+        found: dict[tuple[str, object], dict[str, int]] = defaultdict(dict)
+        for ident, (by_ref, _by_text) in self.index.items():
+            found[ident].update({key: snap.id for key, snap in by_ref.items()})
+        for (ident, key), item_id in created.items():
+            found[ident][key] = item_id
+        return found
+
+    def _decide(self, row: ReadRow, source: Source) -> Decision:
+        try:
+            lead, supporting = self.lead_and_supporting(row)
+            themes = sorted({self.theme(t) for t in row.themes})
+        except Rejected as exc:
+            return Decision(row, "reject", source, row.reference, reason=str(exc))
+        by_ref, by_text = self.index.get(source.ident, ({}, {}))
+        target = by_ref.get(ref_key(row.reference)) if row.reference else None
+        target = target or by_text.get(squash(row.text))
+        key = (source.ident, ref_key(row.reference) if row.reference else squash(row.text))
+        if key in self.seen:
+            what = f"reference {row.reference}" if row.reference else "text"
+            reason = f"Row {self.seen[key]} already gives the same review and {what}."
+            return Decision(row, "reject", source, row.reference, reason=reason)
+        self.seen[key] = row.number
+        if target is not None:
+            if target.id in self.claimed:
+                reason = f"Row {self.claimed[target.id]} already updates the same item."
+                return Decision(row, "reject", source, target.reference, reason=reason)
+            self.claimed[target.id] = row.number
+            changes = changes_for(row, target, lead, supporting, themes)
+            add = bool(row.update) and row.update != (target.latest_update or "")
+            action = "update" if changes or add else "unchanged"
+            reference = str(changes.get("reference") or target.reference)
+            return Decision(row, action, source, reference, target.id, changes, add)
+        reason, reference = "", row.reference
+        if not reference:
+            reference = self._next_reference(source.ident)
+            reason = f"No reference given: numbered {reference}."
+        self.used[source.ident].add(ref_key(reference))
+        due = due_date(row)
+        original = row.original_timescale
+        values = {
+            "kind": (row.kind or row.default_kind).value,
+            "text": row.text,
+            "rating": row.rating.value if row.rating else None,
+            "timescale": row.timescale.text if row.timescale else "",
+            "due_on": due.isoformat() if due else None,
+            "original_timescale": original.text if original else None,
+            "original_due_on": iso(row.original_due_on or (original.due_on if original else None)),
+            "lead_agency": lead,
+            "supporting_agencies": "; ".join(sorted(set(supporting))) or None,
+            "themes": "; ".join(themes) or None,
+            "owner": row.owner,
+            "evidence_completion": row.evidence_completion,
+            "evidence_impact": row.evidence_impact,
+            "parent": row.parent or None,
+            "illustrative": "yes" if row.illustrative else None,
+        }
+        return Decision(row, "create", source, reference, None, values, bool(row.update), reason)
+
+    def _next_reference(self, ident: tuple[str, object]) -> str:
+        number = 1
+        while str(number) in self.used[ident]:
+            number += 1
+        return str(number)
+
+    def _load_items(self, sources: list[Source]) -> None:
+        """Every live item of the existing reviews and priorities the file touches, once."""
+        for kind, column in (("review", TrackedItem.review_id),
+                             ("priority", TrackedItem.priority_id)):  # fmt: skip
+            ids = sorted({s.key for s in sources if s.kind == kind}, key=str)
+            for start in range(0, len(ids), CHUNK):
+                for owner, snap in load_items(self.session, column, ids[start : start + CHUNK]):
+                    by_ref, by_text = self.index.setdefault((kind, owner), ({}, {}))
+                    by_ref.setdefault(ref_key(snap.reference), snap)
+                    by_text.setdefault(squash(snap.text), snap)
+                    self.used[(kind, owner)].add(ref_key(snap.reference))
+
+
+_SMALL_WORDS = {"and", "of", "the", "for", "in", "on", "&"}
+
+
+def _short_name(name: str) -> str:
+    """A short name for an agency an import creates: the name itself when short, else its
+    initials ("Surrey and Borders Partnership NHS Foundation Trust" -> "SBPNHSFT")."""
+    if len(name) <= 12:
+        return name
+    words = [w for w in re.findall(r"[\w']+", name) if w.casefold() not in _SMALL_WORDS]
+    initials = "".join(w if w.isupper() and len(w) <= 4 else w[0].upper() for w in words)
+    return (initials or name)[:40]

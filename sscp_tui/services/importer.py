@@ -1,0 +1,299 @@
+"""Importing a recommendation log from CSV or XLSX: a plan first, then all or nothing.
+
+    found = plan(tracker, Path("log.xlsx"), ImportOptions(create_agencies=True))
+    for outcome in found.rows: ...          # the dry run, row by row
+    report = apply(tracker, found)          # one transaction; raises TransferError, writes nothing
+
+Both take an optional ``progress(stage, done, total)`` callback ("reading", "checking",
+"writing"; total 0 while not yet known). They block: a screen runs them in a thread worker
+and posts progress back with ``call_from_thread``. Every error is a :class:`TransferError`
+whose message is one sentence for the user.
+
+Matching: an item is the same when it has the same review and reference, else the same
+review and text. A blank cell never clears what the tracker holds; a changed value is
+written with :func:`edits.change_field`, so history records it with source "import" and the
+note "Imported from FILE row N". A progress update is added only when its text differs
+from the item's latest update.
+
+Reviews missing from the tracker are created (status published) when their type is known:
+from a "Review type" column, from the start of the name ("SCR Child A", "LCSPR Family B",
+"Rapid Review …", "DHR …"), or from ``ImportOptions.review_kind``; otherwise the row is
+rejected. Unknown agencies are rejected, or created as relevant agencies with
+``create_agencies``. Plans and priorities are matched, never created.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from sscp_tui.db.models import ReviewKind
+from sscp_tui.services.edits import EditContext, EditError
+from sscp_tui.services.headings import LABELS, parse_mapping
+from sscp_tui.services.import_match import UPDATABLE, Decision, Matcher, NewReview
+from sscp_tui.services.import_rows import ReadRow, read_rows
+from sscp_tui.services.import_write import Writer, split
+from sscp_tui.services.queries import review_label
+from sscp_tui.services.sheets import Progress, Table, TransferError, read_table
+from sscp_tui.services.tracker import Tracker
+
+__all__ = ["ImportOptions", "ImportPlan", "ImportReport", "RowAction", "RowOutcome",
+           "TransferError", "apply", "plan"]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    sheet: str | None = None  # default: the sheet whose header names the most fields
+    mapping: tuple[tuple[str, str], ...] = ()  # (heading, field); field "" leaves it out
+    create_agencies: bool = False
+    review: str = ""  # the review of rows with no review name (a sheet for one review)
+    review_kind: ReviewKind | None = None  # the type of new reviews whose type is not written
+
+
+DEFAULTS = ImportOptions()
+
+
+class RowAction(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    REJECT = "reject"
+    SKIP = "skip"
+
+
+@dataclass(frozen=True, slots=True)
+class RowOutcome:
+    row: int  # the spreadsheet's row number
+    action: RowAction
+    source: str  # "SCR Child A (2019)", or "Plan › Priority 2"
+    reference: str
+    changes: tuple[str, ...] = ()  # labels of the fields changed, and "progress update"
+    reason: str = ""  # why rejected or skipped; a note for others
+    item_id: int | None = None
+
+    @property
+    def detail(self) -> str:
+        parts = [", ".join(self.changes)] if self.changes else []
+        return "; ".join([*parts, self.reason] if self.reason else parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    source: Path
+    description: str  # "log.xlsx, sheet 'Log': header on row 4, 52 rows below it"
+    columns: tuple[str, ...]  # each column and the field it feeds
+    rows: tuple[RowOutcome, ...]
+    new_reviews: tuple[str, ...]
+    new_priorities: tuple[str, ...]
+    new_agencies: tuple[str, ...]
+    new_themes: tuple[str, ...]
+    options: ImportOptions
+    read: tuple[ReadRow, ...] = field(repr=False, default=())
+
+    def count(self, action: RowAction) -> int:
+        return sum(1 for row in self.rows if row.action is action)
+
+    @property
+    def rejected(self) -> tuple[RowOutcome, ...]:
+        return tuple(row for row in self.rows if row.action is RowAction.REJECT)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    def summary(self) -> str:
+        return _summary(self.rows, self.new_reviews, self.new_priorities, self.new_agencies, would=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    source: Path
+    rows: tuple[RowOutcome, ...]
+    new_reviews: tuple[str, ...]
+    new_priorities: tuple[str, ...]
+    new_agencies: tuple[str, ...]
+    new_themes: tuple[str, ...]
+    fields_changed: int
+    updates_added: int
+    batch: str  # the history batch of every change (undo reverses the field changes)
+
+    def count(self, action: RowAction) -> int:
+        return sum(1 for row in self.rows if row.action is action)
+
+    def summary(self) -> str:
+        return _summary(self.rows, self.new_reviews, self.new_priorities, self.new_agencies, would=False)
+
+
+def _plural(count: int, noun: str) -> str:
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {noun[:-1]}ies" if noun.endswith("y") else f"{count} {noun}s"
+
+
+def _summary(
+    rows: tuple[RowOutcome, ...],
+    reviews: tuple[str, ...],
+    priorities: tuple[str, ...],
+    agencies: tuple[str, ...],
+    *,
+    would: bool,
+) -> str:
+    """E.g. "Would create 3 items, update 2 and leave 5 unchanged; would add 1 review; 1 row rejected"."""
+    count = {action: sum(1 for r in rows if r.action is action) for action in RowAction}
+    create, update, leave = ("Would create", "update", "leave") if would else ("Created", "updated", "left")
+    parts = [
+        f"{create} {_plural(count[RowAction.CREATE], 'item')}, {update} {count[RowAction.UPDATE]} "
+        f"and {leave} {count[RowAction.UNCHANGED]} unchanged"
+    ]
+    added = [_plural(len(names), noun) for names, noun in
+             ((reviews, "review"), (priorities, "priority"), (agencies, "agency")) if names]  # fmt: skip
+    if added:
+        listed = ", ".join(added[:-1]) + " and " + added[-1] if len(added) > 1 else added[0]
+        parts.append(f"{'would add' if would else 'added'} {listed}")
+    if count[RowAction.REJECT]:
+        parts.append(f"{_plural(count[RowAction.REJECT], 'row')} rejected")
+    if count[RowAction.SKIP]:
+        parts.append(f"{_plural(count[RowAction.SKIP], 'row')} skipped")
+    return "; ".join(parts) + "."
+
+
+# --- planning --------------------------------------------------------------------------------
+def plan(
+    tracker: Tracker, path: Path, options: ImportOptions = DEFAULTS, progress: Progress | None = None
+) -> ImportPlan:
+    """Read ``path`` and say what importing it would do, row by row. Writes nothing."""
+    try:  # fields may be given by name or label ("lead_agency", "Lead agency")
+        options = replace(options, mapping=parse_mapping(tuple(f"{h}={f}" for h, f in options.mapping)))
+    except ValueError as exc:
+        raise TransferError(str(exc)) from exc
+    table = read_table(path, sheet=options.sheet, mapping=options.mapping, progress=progress)
+    read = _read(table, options, progress)
+    with tracker.store.read() as session:
+        matcher = _matcher(session, options)
+        decisions = matcher.decide_all(list(read))
+    if progress:
+        progress("checking", len(read), len(read))
+    return ImportPlan(
+        source=path,
+        description=table.describe(),
+        columns=tuple(column.describe() for column in table.columns),
+        rows=tuple(_outcome(d) for d in decisions),
+        **_news(matcher, decisions),
+        options=options,
+        read=read,
+    )
+
+
+def _read(table: Table, options: ImportOptions, progress: Progress | None) -> tuple[ReadRow, ...]:
+    if table.index_of("text") is None:
+        raise TransferError(
+            f"{table.source.name} has no column for the text of the recommendations (looked for "
+            "'Recommendation', 'Action', 'Description'); name it with --map \"Heading=text\"."
+        )
+    if table.index_of("review") is None and not options.review and table.index_of("priority") is None:
+        raise TransferError(
+            f"{table.source.name} has no column naming the review (looked for 'Review', 'Name of "
+            'review\'); name it with --map "Heading=review", or give the review with --review.'
+        )
+    total = len(table.rows)
+    tick = (lambda done: progress("reading", done, total)) if progress else None
+    read = tuple(read_rows(table, default_review=options.review, mapping=options.mapping, progress=tick))
+    if not read:
+        raise TransferError(
+            f"{table.source.name} has a header on row {table.header_row} but no rows below it."
+        )
+    return read
+
+
+def _news(matcher: Matcher, decisions: list[Decision]) -> dict[str, tuple[str, ...]]:
+    """The reviews, agencies and themes that the rows to be written would add."""
+    kept = [d for d in decisions if d.action in ("create", "update")]
+    sources = {d.source.key for d in kept if d.source}
+    named = {part for d in kept for key in ("lead_agency", "supporting_agencies", "themes")
+             for part in split(d.changes.get(key))}  # fmt: skip
+    return {
+        "new_reviews": tuple(_new_review_label(r) for k, r in matcher.new_reviews.items() if k in sources),
+        "new_priorities": tuple(
+            f"{p.plan} › Priority {p.number} {p.title}"
+            for k, p in matcher.new_priorities.items()
+            if k in sources
+        ),
+        "new_agencies": tuple(
+            f"{a.name} ({a.short_name})" for a in matcher.new_agencies.values() if a.short_name in named
+        ),
+        "new_themes": tuple(name for name in matcher.new_themes.values() if name in named),
+    }
+
+
+def _matcher(session: Session, options: ImportOptions) -> Matcher:
+    return Matcher(session, create_agencies=options.create_agencies, review_kind=options.review_kind)
+
+
+def _new_review_label(review: NewReview) -> str:
+    return review_label(review.kind, review.title, review.year)
+
+
+def _written_source(row: ReadRow) -> str:
+    if row.review or not row.priority:
+        return row.review
+    return f"{row.plan} › Priority {row.priority}" if row.plan else f"Priority {row.priority}"
+
+
+def _outcome(decision: Decision, item_id: int | None = None) -> RowOutcome:
+    changes: tuple[str, ...] = ()
+    if decision.action == "update":
+        changes = tuple(LABELS[name].lower() for name in UPDATABLE if name in decision.changes)
+        if decision.add_update:
+            changes += ("new progress update",)
+    return RowOutcome(
+        row=decision.row.number,
+        action=RowAction(decision.action),
+        source=decision.source.label if decision.source else _written_source(decision.row),
+        reference=decision.reference or decision.row.reference,
+        changes=changes,
+        reason=decision.reason,
+        item_id=item_id or decision.item_id,
+    )
+
+
+# --- applying --------------------------------------------------------------------------------
+def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None) -> ImportReport:
+    """Import what ``found`` planned, in one transaction. Any rejected row, or any failure,
+    raises TransferError and nothing is written."""
+    if not found.ok:
+        first = found.rejected[0]
+        more = len(found.rejected) - 1
+        also = f" (and {more} more rows)" if more else ""
+        raise TransferError(f"Row {first.row}: {first.reason}{also} Nothing was imported.")
+    ctx = EditContext(author=tracker.settings.author, source="import",
+                      note=f"Imported from {found.source.name}")  # fmt: skip
+    writer = Writer(ctx, found.source.name, tracker.as_of, progress)
+    try:
+        with tracker.store.write() as session:
+            matcher = _matcher(session, found.options)
+            decisions = matcher.decide_all(list(found.read))
+            rejected = [d for d in decisions if d.action == "reject"]
+            if rejected:  # the tracker changed since the plan was made
+                late = rejected[0]
+                raise TransferError(f"Row {late.row.number}: {late.reason} Nothing was imported.")
+            created = writer.write(session, matcher, decisions)
+    except EditError as exc:
+        raise TransferError(f"{exc} Nothing was imported.") from exc
+    except DBAPIError as exc:
+        reason = str(getattr(exc, "orig", exc))
+        if "locked" in reason or "busy" in reason:
+            raise TransferError("The tracker is busy with another change; nothing was imported. "
+                                "Try again in a moment.") from exc  # fmt: skip
+        raise TransferError(f"The import could not be saved ({reason}); nothing was imported.") from exc
+    return ImportReport(
+        source=found.source,
+        rows=tuple(_outcome(d, created.get(d.row.number)) for d in decisions),
+        **_news(matcher, decisions),
+        fields_changed=writer.fields_changed,
+        updates_added=writer.updates_added,
+        batch=ctx.batch,
+    )

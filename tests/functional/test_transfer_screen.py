@@ -1,0 +1,95 @@
+"""Import with a preview and export of what the log shows, from the terminal UI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+from textual.widgets import DataTable, Input
+
+from sscp_tui.app import SSCPApp
+from sscp_tui.services.records import ItemFilter, ItemState
+from sscp_tui.services.tracker import Tracker
+from tests.functional.screen_helpers import settle, static_text, table_rows, type_text
+
+SIZE = (140, 45)
+
+
+def messy_log(path: Path, *, bad_agency: bool = False) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = "Recommendation tracker — CRP"
+    sheet.append([])
+    sheet.append(["Name of review", "Rec no", "Recommendation", "Key agency", "Timescale", "RAG", "Progress"])
+    sheet.append(["SCR Child A", "9", "Agencies should audit how the voice of the child is recorded.",
+                  "Nowhere Trust" if bad_agency else "Surrey Police", "March 2027", "A", "Audit planned"])  # fmt: skip
+    sheet.append(["LCSPR Child Q9", "1", "Schools should share attendance concerns with the MASH within a day.",
+                  "SCC", "tbc", "R", ""])  # fmt: skip
+    book.save(path)
+    return path
+
+
+async def test_import_shows_a_preview_then_imports_all(demo: Tracker, tmp_path: Path) -> None:
+    app = SSCPApp(demo)
+    before = demo.count(ItemFilter(state=ItemState.ALL))
+    source = messy_log(tmp_path / "log.xlsx")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(pilot, app)
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one("#field-file", Input).value = str(source)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app, rounds=5)
+        assert app.screen.__class__.__name__ == "ImportPreviewScreen"
+        rows = table_rows(app.screen.query_one("#import-rows", DataTable))
+        assert [r[0] for r in rows] == ["4", "5"] and {r[1] for r in rows} == {"CREATE"}
+        assert demo.count(ItemFilter(state=ItemState.ALL)) == before  # a preview writes nothing
+        await pilot.press("enter")
+        await settle(pilot, app, rounds=5)
+        assert app.screen.__class__.__name__ == "LogScreen"
+    assert demo.count(ItemFilter(state=ItemState.ALL)) == before + 2
+    assert any(r.title == "Child Q9" for r in demo.reviews())
+
+
+async def test_a_rejected_row_blocks_the_import(demo: Tracker, tmp_path: Path) -> None:
+    app = SSCPApp(demo)
+    before = demo.count(ItemFilter(state=ItemState.ALL))
+    source = messy_log(tmp_path / "bad.xlsx", bad_agency=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(pilot, app)
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one("#field-file", Input).value = str(source)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app, rounds=5)
+        assert "cannot be imported" in static_text(app, "#import-summary")
+        rows = table_rows(app.screen.query_one("#import-rows", DataTable))
+        assert rows[0][1] == "REJECT" and "Nowhere Trust" in rows[0][4]
+        await pilot.press("enter")
+        await settle(pilot, app)
+    assert demo.count(ItemFilter(state=ItemState.ALL)) == before
+
+
+async def test_export_writes_what_the_log_shows(demo: Tracker, tmp_path: Path) -> None:
+    app = SSCPApp(demo)
+    target = tmp_path / "out.xlsx"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(pilot, app)
+        await pilot.press("slash")
+        await type_text(pilot, "Doris")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        shown = app.screen.query_one("#log-table", DataTable).row_count
+        await pilot.press("E")
+        await pilot.pause()
+        app.screen.query_one("#field-file", Input).value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app, rounds=5)
+    sheet = openpyxl.load_workbook(target, read_only=True).worksheets[0]
+    values = [row for row in sheet.iter_rows(values_only=True) if any(v is not None for v in row)]
+    headings = [i for i, row in enumerate(values) if row and "Ref" in [str(v) for v in row]]
+    assert headings, "a header row"
+    assert len(values) - headings[0] - 1 == shown > 0
