@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sscp_tui.db.models import (
@@ -60,7 +60,8 @@ def _agency_by_short(session: Session, short: str) -> Agency:
 
 
 def _theme(session: Session, name: str) -> Theme:
-    theme = session.scalar(select(Theme).where(Theme.name == name))
+    """The theme of that name, ignoring case ("Neglect" is "neglect"), made if new."""
+    theme = session.scalar(select(Theme).where(func.lower(Theme.name) == name.strip().lower()))
     if theme is None:
         theme = Theme(name=name)
         session.add(theme)

@@ -287,3 +287,10 @@ def test_rules_describe_windows() -> None:
     rules = AlertRules(date(2026, 1, 31), due_soon_days=28, stale_days=90)
     assert rules.due_soon_until == date(2026, 2, 28)
     assert rules.stale_before == date(2025, 11, 2)
+
+
+def test_themes_match_ignoring_case(tracker, small) -> None:
+    tracker.update_item(small["tbc"], {"themes": "Neglect; DOMESTIC ABUSE"}, "Themes agreed")
+    names = [name for _, name in tracker.themes()]
+    assert names.count("neglect") == 1 and "Neglect" not in names
+    assert tracker.rows([small["tbc"]])[0].themes == ("domestic abuse", "neglect")
