@@ -283,16 +283,33 @@ def app_queries(db: Path, runs: int) -> tuple[list[float], list[float]]:
 
 
 def raw_csv_export(db: Path, out: Path) -> None:
+    """The same content as the app's export (review, item, agencies, themes, timescale, rating,
+    owner, evidence, latest update), with one SQL query and the csv module."""
     conn = sqlite3.connect(db)
     rows = conn.execute(
-        "SELECT r.kind, r.title, r.year, i.kind, i.reference, i.text, a.short_name, i.timescale, i.due_on, "
-        "i.rating, i.owner FROM items i LEFT JOIN reviews r ON r.id = i.review_id "
-        "LEFT JOIN agencies a ON a.id = i.lead_agency_id WHERE i.deleted_at IS NULL"
+        """
+        SELECT r.title, r.kind, r.year, i.reference, i.kind, i.text,
+          (SELECT group_concat(t.name, '; ') FROM item_themes it JOIN themes t ON t.id = it.theme_id
+            WHERE it.item_id = i.id),
+          a.name,
+          (SELECT group_concat(s.name, '; ') FROM item_supporting_agencies sa
+            JOIN agencies s ON s.id = sa.agency_id WHERE sa.item_id = i.id),
+          i.timescale, i.due_on, i.original_timescale, i.original_due_on, i.rating, i.owner,
+          i.evidence_completion, i.evidence_impact,
+          (SELECT u.text FROM progress_updates u WHERE u.item_id = i.id
+            ORDER BY u.written_on DESC, u.id DESC LIMIT 1),
+          i.last_update_on, i.created_on
+        FROM items i LEFT JOIN reviews r ON r.id = i.review_id
+        LEFT JOIN agencies a ON a.id = i.lead_agency_id WHERE i.deleted_at IS NULL
+        """
     )
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["review kind", "review", "year", "kind", "ref", "text", "lead", "timescale", "due",
-                         "rating", "owner"])  # fmt: skip
+        writer.writerow(["Review", "Review type", "Year", "Ref", "Kind", "Recommendation", "Themes",
+                         "Lead agency", "Supporting agencies", "Timescale", "Target date",
+                         "Original timescale", "Original target date", "RAG", "Owner",
+                         "Evidence of completion", "Evidence of impact", "Latest update", "Update date",
+                         "Date added"])  # fmt: skip
         writer.writerows(rows)
     conn.close()
 

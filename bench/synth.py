@@ -73,14 +73,17 @@ def build(count: int, path: Path, seed: int = 7, today: date | None = None) -> N
         ])  # fmt: skip
         titles = {i: f"Child {i}" for i in range(1, n_reviews + 1)}
         items, themes, support, updates, history, words = [], [], [], [], [], []
+        counters: dict[int, int] = {}
         for i in range(1, count + 1):
             rating = rng.choices(RATINGS, weights=[15, 25, 25, 25, 10])[0]
             due = today + timedelta(days=rng.randint(-400, 500)) if rng.random() > 0.08 else None
             last = today - timedelta(days=rng.randint(0, 200))
-            ref = f"{rng.randint(1, 12)}.{rng.randint(1, 9)}"
+            review_id = rng.randint(1, n_reviews)
+            counters[review_id] = position = counters.get(review_id, 0) + 1
+            ref = f"{(position - 1) // 9 + 1}.{(position - 1) % 9 + 1}"  # unique within its review
             items.append({
                 "id": i, "kind": "recommendation" if i % 3 else "action",
-                "review_id": rng.randint(1, n_reviews), "reference": ref,
+                "review_id": review_id, "reference": ref,
                 "reference_key": reference_key(ref), "text": sentence(rng),
                 "lead_agency_id": rng.randint(1, n_agencies),
                 "timescale": due.strftime("%d/%m/%Y") if due else "tbc", "due_on": due,

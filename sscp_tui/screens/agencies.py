@@ -11,9 +11,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from sscp_tui.db.models import Rating
-from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.records import AgencyRecord, AlertCounts, ItemFilter
+from sscp_tui.widgets.navbar import NavBar
 
 OPEN_RATINGS = (Rating.RED, Rating.AMBER, Rating.GREEN, None)
 
@@ -27,6 +28,7 @@ class AgenciesScreen(TrackerScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield NavBar("agencies")
         yield Static(Text("Open items each agency leads, by rating, and their alerts. Enter lists them."),
                      classes="bar")  # fmt: skip
         yield DataTable(id="agencies-table", cursor_type="row", zebra_stripes=True)
@@ -84,11 +86,7 @@ class AgenciesScreen(TrackerScreen):
             table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
 
     def current_id(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return int(key) if key else None
+        return cursor_id(self.query_one(DataTable))
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:

@@ -5,12 +5,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from sscp_tui.services.tracker import Tracker
 
 if TYPE_CHECKING:
     from sscp_tui.app import SSCPApp
+
+
+def cursor_id(table: DataTable[Any]) -> int | None:
+    """The numeric key of the row under a table's cursor (rows are keyed by database id)."""
+    if not table.row_count:
+        return None
+    key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    return int(key) if key and key.isdigit() else None
 
 
 def user_message(error: BaseException) -> str:

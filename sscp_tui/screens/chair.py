@@ -24,6 +24,7 @@ from sscp_tui.screens.forms import ChoiceModal
 from sscp_tui.screens.item_actions import ItemActions
 from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.records import ChangeResult, ItemDetail, ItemFilter, ItemState, SortKey, rating_label
+from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import rating_text
 
 
@@ -69,6 +70,7 @@ class ChairPassScreen(ItemActions, TrackerScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield NavBar("chair")
         yield Static(id="chair-scope", classes="bar")
         yield ProgressBar(id="chair-progress", show_eta=False)
         with VerticalScroll(id="chair-body"):

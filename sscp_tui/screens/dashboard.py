@@ -25,6 +25,7 @@ from sscp_tui.services.records import (
     MeetingRecord,
     rating_label,
 )
+from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import ALERT_MARKS, rating_key, rating_text
 
 WORST = 6
@@ -49,6 +50,7 @@ class DashboardScreen(TrackerScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield NavBar("dashboard")
         with Horizontal(id="rating-cards"):
             for rating in RATING_ORDER:
                 yield Static("", id=f"card-{rating_key(rating)}", classes=f"card rating-{rating_key(rating)}")

@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from sscp_tui.db.models import Rating
-from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.filters import (
     describe_filter,
     filter_form,
@@ -31,6 +31,7 @@ from sscp_tui.screens.item_actions import EDIT_BINDINGS, RATING_BINDINGS, ItemAc
 from sscp_tui.screens.log_columns import COLUMN_BY_KEY, COLUMNS
 from sscp_tui.screens.transfer import TransferActions
 from sscp_tui.services.records import ChangeResult, ItemFilter, ItemRow, Page, SortKey
+from sscp_tui.widgets.navbar import NavBar
 
 PAGE_SIZE = 100
 
@@ -100,6 +101,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
     # --- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
+        yield NavBar("log")
         yield Static(id="log-filters", classes="bar")
         yield Input(placeholder="/ to search the text, references and review names", id="log-search")
         yield LogTable(id="log-table", cursor_type="row", zebra_stripes=True)
@@ -220,11 +222,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
 
     # --- ItemActions -----------------------------------------------------------------------
     def current_id(self) -> int | None:
-        table = self.table
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return int(key) if key is not None else None
+        return cursor_id(self.table)
 
     def target_ids(self) -> list[int]:
         if self.selected:

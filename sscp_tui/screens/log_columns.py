@@ -62,6 +62,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("update", "Updated", 11, SortKey.LAST_UPDATE,
            lambda r, v: Text(f"{r.last_update_on:%d %b %Y}" if r.last_update_on else "never")),
     Column("alerts", "Alerts", 16, SortKey.ALERTS, _alerts),
-    Column("text", "Recommendation / action", None, None, lambda r, v: Text(_one_line(r.text))),
+    # A fixed width: an auto-width column as wide as the longest text made every row slow to paint.
+    Column("text", "Recommendation / action", 90, None, lambda r, v: Text(_one_line(r.text)[:160])),
 )  # fmt: skip
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}

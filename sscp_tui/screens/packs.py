@@ -14,11 +14,12 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from sscp_tui.paths import app_paths, ensure_private_dir
-from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, required
 from sscp_tui.services.edits import EditError
 from sscp_tui.services.records import MeetingRecord
 from sscp_tui.services.timescales import parse_date
+from sscp_tui.widgets.navbar import NavBar
 
 
 def default_folder() -> Path:
@@ -63,6 +64,7 @@ class PackScreen(TrackerScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield NavBar("packs")
         yield Static(
             Text("Meetings recorded. Choose one and press enter for its pack; n records a meeting."),
             classes="bar",
@@ -106,11 +108,8 @@ class PackScreen(TrackerScreen):
             table.move_cursor(row=upcoming_row, animate=False)
 
     def current(self) -> MeetingRecord | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.meetings.get(int(key)) if key else None
+        meeting_id = cursor_id(self.query_one(DataTable))
+        return self.meetings.get(meeting_id) if meeting_id is not None else None
 
     # --- recording a meeting ---------------------------------------------------------------
     def action_new_meeting(self) -> None:

@@ -18,6 +18,7 @@ from sscp_tui.screens.forms import FormField, FormModal, note_form, required
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, ItemActions
 from sscp_tui.services.edits import EditError
 from sscp_tui.services.records import ChangeResult, ItemFilter, ItemRow, ItemState, PlanRecord
+from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import rating_text
 
 
@@ -40,6 +41,7 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield NavBar("priorities")
         yield Static(Text("Plans, their priorities and actions. Rate a priority or an action with g, a or r; "
                           "enter opens an action."), classes="bar")  # fmt: skip
         yield Tree[Node](Text("Strategic plans"), id="tree")

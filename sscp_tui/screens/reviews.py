@@ -13,11 +13,12 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from sscp_tui.db.models import ReviewKind, ReviewStatus
-from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.forms import FormField, FormModal, required
 from sscp_tui.services.edits import EditError
 from sscp_tui.services.records import RATING_ORDER, ItemFilter, ItemState, ReviewRecord
 from sscp_tui.services.timescales import parse_date
+from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import rating_key, rating_text
 
 
@@ -51,6 +52,7 @@ class ReviewsScreen(TrackerScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield NavBar("reviews")
         yield Static(Text("Every review and its items by rating. Enter lists its items; n adds a review."),
                      classes="bar")  # fmt: skip
         yield DataTable(id="reviews-table", cursor_type="row", zebra_stripes=True)
@@ -99,11 +101,8 @@ class ReviewsScreen(TrackerScreen):
             table.move_cursor(row=min(row, len(reviews) - 1), animate=False)
 
     def current(self) -> ReviewRecord | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.reviews.get(int(key)) if key else None
+        review_id = cursor_id(self.query_one(DataTable))
+        return self.reviews.get(review_id) if review_id is not None else None
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from sscp_tui.db.models import (
@@ -37,7 +37,7 @@ from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.queries import filter_conditions
 from sscp_tui.services.records import AlertKind, ItemFilter, ItemState
 from sscp_tui.services.sheets import Progress, TransferError
-from sscp_tui.services.spreadsheet_safety import neutralise
+from sscp_tui.services.spreadsheet_safety import FORMULA_STARTS, neutralise
 from sscp_tui.services.tracker import Tracker
 
 FORMATS = {".csv": "CSV", ".xlsx": "XLSX"}
@@ -105,13 +105,22 @@ def log_rows(
     themes = _grouped(session, select(item_themes.c.item_id, Theme.name, Theme.name)
                       .join(Theme, Theme.id == item_themes.c.theme_id)
                       .where(item_themes.c.item_id.in_(chosen)).order_by(Theme.name))  # fmt: skip
-    latest: dict[int, tuple[str, date]] = {}
-    for item_id, text, written_on in session.execute(
-        select(ProgressUpdate.item_id, ProgressUpdate.text, ProgressUpdate.written_on)
+    # Only each item's latest update is read (a window function: portable, and one row per item).
+    newest = func.row_number().over(
+        partition_by=ProgressUpdate.item_id,
+        order_by=(ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc()),
+    )
+    ranked = (
+        select(ProgressUpdate.item_id, ProgressUpdate.text, ProgressUpdate.written_on, newest.label("n"))
         .where(ProgressUpdate.item_id.in_(chosen))
-        .order_by(ProgressUpdate.item_id, ProgressUpdate.written_on, ProgressUpdate.id)
-    ):
-        latest[item_id] = (text, written_on)
+        .subquery()
+    )
+    latest: dict[int, tuple[str, date]] = {
+        item_id: (text, written_on)
+        for item_id, text, written_on in session.execute(
+            select(ranked.c.item_id, ranked.c.text, ranked.c.written_on).where(ranked.c.n == 1)
+        )
+    }
     item, parent = TrackedItem, aliased(TrackedItem)
     statement = (
         select(
@@ -213,17 +222,23 @@ def _csv(headings: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headings)
-    for row in rows:
-        writer.writerow([_csv_value(value) for value in row])
+    starts = frozenset(FORMULA_STARTS)
+    # One pass per cell, written out for speed: None as empty, dates in ISO form, and text a
+    # spreadsheet would run as a formula behind an apostrophe (as spreadsheet_safety does).
+    writer.writerows(
+        [
+            ""
+            if value is None
+            else value.isoformat()
+            if type(value) is date
+            else "'" + value
+            if type(value) is str and value[:1] in starts
+            else value
+            for value in row
+        ]
+        for row in rows
+    )
     return out.getvalue().encode("utf-8-sig")  # the BOM tells Excel it is UTF-8
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return neutralise(value)
 
 
 def _xlsx(
