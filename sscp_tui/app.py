@@ -76,6 +76,7 @@ class SSCPApp(App[None]):
         self.welcome = welcome
         self.start_mode = start if start in self.MODES else "dashboard"
         self.undo_stack: list[ChangeResult] = []
+        self.data_version = 0  # moves on with every saved change, so screens know to reload
         self.views = ViewBook(app_paths().views_file, tracker.store.location)
         if tracker.settings.keymap:
             self.set_keymap(dict(tracker.settings.keymap))
@@ -124,6 +125,7 @@ class SSCPApp(App[None]):
 
     # --- undo ------------------------------------------------------------------------------
     def remember(self, result: ChangeResult) -> None:
+        self.data_version += 1
         if result.changed:
             self.undo_stack.append(result)
 
@@ -145,6 +147,7 @@ class SSCPApp(App[None]):
         self.call_from_thread(self._refresh_screen)
 
     def _refresh_screen(self) -> None:
+        self.data_version += 1
         refresh = getattr(self.screen, "refresh_data", None)
         if refresh is not None:
             refresh()

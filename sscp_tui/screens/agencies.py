@@ -47,9 +47,6 @@ class AgenciesScreen(TrackerScreen):
         table.focus()
         self.load()
 
-    def on_screen_resume(self) -> None:
-        self.load()
-
     def refresh_data(self) -> None:
         self.load()
 

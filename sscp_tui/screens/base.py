@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, cast
 
 from textual.screen import ModalScreen, Screen
@@ -43,6 +44,20 @@ class WorkerErrors:
 
 
 class TrackerScreen(WorkerErrors, Screen[None]):
+    # Coming back to a screen reloads it only when the tracker may have changed: after an
+    # edit in this app (its data version moved on), or after a while (another user's edits).
+    # Closing a dialog on top of it therefore costs no reload and no repaint of every row.
+    RELOAD_AFTER_SECONDS = 30.0
+    _seen: tuple[int, float] | None = None
+
+    def on_screen_resume(self) -> None:
+        version, now = self.sscp.data_version, time.monotonic()
+        if self._seen is not None:
+            seen_version, seen_at = self._seen
+            if version != seen_version or now - seen_at > self.RELOAD_AFTER_SECONDS:
+                self.refresh_data()
+        self._seen = (version, now)
+
     @property
     def sscp(self) -> SSCPApp:
         return cast("SSCPApp", self.app)

@@ -77,11 +77,9 @@ class DashboardScreen(TrackerScreen):
             matrix.add_column(rating_text(rating, self.app.theme_variables), key=rating_key(rating))
         matrix.add_column("Total", key="total")
         matrix.focus()
-
-    def refresh_data(self) -> None:
         self.load()
 
-    def on_screen_resume(self) -> None:
+    def refresh_data(self) -> None:
         self.load()
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)

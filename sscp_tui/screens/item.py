@@ -72,9 +72,6 @@ class ItemScreen(ItemActions, TrackerScreen):
     def refresh_data(self) -> None:
         self.load()
 
-    def on_screen_resume(self) -> None:
-        self.load()
-
     @work(thread=True, exclusive=True, group="item", exit_on_error=False)
     def load(self) -> None:
         detail = self.tracker.item(self.item_id)

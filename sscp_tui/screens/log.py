@@ -216,10 +216,6 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
     def refresh_data(self) -> None:
         self.load()
 
-    def on_screen_resume(self) -> None:
-        if self.page is not None:
-            self.load()
-
     # --- ItemActions -----------------------------------------------------------------------
     def current_id(self) -> int | None:
         return cursor_id(self.table)

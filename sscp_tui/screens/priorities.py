@@ -53,9 +53,6 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
         tree.focus()
         self.load()
 
-    def on_screen_resume(self) -> None:
-        self.load()
-
     def refresh_data(self) -> None:
         self.load()
 

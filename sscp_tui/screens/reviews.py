@@ -70,9 +70,6 @@ class ReviewsScreen(TrackerScreen):
         table.focus()
         self.load()
 
-    def on_screen_resume(self) -> None:
-        self.load()
-
     def refresh_data(self) -> None:
         self.load()
 

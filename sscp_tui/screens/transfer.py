@@ -18,7 +18,7 @@ from sscp_tui.screens.forms import FormField, FormModal
 from sscp_tui.services.records import ItemFilter
 
 if TYPE_CHECKING:
-    from sscp_tui.services.importer import ImportPlan, ImportReport
+    from sscp_tui.services.importer import ImportOptions, ImportPlan, ImportReport
 
 
 def _file_check(value: str) -> str | None:
@@ -63,23 +63,14 @@ class TransferActions:
 
         def done(values: dict[str, str] | None) -> None:
             if values:
+                from sscp_tui.services.importer import ImportOptions
+
                 path = Path(values["file"].strip()).expanduser()
-                screen.run_plan(path, values["sheet"].strip() or None, values["agencies"] == "create")
+                options = ImportOptions(sheet=values["sheet"].strip() or None,
+                                        create_agencies=values["agencies"] == "create")  # fmt: skip
+                screen.app.push_screen(ImportPreviewScreen(path, options))
 
         screen.app.push_screen(import_form(), done)
-
-    @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
-    def run_plan(self, path: Path, sheet: str | None, create_agencies: bool) -> None:
-        from sscp_tui.services.importer import ImportOptions, TransferError, plan
-
-        screen: Any = self
-        screen.app.call_from_thread(screen.say, f"Reading {path.name}…")
-        try:
-            found = plan(screen.tracker, path, ImportOptions(sheet=sheet, create_agencies=create_agencies))
-        except TransferError as exc:
-            screen.app.call_from_thread(screen.say, str(exc), severity="error")
-            return
-        screen.app.call_from_thread(screen.app.push_screen, ImportPreviewScreen(found))
 
     def action_export(self) -> None:
         screen: Any = self
@@ -110,7 +101,8 @@ class TransferActions:
 
 
 class ImportPreviewScreen(TrackerScreen):
-    """What an import would do, row by row; enter imports it all (or nothing)."""
+    """Reads the file (with a progress bar), then shows what an import would do, row by row;
+    enter imports it all (or nothing)."""
 
     TITLE = "Import preview"
     BINDINGS: ClassVar = [
@@ -118,30 +110,54 @@ class ImportPreviewScreen(TrackerScreen):
         Binding("escape", "app.pop_screen", "Cancel", id="import.cancel"),
     ]
 
-    def __init__(self, found: ImportPlan) -> None:
+    def __init__(self, path: Path, options: ImportOptions) -> None:
         super().__init__()
-        self.found = found
+        self.path = path
+        self.options = options
+        self.found: ImportPlan | None = None
         self.done = False
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="import-summary", classes="bar")
+        yield Static(Text(f"Reading {self.path.name}…"), id="import-summary", classes="bar")
         yield DataTable(id="import-rows", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="import-progress", show_eta=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        found = self.found
+        table = self.query_one(DataTable)
+        for label, key in (("Row", "row"), ("What", "action"), ("Review", "review"), ("Ref", "ref"),
+                           ("Detail", "detail")):  # fmt: skip
+            table.add_column(label, key=key)
+        self.read_file()
+
+    @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
+    def read_file(self) -> None:
+        from sscp_tui.services.importer import TransferError, plan
+
+        try:
+            found = plan(self.tracker, self.path, self.options, self.progress)
+        except TransferError as exc:
+            self.app.call_from_thread(self._unreadable, str(exc))
+            return
+        self.app.call_from_thread(self.show, found)
+
+    def _unreadable(self, message: str) -> None:
+        self.say(message, severity="error")
+        self.app.pop_screen()
+
+    def show(self, found: ImportPlan) -> None:
+        self.found = found
         self.query_one(ProgressBar).display = False
         lines = [
             f"Read {found.description}.",
             "Columns: " + "; ".join(c for c in found.columns if "→" in c) + ".",
         ]
         if found.new_reviews:
-            lines.append(
-                f"New reviews: {', '.join(found.new_reviews[:8])}"
-                + (" …" if len(found.new_reviews) > 8 else "")
-            )
+            more = " …" if len(found.new_reviews) > 8 else ""
+            lines.append(f"New reviews: {', '.join(found.new_reviews[:8])}{more}")
+        if found.new_priorities:
+            lines.append(f"New priorities: {', '.join(found.new_priorities[:8])}")
         if found.new_agencies:
             lines.append(f"New agencies: {', '.join(found.new_agencies)}")
         lines.append(found.summary())
@@ -153,9 +169,6 @@ class ImportPreviewScreen(TrackerScreen):
                          "until they are put right in the spreadsheet.")  # fmt: skip
         self.query_one("#import-summary", Static).update(Text("\n".join(lines)))
         table = self.query_one(DataTable)
-        for label, key in (("Row", "row"), ("What", "action"), ("Review", "review"), ("Ref", "ref"),
-                           ("Detail", "detail")):  # fmt: skip
-            table.add_column(label, key=key)
         for row in found.rows:
             style = "bold" if row.action.value == "reject" else ""
             table.add_row(Text(str(row.row)), Text(row.action.value.upper(), style=style), Text(row.source),
@@ -163,7 +176,7 @@ class ImportPreviewScreen(TrackerScreen):
         table.focus()
 
     def action_apply(self) -> None:
-        if self.done:
+        if self.done or self.found is None:
             return
         if not self.found.ok:
             self.say("Some rows cannot be imported; nothing was written. Put them right and import again.",
@@ -177,12 +190,13 @@ class ImportPreviewScreen(TrackerScreen):
         self.app.call_from_thread(self._progress, done, total)
 
     def _progress(self, done: int, total: int) -> None:
-        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+        self.query_one(ProgressBar).update(total=total or None, progress=done)
 
     @work(thread=True, exclusive=True, group="import-apply", exit_on_error=False)
     def apply_plan(self) -> None:
         from sscp_tui.services.importer import TransferError, apply
 
+        assert self.found is not None
         try:
             report = apply(self.tracker, self.found, self.progress)
         except TransferError as exc:
@@ -196,6 +210,7 @@ class ImportPreviewScreen(TrackerScreen):
         self.say(message, severity="error")
 
     def _finished(self, report: ImportReport) -> None:
+        self.sscp.data_version += 1
         self.say(f"Imported: {report.summary()}")
         self.app.pop_screen()
         refresh = getattr(self.app.screen, "refresh_data", None)
