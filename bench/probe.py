@@ -14,8 +14,21 @@ import resource
 import sys
 
 
+def peak_rss_kib() -> int:
+    """The peak resident size of this process. VmHWM starts afresh at exec; ru_maxrss does not
+    (a child started by a large parent reports the parent's peak), so prefer VmHWM."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass  # not Linux: fall back to getrusage below
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def done() -> None:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss = peak_rss_kib()
     sys.stdout.write(f"PAINTED {rss}\n")
     sys.stdout.flush()
     os._exit(0)

@@ -89,6 +89,8 @@ class SSCPApp(App[None]):
         self.switch_mode(self.start_mode)
         if self.welcome:
             self.notify(self.welcome, markup=False)
+        if self.views.warning:
+            self.notify(self.views.warning, severity="warning", markup=False)
 
     # --- navigation ------------------------------------------------------------------------
     def open_log(self, item_filter: ItemFilter) -> None:

@@ -46,6 +46,7 @@ class ViewBook:
     def __init__(self, path: Path, tracker_location: str) -> None:
         self.path = path
         self.key = tracker_location
+        self.warning: str | None = None  # shown to the user once the app is up
         self.state = self._load()
 
     def _load(self) -> ViewState:
@@ -59,9 +60,11 @@ class ViewBook:
                 hidden_columns=list(raw.get("hidden_columns", [])),
                 chair_pass=dict(raw.get("chair_pass", {})),
             )
-        except (OSError, ValueError, TypeError, AttributeError):
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
             # A damaged views file must not stop the tracker opening; start afresh, keep the file.
-            self.path.replace(self.path.with_suffix(".damaged.json"))
+            kept = self.path.with_suffix(".damaged.json")
+            self.path.replace(kept)
+            self.warning = f"Your saved views could not be read ({exc}); they were set aside in {kept}."
             return ViewState()
 
     def save(self) -> None:

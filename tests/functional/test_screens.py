@@ -466,3 +466,16 @@ async def test_a_priority_is_edited_with_its_history(app: SSCPApp, demo: Tracker
     with demo.store.read() as s:
         entry = s.scalars(select(HistoryEntry).where(HistoryEntry.entity == "priority")).all()[-1]
     assert entry.field == "title" and entry.note == "Reworded at the Executive"
+
+
+async def test_a_damaged_views_file_is_set_aside_with_a_sentence(demo: Tracker) -> None:
+    from sscp_tui.paths import app_paths
+
+    views = app_paths().views_file
+    views.parent.mkdir(parents=True, exist_ok=True)
+    views.write_text("{ not json")
+    app = SSCPApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert any("saved views could not be read" in n.message for n in app._notifications)
+    assert views.with_suffix(".damaged.json").read_text() == "{ not json"
