@@ -7,7 +7,7 @@ and each error is shown in place under its field. Escape always cancels.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -34,6 +34,22 @@ Validator = Callable[[str], str | None]  # returns an error sentence, or None wh
 
 def required(what: str) -> Validator:
     return lambda value: None if value.strip() else f"{what} is required."
+
+
+def a_date(*, optional: bool = False) -> Validator:
+    """A calendar date as users type it (31/03/2027, 2027-03-31, 31 March 2027)."""
+    from sscp_tui.services.timescales import parse_date
+
+    def check(value: str) -> str | None:
+        if optional and not value.strip():
+            return None
+        try:
+            parse_date(value)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    return check
 
 
 @dataclass
@@ -250,12 +266,6 @@ class PickManyModal(TrackerModal):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-@dataclass(frozen=True)
-class NoteResult:
-    note: str
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def note_form(title: str, default: str = "", *, label: str = "Why? (recorded in history)") -> FormModal:

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from sscp_tui.paths import app_paths, ensure_private_dir
 from sscp_tui.screens.base import TrackerScreen, cursor_id
-from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, required
+from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, a_date, required
 from sscp_tui.services.edits import EditError
 from sscp_tui.services.records import MeetingRecord
 from sscp_tui.services.timescales import parse_date
@@ -24,14 +24,6 @@ from sscp_tui.widgets.navbar import NavBar
 
 def default_folder() -> Path:
     return app_paths().documents_dir
-
-
-def _date_check(value: str) -> str | None:
-    try:
-        parse_date(value)
-    except ValueError as exc:
-        return str(exc)
-    return None
 
 
 def _folder_check(value: str) -> str | None:
@@ -123,7 +115,7 @@ class PackScreen(TrackerScreen):
             FormField(
                 "other", "…or another group (a sub-group's name)", placeholder="leave empty to use the above"
             ),
-            FormField("date", "Date (DD/MM/YYYY)", validate=_date_check),
+            FormField("date", "Date (DD/MM/YYYY)", validate=a_date()),
         ]
 
         def done(values: dict[str, str] | None) -> None:

@@ -14,22 +14,12 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from sscp_tui.db.models import ReviewKind, ReviewStatus
 from sscp_tui.screens.base import TrackerScreen, cursor_id
-from sscp_tui.screens.forms import FormField, FormModal, required
+from sscp_tui.screens.forms import FormField, FormModal, a_date, required
 from sscp_tui.services.edits import EditError
 from sscp_tui.services.records import RATING_ORDER, ItemFilter, ItemState, ReviewRecord
 from sscp_tui.services.timescales import parse_date
 from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import rating_key, rating_text
-
-
-def _date_check(value: str) -> str | None:
-    if not value.strip():
-        return None
-    try:
-        parse_date(value)
-    except ValueError as exc:
-        return str(exc)
-    return None
 
 
 def _year_check(value: str) -> str | None:
@@ -131,11 +121,11 @@ class ReviewsScreen(TrackerScreen):
                       kind="select", options=[(s.value, s.value) for s in ReviewStatus],
                       validate=required("The status")),
             FormField("commissioned_on", "Commissioned on (DD/MM/YYYY)",
-                      day(review.commissioned_on) if review else "", validate=_date_check),
+                      day(review.commissioned_on) if review else "", validate=a_date(optional=True)),
             FormField("published_on", "Published on", day(review.published_on) if review else "",
-                      validate=_date_check),
+                      validate=a_date(optional=True)),
             FormField("closed_on", "Closed on", day(review.closed_on) if review else "",
-                      validate=_date_check),
+                      validate=a_date(optional=True)),
             FormField("notes", "Notes", review.notes if review else "", kind="text"),
         ]  # fmt: skip
 

@@ -441,20 +441,3 @@ def item_detail(session: Session, item_id: int, rules: AlertRules) -> ItemDetail
         history=history_for(session, "item", item_id),
         children=rows_by_id(session, child_ids, rules),
     )
-
-
-def open_filter() -> ItemFilter:
-    return ItemFilter(state=ItemState.OPEN)
-
-
-__all__ = [
-    "agency_matrix",
-    "alert_counts",
-    "count_items",
-    "filter_conditions",
-    "ids_matching",
-    "item_detail",
-    "list_page",
-    "rating_counts",
-    "rows_by_id",
-]

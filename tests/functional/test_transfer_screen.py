@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from textual.widgets import DataTable, Input
@@ -29,18 +30,23 @@ def messy_log(path: Path, *, bad_agency: bool = False) -> Path:
     return path
 
 
+async def open_preview(pilot: Any, app: SSCPApp, source: Path) -> None:
+    """From the log, i, the file's path, then the preview once the file is read."""
+    await pilot.press("f3")
+    await settle(pilot, app)
+    await pilot.press("i")
+    await pilot.pause()
+    app.screen.query_one("#field-file", Input).value = str(source)
+    await pilot.press("ctrl+s")
+    await settle(pilot, app, rounds=5)
+
+
 async def test_import_shows_a_preview_then_imports_all(demo: Tracker, tmp_path: Path) -> None:
     app = SSCPApp(demo)
     before = demo.count(ItemFilter(state=ItemState.ALL))
     source = messy_log(tmp_path / "log.xlsx")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f3")
-        await settle(pilot, app)
-        await pilot.press("i")
-        await pilot.pause()
-        app.screen.query_one("#field-file", Input).value = str(source)
-        await pilot.press("ctrl+s")
-        await settle(pilot, app, rounds=5)
+        await open_preview(pilot, app, source)
         assert app.screen.__class__.__name__ == "ImportPreviewScreen"
         rows = table_rows(app.screen.query_one("#import-rows", DataTable))
         assert [r[0] for r in rows] == ["4", "5"] and {r[1] for r in rows} == {"CREATE"}
@@ -57,13 +63,7 @@ async def test_a_rejected_row_blocks_the_import(demo: Tracker, tmp_path: Path) -
     before = demo.count(ItemFilter(state=ItemState.ALL))
     source = messy_log(tmp_path / "bad.xlsx", bad_agency=True)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f3")
-        await settle(pilot, app)
-        await pilot.press("i")
-        await pilot.pause()
-        app.screen.query_one("#field-file", Input).value = str(source)
-        await pilot.press("ctrl+s")
-        await settle(pilot, app, rounds=5)
+        await open_preview(pilot, app, source)
         assert "cannot be imported" in static_text(app, "#import-summary")
         rows = table_rows(app.screen.query_one("#import-rows", DataTable))
         assert rows[0][1] == "REJECT" and "Nowhere Trust" in rows[0][4]
