@@ -27,7 +27,7 @@ from sscp_tui.db.models import (
     item_themes,
 )
 from sscp_tui.db.store import open_store
-from sscp_tui.services.edits import reference_key
+from sscp_tui.services.edits import compose_search_words, reference_key
 
 WORDS = (
     "agencies should strengthen the quality of assessment and planning so that the voice of the "
@@ -97,9 +97,7 @@ def build(count: int, path: Path, seed: int = 7, today: date | None = None) -> N
             words.append(
                 {
                     "item_id": i,
-                    "words": " ".join(
-                        (ref, last_item["text"], "", titles[last_item["review_id"]])
-                    ).casefold(),
+                    "words": compose_search_words(ref, last_item["text"], "", titles[last_item["review_id"]]),
                 }
             )
             themes.append({"item_id": i, "theme_id": rng.randint(1, len(THEMES))})

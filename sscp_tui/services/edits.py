@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from sscp_tui.db.models import (
@@ -23,6 +23,7 @@ from sscp_tui.db.models import (
     ItemSearch,
     ProgressUpdate,
     Rating,
+    Review,
     Theme,
     TrackedItem,
 )
@@ -114,10 +115,14 @@ def _set(session: Session, item: TrackedItem, name: str, value: str | None, now:
 SEARCHED_FIELDS = {"reference", "text", "owner"}
 
 
-def search_words(item: TrackedItem) -> str:
+def compose_search_words(reference: str, text: str, owner: str, review_title: str) -> str:
     """What a free-text search looks in: reference, text, owner and the review's title."""
+    return " ".join((reference, text, owner or "", review_title or "")).casefold()
+
+
+def search_words(item: TrackedItem) -> str:
     title = item.review.title if item.review is not None else ""
-    return " ".join((item.reference, item.text, item.owner or "", title)).casefold()
+    return compose_search_words(item.reference, item.text, item.owner, title)
 
 
 def refresh_search(session: Session, item: TrackedItem) -> None:
@@ -126,6 +131,21 @@ def refresh_search(session: Session, item: TrackedItem) -> None:
         session.add(ItemSearch(item_id=item.id, words=search_words(item)))
     else:
         row.words = search_words(item)
+
+
+def add_search_words(session: Session, item_ids: Sequence[int]) -> None:
+    """Search words for items written in bulk (bypassing the ORM), in one query and one insert."""
+    if not item_ids:
+        return
+    found = session.execute(
+        select(TrackedItem.id, TrackedItem.reference, TrackedItem.text, TrackedItem.owner, Review.title)
+        .outerjoin(Review, TrackedItem.review_id == Review.id)
+        .where(TrackedItem.id.in_(list(item_ids)))
+    )
+    rows = [
+        {"item_id": i, "words": compose_search_words(r, x, o, title or "")} for i, r, x, o, title in found
+    ]
+    session.execute(insert(ItemSearch), rows)
 
 
 TEXT_FIELDS = ("text", "timescale", "owner", "evidence_completion", "evidence_impact")

@@ -30,7 +30,7 @@ from sscp_tui.db.models import (
     item_themes,
 )
 from sscp_tui.services import catalog
-from sscp_tui.services.edits import EditContext, change_field, record, reference_key
+from sscp_tui.services.edits import EditContext, add_search_words, change_field, record, reference_key
 from sscp_tui.services.import_match import CHUNK, UPDATABLE, Decision, Matcher, Source, ref_key
 from sscp_tui.services.import_rows import ReadRow
 from sscp_tui.services.sheets import Progress
@@ -204,6 +204,7 @@ class Writer:
                 if entries:
                     session.execute(insert(table), entries)
             self.updates_added += len(updates)
+            add_search_words(session, ids)
             session.flush()
             self._tick(done + start + len(chunk), total)
         return created
@@ -237,6 +238,8 @@ class Writer:
             "rating": values["rating"],
             "owner": values["owner"] or "",
             "evidence_completion": values["evidence_completion"] or "",
+            # Bulk inserts skip the ORM's attribute events, so the flag is set here.
+            "evidenced": bool((values["evidence_completion"] or "").strip()),
             "evidence_impact": values["evidence_impact"] or "",
             "illustrative": values["illustrative"] == "yes",
             "last_update_on": self._update_day(decision.row) if decision.add_update else None,

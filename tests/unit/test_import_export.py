@@ -691,3 +691,20 @@ def test_import_and_export_do_not_load_textual(module: str) -> None:
     code = f"import importlib, sys; importlib.import_module({module!r}); print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_imported_items_are_searchable_and_their_evidence_counts(tracker, store, agencies, tmp_path) -> None:
+    """New items are written in bulk; they must still be found by free text, and a Blue item
+    with evidence must not be flagged as Blue without evidence."""
+    path = write_csv(tmp_path / "log.csv", [
+        ["Review", "Rec no", "Recommendation", "Lead agency", "Timescale", "RAG", "Evidence"],
+        ["SCR Child A", "1", "Practitioners should use the xylophone chronology tool.", "SCC", "tbc", "Blue",
+         "Audit of 20 cases"],
+        ["SCR Child A", "2", "Agencies should record the child's words verbatim.", "SCC", "tbc", "Blue", ""],
+    ])  # fmt: skip
+    run(tracker, path)
+    found = tracker.page(ItemFilter(text="XYLOPHONE", state=ItemState.ALL)).rows
+    assert [row.reference for row in found] == ["1"]
+    assert tracker.page(ItemFilter(text="child a", state=ItemState.ALL)).total == 2  # the review's title
+    flagged = tracker.page(ItemFilter(alert=AlertKind.INCONSISTENT, state=ItemState.ALL)).rows
+    assert [row.reference for row in flagged] == ["2"]
