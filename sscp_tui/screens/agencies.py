@@ -8,12 +8,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from sscp_tui.db.models import Rating
 from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.records import AgencyRecord, AlertCounts, ItemFilter
+from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
 
 OPEN_RATINGS = (Rating.RED, Rating.AMBER, Rating.GREEN, None)
@@ -32,7 +33,7 @@ class AgenciesScreen(TrackerScreen):
         yield Static(Text("Open items each agency leads, by rating, and their alerts. Enter lists them."),
                      classes="bar")  # fmt: skip
         yield DataTable(id="agencies-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         from sscp_tui.widgets.rating import rating_key, rating_text

@@ -10,16 +10,20 @@ from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from sscp_tui.services.tracker import Tracker
+from sscp_tui.widgets.rowtable import RowTable
 
 if TYPE_CHECKING:
     from sscp_tui.app import SSCPApp
 
 
-def cursor_id(table: DataTable[Any]) -> int | None:
+def cursor_id(table: DataTable[Any] | RowTable) -> int | None:
     """The numeric key of the row under a table's cursor (rows are keyed by database id)."""
     if not table.row_count:
         return None
-    key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    if isinstance(table, RowTable):
+        key = table.cursor_key
+    else:
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
     return int(key) if key and key.isdigit() else None
 
 

@@ -16,7 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, ProgressBar, Static
+from textual.widgets import Header, ProgressBar, Static
 
 from sscp_tui.db.models import Rating
 from sscp_tui.screens.base import TrackerScreen
@@ -24,6 +24,7 @@ from sscp_tui.screens.forms import ChoiceModal
 from sscp_tui.screens.item_actions import ItemActions
 from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.records import ChangeResult, ItemDetail, ItemFilter, ItemState, SortKey, rating_label
+from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import rating_text
 
@@ -75,7 +76,7 @@ class ChairPassScreen(ItemActions, TrackerScreen):
         yield ProgressBar(id="chair-progress", show_eta=False)
         with VerticalScroll(id="chair-body"):
             yield Static(id="chair-item")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         saved = self.sscp.views.state.chair_pass

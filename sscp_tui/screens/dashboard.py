@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from sscp_tui.db.models import Rating
 from sscp_tui.screens.base import TrackerScreen
@@ -25,6 +25,7 @@ from sscp_tui.services.records import (
     MeetingRecord,
     rating_label,
 )
+from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import ALERT_MARKS, rating_key, rating_text
 
@@ -65,7 +66,7 @@ class DashboardScreen(TrackerScreen):
             yield Label("Lead agency × rating — enter opens those items", classes="panel-title")
             yield DataTable(id="matrix-table", cursor_type="cell")
         yield Static(id="next-meeting", classes="bar")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         # Columns are made once: rebuilding them on every refresh confuses DataTable's widths.

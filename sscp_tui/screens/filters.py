@@ -43,7 +43,7 @@ def describe_filter(f: ItemFilter, tracker: Tracker) -> str:
         order = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE, None]
         parts.append("rating " + " or ".join(rating_label(r) for r in order if r in f.ratings))
     if f.review_id is not None:
-        labels = {r.id: r.label for r in tracker.reviews()}
+        labels = {r.id: r.label for r in tracker.reviews(with_counts=False)}
         parts.append(f"review {labels.get(f.review_id, '?')}")
     if f.review_kind is not None:
         parts.append(f"kind of review {f.review_kind.value}")
@@ -69,7 +69,7 @@ def describe_filter(f: ItemFilter, tracker: Tracker) -> str:
 
 def filter_form(f: ItemFilter, tracker: Tracker) -> FormModal:
     agencies = [(f"{a.short_name} — {a.name}", str(a.id)) for a in tracker.agencies()]
-    reviews = [(r.label, str(r.id)) for r in tracker.reviews()]
+    reviews = [(r.label, str(r.id)) for r in tracker.reviews(with_counts=False)]
     themes = [(name, str(theme_id)) for theme_id, name in tracker.themes()]
     fields = [
         FormField("agency", "Agency", str(f.agency_id or ""), kind="select", options=agencies),
@@ -114,7 +114,7 @@ def view_from_filter(
     name: str, f: ItemFilter, tracker: Tracker, sort: SortKey, descending: bool
 ) -> SavedView:
     agencies = {a.id: a.short_name for a in tracker.agencies()}
-    reviews = {r.id: r.label for r in tracker.reviews()}
+    reviews = {r.id: r.label for r in tracker.reviews(with_counts=False)}
     themes = dict(tracker.themes())
     return SavedView(
         name=name,
@@ -134,7 +134,7 @@ def view_from_filter(
 
 def filter_from_view(view: SavedView, tracker: Tracker) -> ItemFilter:
     agencies = {a.short_name: a.id for a in tracker.agencies()}
-    reviews = {r.label: r.id for r in tracker.reviews()}
+    reviews = {r.label: r.id for r in tracker.reviews(with_counts=False)}
     themes = {name: theme_id for theme_id, name in tracker.themes()}
     return ItemFilter(
         agency_id=agencies.get(view.agency) if view.agency else None,

@@ -11,12 +11,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, RATING_BINDINGS, ItemActions
 from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.records import ChangeResult, HistoryRecord, ItemDetail, rating_label
+from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.rating import rating_text
 
 FIELD_NAMES = {
@@ -63,7 +64,7 @@ class ItemScreen(ItemActions, TrackerScreen):
             yield Static(id="item-facts")
             yield Static(id="item-updates")
             yield Static(id="item-history")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "Item"

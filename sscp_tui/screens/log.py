@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Header, Input
 
 from sscp_tui.db.models import Rating
 from sscp_tui.screens.base import TrackerScreen, cursor_id
@@ -31,13 +31,17 @@ from sscp_tui.screens.item_actions import EDIT_BINDINGS, RATING_BINDINGS, ItemAc
 from sscp_tui.screens.log_columns import COLUMN_BY_KEY, COLUMNS
 from sscp_tui.screens.transfer import TransferActions
 from sscp_tui.services.records import ChangeResult, ItemFilter, ItemRow, Page, SortKey
+from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
+from sscp_tui.widgets.rowtable import RowTable, TableColumn
+from sscp_tui.widgets.statusline import StatusLine
 
 PAGE_SIZE = 100
+SEARCH_PAUSE = 0.15  # seconds of no typing before the search runs (Enter runs it at once)
 
 
-class LogTable(DataTable[Text]):
-    """A DataTable that asks for the next or previous page at its edges."""
+class LogTable(RowTable):
+    """A page of the log's rows, which asks for the next or previous page at its edges."""
 
     class PageRequest(Message):
         def __init__(self, step: int) -> None:
@@ -102,11 +106,11 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield NavBar("log")
-        yield Static(id="log-filters", classes="bar")
+        yield StatusLine(id="log-filters", classes="bar")
         yield Input(placeholder="/ to search the text, references and review names", id="log-search")
-        yield LogTable(id="log-table", cursor_type="row", zebra_stripes=True)
-        yield Static(id="log-status", classes="bar")
-        yield Footer()
+        yield LogTable(id="log-table")
+        yield StatusLine(id="log-status", classes="bar")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#log-search", Input).value = self.item_filter.text
@@ -123,13 +127,12 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         return [c.key for c in COLUMNS if c.key not in hidden]
 
     def build_columns(self) -> None:
-        table = self.table
-        table.clear(columns=True)
-        table.add_column(Text(" "), key="sel", width=1)
+        columns = [TableColumn("sel", Text(" "), 1)]
         for key in self.visible_columns():
             column = COLUMN_BY_KEY[key]
             arrow = (" ▼" if self.descending else " ▲") if column.sort is self.sort else ""
-            table.add_column(Text(column.label + arrow), key=key, width=column.width)
+            columns.append(TableColumn(key, Text(column.label + arrow), column.width or 10))
+        self.table.set_columns(columns)
 
     # --- data ------------------------------------------------------------------------------
     def load(self, *, keep_cursor: bool = True) -> None:
@@ -169,17 +172,16 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         row_before = table.cursor_row if keep_cursor else 0
         self.page = page
         self._rows = {row.id: row for row in page.rows}
-        table.clear()
         keys = self.visible_columns()
         variables = self.app.theme_variables
+        rows = []
         for row in page.rows:
             cells = [Text("●" if row.id in self.selected else " ")]
             cells += [COLUMN_BY_KEY[key].render(row, variables) for key in keys]
-            table.add_row(*cells, key=str(row.id))
+            rows.append((str(row.id), cells))
         if self._land_at_end:
             row_before, self._land_at_end = len(page.rows) - 1, False
-        if page.rows:
-            table.move_cursor(row=max(0, min(row_before, len(page.rows) - 1)), animate=False)
+        table.set_rows(rows, cursor_row=row_before)
         self.show_status()
 
     def show_filters(self) -> None:
@@ -190,7 +192,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         if views:
             line.append("\nViews: ", style="bold")
             line.append(numbered)
-        self.query_one("#log-filters", Static).update(line)
+        self.query_one("#log-filters", StatusLine).show(line)
 
     def show_status(self) -> None:
         page = self.page
@@ -200,7 +202,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         last = page.offset + len(page.rows)
         if self.total is None:
             counted = "…" if len(page.rows) == PAGE_SIZE else f"{last:,}"
-            self.query_one("#log-status", Static).update(Text(f"{first:,}–{last:,} of {counted} items"))
+            self.query_one("#log-status", StatusLine).show(Text(f"{first:,}–{last:,} of {counted} items"))
             return
         direction = "descending" if self.descending else "ascending"
         sort = (
@@ -211,7 +213,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         text = f"{first:,}–{last:,} of {page.total:,} items · sorted by {sort}"
         if self.selected:
             text += f" · {len(self.selected)} selected (space toggles, esc clears)"
-        self.query_one("#log-status", Static).update(Text(text))
+        self.query_one("#log-status", StatusLine).show(Text(text))
 
     def refresh_data(self) -> None:
         self.load()
@@ -264,8 +266,8 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self._land_at_end = step < 0
         self.load(keep_cursor=False)
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(RowTable.RowSelected)
+    def _row_selected(self, event: RowTable.RowSelected) -> None:
         self.action_open()
 
     def action_open(self) -> None:
@@ -314,7 +316,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self._search_timer.stop()
         text = event.value
         self._search_timer = self.set_timer(
-            0.15, lambda: self.set_filter(replace(self.item_filter, text=text))
+            SEARCH_PAUSE, lambda: self.set_filter(replace(self.item_filter, text=text))
         )
 
     @on(Input.Submitted, "#log-search")
@@ -362,9 +364,9 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
     def action_reverse(self) -> None:
         self.sort_by(self.sort, toggle=True)
 
-    @on(DataTable.HeaderSelected)
-    def _header(self, event: DataTable.HeaderSelected) -> None:
-        column = COLUMN_BY_KEY.get(str(event.column_key.value))
+    @on(RowTable.HeaderSelected)
+    def _header(self, event: RowTable.HeaderSelected) -> None:
+        column = COLUMN_BY_KEY.get(event.column_key)
         if column and column.sort:
             self.sort_by(column.sort, toggle=True)
 

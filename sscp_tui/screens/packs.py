@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Header, ProgressBar, Static
 
 from sscp_tui.paths import app_paths, ensure_private_dir
 from sscp_tui.screens.base import TrackerScreen, cursor_id
@@ -19,6 +19,7 @@ from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, a_date, r
 from sscp_tui.services.edits import EditError
 from sscp_tui.services.records import MeetingRecord
 from sscp_tui.services.timescales import parse_date
+from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
 
 
@@ -64,7 +65,7 @@ class PackScreen(TrackerScreen):
         yield DataTable(id="meetings-table", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="pack-progress", show_eta=False)
         yield Static(id="pack-status", classes="bar")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets import Header, Static, Tree
 
 from sscp_tui.db.models import Rating
 from sscp_tui.screens.base import TrackerScreen
@@ -18,6 +18,7 @@ from sscp_tui.screens.forms import FormField, FormModal, note_form, required
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, ItemActions
 from sscp_tui.services.edits import EditError
 from sscp_tui.services.records import ChangeResult, ItemFilter, ItemRow, ItemState, PlanRecord
+from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import rating_text
 
@@ -45,7 +46,7 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
         yield Static(Text("Plans, their priorities and actions. Rate a priority or an action with g, a or r; "
                           "enter opens an action."), classes="bar")  # fmt: skip
         yield Tree[Node](Text("Strategic plans"), id="tree")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         tree = self.query_one(Tree)

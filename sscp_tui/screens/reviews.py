@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from sscp_tui.db.models import ReviewKind, ReviewStatus
 from sscp_tui.screens.base import TrackerScreen, cursor_id
@@ -18,6 +18,7 @@ from sscp_tui.screens.forms import FormField, FormModal, a_date, required
 from sscp_tui.services.edits import EditError
 from sscp_tui.services.records import RATING_ORDER, ItemFilter, ItemState, ReviewRecord
 from sscp_tui.services.timescales import parse_date
+from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import rating_key, rating_text
 
@@ -46,7 +47,7 @@ class ReviewsScreen(TrackerScreen):
         yield Static(Text("Every review and its items by rating. Enter lists its items; n adds a review."),
                      classes="bar")  # fmt: skip
         yield DataTable(id="reviews-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

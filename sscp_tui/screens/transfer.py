@@ -10,12 +10,13 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Header, ProgressBar, Static
 
 from sscp_tui.paths import app_paths, ensure_private_dir
 from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.screens.forms import FormField, FormModal
 from sscp_tui.services.records import ItemFilter
+from sscp_tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from sscp_tui.services.importer import ImportOptions, ImportPlan, ImportReport
@@ -122,7 +123,7 @@ class ImportPreviewScreen(TrackerScreen):
         yield Static(Text(f"Reading {self.path.name}…"), id="import-summary", classes="bar")
         yield DataTable(id="import-rows", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="import-progress", show_eta=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -9,6 +9,8 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
+from sscp_tui.widgets.rowtable import RowTable
+
 
 def plain(renderable: Any) -> str:
     console = Console(width=200, file=io.StringIO(), record=True, color_system=None)
@@ -20,17 +22,15 @@ def static_text(app: Any, selector: str) -> str:
     return plain(app.screen.query_one(selector, Static).content)
 
 
-def table_rows(table: DataTable[Any]) -> list[list[str]]:
+def table_rows(table: DataTable[Any] | RowTable) -> list[list[str]]:
     return [
         [getattr(cell, "plain", str(cell)) for cell in table.get_row_at(i)] for i in range(table.row_count)
     ]
 
 
-def column(table: DataTable[Any], key: str) -> list[str]:
-    index = list(table.columns).index(key) if key in [k.value for k in table.columns] else None
-    if index is None:
-        keys = [k.value for k in table.columns]
-        index = keys.index(key)
+def column(table: DataTable[Any] | RowTable, key: str) -> list[str]:
+    keys = [getattr(k, "value", k) for k in table.columns]
+    index = keys.index(key)
     return [row[index] for row in table_rows(table)]
 
 

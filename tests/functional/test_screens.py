@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 
 from sscp_tui.app import SSCPApp
 from sscp_tui.db.models import HistoryEntry, Rating
+from sscp_tui.screens.log import LogTable
 from sscp_tui.services.records import ItemFilter, ItemState
 from sscp_tui.services.tracker import Tracker
 from tests.functional.screen_helpers import column, settle, static_text, table_rows, type_text
@@ -22,10 +23,10 @@ def app(demo: Tracker) -> SSCPApp:
     return SSCPApp(demo)
 
 
-async def open_log(pilot: Any, app: SSCPApp) -> DataTable[Any]:
+async def open_log(pilot: Any, app: SSCPApp) -> LogTable:
     await pilot.press("f3")
     await settle(pilot, app)
-    return app.screen.query_one("#log-table", DataTable)
+    return app.screen.query_one("#log-table", LogTable)
 
 
 def rating_history(tracker: Tracker, item_id: int) -> list[HistoryEntry]:
@@ -61,7 +62,7 @@ async def test_a_matrix_cell_opens_the_log_for_that_agency_and_rating(app: SSCPA
         matrix.move_cursor(row=target, column=2)
         await pilot.press("enter")
         await settle(pilot, app)
-        table = app.screen.query_one("#log-table", DataTable)
+        table = app.screen.query_one("#log-table", LogTable)
         agency = rows[target][0]
         assert table.row_count == int(rows[target][2])
         assert set(column(table, "lead")) == {agency} and set(column(table, "rating")) == {" Amber  "}
@@ -71,7 +72,7 @@ async def test_a_matrix_cell_opens_the_log_for_that_agency_and_rating(app: SSCPA
 async def test_rating_from_the_log_is_one_key_plus_a_note(app: SSCPApp, demo: Tracker) -> None:
     async with app.run_test(size=SIZE) as pilot:
         table = await open_log(pilot, app)
-        item_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        item_id = int(table.cursor_key)
         before = demo.rows([item_id])[0].rating
         assert before is not Rating.GREEN
         await pilot.press("g")
@@ -89,7 +90,7 @@ async def test_rating_from_the_log_is_one_key_plus_a_note(app: SSCPApp, demo: Tr
 async def test_a_rating_needs_a_note_and_escape_changes_nothing(app: SSCPApp, demo: Tracker) -> None:
     async with app.run_test(size=SIZE) as pilot:
         table = await open_log(pilot, app)
-        item_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        item_id = int(table.cursor_key)
         before = demo.rows([item_id])[0].rating
         await pilot.press("r", "enter")
         await pilot.pause()
@@ -102,7 +103,7 @@ async def test_a_rating_needs_a_note_and_escape_changes_nothing(app: SSCPApp, de
 async def test_several_rows_are_rated_at_once_and_undone_together(app: SSCPApp, demo: Tracker) -> None:
     async with app.run_test(size=SIZE) as pilot:
         table = await open_log(pilot, app)
-        ids = [int(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(3)]
+        ids = [int(table.row_keys[i]) for i in range(3)]
         before = {row.id: row.rating for row in demo.rows(ids)}
         await pilot.press("space", "space", "space")
         assert "3 selected" in static_text(app, "#log-status")
@@ -200,7 +201,7 @@ async def test_markup_in_the_data_is_shown_literally(app: SSCPApp, demo: Tracker
 
 async def open_first_item(pilot: Any, app: SSCPApp) -> int:
     table = await open_log(pilot, app)
-    item_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+    item_id = int(table.cursor_key)
     await pilot.press("enter")
     await settle(pilot, app)
     return item_id
@@ -259,7 +260,7 @@ async def test_mark_complete_asks_for_evidence(app: SSCPApp, demo: Tracker) -> N
 async def test_delete_asks_first_and_is_recorded(app: SSCPApp, demo: Tracker) -> None:
     async with app.run_test(size=SIZE) as pilot:
         table = await open_log(pilot, app)
-        item_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        item_id = int(table.cursor_key)
         await pilot.press("delete", "n")
         await settle(pilot, app)
         assert demo.item(item_id) is not None
@@ -268,7 +269,7 @@ async def test_delete_asks_first_and_is_recorded(app: SSCPApp, demo: Tracker) ->
         await pilot.press("enter")
         await settle(pilot, app)
         assert demo.item(item_id) is None
-        assert str(item_id) not in [k.value for k in table.rows]
+        assert str(item_id) not in table.row_keys
         await pilot.press("u")
         await settle(pilot, app)
         assert demo.item(item_id) is not None
@@ -423,15 +424,15 @@ async def test_the_log_pages_through_a_large_log(tmp_path, settings) -> None:
         table = await open_log(pilot, app)
         assert table.row_count == PAGE_SIZE
         assert f"1–{PAGE_SIZE} of {total:,} items" in static_text(app, "#log-status")
-        first_page = [k.value for k in table.rows]
+        first_page = table.row_keys
         table.move_cursor(row=PAGE_SIZE - 1)
         await pilot.press("down")
         await settle(pilot, app)
         assert f"{PAGE_SIZE + 1}–{min(total, 2 * PAGE_SIZE)} of {total:,}" in static_text(app, "#log-status")
-        assert table.cursor_row == 0 and not set(first_page) & {k.value for k in table.rows}
+        assert table.cursor_row == 0 and not set(first_page) & set(table.row_keys)
         await pilot.press("up")
         await settle(pilot, app)
-        assert [k.value for k in table.rows] == first_page and table.cursor_row == PAGE_SIZE - 1
+        assert table.row_keys == first_page and table.cursor_row == PAGE_SIZE - 1
     store.close()
 
 

@@ -9,6 +9,7 @@ import openpyxl
 from textual.widgets import DataTable, Input
 
 from sscp_tui.app import SSCPApp
+from sscp_tui.screens.log import LogTable
 from sscp_tui.services.records import ItemFilter, ItemState
 from sscp_tui.services.tracker import Tracker
 from tests.functional.screen_helpers import settle, static_text, table_rows, type_text
@@ -82,7 +83,7 @@ async def test_export_writes_what_the_log_shows(demo: Tracker, tmp_path: Path) -
         await type_text(pilot, "Doris")
         await pilot.press("enter")
         await settle(pilot, app)
-        shown = app.screen.query_one("#log-table", DataTable).row_count
+        shown = app.screen.query_one("#log-table", LogTable).row_count
         await pilot.press("E")
         await pilot.pause()
         app.screen.query_one("#field-file", Input).value = str(target)

@@ -1,0 +1,335 @@
+"""A fast table for one page of rows: drawn line by line, each row's cells turned into segments once.
+
+The log shows a page of 100 items at a time, and a key that changes what it shows (a search,
+a saved view, a rating) must repaint within a frame or two. Textual's DataTable renders every
+cell through a Rich console and renders them all again whenever the focus, cursor or rows
+change; at a dozen columns that cost a tenth of a second per repaint. Here a row becomes a
+strip of segments when it arrives, and painting a line is cropping that strip and laying the
+row's background (zebra stripe or cursor) under it.
+
+The API is a small, DataTable-shaped subset: columns and rows are keyed by strings, the
+cursor is a row, enter or a click on the cursor row posts ``RowSelected``, a click on a
+heading posts ``HeaderSelected``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+PADDING = 1  # spaces either side of a cell, as DataTable draws them
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    key: str
+    label: Text
+    width: int
+
+    @property
+    def cell_width(self) -> int:
+        return self.width + 2 * PADDING
+
+
+class RowTable(ScrollView, can_focus=True):
+    """Rows of Rich Text cells under one fixed heading line, with a row cursor."""
+
+    DEFAULT_CSS = """
+    RowTable {
+        background: $surface;
+        color: $foreground;
+        height: 1fr;
+        &:focus { background-tint: $foreground 5%; }
+        & > .rowtable--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .rowtable--odd-row { }
+        & > .rowtable--even-row { background: $surface-lighten-1 50%; }
+        &:dark > .rowtable--even-row { background: $surface-darken-1 40%; }
+        & > .rowtable--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .rowtable--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+    }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "rowtable--header",
+        "rowtable--odd-row",
+        "rowtable--even-row",
+        "rowtable--cursor",
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Select", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first_row", "First row", show=False),
+        Binding("end", "last_row", "Last row", show=False),
+        Binding("left", "column_left", "Scroll left a column", show=False),
+        Binding("right", "column_right", "Scroll right a column", show=False),
+    ]
+
+    cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    @dataclass
+    class RowSelected(Message):
+        """Enter, or a click on the row under the cursor."""
+
+        table: RowTable
+        row_key: str
+        cursor_row: int
+
+        @property
+        def control(self) -> RowTable:
+            return self.table
+
+    @dataclass
+    class HeaderSelected(Message):
+        """A click on a column's heading."""
+
+        table: RowTable
+        column_key: str
+
+        @property
+        def control(self) -> RowTable:
+            return self.table
+
+    def __init__(
+        self, *, zebra_stripes: bool = True, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.zebra_stripes = zebra_stripes
+        self._columns: list[TableColumn] = []
+        self._keys: list[str] = []
+        self._index: dict[str, int] = {}
+        self._cells: list[list[Text]] = []
+        self._strips: dict[int, Strip] = {}  # row index → its cells as one unstyled strip
+        self._header: Strip | None = None
+        self._styles_now: tuple[Style, Style, Style, Style, Style] = (Style(),) * 5
+
+    # --- the DataTable-shaped API ----------------------------------------------------------
+    @property
+    def columns(self) -> dict[str, TableColumn]:
+        return {column.key: column for column in self._columns}
+
+    @property
+    def row_keys(self) -> list[str]:
+        return list(self._keys)
+
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
+
+    @property
+    def cursor_key(self) -> str | None:
+        return self._keys[self.cursor_row] if self._keys else None
+
+    def set_columns(self, columns: Sequence[TableColumn]) -> None:
+        if list(columns) == self._columns:
+            return  # unchanged: keep every row already drawn
+        self._columns = list(columns)
+        self._header = None
+        self._strips.clear()
+        self._resized()
+
+    def set_rows(self, rows: Sequence[tuple[str, list[Text]]], *, cursor_row: int = 0) -> None:
+        """Replace every row at once (a page), placing the cursor."""
+        self._keys = [key for key, _ in rows]
+        self._index = {key: i for i, key in enumerate(self._keys)}
+        self._cells = [cells for _, cells in rows]
+        self._strips.clear()
+        self._resized()
+        self.move_cursor(row=cursor_row)
+
+    def clear(self) -> None:
+        self.set_rows([])
+
+    def get_row_at(self, row: int) -> list[Text]:
+        return list(self._cells[row])
+
+    def get_cell(self, row_key: str, column_key: str) -> Text:
+        return self._cells[self._index[row_key]][self._column_index(column_key)]
+
+    def update_cell(self, row_key: str, column_key: str, value: Text) -> None:
+        row = self._index.get(row_key)
+        if row is None:
+            return
+        self._cells[row][self._column_index(column_key)] = value
+        self._strips.pop(row, None)
+        self.refresh_line(row + 1)
+
+    def move_cursor(self, *, row: int, animate: bool = False) -> None:
+        self.cursor_row = max(0, min(row, len(self._keys) - 1))
+
+    # --- cursor ----------------------------------------------------------------------------
+    def validate_cursor_row(self, row: int) -> int:
+        return max(0, min(row, len(self._keys) - 1))
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self.refresh_line(old + 1)
+        self.refresh_line(new + 1)
+        self._scroll_to_cursor()
+
+    def on_resize(self) -> None:
+        self._scroll_to_cursor()
+
+    def _scroll_to_cursor(self) -> None:
+        rows_shown = self.scrollable_content_region.height - 1
+        if rows_shown < 1:
+            return  # not laid out yet: on_resize comes back here
+        top = round(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, force=True)
+        elif self.cursor_row >= top + rows_shown:
+            self.scroll_to(y=self.cursor_row - rows_shown + 1, animate=False, force=True)
+
+    def _rows_per_page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 2)
+
+    def action_cursor_up(self) -> None:
+        self.cursor_row -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor_row += 1
+
+    def action_page_up(self) -> None:
+        self.cursor_row -= self._rows_per_page()
+
+    def action_page_down(self) -> None:
+        self.cursor_row += self._rows_per_page()
+
+    def action_first_row(self) -> None:
+        self.cursor_row = 0
+
+    def action_last_row(self) -> None:
+        self.cursor_row = len(self._keys) - 1
+
+    def _column_starts(self) -> list[int]:
+        starts, left = [], 0
+        for column in self._columns:
+            starts.append(left)
+            left += column.cell_width
+        return starts
+
+    def action_column_left(self) -> None:
+        x = round(self.scroll_x)
+        self.scroll_to(x=max([s for s in self._column_starts() if s < x], default=0), animate=False)
+
+    def action_column_right(self) -> None:
+        x = round(self.scroll_x)
+        later = [s for s in self._column_starts() if s > x]
+        if later:
+            self.scroll_to(x=min(later[0], round(self.max_scroll_x)), animate=False)
+
+    def action_select_cursor(self) -> None:
+        if self._keys:
+            self.post_message(self.RowSelected(self, self._keys[self.cursor_row], self.cursor_row))
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        event.stop()
+        if offset.y == 0:
+            column = self._column_at(offset.x + round(self.scroll_x))
+            if column is not None:
+                self.post_message(self.HeaderSelected(self, column.key))
+            return
+        row = offset.y - 1 + round(self.scroll_y)
+        if 0 <= row < len(self._keys):
+            if row == self.cursor_row:
+                self.action_select_cursor()
+            else:
+                self.cursor_row = row
+
+    # --- painting --------------------------------------------------------------------------
+    def _column_index(self, key: str) -> int:
+        for index, column in enumerate(self._columns):
+            if column.key == key:
+                return index
+        raise KeyError(key)
+
+    def _column_at(self, x: int) -> TableColumn | None:
+        left = 0
+        for column in self._columns:
+            if left <= x < left + column.cell_width:
+                return column
+            left += column.cell_width
+        return None
+
+    def _resized(self) -> None:
+        width = sum(column.cell_width for column in self._columns)
+        self.virtual_size = Size(width, len(self._keys) + 1)
+        self.refresh()
+
+    def _line(self, cells: Sequence[Text]) -> Strip:
+        segments: list[Segment] = []
+        pad = Segment(" " * PADDING)
+        for column, cell in zip(self._columns, cells, strict=False):
+            segments.append(pad)
+            segments.extend(_fit(cell, column.width))
+            segments.append(pad)
+        return Strip(segments, sum(column.cell_width for column in self._columns))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The component styles are looked up once per paint, not once per line.
+        self._styles_now = (
+            self.rich_style,
+            self.get_component_rich_style("rowtable--header"),
+            self.get_component_rich_style("rowtable--odd-row"),
+            self.get_component_rich_style("rowtable--even-row"),
+            self.get_component_rich_style("rowtable--cursor"),
+        )
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        base, header, odd, even, cursor = self._styles_now
+        width = self.size.width
+        scroll_x = round(self.scroll_x)
+        if y == 0:
+            if self._header is None:
+                self._header = self._line([column.label for column in self._columns])
+            line, style = self._header, base + header
+        else:
+            row = y - 1 + round(self.scroll_y)
+            if row >= len(self._keys):
+                return Strip.blank(width, base)
+            cached = self._strips.get(row)
+            if cached is None:
+                cached = self._strips[row] = self._line(self._cells[row])
+            line = cached
+            stripe = even if (self.zebra_stripes and row % 2 == 0) else odd
+            style = base + (cursor if row == self.cursor_row else stripe)
+        return line.crop_extend(scroll_x, scroll_x + width, None).apply_style(style)
+
+
+def _fit(cell: Text, width: int) -> list[Segment]:
+    """A cell's segments, cut or padded to exactly ``width`` cells, on one line."""
+    text = cell.copy()
+    text.no_wrap = True
+    text.truncate(width, overflow="ellipsis", pad=True)
+    # Text.render draws the spans only; the text's own style is laid under them here.
+    base = _CONSOLE.get_style(text.style) if text.style else None
+    return list(Segment.apply_style(text.render(_CONSOLE, end=""), base))
+
+
+# Cells are rendered with a console of their own: no terminal, markup or emoji is involved.
+_CONSOLE = Console(width=10_000, color_system=None, markup=False, emoji=False, highlight=False)
