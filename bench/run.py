@@ -99,6 +99,11 @@ def database(size: int) -> Path:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         build(size, path, today=AS_OF)
         marker.write_text("ok")
+    # A database cached by an older version is brought up to this version's schema once,
+    # here, rather than in every timed run.
+    from sscp_tui.db.store import open_store
+
+    open_store(path, create=False).close()
     # Fold any write-ahead log into the file first: a reader would otherwise hold the whole
     # log in memory, which is an artefact of building, not of using, the tracker.
     with sqlite3.connect(path) as conn:
@@ -165,22 +170,27 @@ class Marks:
 
 
 async def interactions(db: Path, runs: int) -> dict[str, list[float]]:
+    from textual.worker import WorkerCancelled
+
     from sscp_tui.app import SSCPApp
     from sscp_tui.config import Settings
     from sscp_tui.db.models import Rating
     from sscp_tui.db.store import open_store
+    from sscp_tui.screens import log as log_module
     from sscp_tui.screens.item_actions import ItemActions
     from sscp_tui.screens.log import LogScreen, LogTable
     from sscp_tui.services.tracker import Tracker
     from sscp_tui.views import SavedView
 
     os.environ["SSCP_TUI_HOME"] = tempfile.mkdtemp()
+    # Enter is what is timed, so the search must not already have run on a pause in typing.
+    log_module.SEARCH_PAUSE = 600.0
     store = open_store(db)
     tracker = Tracker(store, Settings(author="Bench"), AS_OF)
     app = SSCPApp(tracker, start="log")
     marks = Marks()
     found: dict[str, list[float]] = {"filter": [], "search": [], "rate": [], "cursor": []}
-    shown, saved, moved = LogScreen.show_page, ItemActions.after_edit, LogTable.watch_cursor_coordinate
+    shown, saved, moved = LogScreen.show_page, ItemActions.after_edit, LogTable.watch_cursor_row
 
     def show_page(self: Any, *args: Any, **kwargs: Any) -> None:
         shown(self, *args, **kwargs)
@@ -195,10 +205,16 @@ async def interactions(db: Path, runs: int) -> dict[str, list[float]]:
         marks.mark(self.app)
 
     LogScreen.show_page, ItemActions.after_edit = show_page, after_edit  # type: ignore[method-assign]
-    LogTable.watch_cursor_coordinate = cursor_moved  # type: ignore[method-assign]
+    LogTable.watch_cursor_row = cursor_moved  # type: ignore[method-assign]
 
     async def settled(pilot: Any) -> None:
-        await app.workers.wait_for_complete()
+        # A newer page request cancels an older one; a cancelled worker is not a failure here.
+        while True:
+            try:
+                await app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                continue
         await pilot.pause()
 
     agencies = [a.short_name for a in tracker.agencies()]
@@ -221,7 +237,7 @@ async def interactions(db: Path, runs: int) -> dict[str, list[float]]:
             await pilot.press("x")
             await settled(pilot)
             # A rating change: the note typed, then Enter to committed and saying so.
-            item_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+            item_id = int(table.cursor_key)
             key = "g" if tracker.rows([item_id])[0].rating is not Rating.GREEN else "a"
             await pilot.press(key, "o", "k")
             found["rate"].append(await marks.after(app, "enter"))
@@ -231,7 +247,7 @@ async def interactions(db: Path, runs: int) -> dict[str, list[float]]:
                 found["cursor"].append(await marks.after(app, "down"))
                 await settled(pilot)
     LogScreen.show_page, ItemActions.after_edit = shown, saved  # type: ignore[method-assign]
-    LogTable.watch_cursor_coordinate = moved  # type: ignore[method-assign]
+    LogTable.watch_cursor_row = moved  # type: ignore[method-assign]
     store.close()
     return found
 

@@ -114,6 +114,7 @@ def build(count: int, path: Path, seed: int = 7, today: date | None = None) -> N
             if len(items) >= 5000:
                 _flush(s, items, themes, support, updates, history, words)
         _flush(s, items, themes, support, updates, history, words)
+    store.refresh_statistics()  # as a large import does
     store.close()
 
 

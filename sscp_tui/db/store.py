@@ -6,6 +6,7 @@ SQLite-specific settings live only in :func:`_configure_sqlite`.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from sscp_tui.db.models import Base, HistoryEntry
 
 # The newest migration this version knows. A test checks it against the migration scripts,
 # so opening an up-to-date database need not load Alembic at all.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -129,7 +130,21 @@ class Store:
         with self._writer() as session, session.begin():
             yield session
 
+    def refresh_statistics(self) -> None:
+        """Let SQLite's planner see the tables as they are now (after a large import)."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+
     def close(self) -> None:
+        # SQLite's advice for a connection that is closing: refresh the planner's statistics
+        # for any table that has changed a lot. Usually it has nothing to do.
+        if self.engine.dialect.name == "sqlite":
+            try:
+                with self.engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA optimize")
+            except (OperationalError, DatabaseError) as exc:
+                logging.getLogger(__name__).warning("PRAGMA optimize was skipped: %s", exc)
         self.engine.dispose()
 
 
@@ -161,6 +176,8 @@ def open_store(target: str | Path, *, create: bool = True, migrate: bool = True)
     try:
         if migrate:
             upgrade_schema(store)
+            if engine.dialect.name == "sqlite":
+                _keep_search_index(engine)
     except StoreError:
         engine.dispose()
         raise
@@ -169,6 +186,17 @@ def open_store(target: str | Path, *, create: bool = True, migrate: bool = True)
         where = store.location
         raise StoreError(f"Cannot open the tracker at {where}: {_reason(exc)}.") from exc
     return store
+
+
+def _keep_search_index(engine: Engine) -> None:
+    """Build the full-text index if this database lacks it (see db.search_index)."""
+    from sscp_tui.db import search_index
+
+    with engine.connect() as connection:
+        if not search_index.needs_work(connection):
+            return
+    with engine.begin() as connection:
+        search_index.ensure(connection)
 
 
 def _reason(exc: DatabaseError) -> str:

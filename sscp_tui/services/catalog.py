@@ -105,14 +105,16 @@ def _review_record(review: Review, counts: dict[Rating | None, int]) -> ReviewRe
     )
 
 
-def reviews(session: Session) -> list[ReviewRecord]:
+def reviews(session: Session, *, with_counts: bool = True) -> list[ReviewRecord]:
+    """Every review, newest first. Counting each review's items by rating scans the items, so a
+    caller that only needs names and labels (the log's filter line) asks for no counts."""
     counts: dict[int, dict[Rating | None, int]] = defaultdict(dict)
     statement = (
         select(TrackedItem.review_id, TrackedItem.rating, func.count())
         .where(TrackedItem.deleted_at.is_(None), TrackedItem.review_id.is_not(None))
         .group_by(TrackedItem.review_id, TrackedItem.rating)
     )
-    for review_id, rating, count in session.execute(statement):
+    for review_id, rating, count in session.execute(statement) if with_counts else ():
         if review_id is not None:
             counts[review_id][rating] = count
     rows = session.scalars(

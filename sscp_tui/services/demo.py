@@ -66,7 +66,9 @@ def load_demo(store: Store, today: date | None = None, data: dict[str, Any] | No
     with store.write() as session:
         if session.scalar(select(func.count()).select_from(TrackedItem)):
             raise DemoError("This tracker already holds items; the demo goes into an empty one.")
-        return _load(session, data, today)
+        summary = _load(session, data, today)
+    store.refresh_statistics()
+    return summary
 
 
 def _load(session: Session, data: dict[str, Any], today: date) -> DemoSummary:

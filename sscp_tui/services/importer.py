@@ -261,6 +261,9 @@ def _outcome(decision: Decision, item_id: int | None = None) -> RowOutcome:
 
 
 # --- applying --------------------------------------------------------------------------------
+BULK_IMPORT = 500  # new items from one import after which the planner's statistics are refreshed
+
+
 def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None) -> ImportReport:
     """Import what ``found`` planned, in one transaction. Any rejected row, or any failure,
     raises TransferError and nothing is written."""
@@ -289,6 +292,8 @@ def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None)
             raise TransferError("The tracker is busy with another change; nothing was imported. "
                                 "Try again in a moment.") from exc  # fmt: skip
         raise TransferError(f"The import could not be saved ({reason}); nothing was imported.") from exc
+    if len(created) >= BULK_IMPORT:
+        tracker.store.refresh_statistics()  # the planner's view of a log that just grew a lot
     return ImportReport(
         source=found.source,
         rows=tuple(_outcome(d, created.get(d.row.number)) for d in decisions),

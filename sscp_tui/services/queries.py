@@ -6,9 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, Text, and_, case, column, func, or_, select, table
 from sqlalchemy.orm import Session, aliased
 
+from sscp_tui.db import search_index
 from sscp_tui.db.models import (
     Agency,
     HistoryEntry,
@@ -107,10 +108,19 @@ def filter_conditions(f: ItemFilter, rules: AlertRules) -> list[ColumnElement[bo
         conditions.append(item.kind == f.kind)
     if f.priority_id is not None:
         conditions.append(item.priority_id == f.priority_id)
-    for term in f.text.casefold().split():
-        words = select(ItemSearch.item_id).where(ItemSearch.words.contains(term, autoescape=True))
-        conditions.append(item.id.in_(words))
+    conditions.extend(item.id.in_(_items_matching(term)) for term in f.text.casefold().split())
     return conditions
+
+
+_FTS = table("item_fts", column("rowid", Integer), column("item_fts", Text))
+
+
+def _items_matching(term: str) -> Select[Any]:
+    """The ids of items whose words contain ``term``: from the full-text index where there is
+    one (words beginning with the term), else by reading every item's words."""
+    if search_index.fts5_available() and any(ch.isalnum() for ch in term):
+        return select(_FTS.c.rowid).where(_FTS.c.item_fts.op("MATCH")(search_index.match_query(term)))
+    return select(ItemSearch.item_id).where(ItemSearch.words.contains(term, autoescape=True))
 
 
 def rating_severity() -> ColumnElement[int]:

@@ -127,8 +127,8 @@ class Tracker:
     def find_agency(self, name: str) -> AgencyRecord:
         return self._read(lambda s: catalog.find_agency(s, name))
 
-    def reviews(self) -> list[ReviewRecord]:
-        return self._read(catalog.reviews)
+    def reviews(self, *, with_counts: bool = True) -> list[ReviewRecord]:
+        return self._read(lambda s: catalog.reviews(s, with_counts=with_counts))
 
     def find_review(self, name: str) -> ReviewRecord:
         return self._read(lambda s: catalog.find_review(s, name))

@@ -1,0 +1,91 @@
+"""The full-text index behind the log's search box.
+
+Each item's searchable words (reference, text, owner, review title) are kept in the
+``item_search`` table. Where SQLite has its FTS5 extension, as the builds shipped with Python
+do, an FTS5 index over that table (``item_fts``) answers a search term from an index instead
+of reading every item's words: a search of 100,000 items goes from about 100 ms to a few.
+Triggers on ``item_search`` keep the index in step with every insert, update and delete,
+whichever code path writes them (edits, imports, migrations, cascades).
+
+A term matches the words that begin with it ("curios" finds "curiosity"). Where FTS5 is
+missing, the search falls back to a substring match on ``item_search`` with the same results
+for whole words and word beginnings, only slower.
+
+The index is derived data: it is built when missing, and its triggers are removed by a
+SQLite without FTS5 (whose writes to ``item_search`` would otherwise fail), and rebuilt when
+a database comes back to one with it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from functools import cache
+
+from sqlalchemy import Connection, text
+
+TRIGGERS = ("item_search_fts_insert", "item_search_fts_delete", "item_search_fts_update")
+
+_CREATE_TABLE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS item_fts USING fts5("
+    "words, content='item_search', content_rowid='item_id', "
+    "tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
+)
+_CREATE_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS item_search_fts_insert AFTER INSERT ON item_search BEGIN "
+    "INSERT INTO item_fts(rowid, words) VALUES (new.item_id, new.words); END",
+    "CREATE TRIGGER IF NOT EXISTS item_search_fts_delete AFTER DELETE ON item_search BEGIN "
+    "INSERT INTO item_fts(item_fts, rowid, words) VALUES ('delete', old.item_id, old.words); END",
+    "CREATE TRIGGER IF NOT EXISTS item_search_fts_update AFTER UPDATE ON item_search BEGIN "
+    "INSERT INTO item_fts(item_fts, rowid, words) VALUES ('delete', old.item_id, old.words); "
+    "INSERT INTO item_fts(rowid, words) VALUES (new.item_id, new.words); END",
+)
+
+
+@cache
+def fts5_available() -> bool:
+    """Whether this process's SQLite library has FTS5 (asked once, of an in-memory database)."""
+    probe = sqlite3.connect(":memory:")
+    try:
+        probe.execute("CREATE VIRTUAL TABLE probe USING fts5(words)")
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        probe.close()
+    return True
+
+
+def _names(connection: Connection, kind: str) -> set[str]:
+    rows = connection.execute(text("SELECT name FROM sqlite_master WHERE type = :kind"), {"kind": kind})
+    return {row[0] for row in rows}
+
+
+def needs_work(connection: Connection) -> bool:
+    """Whether :func:`ensure` would change anything (a read, so opening stays read-only)."""
+    if "item_search" not in _names(connection, "table"):
+        return False  # a schema before the search words: the migrations come first
+    triggers = _names(connection, "trigger") & set(TRIGGERS)
+    if fts5_available():
+        return "item_fts" not in _names(connection, "table") or triggers != set(TRIGGERS)
+    return bool(triggers)
+
+
+def ensure(connection: Connection) -> None:
+    """Build the index and its triggers where FTS5 exists; where it does not, drop the triggers.
+
+    Runs inside the caller's transaction."""
+    if fts5_available():
+        if set(TRIGGERS) - _names(connection, "trigger") or "item_fts" not in _names(connection, "table"):
+            connection.execute(text(_CREATE_TABLE))
+            for statement in _CREATE_TRIGGERS:
+                connection.execute(text(statement))
+            # Index whatever item_search holds now (all of it, on a first build or a return
+            # from a SQLite without FTS5, when the index may have fallen behind).
+            connection.execute(text("INSERT INTO item_fts(item_fts) VALUES ('rebuild')"))
+    else:
+        for trigger in TRIGGERS:
+            connection.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
+
+
+def match_query(term: str) -> str:
+    """An FTS5 query for words beginning with ``term``, quoted so that nothing in it is syntax."""
+    return '"' + term.replace('"', '""') + '"*'

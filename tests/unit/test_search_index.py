@@ -1,0 +1,101 @@
+"""The full-text index behind the search box: kept in step with every write, and a database
+that travels to a SQLite without FTS5 (and back) keeps working and finds the same items."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from sscp_tui.db import migrate, search_index
+from sscp_tui.db.store import open_store
+from sscp_tui.services.records import ItemFilter, ItemState
+from sscp_tui.services.tracker import Tracker
+from tests.conftest import AS_OF
+
+
+def found(tracker: Tracker, words: str) -> set[int]:
+    return {row.id for row in tracker.page(ItemFilter(text=words, state=ItemState.ALL), limit=500).rows}
+
+
+def fts_rows(tracker: Tracker) -> int:
+    with tracker.store.read() as s:
+        return int(s.execute(text("SELECT count(*) FROM item_fts")).scalar_one())
+
+
+def test_this_machine_has_fts5() -> None:
+    # The CI machine and Python's own builds have it; the fallback is tested below.
+    assert search_index.fts5_available()
+
+
+def test_a_term_finds_words_beginning_with_it_and_edits_keep_the_index(tracker, small) -> None:
+    assert found(tracker, "adolesc") == {small["tbc"], small["stale"], small["green_overdue"]}
+    tracker.update_item(small["later"], {"text": "Strengthen escalation routes for adolescents"}, "reworded")
+    assert small["later"] in found(tracker, "escalat")
+    assert small["later"] in found(tracker, "adolescent")
+    tracker.delete([small["later"]], "withdrawn")
+    assert small["later"] not in found(tracker, "escalat")
+
+
+@pytest.mark.parametrize("term", ['"', 'a"b', "NEAR(", "*", "col:x", "AND", "-", "'"])
+def test_search_syntax_in_a_term_is_only_text(tracker, small, term: str) -> None:
+    found(tracker, term)  # no error, whatever it finds
+
+
+def test_without_fts5_the_same_words_are_found_and_writes_still_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings
+) -> None:
+    path = tmp_path / "travels.sqlite3"
+    from sscp_tui.services.demo import load_demo
+
+    store = open_store(path)
+    load_demo(store, AS_OF)
+    with_index = Tracker(store, settings, AS_OF)
+    expected = found(with_index, "domestic abuse")
+    assert expected
+    store.close()
+
+    # Opened by a SQLite without FTS5: the triggers go (or every write would fail).
+    monkeypatch.setattr(search_index, "fts5_available", lambda: False)
+    store = open_store(path)
+    without = Tracker(store, settings, AS_OF)
+    assert found(without, "domestic abuse") == expected
+    item = next(iter(expected))
+    without.update_item(item, {"text": "Audit the neglect pathway quarterly"}, "reworded")
+    assert item not in found(without, "domestic abuse")
+    store.close()
+
+    # Back on a SQLite with FTS5: the index is rebuilt from the words as they are now.
+    monkeypatch.undo()
+    store = open_store(path)
+    back = Tracker(store, settings, AS_OF)
+    assert found(back, "domestic abuse") == expected - {item}
+    assert item in found(back, "pathway")
+    with store.read() as s:
+        triggers = {r[0] for r in s.execute(text("SELECT name FROM sqlite_master WHERE type='trigger'"))}
+    assert set(search_index.TRIGGERS) <= triggers
+    store.close()
+
+
+def test_a_0002_database_gets_its_index_and_statistics(tmp_path: Path, settings) -> None:
+    from sscp_tui.services.demo import load_demo
+
+    path = tmp_path / "old.sqlite3"
+    store = open_store(path, migrate=False)
+    migrate.upgrade(store.engine, "0002")
+    load_demo(store, AS_OF)
+    with store.read() as s:
+        tables = {r[0] for r in s.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
+    assert "item_fts" not in tables
+    with store.write() as s:
+        s.execute(text("DROP TABLE sqlite_stat1"))  # as a 0002 tracker had no statistics
+    store.close()
+    upgraded = open_store(path)
+    tracker = Tracker(upgraded, settings, AS_OF)
+    with upgraded.read() as s:
+        items = s.execute(text("SELECT count(*) FROM items")).scalar_one()
+        stats = s.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'items'")).scalar_one()
+    assert fts_rows(tracker) == items and stats > 0
+    assert found(tracker, "domestic")
+    upgraded.close()
