@@ -177,7 +177,6 @@ async def interactions(db: Path, runs: int) -> dict[str, list[float]]:
     from sscp_tui.db.models import Rating
     from sscp_tui.db.store import open_store
     from sscp_tui.screens import log as log_module
-    from sscp_tui.screens.item_actions import ItemActions
     from sscp_tui.screens.log import LogScreen, LogTable
     from sscp_tui.services.tracker import Tracker
     from sscp_tui.views import SavedView
@@ -190,7 +189,7 @@ async def interactions(db: Path, runs: int) -> dict[str, list[float]]:
     app = SSCPApp(tracker, start="log")
     marks = Marks()
     found: dict[str, list[float]] = {"filter": [], "search": [], "rate": [], "cursor": []}
-    shown, saved, moved = LogScreen.show_page, ItemActions.after_edit, LogTable.watch_cursor_row
+    shown, saved, moved = LogScreen.show_page, LogScreen.after_edit, LogTable.watch_cursor_row
 
     def show_page(self: Any, *args: Any, **kwargs: Any) -> None:
         shown(self, *args, **kwargs)
@@ -204,7 +203,7 @@ async def interactions(db: Path, runs: int) -> dict[str, list[float]]:
         moved(self, old, new)
         marks.mark(self.app)
 
-    LogScreen.show_page, ItemActions.after_edit = show_page, after_edit  # type: ignore[method-assign]
+    LogScreen.show_page, LogScreen.after_edit = show_page, after_edit  # type: ignore[method-assign]
     LogTable.watch_cursor_row = cursor_moved  # type: ignore[method-assign]
 
     async def settled(pilot: Any) -> None:
@@ -246,7 +245,7 @@ async def interactions(db: Path, runs: int) -> dict[str, list[float]]:
             for _ in range(3):
                 found["cursor"].append(await marks.after(app, "down"))
                 await settled(pilot)
-    LogScreen.show_page, ItemActions.after_edit = shown, saved  # type: ignore[method-assign]
+    LogScreen.show_page, LogScreen.after_edit = shown, saved  # type: ignore[method-assign]
     LogTable.watch_cursor_row = moved  # type: ignore[method-assign]
     store.close()
     return found

@@ -62,6 +62,10 @@ class TrackerScreen(WorkerErrors, Screen[None]):
                 self.refresh_data()
         self._seen = (version, now)
 
+    def mark_seen(self) -> None:
+        """This screen has taken in the tracker's latest change (its own edit)."""
+        self._seen = (self.sscp.data_version, time.monotonic())
+
     @property
     def sscp(self) -> SSCPApp:
         return cast("SSCPApp", self.app)

@@ -72,7 +72,9 @@ class ItemActions:
         return ids
 
     @work(thread=True, exclusive=True, group="edit", exit_on_error=False)
-    def save_change(self, change: Callable[[], ChangeResult], message: str) -> None:
+    def save_change(
+        self, change: Callable[[], ChangeResult], message: str, *, removes_items: bool = False
+    ) -> None:
         screen = self._screen
         try:
             result = change()
@@ -80,8 +82,20 @@ class ItemActions:
             screen.app.call_from_thread(screen.say, str(exc), severity="error")
             screen.app.call_from_thread(screen.refresh_data)
             return
-        screen.app.call_from_thread(screen.sscp.remember, result)
-        screen.app.call_from_thread(self.after_edit, result, message)
+        screen.app.call_from_thread(self._saved, result, message, removes_items)
+
+    def _saved(self, result: ChangeResult, message: str, removes_items: bool) -> None:
+        screen = self._screen
+        screen.sscp.remember(result)
+        screen.mark_seen()  # the screen reloads what it needs below, not again on its return
+        if removes_items:
+            self.after_removal(result, message)
+        else:
+            self.after_edit(result, message)
+
+    def after_removal(self, result: ChangeResult, message: str) -> None:
+        """After items left the log (deleted); by default the same as any other edit."""
+        self.after_edit(result, message)
 
     # --- actions ---------------------------------------------------------------------------
     def action_rate(self, value: str) -> None:
@@ -277,6 +291,7 @@ class ItemActions:
                 self.save_change(
                     partial(tracker.delete, ids, values["note"]),
                     f"Deleted {self.target_label(ids)} (recorded in history; u undoes).",
+                    removes_items=True,
                 )
 
         question = f"Delete {self.target_label(ids)}? It leaves the log; the history keeps it."

@@ -6,6 +6,7 @@ the screen is as quick with 100,000 items as with 100.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import ClassVar
 
@@ -174,15 +175,16 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self._rows = {row.id: row for row in page.rows}
         keys = self.visible_columns()
         variables = self.app.theme_variables
-        rows = []
-        for row in page.rows:
-            cells = [Text("●" if row.id in self.selected else " ")]
-            cells += [COLUMN_BY_KEY[key].render(row, variables) for key in keys]
-            rows.append((str(row.id), cells))
+        rows = [(str(row.id), self.row_cells(row, keys, variables)) for row in page.rows]
         if self._land_at_end:
             row_before, self._land_at_end = len(page.rows) - 1, False
         table.set_rows(rows, cursor_row=row_before)
         self.show_status()
+
+    def row_cells(self, row: ItemRow, keys: list[str], variables: Mapping[str, str]) -> list[Text]:
+        cells = [Text("●" if row.id in self.selected else " ")]
+        cells += [COLUMN_BY_KEY[key].render(row, variables) for key in keys]
+        return cells
 
     def show_filters(self) -> None:
         views = self.sscp.views.state.views
@@ -246,9 +248,45 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
                 )
 
     def after_edit(self, result: ChangeResult, message: str) -> None:
+        """Edited rows are redrawn where they stand, so the cursor and the page stay put while
+        the chair works down it; the count is taken again, as an edit may move an item out of
+        the filter. Anything else (an undo, another screen's edit) reloads the page."""
+        self.say(message)
+        shown = [item_id for item_id in result.item_ids if item_id in self._rows]
+        self.selected.clear()
+        if not shown:
+            self.load()
+            return
+        self.refresh_rows(self._generation, shown, self.total)
+
+    def after_removal(self, result: ChangeResult, message: str) -> None:
         self.say(message)
         self.selected.clear()
         self.load()
+
+    @work(thread=True, group="log-rows", exit_on_error=False)
+    def refresh_rows(self, generation: int, ids: list[int], total_before: int | None) -> None:
+        rows = self.tracker.rows(ids)
+        self.app.call_from_thread(self._rows_arrived, generation, rows)
+        total = self.tracker.count(self.item_filter)
+        if total != total_before:  # an item left (or joined) the filter: show the page as it is now
+            self.app.call_from_thread(self._reload_if_current, generation)
+        else:
+            self.app.call_from_thread(self._counted, generation, total)
+
+    def _reload_if_current(self, generation: int) -> None:
+        if generation == self._generation:
+            self.load()
+
+    def _rows_arrived(self, generation: int, rows: tuple[ItemRow, ...]) -> None:
+        if generation != self._generation:
+            return  # the page changed meanwhile; it was read after the edit anyway
+        keys = self.visible_columns()
+        variables = self.app.theme_variables
+        for row in rows:
+            self._rows[row.id] = row
+            # Drawn after the selection was cleared: rows selected for the edit lose their mark.
+            self.table.update_row(str(row.id), self.row_cells(row, keys, variables))
 
     # --- navigation and selection ----------------------------------------------------------
     @on(LogTable.PageRequest)

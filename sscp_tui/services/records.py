@@ -224,7 +224,8 @@ class PlanRecord:
 
 @dataclass(frozen=True, slots=True)
 class ChangeResult:
-    """What an edit did: its batch (for undo) and how many history rows it wrote."""
+    """What an edit did: its batch (for undo), how many history rows it wrote, and which items
+    it was asked to change (empty for edits that are not to items)."""
 
     batch: str
     changed: int

@@ -56,7 +56,11 @@ class Tracker:
             return work(session)
 
     def _edit(
-        self, work: Callable[[Session, EditContext], int], note: str = "", source: str = "app"
+        self,
+        work: Callable[[Session, EditContext], int],
+        note: str = "",
+        source: str = "app",
+        items: Sequence[int] = (),
     ) -> ChangeResult:
         ctx = EditContext(author=self.settings.author, note=note.strip(), source=source)
         try:
@@ -69,7 +73,7 @@ class Tracker:
             else:
                 message = f"The change could not be saved: {reason}."
             raise EditError(message) from exc
-        return ChangeResult(ctx.batch, changed)
+        return ChangeResult(ctx.batch, changed, tuple(items))
 
     # --- the log ---------------------------------------------------------------------------
     def page(
@@ -148,24 +152,26 @@ class Tracker:
 
     # --- edits -----------------------------------------------------------------------------
     def set_rating(self, ids: Sequence[int], rating: Rating | None, note: str) -> ChangeResult:
-        return self._edit(lambda s, c: edits.set_rating(s, c, ids, rating), note)
+        return self._edit(lambda s, c: edits.set_rating(s, c, ids, rating), note, items=ids)
 
     def revise_timescale(
         self, ids: Sequence[int], timescale: str, note: str, due_on: date | None = None
     ) -> ChangeResult:
-        return self._edit(lambda s, c: edits.revise_timescale(s, c, ids, timescale, due_on), note)
+        return self._edit(lambda s, c: edits.revise_timescale(s, c, ids, timescale, due_on), note, items=ids)
 
     def set_lead_agency(self, ids: Sequence[int], short_name: str | None, note: str) -> ChangeResult:
-        return self._edit(lambda s, c: edits.set_lead_agency(s, c, ids, short_name), note)
+        return self._edit(lambda s, c: edits.set_lead_agency(s, c, ids, short_name), note, items=ids)
 
     def update_item(self, item_id: int, changes: dict[str, str | None], note: str) -> ChangeResult:
-        return self._edit(lambda s, c: edits.update_fields(s, c, item_id, changes), note)
+        return self._edit(lambda s, c: edits.update_fields(s, c, item_id, changes), note, items=[item_id])
 
     def mark_complete(self, item_id: int, evidence: str, impact: str = "", note: str = "") -> ChangeResult:
-        return self._edit(lambda s, c: edits.mark_complete(s, c, item_id, evidence, impact), note)
+        return self._edit(
+            lambda s, c: edits.mark_complete(s, c, item_id, evidence, impact), note, items=[item_id]
+        )
 
     def delete(self, ids: Sequence[int], note: str) -> ChangeResult:
-        return self._edit(lambda s, c: edits.delete_items(s, c, ids), note)
+        return self._edit(lambda s, c: edits.delete_items(s, c, ids), note, items=ids)
 
     def add_update(
         self,
@@ -178,7 +184,8 @@ class Tracker:
         return self._edit(
             lambda s, c: edits.add_update(
                 s, c, item_id, text, written_on=day, proposed_rating=proposed_rating
-            )
+            ),
+            items=[item_id],
         )
 
     def create_item(self, new: NewItem, note: str = "") -> ChangeResult:

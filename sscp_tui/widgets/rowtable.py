@@ -176,6 +176,14 @@ class RowTable(ScrollView, can_focus=True):
         self._strips.pop(row, None)
         self.refresh_line(row + 1)
 
+    def update_row(self, row_key: str, cells: list[Text]) -> None:
+        row = self._index.get(row_key)
+        if row is None:
+            return
+        self._cells[row] = cells
+        self._strips.pop(row, None)
+        self.refresh_line(row + 1)
+
     def move_cursor(self, *, row: int, animate: bool = False) -> None:
         self.cursor_row = max(0, min(row, len(self._keys) - 1))
 

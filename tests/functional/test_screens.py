@@ -11,7 +11,7 @@ from textual.widgets import DataTable
 from sscp_tui.app import SSCPApp
 from sscp_tui.db.models import HistoryEntry, Rating
 from sscp_tui.screens.log import LogTable
-from sscp_tui.services.records import ItemFilter, ItemState
+from sscp_tui.services.records import ItemFilter, ItemState, SortKey
 from sscp_tui.services.tracker import Tracker
 from tests.functional.screen_helpers import column, settle, static_text, table_rows, type_text
 
@@ -85,6 +85,41 @@ async def test_rating_from_the_log_is_one_key_plus_a_note(app: SSCPApp, demo: Tr
         assert latest.note == "Audit shows progress" and latest.author == "Test Chair"
         assert table.get_cell(str(item_id), "rating").plain.strip() == "Green"
         assert any("Saved: Green" in n.message for n in app._notifications)
+
+
+async def test_a_rated_row_stays_where_it_is_and_the_cursor_stays_on_it(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        screen: Any = app.screen
+        screen.sort_by(SortKey.RATING, toggle=False)  # Red first: a Green row would sort away
+        await settle(pilot, app)
+        await pilot.press("down", "down")
+        order = table.row_keys
+        item_id = int(table.cursor_key or 0)
+        await pilot.press("g")
+        await type_text(pilot, "On track")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert demo.rows([item_id])[0].rating is Rating.GREEN
+        assert table.row_keys == order and table.cursor_row == 2  # not re-sorted under the chair
+        assert table.get_cell(str(item_id), "rating").plain.strip() == "Green"
+        assert "of 84 items" in static_text(app, "#log-status")
+
+
+async def test_a_row_rated_out_of_the_filter_leaves_the_page(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        screen: Any = app.screen
+        screen.set_filter(ItemFilter(ratings=frozenset({Rating.RED})))
+        await settle(pilot, app)
+        reds = table.row_count
+        item_id = int(table.cursor_key or 0)
+        await pilot.press("a")
+        await type_text(pilot, "Improving")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert table.row_count == reds - 1 and str(item_id) not in table.row_keys
+        assert f"of {reds - 1} items" in static_text(app, "#log-status")
 
 
 async def test_a_rating_needs_a_note_and_escape_changes_nothing(app: SSCPApp, demo: Tracker) -> None:
