@@ -66,14 +66,12 @@ async def tracker_app(mode: str, db: str, as_of: str) -> None:
 
 
 async def wait_for_data(app, pilot, mode: str) -> None:  # type: ignore[no-untyped-def]
-    from textual.widgets import DataTable
-
     selector = "#log-table" if mode == "log" else "#matrix-table"
     while True:
         await app.workers.wait_for_complete()
         await pilot.pause()
         tables = app.screen.query(selector)
-        if tables and tables.first(DataTable).row_count:
+        if tables and tables.first().row_count:  # type: ignore[attr-defined]
             return
         await asyncio.sleep(0.001)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -86,15 +87,22 @@ class DashboardScreen(TrackerScreen):
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def load(self) -> None:
         tracker = self.tracker
-        counts = tracker.rating_counts(ItemFilter(state=ItemState.ALL))
-        data = DashboardData(
-            open_counts={r: counts.get(r, 0) for r in RATING_ORDER if r is not Rating.BLUE},
-            completed=counts.get(Rating.BLUE, 0),
-            alerts=tracker.alert_counts(ItemFilter(state=ItemState.ALL)),
-            worst=tracker.page(ItemFilter(), limit=WORST, with_total=False).rows,  # type: ignore[arg-type]
-            matrix=tracker.agency_matrix(ItemFilter(state=ItemState.ALL)),
-            next_meeting=tracker.next_meeting(),
-        )
+        everything = ItemFilter(state=ItemState.ALL)
+        # Three scans of the log, side by side: SQLite lets go of Python's lock while it reads,
+        # so on a large log they take as long as the slowest rather than all three together.
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="dashboard") as pool:
+            counted = pool.submit(tracker.rating_and_alert_counts, everything)
+            worst = pool.submit(tracker.page, ItemFilter(), limit=WORST, with_total=False)
+            matrix = pool.submit(tracker.agency_matrix, everything)
+            counts, alerts = counted.result()
+            data = DashboardData(
+                open_counts={r: counts.get(r, 0) for r in RATING_ORDER if r is not Rating.BLUE},
+                completed=counts.get(Rating.BLUE, 0),
+                alerts=alerts,
+                worst=worst.result().rows,  # type: ignore[arg-type]
+                matrix=matrix.result(),
+                next_meeting=tracker.next_meeting(),
+            )
         self.app.call_from_thread(self.show, data)
 
     def show(self, data: DashboardData) -> None:

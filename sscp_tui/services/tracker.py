@@ -114,6 +114,11 @@ class Tracker:
     def alert_counts(self, f: ItemFilter | None = None) -> AlertCounts:
         return self._read(lambda s: queries.alert_counts(s, f or ItemFilter(), self.rules))
 
+    def rating_and_alert_counts(
+        self, f: ItemFilter | None = None
+    ) -> tuple[dict[Rating | None, int], AlertCounts]:
+        return self._read(lambda s: queries.rating_and_alert_counts(s, f or ItemFilter(), self.rules))
+
     def agency_matrix(self, f: ItemFilter | None = None) -> list[AgencyMatrixRow]:
         return self._read(lambda s: queries.agency_matrix(s, f or ItemFilter(), self.rules))
 

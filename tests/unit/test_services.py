@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -294,3 +295,14 @@ def test_themes_match_ignoring_case(tracker, small) -> None:
     names = [name for _, name in tracker.themes()]
     assert names.count("neglect") == 1 and "Neglect" not in names
     assert tracker.rows([small["tbc"]])[0].themes == ("domestic abuse", "neglect")
+
+
+@pytest.mark.parametrize("state", [ItemState.ALL, ItemState.OPEN, ItemState.CLOSED])
+def test_one_pass_counts_agree_with_each_alert_filter(demo, state) -> None:
+    scc = demo.find_agency("SCC").id
+    for f in (ItemFilter(state=state), ItemFilter(state=state, agency_id=scc)):
+        ratings, alerts = demo.rating_and_alert_counts(f)
+        assert ratings == demo.rating_counts(f)
+        assert sum(ratings.values()) == demo.count(f)
+        for kind in AlertKind:
+            assert alerts[kind] == demo.count(replace(f, alert=kind)), (state, kind)
