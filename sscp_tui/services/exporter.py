@@ -13,13 +13,15 @@ import csv
 import io
 import os
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, String, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from sscp_tui.db.models import (
@@ -83,10 +85,10 @@ def export(
     with tracker.store.read() as session:
         headings, rows = log_rows(session, f, tracker.rules, alerts)
     if fmt == "CSV":
-        payload = _csv(headings, rows)
+        _write_private(path, partial(_csv, headings, rows))
     else:
         payload = _xlsx(headings, rows, tracker.settings.protective_marking, progress)
-    _write_private(path, payload)
+        _write_private(path, lambda handle: handle.write(payload))
     return ExportReport(path, fmt, len(rows))
 
 
@@ -105,54 +107,54 @@ def log_rows(
     themes = _grouped(session, select(item_themes.c.item_id, Theme.name, Theme.name)
                       .join(Theme, Theme.id == item_themes.c.theme_id)
                       .where(item_themes.c.item_id.in_(chosen)).order_by(Theme.name))  # fmt: skip
-    # Only each item's latest update is read (a window function: portable, and one row per item).
-    newest = func.row_number().over(
-        partition_by=ProgressUpdate.item_id,
-        order_by=(ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc()),
-    )
-    ranked = (
-        select(ProgressUpdate.item_id, ProgressUpdate.text, ProgressUpdate.written_on, newest.label("n"))
-        .where(ProgressUpdate.item_id.in_(chosen))
-        .subquery()
-    )
-    latest: dict[int, tuple[str, date]] = {
-        item_id: (text, written_on)
-        for item_id, text, written_on in session.execute(
-            select(ranked.c.item_id, ranked.c.text, ranked.c.written_on).where(ranked.c.n == 1)
-        )
-    }
+    # Rows are read through the connection, not the ORM, and dates and choices come as the
+    # text SQLite holds ("2026-11-28", "red"): no conversion to Python objects and back per
+    # cell. The spreadsheet turns the dates into date cells as it writes them.
+    connection = session.connection()
     item, parent = TrackedItem, aliased(TrackedItem)
+    # Each item's latest update, found through the (item, date) index item by item.
+    newest = (
+        select(ProgressUpdate.id)
+        .where(ProgressUpdate.item_id == item.id)
+        .order_by(ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+        .correlate(item)
+        .scalar_subquery()
+    )
     statement = (
         select(
             item.id,
-            item.kind,
+            _raw(item.kind).label("kind"),
             item.reference,
             item.text,
             item.timescale,
-            item.due_on,
+            _raw(item.due_on).label("due_on"),
             item.original_timescale,
-            item.original_due_on,
-            item.rating,
+            _raw(item.original_due_on).label("original_due_on"),
+            _raw(item.rating).label("rating"),
             item.owner,
             item.evidence_completion,
             item.evidence_impact,
-            item.created_on,
+            _raw(item.created_on).label("created_on"),
             item.illustrative,
             parent.reference.label("parent_ref"),
             Review.title,
-            Review.kind.label("review_kind"),
+            _raw(Review.kind).label("review_kind"),
             Review.year,
             Agency.name.label("lead_name"),
             Agency.short_name.label("lead_short"),
             StrategicPlan.title.label("plan"),
             Priority.number,
             Priority.title.label("priority_title"),
+            ProgressUpdate.text.label("update_text"),
+            _raw(ProgressUpdate.written_on).label("update_on"),
         )
         .outerjoin(Review, item.review_id == Review.id)
         .outerjoin(parent, item.parent_id == parent.id)
         .outerjoin(Agency, item.lead_agency_id == Agency.id)
         .outerjoin(Priority, item.priority_id == Priority.id)
         .outerjoin(StrategicPlan, Priority.plan_id == StrategicPlan.id)
+        .outerjoin(ProgressUpdate, ProgressUpdate.id == newest)
         .where(*conditions)
         .order_by(
             Review.year.desc().nulls_last(),
@@ -165,44 +167,54 @@ def log_rows(
         )
     )
     rows: list[list[Any]] = []
-    for found in session.execute(statement):
-        update_text, update_on = latest.get(found.id, ("", None))
+    get_themes, get_supporting = themes.get, supporting.get
+    result = connection.execute(statement).all()
+    for (item_id, kind, reference, text, timescale, due_on, original_timescale, original_due_on, rating,
+         owner, evidence, impact, created_on, illustrative, parent_ref, title, review_kind, year,
+         lead_name, lead_short, plan, number, priority_title, update_text, update_on) in result:  # fmt: skip
         rows.append(
             [
-                found.title or "",
-                found.review_kind.value if found.review_kind else "",
-                found.year,
-                found.plan or "",
-                found.number or "",
-                found.priority_title or "",
-                found.reference,
-                found.parent_ref or "",
-                found.kind.value.capitalize(),
-                found.text,
-                "; ".join(themes.get(found.id, ())),
-                _agency(found.lead_name, found.lead_short) if found.lead_short else "",
-                "; ".join(supporting.get(found.id, ())),
-                found.timescale,
-                found.due_on,
-                found.original_timescale,
-                found.original_due_on,
-                found.rating.label if found.rating else "",
-                found.owner,
-                found.evidence_completion,
-                found.evidence_impact,
-                update_text,
+                title or "",
+                review_kind or "",
+                year,
+                plan or "",
+                number or "",
+                priority_title or "",
+                reference,
+                parent_ref or "",
+                kind.capitalize(),
+                text,
+                "; ".join(get_themes(item_id, ())),
+                _agency(lead_name, lead_short) if lead_short else "",
+                "; ".join(get_supporting(item_id, ())),
+                timescale,
+                due_on,
+                original_timescale,
+                original_due_on,
+                rating.capitalize() if rating else "",  # as Rating.label
+                owner,
+                evidence,
+                impact,
+                update_text or "",
                 update_on,
-                found.created_on,
-                "Yes" if found.illustrative else "",
+                created_on,
+                "Yes" if illustrative else "",
             ]  # in the order of COLUMNS
         )
     headings = [heading for heading, _width in COLUMNS]
     empty = {i for i, heading in enumerate(headings) if heading in _OPTIONAL_COLUMNS}
     empty = {i for i in empty if not any(row[i] for row in rows)}
     if empty:
-        headings = [h for i, h in enumerate(headings) if i not in empty]
-        rows = [[value for i, value in enumerate(row) if i not in empty] for row in rows]
+        keep = [i for i in range(len(headings)) if i not in empty]
+        pick = itemgetter(*keep)
+        headings = list(pick(headings))
+        rows = [list(pick(row)) for row in rows]
     return headings, rows
+
+
+def _raw(column: Any) -> Any:
+    """A column as the text stored (dates and choices), skipping SQLAlchemy's conversion."""
+    return type_coerce(column, String)
 
 
 def _agency(name: str, short: str) -> str:
@@ -213,32 +225,28 @@ def _agency(name: str, short: str) -> str:
 def _grouped(session: Session, statement: Select[Any]) -> dict[int, list[str]]:
     """Names by item id, from rows of (item id, name, short name)."""
     found: dict[int, list[str]] = defaultdict(list)
-    for item_id, name, short in session.execute(statement):
+    for item_id, name, short in session.connection().execute(statement):
         found[item_id].append(_agency(name, short))
     return found
 
 
-def _csv(headings: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    out = io.StringIO()
+def _csv(headings: Sequence[str], rows: list[list[Any]], handle: BinaryIO) -> None:
+    """Stream the rows into ``handle`` (the file is written as it goes, not built in memory)."""
+    # The BOM tells Excel the file is UTF-8.
+    out = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="", write_through=False)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headings)
     starts = frozenset(FORMULA_STARTS)
-    # One pass per cell, written out for speed: None as empty, dates in ISO form, and text a
-    # spreadsheet would run as a formula behind an apostrophe (as spreadsheet_safety does).
-    writer.writerows(
-        [
-            ""
-            if value is None
-            else value.isoformat()
-            if type(value) is date
-            else "'" + value
-            if type(value) is str and value[:1] in starts
-            else value
-            for value in row
-        ]
-        for row in rows
-    )
-    return out.getvalue().encode("utf-8-sig")  # the BOM tells Excel it is UTF-8
+    # Text a spreadsheet would run as a formula goes behind an apostrophe (as spreadsheet_safety
+    # does), changed in place: the rows are this export's own. The csv module writes None as
+    # an empty cell, and dates arrive as ISO text.
+    for row in rows:
+        for index, value in enumerate(row):
+            if value and type(value) is str and value[0] in starts:
+                row[index] = "'" + value
+    writer.writerows(rows)
+    out.flush()
+    out.detach()  # the caller closes the file
 
 
 def _xlsx(
@@ -271,7 +279,7 @@ def _xlsx(
     def cells(row: Sequence[Any]) -> Iterator[Any]:
         for index, value in enumerate(row):
             if index in dated and value is not None:
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=date.fromisoformat(value) if type(value) is str else value)
                 cell.number_format = "DD/MM/YYYY"
                 yield cell
             elif isinstance(value, str):
@@ -295,14 +303,17 @@ def _xlsx(
     return out.getvalue()
 
 
-def _write_private(path: Path, payload: bytes) -> None:
+def _write_private(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """Write the whole file, readable only by its owner, replacing ``path`` only when done."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            write(handle)
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise TransferError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # nothing half-written is left behind
+        raise
