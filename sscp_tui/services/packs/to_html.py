@@ -85,14 +85,22 @@ def _table(table: Table) -> str:
     parts = ["<table>", "<thead><tr>"]
     parts.extend(f'<th scope="col">{_text(h)}</th>' for h in table.headers)
     parts.append("</tr></thead><tbody>")
+    append, ratings, special = parts.append, _RATING_CELLS, _SPECIAL.search
+    # The hot loop of a large pack (150,000 cells for 10,000 items), so written out: the same
+    # result as _text for each cell.
     for row in table.rows:
-        parts.append("<tr>")
+        append("<tr>")
         for cell in row:
-            if isinstance(cell, RatingCell):
-                parts.append(_RATING_CELLS[cell.rating])
+            if type(cell) is str:
+                text = cell if cell.isprintable() else clean(cell)
+                if special(text) is not None:
+                    text = escape(text).replace("\n", "<br>")
+                append("<td>" + text + "</td>")
+            elif isinstance(cell, RatingCell):
+                append(ratings[cell.rating])
             else:
-                parts.append(f"<td>{_text(cell)}</td>")
-        parts.append("</tr>")
+                append(f"<td>{_text(cell)}</td>")
+        append("</tr>")
     parts.append("</tbody></table>")
     return "".join(parts)
 
