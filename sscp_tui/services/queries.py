@@ -223,8 +223,13 @@ def _to_rows(
     session: Session, rows: Sequence[_Row], rules: AlertRules, *, with_themes: bool = True
 ) -> tuple[ItemRow, ...]:
     themes = _themes_for(session, (row.id for row in rows)) if with_themes else {}
+    labels: dict[tuple[Any, ...], str] = {}  # a review's label is made once, not once per item
     result = []
     for row in rows:
+        where = (row.review_kind, row.review_title, row.review_year, row.plan_title, row.priority_number)
+        source = labels.get(where)
+        if source is None:
+            source = labels[where] = _source_label(row)
         alerts = rules.for_item(
             rating=row.rating,
             due_on=row.due_on,
@@ -237,7 +242,7 @@ def _to_rows(
             ItemRow(
                 id=row.id,
                 kind=row.kind,
-                source=_source_label(row),
+                source=source,
                 review_kind=row.review_kind,
                 reference=row.reference,
                 text=row.text,
@@ -304,8 +309,14 @@ def ids_matching(
 def alert_rows(session: Session, rules: AlertRules, agency_id: int | None) -> tuple[ItemRow, ...]:
     """Open items with any alert, worst first (the alerts command and the dashboard)."""
     f = ItemFilter(agency_id=agency_id, lead_only=True, state=ItemState.OPEN)
-    ids = list(session.scalars(_id_select(f, rules, SortKey.ALERTS, False).where(rules.any_sql())))
-    return rows_by_id(session, ids, rules, with_themes=False)
+    # Every row is wanted, so one ordered query reads them all (not ids first, then the rows
+    # in batches), through the connection rather than the ORM's loading.
+    statement = (
+        _base_select()
+        .where(*filter_conditions(f, rules), rules.any_sql())
+        .order_by(*_order(SortKey.ALERTS, False, rules, open_only=True))
+    )
+    return _to_rows(session, session.connection().execute(statement).all(), rules, with_themes=False)
 
 
 def rows_by_id(
