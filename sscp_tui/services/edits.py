@@ -12,10 +12,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from sscp_tui.db import search_index
 from sscp_tui.db.models import (
     Agency,
     HistoryEntry,
@@ -142,10 +144,11 @@ def add_search_words(session: Session, item_ids: Sequence[int]) -> None:
         .outerjoin(Review, TrackedItem.review_id == Review.id)
         .where(TrackedItem.id.in_(list(item_ids)))
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"item_id": i, "words": compose_search_words(r, x, o, title or "")} for i, r, x, o, title in found
     ]
-    session.execute(insert(ItemSearch), rows)
+    with search_index.indexed_in_bulk(session.connection(), [row["item_id"] for row in rows]):
+        session.execute(insert(ItemSearch), rows)
 
 
 TEXT_FIELDS = ("text", "timescale", "owner", "evidence_completion", "evidence_impact")

@@ -708,3 +708,7 @@ def test_imported_items_are_searchable_and_their_evidence_counts(tracker, store,
     assert tracker.page(ItemFilter(text="child a", state=ItemState.ALL)).total == 2  # the review's title
     flagged = tracker.page(ItemFilter(alert=AlertKind.INCONSISTENT, state=ItemState.ALL)).rows
     assert [row.reference for row in flagged] == ["2"]
+    # The bulk write set the full-text index's trigger aside; a later edit is indexed again.
+    tracker.update_item(found[0].id, {"text": "Use the marimba chronology tool."}, "reworded")
+    assert [r.reference for r in tracker.page(ItemFilter(text="marimba", state=ItemState.ALL)).rows] == ["1"]
+    assert not tracker.page(ItemFilter(text="xylophone", state=ItemState.ALL)).rows

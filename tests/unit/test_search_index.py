@@ -99,3 +99,25 @@ def test_a_0002_database_gets_its_index_and_statistics(tmp_path: Path, settings)
     assert fts_rows(tracker) == items and stats > 0
     assert found(tracker, "domestic")
     upgraded.close()
+
+
+def test_an_index_made_to_an_older_definition_is_rebuilt(tmp_path: Path, settings) -> None:
+    from sscp_tui.services.demo import load_demo
+
+    path = tmp_path / "older.sqlite3"
+    store = open_store(path)
+    load_demo(store, AS_OF)
+    with store.write() as s:
+        for trigger in search_index.TRIGGERS:
+            s.execute(text(f"DROP TRIGGER {trigger}"))
+        s.execute(text("DROP TABLE item_fts"))
+        s.execute(text("CREATE VIRTUAL TABLE item_fts USING fts5(words, content='item_search', "
+                       "content_rowid='item_id', prefix='2 3')"))  # fmt: skip
+    store.close()
+    reopened = open_store(path)
+    tracker = Tracker(reopened, settings, AS_OF)
+    with reopened.read() as s:
+        sql = s.execute(text("SELECT sql FROM sqlite_master WHERE name = 'item_fts'")).scalar_one()
+    assert "prefix" not in sql and fts_rows(tracker) > 0
+    assert found(tracker, "domestic")
+    reopened.close()
