@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, Text, and_, case, column, func, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    case,
+    column,
+    func,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.orm import Session, aliased
 
 from sscp_tui.db import search_index
@@ -61,6 +75,11 @@ def _row_columns() -> Sequence[Any]:
         Priority.number.label("priority_number"),
         StrategicPlan.title.label("plan_title"),
     )
+
+
+@cache
+def _rows_by_id_select() -> Select[Any]:
+    return _base_select().where(TrackedItem.id.in_(bindparam("ids", expanding=True)))
 
 
 def _base_select() -> Select[Any]:
@@ -192,22 +211,32 @@ def _themes_for(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, ..
     ids = list(ids)
     if not ids:
         return {}
-    statement = (
-        select(item_themes.c.item_id, Theme.name)
-        .join(Theme, Theme.id == item_themes.c.theme_id)
-        .where(item_themes.c.item_id.in_(ids))
-        .order_by(Theme.name)
-    )
-    for item_id, name in session.execute(statement):
+    for item_id, name in session.execute(_themes_select(), {"ids": ids}):
         found[item_id].append(name)
     return {key: tuple(value) for key, value in found.items()}
 
 
-def _source_label(row: _Row) -> str:
-    if row.review_title is not None:
-        return review_label(row.review_kind, row.review_title, row.review_year)
-    if row.plan_title is not None:
-        return f"{row.plan_title} › Priority {row.priority_number}"
+@cache
+def _themes_select() -> Select[Any]:
+    return (
+        select(item_themes.c.item_id, Theme.name)
+        .join(Theme, Theme.id == item_themes.c.theme_id)
+        .where(item_themes.c.item_id.in_(bindparam("ids", expanding=True)))
+        .order_by(Theme.name)
+    )
+
+
+def _source_label(
+    review_kind: ReviewKind | None,
+    review_title: str | None,
+    review_year: int | None,
+    plan_title: str | None,
+    priority_number: str | None,
+) -> str:
+    if review_title is not None and review_kind is not None:
+        return review_label(review_kind, review_title, review_year)
+    if plan_title is not None:
+        return f"{plan_title} › Priority {priority_number}"
     return ""
 
 
@@ -222,50 +251,69 @@ def review_label(kind: ReviewKind, title: str, year: int | None) -> str:
 def _to_rows(
     session: Session, rows: Sequence[_Row], rules: AlertRules, *, with_themes: bool = True
 ) -> tuple[ItemRow, ...]:
-    themes = _themes_for(session, (row.id for row in rows)) if with_themes else {}
+    themes = _themes_for(session, (row[0] for row in rows)) if with_themes else {}
     labels: dict[tuple[Any, ...], str] = {}  # a review's label is made once, not once per item
+    as_of, for_item, overdue_kind = rules.as_of, rules.for_item, AlertKind.OVERDUE
     result = []
-    for row in rows:
-        where = (row.review_kind, row.review_title, row.review_year, row.plan_title, row.priority_number)
+    # Rows are unpacked by position (the order of _row_columns): a SQLAlchemy Row's named
+    # attributes cost most of a microsecond each, which at 25 a row was most of this loop.
+    for (item_id, kind, reference, text, timescale, due_on, rating, last_update_on, created_on,
+         evidence_completion, review_kind, review_title, review_year, lead_short, priority_number,
+         plan_title) in rows:  # fmt: skip
+        where = (review_kind, review_title, review_year, plan_title, priority_number)
         source = labels.get(where)
         if source is None:
-            source = labels[where] = _source_label(row)
-        alerts = rules.for_item(
-            rating=row.rating,
-            due_on=row.due_on,
-            last_update_on=row.last_update_on,
-            created_on=row.created_on,
-            evidence_completion=row.evidence_completion,
+            source = labels[where] = _source_label(*where)
+        alerts = for_item(
+            rating=rating,
+            due_on=due_on,
+            last_update_on=last_update_on,
+            created_on=created_on,
+            evidence_completion=evidence_completion,
         )
-        overdue = (rules.as_of - row.due_on).days if AlertKind.OVERDUE in alerts else None
         result.append(
             ItemRow(
-                id=row.id,
-                kind=row.kind,
+                id=item_id,
+                kind=kind,
                 source=source,
-                review_kind=row.review_kind,
-                reference=row.reference,
-                text=row.text,
-                themes=themes.get(row.id, ()),
-                lead_agency=row.lead_short,
-                timescale=row.timescale,
-                due_on=row.due_on,
-                rating=row.rating,
-                last_update_on=row.last_update_on,
+                review_kind=review_kind,
+                reference=reference,
+                text=text,
+                themes=themes.get(item_id, ()),
+                lead_agency=lead_short,
+                timescale=timescale,
+                due_on=due_on,
+                rating=rating,
+                last_update_on=last_update_on,
                 alerts=alerts,
-                days_overdue=overdue,
+                days_overdue=(as_of - due_on).days if overdue_kind in alerts else None,
             )
         )
     return tuple(result)
 
 
 def count_items(session: Session, f: ItemFilter, rules: AlertRules) -> int:
-    statement = select(func.count()).select_from(TrackedItem).where(*filter_conditions(f, rules))
-    return session.scalar(statement) or 0
+    return session.scalar(_count_select(f, rules, search_index.fts5_available())) or 0
+
+
+# Statements are built once per filter and sort, not at every page: building one from the
+# filter's conditions cost more than running it on a small log. Filters and rules are frozen
+# (hashable) values, and a statement is never changed once built (.limit() makes a new one).
+# Whether full-text search is available is part of the key, as the text conditions differ.
+@lru_cache(maxsize=64)
+def _count_select(f: ItemFilter, rules: AlertRules, _fts: bool) -> Select[Any]:
+    return select(func.count()).select_from(TrackedItem).where(*filter_conditions(f, rules))
 
 
 def _id_select(f: ItemFilter, rules: AlertRules, sort: SortKey, descending: bool) -> Select[Any]:
     """The ids a filter selects, in order, joining other tables only when the sort needs them."""
+    return _id_select_for(f, rules, sort, descending, search_index.fts5_available())
+
+
+@lru_cache(maxsize=64)
+def _id_select_for(
+    f: ItemFilter, rules: AlertRules, sort: SortKey, descending: bool, _fts: bool
+) -> Select[Any]:
     statement = select(TrackedItem.id)
     if sort is SortKey.REVIEW:
         statement = (
@@ -325,10 +373,10 @@ def rows_by_id(
     if not ids:
         return ()
     found: dict[int, _Row] = {}
+    statement = _rows_by_id_select()
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
-        statement = _base_select().where(TrackedItem.id.in_(chunk))
-        found.update((row.id, row) for row in session.execute(statement).all())
+        found.update((row.id, row) for row in session.execute(statement, {"ids": chunk}).all())
     return _to_rows(session, [found[i] for i in ids if i in found], rules, with_themes=with_themes)
 
 
