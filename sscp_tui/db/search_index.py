@@ -7,9 +7,10 @@ of reading every item's words: a search of 100,000 items goes from about 100 ms 
 Triggers on ``item_search`` keep the index in step with every insert, update and delete,
 whichever code path writes them (edits, imports, migrations, cascades).
 
-A term matches the words that begin with it ("curios" finds "curiosity"). Where FTS5 is
-missing, the search falls back to a substring match on ``item_search`` with the same results
-for whole words and word beginnings, only slower.
+A term of letters matches the words that begin with it ("curios" finds "curiosity"); a
+term with digits or punctuation, such as a reference, is matched anywhere in the words (see
+services.queries). Where FTS5 is missing, every term is matched anywhere, which finds the
+same items for whole words and word beginnings, only more slowly.
 
 The index is derived data: it is built when missing, and its triggers are removed by a
 SQLite without FTS5 (whose writes to ``item_search`` would otherwise fail), and rebuilt when

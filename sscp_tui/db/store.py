@@ -25,6 +25,7 @@ from sscp_tui.db.models import Base, HistoryEntry
 # so opening an up-to-date database need not load Alembic at all.
 HEAD_REVISION = "0003"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer before giving up
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -85,7 +86,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
@@ -131,21 +132,31 @@ class Store:
             yield session
 
     def refresh_statistics(self) -> None:
-        """Let SQLite's planner see the tables as they are now (after a large import)."""
-        if self.engine.dialect.name == "sqlite":
-            with self.engine.begin() as connection:
-                connection.exec_driver_sql("ANALYZE")
+        """Let SQLite's planner see the tables as they are now (after a large import).
+
+        Best effort, after the work itself has been committed: if the tracker is busy the
+        statistics wait for another time, and what was saved is not reported as failed."""
+        self._statistics("ANALYZE")
 
     def close(self) -> None:
         # SQLite's advice for a connection that is closing: refresh the planner's statistics
         # for any table that has changed a lot. Usually it has nothing to do.
-        if self.engine.dialect.name == "sqlite":
-            try:
-                with self.engine.connect() as connection:
-                    connection.exec_driver_sql("PRAGMA optimize")
-            except (OperationalError, DatabaseError) as exc:
-                logging.getLogger(__name__).warning("PRAGMA optimize was skipped: %s", exc)
+        self._statistics("PRAGMA optimize")
         self.engine.dispose()
+
+    def _statistics(self, statement: str) -> None:
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA busy_timeout = 0")  # never wait for it
+            try:
+                connection.exec_driver_sql(statement)
+                connection.commit()
+            except (OperationalError, DatabaseError) as exc:
+                connection.rollback()
+                logging.getLogger(__name__).warning("%s was skipped: %s", statement, exc)
+            finally:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 @event.listens_for(Session, "do_orm_execute")

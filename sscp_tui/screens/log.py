@@ -101,6 +101,8 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self._search_timer: Timer | None = None
         self._land_at_end = False
         self._generation = 0  # only the newest request's page is shown
+        self._refresh_number = 0  # only the newest redraw of edited rows is shown
+        self._refresh_ids: set[int] = set()  # edited rows waiting to be redrawn
         self.total: int | None = None  # counted after the page is shown
 
     # --- layout ----------------------------------------------------------------------------
@@ -134,12 +136,15 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             arrow = (" ▼" if self.descending else " ▲") if column.sort is self.sort else ""
             columns.append(TableColumn(key, Text(column.label + arrow), column.width or 10))
         self.table.set_columns(columns)
+        if self.page is not None and not self.table.row_count:
+            self.show_page(self.page, keep_cursor=True)  # the rows at once, in the new columns
 
     # --- data ------------------------------------------------------------------------------
     def load(self, *, keep_cursor: bool = True) -> None:
         self.show_filters()
         self.total = None
         self._generation += 1
+        self._refresh_ids.clear()  # the page is read afresh, edits included
         self.fetch(
             self._generation, self.item_filter, self.sort, self.descending, self.page_offset, keep_cursor
         )
@@ -257,7 +262,11 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         if not shown:
             self.load()
             return
-        self.refresh_rows(self._generation, shown, self.total)
+        # A redraw covers every edited row not yet redrawn, so when edits come quickly only
+        # the newest redraw (read after all of them) is shown.
+        self._refresh_ids.update(shown)
+        self._refresh_number += 1
+        self.refresh_rows(self._generation, self._refresh_number, sorted(self._refresh_ids), self.total)
 
     def after_removal(self, result: ChangeResult, message: str) -> None:
         self.say(message)
@@ -265,9 +274,9 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self.load()
 
     @work(thread=True, group="log-rows", exit_on_error=False)
-    def refresh_rows(self, generation: int, ids: list[int], total_before: int | None) -> None:
+    def refresh_rows(self, generation: int, number: int, ids: list[int], total_before: int | None) -> None:
         rows = self.tracker.rows(ids)
-        self.app.call_from_thread(self._rows_arrived, generation, rows)
+        self.app.call_from_thread(self._rows_arrived, generation, number, rows)
         total = self.tracker.count(self.item_filter)
         if total != total_before:  # an item left (or joined) the filter: show the page as it is now
             self.app.call_from_thread(self._reload_if_current, generation)
@@ -278,9 +287,10 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         if generation == self._generation:
             self.load()
 
-    def _rows_arrived(self, generation: int, rows: tuple[ItemRow, ...]) -> None:
-        if generation != self._generation:
-            return  # the page changed meanwhile; it was read after the edit anyway
+    def _rows_arrived(self, generation: int, number: int, rows: tuple[ItemRow, ...]) -> None:
+        if generation != self._generation or number != self._refresh_number:
+            return  # the page changed meanwhile, or a newer redraw (of these rows too) is coming
+        self._refresh_ids.clear()
         keys = self.visible_columns()
         variables = self.app.theme_variables
         for row in rows:

@@ -135,9 +135,14 @@ _FTS = table("item_fts", column("rowid", Integer), column("item_fts", Text))
 
 
 def _items_matching(term: str) -> Select[Any]:
-    """The ids of items whose words contain ``term``: from the full-text index where there is
-    one (words beginning with the term), else by reading every item's words."""
-    if search_index.fts5_available() and any(ch.isalnum() for ch in term):
+    """The ids of items whose words contain ``term``.
+
+    A term of letters is looked up in the full-text index, where there is one, and finds
+    the words that begin with it ("curios" finds "curiosity", "care" does not find
+    "childcare"). A term with digits or punctuation (a reference such as "1.2" or "R12", or
+    "step-up") is matched anywhere in the words, exactly as typed: the index splits such
+    terms apart, and references are what people type them for."""
+    if search_index.fts5_available() and term.isalpha():
         return select(_FTS.c.rowid).where(_FTS.c.item_fts.op("MATCH")(search_index.match_query(term)))
     return select(ItemSearch.item_id).where(ItemSearch.words.contains(term, autoescape=True))
 

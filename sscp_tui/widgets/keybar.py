@@ -42,10 +42,16 @@ class KeyBar(Widget, can_focus=False):
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._bindings_changed(self.screen)
 
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
+        self.app.theme_changed_signal.unsubscribe(self)
+
+    def _theme_changed(self, _theme: object) -> None:
+        self._line = Text()  # the keys' colours come from the theme: draw them again
+        self._bindings_changed(self.screen)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
         if not self.is_attached or screen is not self.screen:
@@ -66,10 +72,10 @@ class KeyBar(Widget, can_focus=False):
         line, spans = Text(no_wrap=True, overflow="crop"), []
         key_style = self.get_component_rich_style("keybar--key")
         for key, display, description, enabled in entries:
-            start = len(line)
+            start = line.cell_len  # columns on screen, which a wide character counts twice
             line.append(f" {display} ", style=key_style if enabled else key_style + Style(dim=True))
             line.append(f"{description} ", style="" if enabled else "dim")
-            spans.append((start, len(line), key, enabled))
+            spans.append((start, line.cell_len, key, enabled))
         if line.plain != self._line.plain or line.spans != self._line.spans:
             self._line, self._spans = line, spans
             self.refresh()

@@ -145,6 +145,8 @@ class RowTable(ScrollView, can_focus=True):
     def set_columns(self, columns: Sequence[TableColumn]) -> None:
         if list(columns) == self._columns:
             return  # unchanged: keep every row already drawn
+        if [c.key for c in columns] != [c.key for c in self._columns]:
+            self._keys, self._index, self._cells = [], {}, []  # cells made for other columns
         self._columns = list(columns)
         self._header = None
         self._strips.clear()
@@ -158,9 +160,6 @@ class RowTable(ScrollView, can_focus=True):
         self._strips.clear()
         self._resized()
         self.move_cursor(row=cursor_row)
-
-    def clear(self) -> None:
-        self.set_rows([])
 
     def get_row_at(self, row: int) -> list[Text]:
         return list(self._cells[row])
@@ -185,7 +184,7 @@ class RowTable(ScrollView, can_focus=True):
         self.refresh_line(row + 1)
 
     def move_cursor(self, *, row: int, animate: bool = False) -> None:
-        self.cursor_row = max(0, min(row, len(self._keys) - 1))
+        self.cursor_row = row  # kept within the rows by validate_cursor_row
 
     # --- cursor ----------------------------------------------------------------------------
     def validate_cursor_row(self, row: int) -> int:
@@ -329,9 +328,18 @@ class RowTable(ScrollView, can_focus=True):
         return line.crop_extend(scroll_x, scroll_x + width, None).apply_style(style)
 
 
+# Line breaks, tabs and other control characters would break a line of the table apart (an
+# imported reference or review name may hold them); each becomes one space, so spans keep
+# their places.
+_CONTROLS = {code: " " for code in [*range(32), 127]}
+
+
 def _fit(cell: Text, width: int) -> list[Segment]:
     """A cell's segments, cut or padded to exactly ``width`` cells, on one line."""
     text = cell.copy()
+    plain = text.plain
+    if not plain.isprintable():
+        text.plain = plain.translate(_CONTROLS)
     text.no_wrap = True
     text.truncate(width, overflow="ellipsis", pad=True)
     # Text.render draws the spans only; the text's own style is laid under them here.

@@ -1,8 +1,8 @@
 """A line of status text that asks for a new layout only when it needs more or fewer lines.
 
 Static.update lays out the whole screen by default, which on the log cost 10-25 ms every
-time the status changed (each page, each count). The count of lines a text takes at the
-current width decides whether the size can change; when it cannot, a repaint is enough.
+time the status changed (each page, each count). The lines a text wraps to at the current
+width decide whether the size can change; when it cannot, a repaint is enough.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ class StatusLine(Static):
         self._shown = Text()
 
     def _lines(self, text: Text) -> int:
-        width = max(1, self.content_region.width)
-        return sum(max(1, -(-len(line) // width)) for line in text.plain.split("\n"))
+        return len(text.wrap(self.app.console, max(1, self.content_region.width)))
 
     def show(self, text: Text) -> None:
         if text == self._shown:

@@ -106,6 +106,20 @@ async def test_a_rated_row_stays_where_it_is_and_the_cursor_stays_on_it(app: SSC
         assert "of 84 items" in static_text(app, "#log-status")
 
 
+async def test_hiding_a_column_redraws_the_rows_under_the_right_headings(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        first = table.row_keys[0]
+        lead = demo.rows([int(first)])[0].lead_agency
+        await pilot.press("c")  # the optional columns, the first (Review) ticked
+        await pilot.pause()
+        await pilot.press("space", "enter")  # untick Review, accept
+        await settle(pilot, app)
+        assert "review" not in table.columns and table.row_keys[0] == first
+        assert column(table, "lead")[0] == lead  # each cell under its own heading
+        assert "review" in app.views.state.hidden_columns
+
+
 async def test_a_row_rated_out_of_the_filter_leaves_the_page(app: SSCPApp, demo: Tracker) -> None:
     async with app.run_test(size=SIZE) as pilot:
         table = await open_log(pilot, app)

@@ -118,3 +118,13 @@ async def test_the_key_bar_shows_the_keys_and_a_click_presses_one() -> None:
         await pilot.click(KeyBar, offset=(line.index("z Zap") + 1, 0))
         await pilot.pause()
         assert app.events == ["zap"]
+
+
+async def test_line_breaks_and_tabs_in_a_cell_stay_on_its_line() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(RowTable)
+        table.update_cell("0", "ref", Text("A\nB\tC"))
+        await pilot.pause()
+        line = screen_line(table, 1)
+        assert line.startswith(" A B…") and "\n" not in line and len(line) == table.size.width

@@ -121,3 +121,16 @@ def test_an_index_made_to_an_older_definition_is_rebuilt(tmp_path: Path, setting
     assert "prefix" not in sql and fts_rows(tracker) > 0
     assert found(tracker, "domestic")
     reopened.close()
+
+
+def test_words_match_at_their_start_and_references_anywhere(tracker, small) -> None:
+    item = small["later"]
+    tracker.update_item(
+        item, {"text": "Audit childcare records, step-up cases and R12 referrals."}, "reworded"
+    )
+    assert item in found(tracker, "childc")  # the beginning of a word
+    assert item not in found(tracker, "care")  # not the middle of one
+    assert item in found(tracker, "12") and item in found(tracker, "R12")  # digits: anywhere
+    assert item in found(tracker, "step-up") and item not in found(tracker, "step-down")
+    refs = {row.id for row in tracker.page(ItemFilter(text="A2", state=ItemState.ALL)).rows}
+    assert refs == {small["stale"]}

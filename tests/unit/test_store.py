@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import stat
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,26 @@ def test_write_transactions_take_the_write_lock_at_once(store, tmp_path: Path) -
     other.execute("BEGIN IMMEDIATE")
     other.execute("ROLLBACK")
     other.close()
+
+
+def test_statistics_give_way_to_another_writer_without_failing_the_work(
+    store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Refreshing the planner's statistics follows committed work (an import): if another
+    writer holds the lock it is skipped at once with a warning, and writes still wait as usual."""
+    other = sqlite3.connect(tmp_path / "tracker.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    store.refresh_statistics()
+    assert time.monotonic() - started < 2  # not the 5-second wait a write would make
+    assert "ANALYZE was skipped" in caplog.text
+    other.execute("ROLLBACK")
+    other.close()
+    with store.write() as s:  # the pooled connection waits for the lock again, and can write
+        assert s.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+    store.refresh_statistics()
+    with store.read() as s:
+        assert s.execute(text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")).scalar() == 1
 
 
 def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path: Path) -> None:

@@ -28,4 +28,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     for trigger in search_index.TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-    op.execute("DROP TABLE IF EXISTS item_fts")
+    if search_index.fts5_available():  # without FTS5, SQLite cannot drop the table either
+        op.execute("DROP TABLE IF EXISTS item_fts")
