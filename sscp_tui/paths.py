@@ -8,8 +8,12 @@ folder, which the tests use so that a developer's own files never leak into a ru
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 APP_NAME = "sscp-tui"
 DB_FILENAME = "tracker.sqlite3"
@@ -65,11 +69,28 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
+@contextmanager
+def atomic_private_file(path: Path) -> Iterator[BinaryIO]:
+    """A new file readable only by its owner, put in place only once completely written.
+
+    The one way this project writes a file (packs, exports, state). The temporary file lives
+    in the same folder, so the final rename is atomic; on any failure it is removed and the
+    error (an OSError, say) carries on to the caller, who puts it in a sentence."""
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def write_private_text(path: Path, text: str) -> None:
     """Write a file atomically, readable and writable only by its owner."""
     ensure_private_dir(path.parent)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    with atomic_private_file(path) as handle:
+        handle.write(text.encode("utf-8"))

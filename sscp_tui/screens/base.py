@@ -55,12 +55,12 @@ class TrackerScreen(WorkerErrors, Screen[None]):
     _seen: tuple[int, float] | None = None
 
     def on_screen_resume(self) -> None:
-        version, now = self.sscp.data_version, time.monotonic()
         if self._seen is not None:
             seen_version, seen_at = self._seen
-            if version != seen_version or now - seen_at > self.RELOAD_AFTER_SECONDS:
+            stale = time.monotonic() - seen_at > self.RELOAD_AFTER_SECONDS
+            if self.sscp.data_version != seen_version or stale:
                 self.refresh_data()
-        self._seen = (version, now)
+        self.mark_seen()
 
     def mark_seen(self) -> None:
         """This screen has taken in the tracker's latest change (its own edit)."""

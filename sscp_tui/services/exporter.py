@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from sscp_tui.db.models import (
     item_supporting_agencies,
     item_themes,
 )
+from sscp_tui.paths import atomic_private_file
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.queries import filter_conditions
 from sscp_tui.services.records import AlertKind, ItemFilter, ItemState
@@ -305,15 +305,8 @@ def _xlsx(
 
 def _write_private(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """Write the whole file, readable only by its owner, replacing ``path`` only when done."""
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
+        with atomic_private_file(path) as handle:
             write(handle)
-        os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise TransferError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # nothing half-written is left behind
-        raise

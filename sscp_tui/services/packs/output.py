@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import gc
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from sscp_tui.paths import atomic_private_file
 from sscp_tui.services.packs.model import PackError
 
 # Characters XML 1.0 forbids (Word and Excel files are XML): C0 controls but tab and newline.
@@ -41,36 +40,12 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-@contextmanager
-def atomic_file(path: Path) -> Iterator[BinaryIO]:
-    """A new file readable only by its owner, put in place only once completely written.
-
-    The temporary file lives in the same folder, so the final rename is atomic; on any
-    failure it is removed and the error carries on to the caller.
-    """
-    folder = path.parent
-    if not folder.is_dir():
-        raise PackError(f"Cannot write {path}: the folder {folder} does not exist.")
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise PackError(f"Cannot write in {folder}: {exc.strerror or exc}.") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def write_bytes(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """Run ``write`` against a private temporary file, then move it to ``path``."""
+    if not path.parent.is_dir():
+        raise PackError(f"Cannot write {path}: the folder {path.parent} does not exist.")
     try:
-        with atomic_file(path) as handle:
+        with atomic_private_file(path) as handle:
             write(handle)
     except OSError as exc:
         raise PackError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
