@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Header, Label, Static
+from textual.widgets.data_table import ColumnKey
 
 from sscp_tui.db.models import Rating
 from sscp_tui.screens.base import TrackerScreen
@@ -31,6 +32,7 @@ from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import ALERT_MARKS, rating_key, rating_text
 
 WORST = 6
+AGENCY_WIDTH = 7  # the agency column of the matrix at its narrowest (agencies go by short names)
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,12 @@ class DashboardScreen(TrackerScreen):
 
     def on_mount(self) -> None:
         # Columns are made once: rebuilding them on every refresh confuses DataTable's widths.
+        # The agency column's width is set from the names shown (see show): sized by DataTable
+        # from its cells, it came out a column wider now and then, depending on timing.
         self.query_one("#alerts-table", DataTable).add_columns("alert", "count")
         self.query_one("#worst-table", DataTable).add_columns("Rating", "Why", "Lead", "Item")
         matrix = self.query_one("#matrix-table", DataTable)
-        matrix.add_column("Agency", key="agency")
+        matrix.add_column("Agency", key="agency", width=AGENCY_WIDTH)
         for rating in RATING_ORDER:
             matrix.add_column(rating_text(rating, self.app.theme_variables), key=rating_key(rating))
         matrix.add_column("Total", key="total")
@@ -136,6 +140,8 @@ class DashboardScreen(TrackerScreen):
         matrix = self.query_one("#matrix-table", DataTable)
         cursor = matrix.cursor_coordinate
         matrix.clear()
+        agency = matrix.columns[ColumnKey("agency")]
+        agency.width = max([AGENCY_WIDTH, *(len(entry.short_name) for entry in data.matrix)])
         for entry in data.matrix:
             cells = [Text(entry.short_name)]
             cells += [Text(f"{entry.counts.get(r, 0) or '·'}", justify="right") for r in RATING_ORDER]
