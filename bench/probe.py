@@ -2,8 +2,10 @@
 
     python bench/probe.py empty|dashboard|log DB AS_OF
 
-Prints "PAINTED <peak RSS in KiB>" the moment the screen is painted and interactive with
-its data (for the log: its first page), then leaves at once, so teardown is not counted.
+Prints "PAINTED" the moment the screen is painted and interactive with its data (for the log:
+its first page). Then, once the store has opened behind it and the screen has read its data
+again through the store, "SETTLED <peak RSS in KiB>", and leaves at once, so teardown is not
+counted. The peak is taken there, not at the first paint: by then SQLAlchemy is loaded too.
 """
 
 from __future__ import annotations
@@ -27,9 +29,13 @@ def peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def done() -> None:
-    rss = peak_rss_kib()
-    sys.stdout.write(f"PAINTED {rss}\n")
+def painted() -> None:
+    sys.stdout.write("PAINTED\n")
+    sys.stdout.flush()
+
+
+def settled() -> None:
+    sys.stdout.write(f"SETTLED {peak_rss_kib()}\n")
     sys.stdout.flush()
     os._exit(0)
 
@@ -47,33 +53,38 @@ async def empty() -> None:
     app = Empty()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        done()
+        painted()
+        settled()
 
 
 async def tracker_app(mode: str, db: str, as_of: str) -> None:
     from datetime import date
 
-    from sscp_tui.app import SSCPApp
+    from sscp_tui.cli import quick_app
     from sscp_tui.config import Settings
-    from sscp_tui.db.store import open_store
-    from sscp_tui.services.tracker import Tracker
 
-    tracker = Tracker(open_store(db, create=False), Settings(), date.fromisoformat(as_of))
-    app = SSCPApp(tracker, start=mode)
+    # As `sscp-tui --db DB` opens it: the quick way (a first look, the store behind it).
+    app = quick_app(db, Settings(), date.fromisoformat(as_of), start=mode)
+    assert app is not None, f"{db} cannot be opened the quick way"
+    # The first screen asks for the store to be opened once its data has been painted (after
+    # the refresh that drew it): that is the moment measured. Opening the store loads
+    # SQLAlchemy in a thread, behind the painted and working screen.
+    opened = asyncio.Event()
+    open_store_behind = app.open_in_background
+
+    def open_in_background() -> None:
+        painted()
+        open_store_behind()
+        opened.set()
+
+    app.open_in_background = open_in_background  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for_data(app, pilot, mode)
-        done()
-
-
-async def wait_for_data(app, pilot, mode: str) -> None:  # type: ignore[no-untyped-def]
-    selector = "#log-table" if mode == "log" else "#matrix-table"
-    while True:
+        await asyncio.wait_for(opened.wait(), 60)
+        await app.workers.wait_for_complete()
+        app.screen.refresh_data()  # type: ignore[attr-defined]
         await app.workers.wait_for_complete()
         await pilot.pause()
-        tables = app.screen.query(selector)
-        if tables and tables.first().row_count:  # type: ignore[attr-defined]
-            return
-        await asyncio.sleep(0.001)
+        settled()
 
 
 if __name__ == "__main__":

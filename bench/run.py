@@ -142,11 +142,12 @@ def probe(mode: str, db: Path | None, runs: int) -> tuple[list[float], list[floa
         assert proc.stdout is not None
         line = proc.stdout.readline()
         elapsed = (time.perf_counter() - start) * 1000
+        settled = proc.stdout.readline()  # the peak RSS, once the store is open behind it
         proc.wait()
-        if not line.startswith("PAINTED"):
+        if not line.startswith("PAINTED") or not settled.startswith("SETTLED"):
             raise SystemExit(f"probe {mode} failed: {proc.stderr.read() if proc.stderr else ''}")
         times.append(elapsed)
-        rss.append(int(line.split()[1]) / 1024)
+        rss.append(int(settled.split()[1]) / 1024)
     return times, rss
 
 

@@ -1,9 +1,12 @@
-"""The Textual application. It receives a Tracker (the service layer) in its constructor."""
+"""The Textual application. It receives a Tracker (the service layer) in its constructor, or an
+``Opening``: a tracker file to open in the background once a first look has been painted."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import work
 from textual.app import App
@@ -12,13 +15,18 @@ from textual.worker import Worker, WorkerState
 
 from sscp_tui.assets import asset_path
 from sscp_tui.commands import JumpProvider
+from sscp_tui.config import Settings
+from sscp_tui.errors import EditError
 from sscp_tui.paths import app_paths
 from sscp_tui.screens.base import user_message
-from sscp_tui.services.edits import EditError
+from sscp_tui.services.alerts import AlertRules
+from sscp_tui.services.first_look import FirstLook, Opening
 from sscp_tui.services.records import AgencyRecord, ChangeResult, ItemFilter
-from sscp_tui.services.tracker import Tracker
 from sscp_tui.views import ViewBook
 from sscp_tui.widgets.rating import RATING_VARIABLES
+
+if TYPE_CHECKING:
+    from sscp_tui.services.tracker import Tracker
 
 T = TypeVar("T")
 
@@ -70,22 +78,85 @@ class SSCPApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit", show=False),
     ]
 
-    def __init__(self, tracker: Tracker, welcome: str | None = None, start: str = "dashboard") -> None:
+    def __init__(
+        self, tracker: Tracker | Opening, welcome: str | None = None, start: str = "dashboard"
+    ) -> None:
         super().__init__()
-        self.tracker = tracker
+        if isinstance(tracker, Opening):
+            self._tracker: Tracker | None = None
+            self._opening: Opening | None = tracker
+            self.settings: Settings = tracker.settings
+            self.location = tracker.location
+            self._as_of = tracker.as_of
+        else:
+            self._tracker, self._opening = tracker, None
+            self.settings, self.location = tracker.settings, tracker.store.location
+            self._as_of = None  # the tracker's own is used
+        self._open_lock = threading.Lock()
+        self._looked = False
         self.welcome = welcome
         self.start_mode = start if start in self.MODES else "dashboard"
         self.undo_stack: list[ChangeResult] = []
         self.data_version = 0  # moves on with every saved change, so screens know to reload
-        self.views = ViewBook(app_paths().views_file, tracker.store.location)
-        if tracker.settings.keymap:
-            self.set_keymap(dict(tracker.settings.keymap))
+        self.views = ViewBook(app_paths().views_file, self.location)
+        if self.settings.keymap:
+            self.set_keymap(dict(self.settings.keymap))
+
+    # --- the tracker -----------------------------------------------------------------------
+    @property
+    def tracker(self) -> Tracker:
+        """The service layer. Opened here, on whichever thread first needs it, when the app was
+        given an Opening and the background open has not finished yet."""
+        tracker = self._tracker
+        if tracker is None:
+            with self._open_lock:
+                if self._tracker is None:
+                    assert self._opening is not None
+                    self._tracker = self._opening.open_tracker()
+                tracker = self._tracker
+        return tracker
+
+    @property
+    def as_of(self) -> date:
+        """The day alerts are judged on, known before the store is open."""
+        if self._tracker is not None:
+            return self._tracker.as_of
+        return self._as_of or date.today()
+
+    @property
+    def rules(self) -> AlertRules:
+        if self._tracker is not None:
+            return self._tracker.rules
+        return AlertRules(self.as_of, self.settings.due_soon_days, self.settings.stale_days)
+
+    def first_look(self) -> FirstLook | None:
+        """Plain sqlite3 reads for the first screen, given once, and only while the store is
+        not open yet. The screen paints from them, then calls ``open_in_background``."""
+        if self._looked or self._tracker is not None or self._opening is None:
+            return None
+        self._looked = True
+        return self._opening.look
+
+    def open_in_background(self) -> None:
+        if self._tracker is None:
+            self._open_tracker()
+
+    @work(thread=True, exclusive=True, group="open-tracker", exit_on_error=False)
+    def _open_tracker(self) -> None:
+        # A failure is reported by on_worker_state_changed; the next use tries again.
+        self.tracker  # noqa: B018 - opening it is the point
+
+    def close_tracker(self) -> None:
+        """Close the store, if it was opened (waiting for a background open to finish)."""
+        with self._open_lock:
+            if self._tracker is not None:
+                self._tracker.store.close()
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(RATING_VARIABLES)
 
     def on_mount(self) -> None:
-        self.sub_title = self.tracker.store.location
+        self.sub_title = self.location
         self.switch_mode(self.start_mode)
         if self.welcome:
             self.notify(self.welcome, markup=False)
@@ -111,7 +182,7 @@ class SSCPApp(App[None]):
         self.push_screen(ItemScreen(item_id))
 
     def my_agency(self) -> AgencyRecord | None:
-        name = self.views.state.my_agency or self.tracker.settings.default_agency
+        name = self.views.state.my_agency or self.settings.default_agency
         if not name:
             return None
         try:

@@ -105,6 +105,45 @@ def main(ctx: click.Context, db: str | None, as_of: str | None, demo: bool) -> N
         return
     settings = _settings()
     day = _as_of(as_of)
+    target = _demo_path(day) if demo else (db or str(app_paths().database))
+    welcome = f"Demo partnership at {target}." if demo else None
+    app = quick_app(target, settings, day, welcome=welcome)
+    if app is None:
+        app = _slow_app(db, settings, day, demo=demo)
+    app.run()
+    app.close_tracker()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+def quick_app(
+    target: str | None,
+    settings: Settings,
+    day: date | None,
+    *,
+    start: str = "dashboard",
+    welcome: str | None = None,
+) -> Any:
+    """The app on a tracker file at this version's schema, or None.
+
+    Its first screen is painted from plain sqlite3 reads and the store opens behind it, so
+    SQLAlchemy's loading is not waited for (see services.first_look). A new tracker, an older
+    one to migrate, a newer one to refuse, or a URL goes the slow way, through the store."""
+    if target is None or "://" in target:
+        return None
+    from sscp_tui.services.first_look import FirstLook, Opening
+
+    path = Path(target).expanduser()
+    look = FirstLook.open(path)
+    if look is None:
+        return None
+    from sscp_tui.app import SSCPApp
+
+    opening = Opening(path, settings, day, look)
+    return SSCPApp(opening, welcome=welcome or f"Opened {opening.location}.", start=start)
+
+
+def _slow_app(db: str | None, settings: Settings, day: date | None, *, demo: bool) -> Any:
     if demo:
         store, message = _demo_store(day)
     else:
@@ -119,11 +158,17 @@ def main(ctx: click.Context, db: str | None, as_of: str | None, demo: bool) -> N
     from sscp_tui.app import SSCPApp
     from sscp_tui.services.tracker import Tracker
 
-    app = SSCPApp(Tracker(store, settings, day), welcome=message)
-    app.run()
-    store.close()
-    if app.return_code:
-        sys.exit(app.return_code)
+    return SSCPApp(Tracker(store, settings, day), welcome=message)
+
+
+def _demo_path(day: date | None) -> str | None:
+    """The demo database, if it was built for this day (it is rebuilt for another)."""
+    target = app_paths().demo_database
+    marker = target.with_name(target.name + ".day")
+    today = day or date.today()
+    if target.exists() and marker.exists() and marker.read_text().strip() == today.isoformat():
+        return str(target)
+    return None
 
 
 def _demo_store(day: date | None) -> tuple[Any, str]:
@@ -131,11 +176,10 @@ def _demo_store(day: date | None) -> tuple[Any, str]:
     from sscp_tui.db.store import StoreError
     from sscp_tui.services.demo import write_demo
 
-    paths = app_paths()
-    target = paths.demo_database
+    target = app_paths().demo_database
     marker = target.with_name(target.name + ".day")
     today = day or date.today()
-    if target.exists() and marker.exists() and marker.read_text().strip() == today.isoformat():
+    if _demo_path(day) is not None:
         return _open(str(target), create=False), f"Demo partnership at {target}."
     ensure_private_dir(target.parent)
     for suffix in ("", "-wal", "-shm"):

@@ -1,5 +1,4 @@
-"""The store: models, engine factory and migrations. Never imports Textual or the app."""
+"""The store: models, engine factory and migrations. Never imports Textual or the app.
 
-from sscp_tui.db.store import Store, StoreError, open_store
-
-__all__ = ["Store", "StoreError", "open_store"]
+Nothing is imported here: ``sscp_tui.db.enums`` is read before SQLAlchemy is loaded, and
+importing a module of this package runs this file first."""

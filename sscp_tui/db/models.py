@@ -29,6 +29,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from sscp_tui.db.enums import AgencyKind as AgencyKind
+from sscp_tui.db.enums import ItemKind as ItemKind
+from sscp_tui.db.enums import Rating as Rating
+from sscp_tui.db.enums import ReviewKind as ReviewKind
+from sscp_tui.db.enums import ReviewStatus as ReviewStatus
+
 
 class Base(DeclarativeBase):
     pass
@@ -45,47 +51,6 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
-
-
-class Rating(enum.StrEnum):
-    BLUE = "blue"
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-
-class AgencyKind(enum.StrEnum):
-    STATUTORY = "statutory partner"
-    RELEVANT = "relevant agency"
-    THIRD_SECTOR = "third sector"
-
-
-class ReviewKind(enum.StrEnum):
-    SCR = "SCR"
-    LCSPR = "LCSPR"
-    RAPID = "Rapid Review"
-    THEMATIC = "Thematic Review"
-    DHR = "DHR"
-    INSPECTION = "Inspection"
-    SECTION_11 = "Section 11 audit"
-    MULTI_AGENCY_AUDIT = "Multi-agency audit"
-
-
-class ReviewStatus(enum.StrEnum):
-    COMMISSIONED = "commissioned"
-    IN_PROGRESS = "in progress"
-    AWAITING_PUBLICATION = "awaiting publication"
-    PUBLISHED = "published"
-    CLOSED = "closed"
-
-
-class ItemKind(enum.StrEnum):
-    RECOMMENDATION = "recommendation"
-    ACTION = "action"
 
 
 item_supporting_agencies = Table(

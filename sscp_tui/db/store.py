@@ -20,17 +20,12 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sscp_tui.db.models import Base, HistoryEntry
+from sscp_tui.db.tracker_file import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
+from sscp_tui.db.tracker_file import HEAD_REVISION as HEAD_REVISION
+from sscp_tui.db.tracker_file import SQLITE_MAGIC
+from sscp_tui.errors import StoreError as StoreError
 
-# The newest migration this version knows. A test checks it against the migration scripts,
-# so opening an up-to-date database need not load Alembic at all.
-HEAD_REVISION = "0003"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer before giving up
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-class StoreError(Exception):
-    """The tracker cannot be opened or written; the message is one sentence for the user."""
 
 
 class HistoryIsAppendOnly(StoreError):

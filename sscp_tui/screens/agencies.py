@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from sscp_tui.db.models import Rating
+from sscp_tui.db.enums import Rating
 from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.records import AgencyRecord, AlertCounts, ItemFilter

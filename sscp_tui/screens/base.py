@@ -6,14 +6,16 @@ import time
 from typing import TYPE_CHECKING, Any, cast
 
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
-from sscp_tui.services.tracker import Tracker
+from sscp_tui.errors import EditError, StoreError
 from sscp_tui.widgets.rowtable import RowTable
 
 if TYPE_CHECKING:
+    from textual.widgets import DataTable
+
     from sscp_tui.app import SSCPApp
+    from sscp_tui.services.tracker import Tracker
 
 
 def cursor_id(table: DataTable[Any] | RowTable) -> int | None:
@@ -29,9 +31,6 @@ def cursor_id(table: DataTable[Any] | RowTable) -> int | None:
 
 def user_message(error: BaseException) -> str:
     """The sentence a user sees. Known service errors carry one; anything else is summarised."""
-    from sscp_tui.db.store import StoreError
-    from sscp_tui.services.edits import EditError
-
     if isinstance(error, EditError | StoreError):
         return str(error)
     return f"Something went wrong ({type(error).__name__}); nothing further was saved. See the log."

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Header, ProgressBar, Static
 
-from sscp_tui.db.models import Rating
+from sscp_tui.db.enums import Rating
 from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.screens.forms import ChoiceModal
 from sscp_tui.screens.item_actions import ItemActions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import ClassVar
@@ -14,9 +15,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Header, Label, Static
 from textual.widgets.data_table import ColumnKey
 
-from sscp_tui.db.models import Rating
+from sscp_tui.db.enums import Rating
 from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.services.alerts import ALERT_SEVERITY
+from sscp_tui.services.first_look import FirstLook
 from sscp_tui.services.records import (
     RATING_ORDER,
     AgencyMatrixRow,
@@ -83,7 +85,11 @@ class DashboardScreen(TrackerScreen):
             matrix.add_column(rating_text(rating, self.app.theme_variables), key=rating_key(rating))
         matrix.add_column("Total", key="total")
         matrix.focus()
-        self.load()
+        look = self.sscp.first_look()
+        if look is not None:
+            self.load_first(look)
+        else:
+            self.load()
 
     def refresh_data(self) -> None:
         self.load()
@@ -108,6 +114,26 @@ class DashboardScreen(TrackerScreen):
                 next_meeting=tracker.next_meeting(),
             )
         self.app.call_from_thread(self.show, data)
+
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
+    def load_first(self, look: FirstLook) -> None:
+        """The first paint, from plain sqlite3 reads; the store opens once it is shown."""
+        try:
+            seen = look.dashboard(self.sscp.rules, WORST)
+        except sqlite3.Error as exc:
+            self.log.warning(f"First look failed, reading through the store: {exc}")
+            self.app.call_from_thread(self.load)
+            return
+        data = DashboardData(
+            open_counts={r: seen.ratings.get(r, 0) for r in RATING_ORDER if r is not Rating.BLUE},
+            completed=seen.ratings.get(Rating.BLUE, 0),
+            alerts=seen.alerts,
+            worst=list(seen.worst),
+            matrix=seen.matrix,
+            next_meeting=seen.next_meeting,
+        )
+        self.app.call_from_thread(self.show, data)
+        self.app.call_from_thread(self.app.call_after_refresh, self.sscp.open_in_background)
 
     def show(self, data: DashboardData) -> None:
         for rating in RATING_ORDER:
@@ -156,7 +182,7 @@ class DashboardScreen(TrackerScreen):
             if meeting
             else "No meeting recorded ahead."
         )
-        line += f"   ·   Alerts as of {self.tracker.as_of:%d %b %Y}"
+        line += f"   ·   Alerts as of {self.sscp.as_of:%d %b %Y}"
         self.query_one("#next-meeting", Static).update(Text(line))
 
     # --- drilling down ---------------------------------------------------------------------

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from sscp_tui.db.models import ItemKind, Rating, ReviewKind
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sscp_tui.db.enums import ItemKind, Rating, ReviewKind
 from sscp_tui.screens.forms import FormField, FormModal
 from sscp_tui.services.records import AlertKind, ItemFilter, ItemState, SortKey, rating_label
-from sscp_tui.services.tracker import Tracker
 from sscp_tui.views import SavedView
+
+if TYPE_CHECKING:
+    from sscp_tui.services.tracker import Tracker
 
 RATING_CHOICES: dict[str, frozenset[Rating | None]] = {
     "red": frozenset({Rating.RED}),
@@ -33,22 +38,23 @@ def _ratings_key(ratings: frozenset[Rating | None]) -> str:
     return ""
 
 
-def describe_filter(f: ItemFilter, tracker: Tracker) -> str:
+def describe_filter(f: ItemFilter, tracker_of: Callable[[], Tracker]) -> str:
+    """The filter in words. The tracker is asked for only to name an agency, review or theme."""
     parts: list[str] = []
     if f.agency_id is not None:
-        names = {a.id: a.short_name for a in tracker.agencies()}
+        names = {a.id: a.short_name for a in tracker_of().agencies()}
         role = "lead" if f.lead_only else "lead or supporting"
         parts.append(f"agency {names.get(f.agency_id, '?')} ({role})")
     if f.ratings:
         order = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE, None]
         parts.append("rating " + " or ".join(rating_label(r) for r in order if r in f.ratings))
     if f.review_id is not None:
-        labels = {r.id: r.label for r in tracker.reviews(with_counts=False)}
+        labels = {r.id: r.label for r in tracker_of().reviews(with_counts=False)}
         parts.append(f"review {labels.get(f.review_id, '?')}")
     if f.review_kind is not None:
         parts.append(f"kind of review {f.review_kind.value}")
     if f.theme_id is not None:
-        themes = dict(tracker.themes())
+        themes = dict(tracker_of().themes())
         parts.append(f"theme {themes.get(f.theme_id, '?')}")
     if f.alert is not None:
         parts.append(f"alert {f.alert.value}")

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, cast
 from textual import work
 from textual.binding import Binding
 
-from sscp_tui.db.models import Rating
+from sscp_tui.db.enums import Rating
+from sscp_tui.errors import EditError
 from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, note_form, required
-from sscp_tui.services.edits import EditError
 from sscp_tui.services.records import ChangeResult, rating_label
 from sscp_tui.services.timescales import parse_timescale
 

@@ -6,6 +6,7 @@ the screen is as quick with 100,000 items as with 100.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import ClassVar
@@ -18,7 +19,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Header, Input
 
-from sscp_tui.db.models import Rating
+from sscp_tui.db.enums import Rating
 from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.filters import (
     describe_filter,
@@ -31,6 +32,7 @@ from sscp_tui.screens.forms import ChoiceModal, FormField, FormModal, PickManyMo
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, RATING_BINDINGS, ItemActions
 from sscp_tui.screens.log_columns import COLUMN_BY_KEY, COLUMNS
 from sscp_tui.screens.transfer import TransferActions
+from sscp_tui.services.first_look import FirstLook
 from sscp_tui.services.records import ChangeResult, ItemFilter, ItemRow, Page, SortKey
 from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
@@ -145,9 +147,27 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self.total = None
         self._generation += 1
         self._refresh_ids.clear()  # the page is read afresh, edits included
+        first = self.item_filter == ItemFilter() and self.sort is SortKey.ALERTS and not self.descending
+        look = self.sscp.first_look() if first and not self.page_offset else None
+        if look is not None:
+            self.fetch_first(self._generation, look)
+            return
         self.fetch(
             self._generation, self.item_filter, self.sort, self.descending, self.page_offset, keep_cursor
         )
+
+    @work(thread=True, exclusive=True, group="log-page", exit_on_error=False)
+    def fetch_first(self, generation: int, look: FirstLook) -> None:
+        """The first page as the log opens, from plain sqlite3; the store opens once it is shown."""
+        try:
+            page = look.open_items(self.sscp.rules, PAGE_SIZE)
+        except sqlite3.Error as exc:
+            self.log.warning(f"First look failed, reading through the store: {exc}")
+            self.app.call_from_thread(self.load)
+            return
+        self.app.call_from_thread(self._arrived, generation, page, False)
+        self.app.call_from_thread(self._counted, generation, page.total)
+        self.app.call_from_thread(self.app.call_after_refresh, self.sscp.open_in_background)
 
     @work(thread=True, exclusive=True, group="log-page", exit_on_error=False)
     def fetch(
@@ -195,7 +215,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         views = self.sscp.views.state.views
         numbered = "  ".join(f"{n} {v.name}" for n, v in enumerate(views, start=1))
         line = Text("Filters: ", style="bold")
-        line.append(describe_filter(self.item_filter, self.tracker))
+        line.append(describe_filter(self.item_filter, lambda: self.tracker))
         if views:
             line.append("\nViews: ", style="bold")
             line.append(numbered)

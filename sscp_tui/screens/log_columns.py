@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from sscp_tui.db.models import ItemKind
+from sscp_tui.db.enums import ItemKind
 from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.records import ItemRow, SortKey
 from sscp_tui.widgets.rating import ALERT_MARKS, rating_text

@@ -13,10 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, ProgressBar, Static
 
+from sscp_tui.errors import EditError
 from sscp_tui.paths import app_paths, ensure_private_dir
 from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, a_date, required
-from sscp_tui.services.edits import EditError
 from sscp_tui.services.records import MeetingRecord
 from sscp_tui.services.timescales import parse_date
 from sscp_tui.widgets.keybar import KeyBar

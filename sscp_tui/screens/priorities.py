@@ -12,11 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header, Static, Tree
 
-from sscp_tui.db.models import Rating
+from sscp_tui.db.enums import Rating
+from sscp_tui.errors import EditError
 from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.screens.forms import FormField, FormModal, note_form, required
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, ItemActions
-from sscp_tui.services.edits import EditError
 from sscp_tui.services.records import ChangeResult, ItemFilter, ItemRow, ItemState, PlanRecord
 from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar

@@ -12,10 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from sscp_tui.db.models import ReviewKind, ReviewStatus
+from sscp_tui.db.enums import ReviewKind, ReviewStatus
+from sscp_tui.errors import EditError
 from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.forms import FormField, FormModal, a_date, required
-from sscp_tui.services.edits import EditError
 from sscp_tui.services.records import RATING_ORDER, ItemFilter, ItemState, ReviewRecord
 from sscp_tui.services.timescales import parse_date
 from sscp_tui.widgets.keybar import KeyBar

@@ -1,6 +1,7 @@
-"""Alert rules, once: as SQL conditions for filtering and counting, and in Python for a row.
+"""Alert rules in Python, for a row (their SQL twin, for filtering and counting, is in
+``alert_sql``; a test checks that both agree on every demo item at several as-of dates).
 
-A test checks that both agree on every demo item at several as-of dates.
+Nothing here loads SQLAlchemy: the first screen works out its rows' alerts before it is loaded.
 """
 
 from __future__ import annotations
@@ -8,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_
-
-from sscp_tui.db.models import Rating, TrackedItem
+from sscp_tui.db.enums import Rating
 from sscp_tui.services.records import AlertKind
 
 
@@ -27,27 +26,6 @@ class AlertRules:
     @property
     def stale_before(self) -> date:
         return self.as_of - timedelta(days=self.stale_days)
-
-    # --- SQL -------------------------------------------------------------------------------
-    def sql(self, kind: AlertKind) -> ColumnElement[bool]:
-        item = TrackedItem
-        is_open = is_open_sql()
-        if kind is AlertKind.OVERDUE:
-            return and_(is_open, item.due_on.is_not(None), item.due_on < self.as_of)
-        if kind is AlertKind.DUE_SOON:
-            return and_(is_open, item.due_on >= self.as_of, item.due_on <= self.due_soon_until)
-        if kind is AlertKind.NO_TIMESCALE:
-            return and_(is_open, item.due_on.is_(None))
-        if kind is AlertKind.STALE:
-            last = func.coalesce(item.last_update_on, item.created_on)
-            return and_(is_open, last < self.stale_before)
-        return or_(
-            and_(item.rating == Rating.GREEN, item.due_on < self.as_of),
-            and_(item.rating == Rating.BLUE, item.evidenced.is_(False)),
-        )
-
-    def any_sql(self) -> ColumnElement[bool]:
-        return or_(*(self.sql(kind) for kind in AlertKind))
 
     # --- Python ----------------------------------------------------------------------------
     def for_item(
@@ -74,10 +52,6 @@ class AlertRules:
         if rating is Rating.BLUE and not evidence_completion.strip():
             found.add(AlertKind.INCONSISTENT)
         return frozenset(found)
-
-
-def is_open_sql() -> ColumnElement[bool]:
-    return or_(TrackedItem.rating.is_(None), TrackedItem.rating != Rating.BLUE)
 
 
 # Worst first, for the chair's pass and the alert listings.

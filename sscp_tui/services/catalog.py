@@ -237,7 +237,7 @@ def update_priority(session: Session, ctx: EditContext, priority_id: int, title:
 
 
 def meetings(session: Session, group: str | None = None) -> list[MeetingRecord]:
-    statement = select(Meeting).order_by(Meeting.held_on)
+    statement = select(Meeting).order_by(Meeting.held_on, Meeting.id)
     if group:
         statement = statement.where(Meeting.group == group)
     return [MeetingRecord(m.id, m.group, m.held_on, m.notes) for m in session.scalars(statement)]

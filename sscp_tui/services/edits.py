@@ -29,15 +29,8 @@ from sscp_tui.db.models import (
     Theme,
     TrackedItem,
 )
+from sscp_tui.errors import EditError as EditError
 from sscp_tui.services.timescales import parse_timescale
-
-
-class EditError(Exception):
-    """An edit was refused; the message is one sentence for the user. Nothing was written."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from sscp_tui.db.models import (
     item_themes,
 )
 from sscp_tui.paths import atomic_private_file
+from sscp_tui.services.alert_sql import alert_sql
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.queries import filter_conditions
 from sscp_tui.services.records import AlertKind, ItemFilter, ItemState
@@ -98,7 +99,7 @@ def log_rows(
     """The headings and the rows of the log, one row per item, in review and reference order."""
     conditions = filter_conditions(f, rules)
     if alerts:
-        conditions.append(or_(*(rules.sql(kind) for kind in alerts)))
+        conditions.append(or_(*(alert_sql(rules, kind) for kind in alerts)))
     chosen = select(TrackedItem.id).where(*conditions)
     supporting = _grouped(session, select(item_supporting_agencies.c.item_id, Agency.name, Agency.short_name)
                           .join(Agency, Agency.id == item_supporting_agencies.c.agency_id)

@@ -31,14 +31,16 @@ from sscp_tui.db.models import (
     Priority,
     Rating,
     Review,
-    ReviewKind,
     StrategicPlan,
     Theme,
     TrackedItem,
     item_supporting_agencies,
     item_themes,
 )
-from sscp_tui.services.alerts import AlertRules, is_open_sql
+from sscp_tui.services.alert_sql import alert_sql, any_alert_sql, is_open_sql
+from sscp_tui.services.alerts import AlertRules
+from sscp_tui.services.item_rows import build_rows
+from sscp_tui.services.item_rows import review_label as review_label
 from sscp_tui.services.records import (
     AgencyMatrixRow,
     AlertCounts,
@@ -122,7 +124,7 @@ def filter_conditions(f: ItemFilter, rules: AlertRules) -> list[ColumnElement[bo
         themed = select(item_themes.c.item_id).where(item_themes.c.theme_id == f.theme_id)
         conditions.append(item.id.in_(themed))
     if f.alert is not None:
-        conditions.append(rules.sql(f.alert))
+        conditions.append(alert_sql(rules, f.alert))
     if f.kind is not None:
         conditions.append(item.kind == f.kind)
     if f.priority_id is not None:
@@ -175,11 +177,11 @@ def alert_rank(rules: AlertRules, *, open_only: bool = False) -> ColumnElement[i
             else_=5,
         )
     return case(
-        (rules.sql(AlertKind.OVERDUE), 0),
-        (rules.sql(AlertKind.INCONSISTENT), 1),
-        (rules.sql(AlertKind.NO_TIMESCALE), 2),
-        (rules.sql(AlertKind.STALE), 3),
-        (rules.sql(AlertKind.DUE_SOON), 4),
+        (alert_sql(rules, AlertKind.OVERDUE), 0),
+        (alert_sql(rules, AlertKind.INCONSISTENT), 1),
+        (alert_sql(rules, AlertKind.NO_TIMESCALE), 2),
+        (alert_sql(rules, AlertKind.STALE), 3),
+        (alert_sql(rules, AlertKind.DUE_SOON), 4),
         else_=5,
     )
 
@@ -231,70 +233,11 @@ def _themes_select() -> Select[Any]:
     )
 
 
-def _source_label(
-    review_kind: ReviewKind | None,
-    review_title: str | None,
-    review_year: int | None,
-    plan_title: str | None,
-    priority_number: str | None,
-) -> str:
-    if review_title is not None and review_kind is not None:
-        return review_label(review_kind, review_title, review_year)
-    if plan_title is not None:
-        return f"{plan_title} › Priority {priority_number}"
-    return ""
-
-
-def review_label(kind: ReviewKind, title: str, year: int | None) -> str:
-    """ "SCR Child A (2019)"; a title that already names its kind is not repeated."""
-    words = title.casefold()
-    named = kind.value.casefold() in words or (kind is ReviewKind.INSPECTION and "inspection" in words)
-    head = title if named else f"{kind.value} {title}"
-    return f"{head} ({year})" if year and str(year) not in title else head
-
-
 def _to_rows(
     session: Session, rows: Sequence[_Row], rules: AlertRules, *, with_themes: bool = True
 ) -> tuple[ItemRow, ...]:
     themes = _themes_for(session, (row[0] for row in rows)) if with_themes else {}
-    labels: dict[tuple[Any, ...], str] = {}  # a review's label is made once, not once per item
-    as_of, for_item, overdue_kind = rules.as_of, rules.for_item, AlertKind.OVERDUE
-    result = []
-    # Rows are unpacked by position (the order of _row_columns): a SQLAlchemy Row's named
-    # attributes cost most of a microsecond each, which at 25 a row was most of this loop.
-    for (item_id, kind, reference, text, timescale, due_on, rating, last_update_on, created_on,
-         evidence_completion, review_kind, review_title, review_year, lead_short, priority_number,
-         plan_title) in rows:  # fmt: skip
-        where = (review_kind, review_title, review_year, plan_title, priority_number)
-        source = labels.get(where)
-        if source is None:
-            source = labels[where] = _source_label(*where)
-        alerts = for_item(
-            rating=rating,
-            due_on=due_on,
-            last_update_on=last_update_on,
-            created_on=created_on,
-            evidence_completion=evidence_completion,
-        )
-        result.append(
-            ItemRow(
-                id=item_id,
-                kind=kind,
-                source=source,
-                review_kind=review_kind,
-                reference=reference,
-                text=text,
-                themes=themes.get(item_id, ()),
-                lead_agency=lead_short,
-                timescale=timescale,
-                due_on=due_on,
-                rating=rating,
-                last_update_on=last_update_on,
-                alerts=alerts,
-                days_overdue=(as_of - due_on).days if overdue_kind in alerts else None,
-            )
-        )
-    return tuple(result)
+    return build_rows(rows, themes, rules)
 
 
 def count_items(session: Session, f: ItemFilter, rules: AlertRules) -> int:
@@ -366,7 +309,7 @@ def alert_rows(session: Session, rules: AlertRules, agency_id: int | None) -> tu
     # in batches), through the connection rather than the ORM's loading.
     statement = (
         _base_select()
-        .where(*filter_conditions(f, rules), rules.any_sql())
+        .where(*filter_conditions(f, rules), any_alert_sql(rules))
         .order_by(*_order(SortKey.ALERTS, False, rules, open_only=True))
     )
     return _to_rows(session, session.connection().execute(statement).all(), rules, with_themes=False)

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sscp_tui.db.models import AgencyKind, ItemKind, Rating, ReviewKind, ReviewStatus
+from sscp_tui.db.enums import AgencyKind, ItemKind, Rating, ReviewKind, ReviewStatus
 
 RATING_ORDER: tuple[Rating | None, ...] = (
     Rating.RED,
@@ -97,7 +97,7 @@ class ReviewRecord:
 
     @property
     def label(self) -> str:
-        from sscp_tui.services.queries import review_label
+        from sscp_tui.services.item_rows import review_label
 
         return review_label(self.kind, self.title, self.year)
 

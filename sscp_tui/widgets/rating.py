@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from rich.text import Text
 
-from sscp_tui.db.models import Rating
+from sscp_tui.db.enums import Rating
 from sscp_tui.services.records import AlertKind, rating_label
 
 RATING_VARIABLES: dict[str, str] = {

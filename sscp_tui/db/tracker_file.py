@@ -1,0 +1,8 @@
+"""What is known of a tracker's file without loading SQLAlchemy or Alembic, so the first look
+(plain sqlite3) and the store agree on it."""
+
+# The newest migration this version knows. A test checks it against the migration scripts,
+# so opening an up-to-date database need not load Alembic at all.
+HEAD_REVISION = "0003"
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer before giving up
+SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -1,0 +1,16 @@
+"""The two errors that reach a user as one sentence, apart from the layers that raise them so
+the screens can catch them before the store is loaded."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """The tracker cannot be opened or written; the message is one sentence for the user."""
+
+
+class EditError(Exception):
+    """An edit was refused; the message is one sentence for the user. Nothing was written."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

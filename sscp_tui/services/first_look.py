@@ -1,0 +1,255 @@
+"""The first screen's reads in plain sqlite3, so it is painted before SQLAlchemy is loaded.
+
+Loading SQLAlchemy and the models takes about as long again as Textual takes to start. So a
+tracker that is a file at this version's schema is opened in two steps: these reads, with the
+standard library, give the dashboard or the log its first screen; the store opens in the
+background once that screen is painted, and every later read and every edit goes through it.
+
+Each read here mirrors one in ``queries`` for the two filters a first screen uses: the whole
+log (the dashboard's counts) and open items, worst alert first (the dashboard's worst items
+and the log's first page). Rows are made by the same ``build_rows``. A test compares every
+result with the store's, on the demo and on a synthetic log at several dates, so the two
+cannot drift apart unnoticed.
+
+Anything else, such as a new file, an older schema to migrate, a newer one to refuse or a
+database URL, goes through the store as before (``FirstLook.open`` returns None).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sscp_tui.config import Settings
+from sscp_tui.db.enums import ItemKind, Rating, ReviewKind
+from sscp_tui.db.tracker_file import BUSY_TIMEOUT_MS, HEAD_REVISION, SQLITE_MAGIC
+from sscp_tui.services.alerts import AlertRules
+from sscp_tui.services.item_rows import build_rows
+from sscp_tui.services.records import AgencyMatrixRow, AlertCounts, AlertKind, ItemRow, MeetingRecord, Page
+
+if TYPE_CHECKING:
+    from sscp_tui.services.tracker import Tracker
+
+_OPEN = "items.deleted_at IS NULL AND (items.rating IS NULL OR items.rating != 'blue')"
+
+# queries.alert_rank(open_only=True), then due date, then queries.rating_severity, then id.
+_WORST_FIRST = f"""
+SELECT items.id FROM items WHERE {_OPEN}
+ORDER BY CASE WHEN (items.due_on < :as_of) THEN 0 WHEN (items.due_on IS NULL) THEN 2
+  WHEN (coalesce(items.last_update_on, items.created_on) < :stale_before) THEN 3
+  WHEN (items.due_on <= :due_soon_until) THEN 4 ELSE 5 END NULLS LAST,
+ items.due_on NULLS LAST,
+ CASE WHEN (items.rating = 'red') THEN 0 WHEN (items.rating = 'amber') THEN 1
+  WHEN (items.rating IS NULL) THEN 2 WHEN (items.rating = 'green') THEN 3 ELSE 4 END NULLS LAST,
+ items.id
+LIMIT :limit
+"""
+
+# The columns of queries._row_columns, in that order.
+_ROWS = """
+SELECT items.id, items.kind, items.reference, items.text, items.timescale, items.due_on,
+ items.rating, items.last_update_on, items.created_on, items.evidence_completion,
+ reviews.kind, reviews.title, reviews.year, agencies.short_name, priorities.number,
+ strategic_plans.title
+FROM items
+LEFT OUTER JOIN reviews ON items.review_id = reviews.id
+LEFT OUTER JOIN agencies ON items.lead_agency_id = agencies.id
+LEFT OUTER JOIN priorities ON items.priority_id = priorities.id
+LEFT OUTER JOIN strategic_plans ON priorities.plan_id = strategic_plans.id
+WHERE items.id IN ({marks})
+"""
+
+_THEMES = """
+SELECT item_themes.item_id, themes.name FROM item_themes
+JOIN themes ON themes.id = item_themes.theme_id
+WHERE item_themes.item_id IN ({marks}) ORDER BY themes.name
+"""
+
+# queries.rating_and_alert_counts over the whole log.
+_COUNTS = """
+SELECT items.rating, count(*),
+ sum(CASE WHEN (items.due_on IS NOT NULL AND items.due_on < :as_of) THEN 1 ELSE 0 END),
+ sum(CASE WHEN (items.due_on >= :as_of AND items.due_on <= :due_soon_until) THEN 1 ELSE 0 END),
+ sum(CASE WHEN (items.due_on IS NULL) THEN 1 ELSE 0 END),
+ sum(CASE WHEN (coalesce(items.last_update_on, items.created_on) < :stale_before) THEN 1 ELSE 0 END)
+FROM items WHERE items.deleted_at IS NULL GROUP BY items.rating
+"""
+_BLUE_UNEVIDENCED = """
+SELECT count(*) FROM items
+WHERE items.deleted_at IS NULL AND items.rating = 'blue' AND items.evidenced = 0
+"""
+_MATRIX = (
+    "SELECT items.lead_agency_id, items.rating, count(*) FROM items WHERE items.deleted_at IS NULL "
+    "GROUP BY items.lead_agency_id, items.rating"
+)
+_AGENCIES = "SELECT id, short_name, name, active FROM agencies ORDER BY short_name"
+_NEXT_MEETING = (
+    'SELECT id, "group", held_on, notes FROM meetings WHERE held_on >= ? ORDER BY held_on, id LIMIT 1'
+)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the dashboard shows, as the store's reads would give it."""
+
+    ratings: dict[Rating | None, int]
+    alerts: AlertCounts
+    worst: tuple[ItemRow, ...]
+    matrix: list[AgencyMatrixRow]
+    next_meeting: MeetingRecord | None
+
+
+class FirstLook:
+    """Reads for a first screen from a tracker file at this version's schema."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> FirstLook | None:
+        """A first look at ``path``, or None when only the store can open it (a missing file,
+        not SQLite, an older or newer schema). Nothing is written either way."""
+        try:
+            with path.open("rb") as handle:
+                if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+                    return None
+            look = cls(path)
+            with look._connection() as connection:
+                revision = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+        except (OSError, sqlite3.Error):
+            return None  # the store will say what is wrong, in one sentence
+        return look if revision == [(HEAD_REVISION,)] else None
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        # mode=rw: never create the file. Only SELECTs are run; nothing is committed.
+        uri = f"{self.path.resolve().as_uri()}?mode=rw"
+        with closing(sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as connection:
+            yield connection
+
+    # --- reads -----------------------------------------------------------------------------
+    def dashboard(self, rules: AlertRules, worst: int) -> Dashboard:
+        with self._connection() as connection:
+            ratings, alerts = _counts(connection, rules)
+            return Dashboard(
+                ratings=ratings,
+                alerts=alerts,
+                worst=_worst_rows(connection, rules, worst),
+                matrix=_matrix(connection),
+                next_meeting=_next_meeting(connection, rules.as_of),
+            )
+
+    def open_items(self, rules: AlertRules, limit: int) -> Page:
+        """The first page of open items, worst alert first (the log as it opens)."""
+        with self._connection() as connection:
+            rows = _worst_rows(connection, rules, limit)
+            total = connection.execute(f"SELECT count(*) FROM items WHERE {_OPEN}").fetchone()[0]
+        return Page(rows=rows, total=total, offset=0)
+
+
+def _dates(rules: AlertRules) -> dict[str, str]:
+    return {
+        "as_of": rules.as_of.isoformat(),
+        "due_soon_until": rules.due_soon_until.isoformat(),
+        "stale_before": rules.stale_before.isoformat(),
+    }
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _rating(value: str | None) -> Rating | None:
+    return Rating(value) if value is not None else None
+
+
+def _counts(
+    connection: sqlite3.Connection, rules: AlertRules
+) -> tuple[dict[Rating | None, int], AlertCounts]:
+    ratings: dict[Rating | None, int] = {}
+    counts = dict.fromkeys(AlertKind, 0)
+    for raw, total, late, soon, undated, stale in connection.execute(_COUNTS, _dates(rules)):
+        rating = _rating(raw)
+        ratings[rating] = total
+        if rating is Rating.BLUE:
+            continue
+        counts[AlertKind.OVERDUE] += late or 0
+        counts[AlertKind.DUE_SOON] += soon or 0
+        counts[AlertKind.NO_TIMESCALE] += undated or 0
+        counts[AlertKind.STALE] += stale or 0
+        if rating is Rating.GREEN:
+            counts[AlertKind.INCONSISTENT] += late or 0
+    if ratings.get(Rating.BLUE):
+        counts[AlertKind.INCONSISTENT] += connection.execute(_BLUE_UNEVIDENCED).fetchone()[0]
+    return ratings, AlertCounts(counts)
+
+
+def _worst_rows(connection: sqlite3.Connection, rules: AlertRules, limit: int) -> tuple[ItemRow, ...]:
+    ids = [row[0] for row in connection.execute(_WORST_FIRST, {**_dates(rules), "limit": limit})]
+    if not ids:
+        return ()
+    marks = ",".join("?" * len(ids))
+    found = {row[0]: _typed(row) for row in connection.execute(_ROWS.format(marks=marks), ids)}
+    themes: dict[int, list[str]] = defaultdict(list)
+    for item_id, name in connection.execute(_THEMES.format(marks=marks), ids):
+        themes[item_id].append(name)
+    return build_rows([found[i] for i in ids if i in found], {k: tuple(v) for k, v in themes.items()}, rules)
+
+
+def _typed(row: Sequence[Any]) -> tuple[Any, ...]:
+    """A row as the store's types would give it: enums and dates, not their stored text."""
+    (item_id, kind, reference, text, timescale, due_on, rating, last_update_on, created_on,
+     evidence_completion, review_kind, review_title, review_year, lead_short, priority_number,
+     plan_title) = row  # fmt: skip
+    return (
+        item_id, ItemKind(kind), reference, text, timescale, _day(due_on), _rating(rating),
+        _day(last_update_on), date.fromisoformat(created_on), evidence_completion,
+        ReviewKind(review_kind) if review_kind is not None else None, review_title, review_year,
+        lead_short, priority_number, plan_title,
+    )  # fmt: skip
+
+
+def _matrix(connection: sqlite3.Connection) -> list[AgencyMatrixRow]:
+    counts: dict[int | None, dict[Rating | None, int]] = defaultdict(dict)
+    for agency_id, rating, count in connection.execute(_MATRIX):
+        counts[agency_id][_rating(rating)] = count
+    rows = [
+        AgencyMatrixRow(agency_id, short_name, name, counts.get(agency_id, {}))
+        for agency_id, short_name, name, active in connection.execute(_AGENCIES)
+        if active or agency_id in counts
+    ]
+    if None in counts:
+        rows.append(AgencyMatrixRow(None, "—", "No lead agency", counts[None]))
+    return rows
+
+
+def _next_meeting(connection: sqlite3.Connection, as_of: date) -> MeetingRecord | None:
+    row = connection.execute(_NEXT_MEETING, (as_of.isoformat(),)).fetchone()
+    return MeetingRecord(row[0], row[1], date.fromisoformat(row[2]), row[3]) if row else None
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A tracker file the app opens in the background, with a first look for its first screen."""
+
+    path: Path
+    settings: Settings
+    as_of: date | None
+    look: FirstLook
+
+    @property
+    def location(self) -> str:
+        return str(self.path.expanduser().resolve())
+
+    def open_tracker(self) -> Tracker:
+        """Load SQLAlchemy and open the store (raises StoreError, in one sentence)."""
+        from sscp_tui.db.store import open_store
+        from sscp_tui.services.tracker import Tracker
+
+        return Tracker(open_store(self.path, create=False), self.settings, self.as_of)

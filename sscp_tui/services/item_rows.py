@@ -1,0 +1,81 @@
+"""A log row made from its columns: the source's label, the alerts, the days overdue.
+
+Plain Python, no SQLAlchemy: the first screen is drawn from plain sqlite3 reads
+(``first_look``) before SQLAlchemy is loaded, and those rows must be the same as the store's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sscp_tui.db.enums import ReviewKind
+from sscp_tui.services.alerts import AlertRules
+from sscp_tui.services.records import AlertKind, ItemRow
+
+
+def _source_label(
+    review_kind: ReviewKind | None,
+    review_title: str | None,
+    review_year: int | None,
+    plan_title: str | None,
+    priority_number: str | None,
+) -> str:
+    if review_title is not None and review_kind is not None:
+        return review_label(review_kind, review_title, review_year)
+    if plan_title is not None:
+        return f"{plan_title} › Priority {priority_number}"
+    return ""
+
+
+def review_label(kind: ReviewKind, title: str, year: int | None) -> str:
+    """ "SCR Child A (2019)"; a title that already names its kind is not repeated."""
+    words = title.casefold()
+    named = kind.value.casefold() in words or (kind is ReviewKind.INSPECTION and "inspection" in words)
+    head = title if named else f"{kind.value} {title}"
+    return f"{head} ({year})" if year and str(year) not in title else head
+
+
+def build_rows(
+    rows: Iterable[Sequence[Any]], themes: Mapping[int, tuple[str, ...]], rules: AlertRules
+) -> tuple[ItemRow, ...]:
+    """Log rows from the columns of ``queries._row_columns``, in that order, with their alerts
+    worked out. The store's reads and the first look (plain sqlite3) share it."""
+    labels: dict[tuple[Any, ...], str] = {}  # a review's label is made once, not once per item
+    as_of, for_item, overdue_kind = rules.as_of, rules.for_item, AlertKind.OVERDUE
+    result = []
+    # Rows are unpacked by position (the order of _row_columns): a SQLAlchemy Row's named
+    # attributes cost most of a microsecond each, which at 25 a row was most of this loop.
+    for (item_id, kind, reference, text, timescale, due_on, rating, last_update_on, created_on,
+         evidence_completion, review_kind, review_title, review_year, lead_short, priority_number,
+         plan_title) in rows:  # fmt: skip
+        where = (review_kind, review_title, review_year, plan_title, priority_number)
+        source = labels.get(where)
+        if source is None:
+            source = labels[where] = _source_label(*where)
+        alerts = for_item(
+            rating=rating,
+            due_on=due_on,
+            last_update_on=last_update_on,
+            created_on=created_on,
+            evidence_completion=evidence_completion,
+        )
+        result.append(
+            ItemRow(
+                id=item_id,
+                kind=kind,
+                source=source,
+                review_kind=review_kind,
+                reference=reference,
+                text=text,
+                themes=themes.get(item_id, ()),
+                lead_agency=lead_short,
+                timescale=timescale,
+                due_on=due_on,
+                rating=rating,
+                last_update_on=last_update_on,
+                alerts=alerts,
+                days_overdue=(as_of - due_on).days if overdue_kind in alerts else None,
+            )
+        )
+    return tuple(result)
