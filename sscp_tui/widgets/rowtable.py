@@ -16,7 +16,7 @@ dashboard's agency × rating matrix works that way. A cell keeps its Text's ``ju
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -46,6 +46,27 @@ class TableColumn:
     @property
     def cell_width(self) -> int:
         return self.width + 2 * PADDING
+
+
+def fitted_columns(
+    headings: Sequence[tuple[str, Text]],
+    rows: Sequence[Sequence[Text]],
+    *,
+    at_least: Mapping[str, int] | None = None,
+) -> list[TableColumn]:
+    """Columns (key, heading) each as wide as its heading or widest cell, as DataTable sizes them.
+
+    ``at_least`` gives a column a narrowest width (by key) whatever its cells hold.
+    """
+    widths = [label.cell_len for _, label in headings]
+    for cells in rows:
+        for index, cell in enumerate(cells[: len(widths)]):
+            widths[index] = max(widths[index], cell.cell_len)
+    least = at_least or {}
+    return [
+        TableColumn(key, label, max(width, least.get(key, 0)))
+        for (key, label), width in zip(headings, widths, strict=True)
+    ]
 
 
 class RowTable(ScrollView, can_focus=True):
@@ -87,8 +108,11 @@ class RowTable(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("home", "first_row", "First row", show=False),
         Binding("end", "last_row", "Last row", show=False),
-        Binding("left", "column_left", "Left a column", show=False),
-        Binding("right", "column_right", "Right a column", show=False),
+        Binding("left", "column_left", "Scroll left a column", show=False),
+        Binding("right", "column_right", "Scroll right a column", show=False),
+        # With a cell cursor the same keys move it instead (check_action picks one of each pair).
+        Binding("left", "cursor_left", "Cursor left", show=False),
+        Binding("right", "cursor_right", "Cursor right", show=False),
     ]
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -296,17 +320,24 @@ class RowTable(ScrollView, can_focus=True):
             left += column.cell_width
         return starts
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("column_left", "column_right"):
+            return self.cursor_type == "row"
+        if action in ("cursor_left", "cursor_right"):
+            return self.cursor_type == "cell"
+        return True
+
+    def action_cursor_left(self) -> None:
+        self.cursor_column -= 1
+
+    def action_cursor_right(self) -> None:
+        self.cursor_column += 1
+
     def action_column_left(self) -> None:
-        if self.cursor_type == "cell":
-            self.cursor_column -= 1
-            return
         x = round(self.scroll_x)
         self.scroll_to(x=max([s for s in self._column_starts() if s < x], default=0), animate=False)
 
     def action_column_right(self) -> None:
-        if self.cursor_type == "cell":
-            self.cursor_column += 1
-            return
         x = round(self.scroll_x)
         later = [s for s in self._column_starts() if s > x]
         if later:
