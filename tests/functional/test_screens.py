@@ -131,6 +131,22 @@ async def test_the_matrix_cursor_keeps_its_cell_when_the_dashboard_reloads(
         assert (matrix.cursor_row, matrix.cursor_column_key) == (3, "green")
 
 
+async def test_on_a_small_screen_the_last_alert_and_agency_scroll_into_view(
+    app: SSCPApp, demo: Tracker
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for table_id in ("matrix-table", "alerts-table"):
+            table = app.screen.query_one(f"#{table_id}", RowTable)
+            table.focus()
+            await pilot.press("end")
+            await pilot.pause()
+            top = table.content_region.y + (1 if table.show_header else 0)
+            y = top + table.cursor_row - round(table.scroll_y)
+            shown, _ = app.screen.get_widget_at(table.content_region.x + 2, y)
+            assert shown is table, f"{table_id}: the cursor row is hidden under the panel's edge"
+
+
 async def test_the_row_of_items_with_no_lead_agency_opens_nothing(app: SSCPApp, demo: Tracker) -> None:
     from sscp_tui.db.models import ItemKind
     from sscp_tui.services.edits import NewItem
