@@ -12,8 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Header, Label, Static
-from textual.widgets.data_table import ColumnKey
+from textual.widgets import Header, Label, Static
 
 from sscp_tui.db.enums import Rating
 from sscp_tui.screens.base import TrackerScreen
@@ -32,6 +31,7 @@ from sscp_tui.services.records import (
 from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import ALERT_MARKS, rating_key, rating_text
+from sscp_tui.widgets.rowtable import RowTable, fitted_columns
 
 WORST = 6
 AGENCY_WIDTH = 7  # the agency column of the matrix at its narrowest (agencies go by short names)
@@ -63,33 +63,41 @@ class DashboardScreen(TrackerScreen):
         with Horizontal(id="dash-middle"):
             with Vertical(id="dash-alerts", classes="panel"):
                 yield Label("Alerts — enter lists them", classes="panel-title")
-                yield DataTable(id="alerts-table", cursor_type="row", show_header=False)
+                yield RowTable(id="alerts-table", show_header=False, zebra_stripes=False)
             with Vertical(id="dash-worst", classes="panel"):
                 yield Label("Needing attention first", classes="panel-title")
-                yield DataTable(id="worst-table", cursor_type="row")
+                yield RowTable(id="worst-table", zebra_stripes=False)
         with Vertical(id="dash-matrix", classes="panel"):
             yield Label("Lead agency × rating — enter opens those items", classes="panel-title")
-            yield DataTable(id="matrix-table", cursor_type="cell")
+            yield RowTable(id="matrix-table", cursor="cell", zebra_stripes=False)
         yield Static(id="next-meeting", classes="bar")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        # Columns are made once: rebuilding them on every refresh confuses DataTable's widths.
-        # The agency column's width is set from the names shown (see show): sized by DataTable
-        # from its cells, it came out a column wider now and then, depending on timing.
-        self.query_one("#alerts-table", DataTable).add_columns("alert", "count")
-        self.query_one("#worst-table", DataTable).add_columns("Rating", "Why", "Lead", "Item")
-        matrix = self.query_one("#matrix-table", DataTable)
-        matrix.add_column("Agency", key="agency", width=AGENCY_WIDTH)
-        for rating in RATING_ORDER:
-            matrix.add_column(rating_text(rating, self.app.theme_variables), key=rating_key(rating))
-        matrix.add_column("Total", key="total")
-        matrix.focus()
+        # The headings show at once; show() sizes the columns again to the rows it brings.
+        for table in self.query(RowTable):
+            self._fill(table, [])
+        self.query_one("#matrix-table", RowTable).focus()
         look = self.sscp.first_look()
         if look is not None:
             self.load_first(look)
         else:
             self.load()
+
+    def _headings(self, table: RowTable) -> list[tuple[str, Text]]:
+        if table.id == "alerts-table":
+            return [("alert", Text("alert")), ("count", Text("count"))]  # hidden, but they set widths
+        if table.id == "worst-table":
+            return [(label.lower(), Text(label)) for label in ("Rating", "Why", "Lead", "Item")]
+        ratings = [(rating_key(r), rating_text(r, self.app.theme_variables)) for r in RATING_ORDER]
+        return [("agency", Text("Agency")), *ratings, ("total", Text("Total"))]
+
+    def _fill(self, table: RowTable, rows: list[tuple[str, list[Text]]]) -> None:
+        """Show the rows, each column as wide as its heading or widest cell; the cursor stays put."""
+        cells = [cells for _, cells in rows]
+        at_least = {"agency": AGENCY_WIDTH}  # the matrix's agency column
+        table.set_columns(fitted_columns(self._headings(table), cells, at_least=at_least))
+        table.set_rows(rows, cursor_row=table.cursor_row)
 
     def refresh_data(self) -> None:
         self.load()
@@ -144,37 +152,33 @@ class DashboardScreen(TrackerScreen):
                 text = Text(f"{rating_label(rating)}\n{count:,}\nopen", justify="center")
             self.query_one(f"#card-{rating_key(rating)}", Static).update(text)
 
-        alerts = self.query_one("#alerts-table", DataTable)
-        alerts.clear()
-        for kind in ALERT_SEVERITY:
-            alerts.add_row(Text(kind.label), Text(f"{data.alerts[kind]:,}", justify="right"), key=kind.value)
+        alerts = [
+            (kind.value, [Text(kind.label), Text(f"{data.alerts[kind]:,}", justify="right")])
+            for kind in ALERT_SEVERITY
+        ]
+        self._fill(self.query_one("#alerts-table", RowTable), alerts)
 
-        worst = self.query_one("#worst-table", DataTable)
-        worst.clear()
+        worst = []
         for row in data.worst:
             why = ", ".join(ALERT_MARKS[k] for k in ALERT_SEVERITY if k in row.alerts)
             if row.days_overdue:
                 why = f"{row.days_overdue} days overdue"
-            worst.add_row(
+            cells = [
                 rating_text(row.rating, self.app.theme_variables),
                 Text(why),
                 Text(row.lead_agency or "—"),
                 Text(f"{row.source} {row.reference}"),
-                key=str(row.id),
-            )
+            ]
+            worst.append((str(row.id), cells))
+        self._fill(self.query_one("#worst-table", RowTable), worst)
 
-        matrix = self.query_one("#matrix-table", DataTable)
-        cursor = matrix.cursor_coordinate
-        matrix.clear()
-        agency = matrix.columns[ColumnKey("agency")]
-        agency.width = max([AGENCY_WIDTH, *(len(entry.short_name) for entry in data.matrix)])
+        matrix = []
         for entry in data.matrix:
             cells = [Text(entry.short_name)]
             cells += [Text(f"{entry.counts.get(r, 0) or '·'}", justify="right") for r in RATING_ORDER]
             cells.append(Text(f"{entry.total}", justify="right"))
-            matrix.add_row(*cells, key=str(entry.agency_id if entry.agency_id is not None else "none"))
-        if matrix.row_count:
-            matrix.cursor_coordinate = cursor if cursor.row < matrix.row_count else matrix.cursor_coordinate
+            matrix.append((str(entry.agency_id if entry.agency_id is not None else "none"), cells))
+        self._fill(self.query_one("#matrix-table", RowTable), matrix)  # the cursor stays on its cell
 
         meeting = data.next_meeting
         line = (
@@ -188,20 +192,21 @@ class DashboardScreen(TrackerScreen):
     # --- drilling down ---------------------------------------------------------------------
     def action_open_cell(self) -> None:
         focused = self.focused
-        if isinstance(focused, DataTable):
-            self._open_from(focused)
+        if isinstance(focused, RowTable) and focused.cursor_key is not None:
+            self._open(focused, focused.cursor_key, focused.cursor_column_key)
 
-    @on(DataTable.RowSelected)
-    @on(DataTable.CellSelected)
-    def _selected(self, event: DataTable.RowSelected | DataTable.CellSelected) -> None:
-        self._open_from(event.data_table)
+    @on(RowTable.RowSelected)
+    def _row_selected(self, event: RowTable.RowSelected) -> None:
+        self._open(event.table, event.row_key, None)
 
-    def _open_from(self, table: DataTable[Text]) -> None:
+    @on(RowTable.CellSelected)
+    def _cell_selected(self, event: RowTable.CellSelected) -> None:
+        self._open(event.table, event.row_key, event.column_key)
+
+    def _open(self, table: RowTable, row_key: str, column_key: str | None) -> None:
+        """Open what a row (or the matrix's cell, by its column) stands for."""
         from sscp_tui.services.records import AlertKind
 
-        if not table.row_count:
-            return
-        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
         if table.id == "alerts-table":
             kind = AlertKind(row_key)
             state = ItemState.ALL if kind is AlertKind.INCONSISTENT else ItemState.OPEN
@@ -211,12 +216,10 @@ class DashboardScreen(TrackerScreen):
 
             self.app.push_screen(ItemScreen(int(row_key)))
         elif table.id == "matrix-table" and row_key != "none":
-            column = table.cursor_coordinate.column
             ratings = {rating_key(r): r for r in RATING_ORDER}
-            key = list(table.columns.keys())[column].value
             f = ItemFilter(agency_id=int(row_key), lead_only=True, state=ItemState.ALL)
-            if key in ratings:
-                rating = ratings[key]
+            if column_key in ratings:
+                rating = ratings[column_key]
                 f = ItemFilter(agency_id=int(row_key), lead_only=True, ratings=frozenset({rating}),
                                state=ItemState.ALL)  # fmt: skip
             self.sscp.open_log(f)

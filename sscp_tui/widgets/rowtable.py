@@ -9,14 +9,16 @@ row's background (zebra stripe or cursor) under it.
 
 The API is a small, DataTable-shaped subset: columns and rows are keyed by strings, the
 cursor is a row, enter or a click on the cursor row posts ``RowSelected``, a click on a
-heading posts ``HeaderSelected``.
+heading posts ``HeaderSelected``. With ``cursor="cell"`` the cursor is one cell instead (left
+and right move it across the columns) and enter or a click on it posts ``CellSelected``; the
+dashboard's agency × rating matrix works that way. A cell keeps its Text's ``justify``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from rich.console import Console
 from rich.segment import Segment
@@ -32,6 +34,8 @@ from textual.strip import Strip
 
 PADDING = 1  # spaces either side of a cell, as DataTable draws them
 
+CursorType = Literal["row", "cell"]
+
 
 @dataclass(frozen=True)
 class TableColumn:
@@ -44,8 +48,29 @@ class TableColumn:
         return self.width + 2 * PADDING
 
 
+def fitted_columns(
+    headings: Sequence[tuple[str, Text]],
+    rows: Sequence[Sequence[Text]],
+    *,
+    at_least: Mapping[str, int] | None = None,
+) -> list[TableColumn]:
+    """Columns (key, heading) each as wide as its heading or widest cell, as DataTable sizes them.
+
+    ``at_least`` gives a column a narrowest width (by key) whatever its cells hold.
+    """
+    widths = [label.cell_len for _, label in headings]
+    for cells in rows:
+        for index, cell in enumerate(cells[: len(widths)]):
+            widths[index] = max(widths[index], cell.cell_len)
+    least = at_least or {}
+    return [
+        TableColumn(key, label, max(width, least.get(key, 0)))
+        for (key, label), width in zip(headings, widths, strict=True)
+    ]
+
+
 class RowTable(ScrollView, can_focus=True):
-    """Rows of Rich Text cells under one fixed heading line, with a row cursor."""
+    """Rows of Rich Text cells under one fixed heading line, with a row (or cell) cursor."""
 
     DEFAULT_CSS = """
     RowTable {
@@ -85,9 +110,14 @@ class RowTable(ScrollView, can_focus=True):
         Binding("end", "last_row", "Last row", show=False),
         Binding("left", "column_left", "Scroll left a column", show=False),
         Binding("right", "column_right", "Scroll right a column", show=False),
+        # With a cell cursor the same keys move it instead (check_action picks one of each pair).
+        Binding("left", "cursor_left", "Cursor left", show=False),
+        Binding("right", "cursor_right", "Cursor right", show=False),
     ]
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
+    cursor_column: reactive[int] = reactive(0, always_update=True, repaint=False)
+    """The cursor's column, when the cursor is a cell (``cursor="cell"``)."""
 
     @dataclass
     class RowSelected(Message):
@@ -96,6 +126,20 @@ class RowTable(ScrollView, can_focus=True):
         table: RowTable
         row_key: str
         cursor_row: int
+
+        @property
+        def control(self) -> RowTable:
+            return self.table
+
+    @dataclass
+    class CellSelected(Message):
+        """Enter, or a click on the cell under the cursor (``cursor="cell"`` only)."""
+
+        table: RowTable
+        row_key: str
+        column_key: str
+        cursor_row: int
+        cursor_column: int
 
         @property
         def control(self) -> RowTable:
@@ -113,9 +157,17 @@ class RowTable(ScrollView, can_focus=True):
             return self.table
 
     def __init__(
-        self, *, zebra_stripes: bool = True, id: str | None = None, classes: str | None = None
+        self,
+        *,
+        cursor: CursorType = "row",
+        show_header: bool = True,
+        zebra_stripes: bool = True,
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
+        self.cursor_type: CursorType = cursor
+        self._top = 1 if show_header else 0  # lines above the first row: the heading, or none
         self.zebra_stripes = zebra_stripes
         self._columns: list[TableColumn] = []
         self._keys: list[str] = []
@@ -139,8 +191,16 @@ class RowTable(ScrollView, can_focus=True):
         return len(self._keys)
 
     @property
+    def show_header(self) -> bool:
+        return self._top == 1
+
+    @property
     def cursor_key(self) -> str | None:
         return self._keys[self.cursor_row] if self._keys else None
+
+    @property
+    def cursor_column_key(self) -> str | None:
+        return self._columns[self.cursor_column].key if self._columns else None
 
     def set_columns(self, columns: Sequence[TableColumn]) -> None:
         if list(columns) == self._columns:
@@ -151,6 +211,7 @@ class RowTable(ScrollView, can_focus=True):
         self._header = None
         self._strips.clear()
         self._resized()
+        self.cursor_column = self.cursor_column  # kept within the columns
 
     def set_rows(self, rows: Sequence[tuple[str, list[Text]]], *, cursor_row: int = 0) -> None:
         """Replace every row at once (a page), placing the cursor."""
@@ -173,7 +234,7 @@ class RowTable(ScrollView, can_focus=True):
             return
         self._cells[row][self._column_index(column_key)] = value
         self._strips.pop(row, None)
-        self.refresh_line(row + 1)
+        self.refresh_line(row + self._top)
 
     def update_row(self, row_key: str, cells: list[Text]) -> None:
         row = self._index.get(row_key)
@@ -181,25 +242,40 @@ class RowTable(ScrollView, can_focus=True):
             return
         self._cells[row] = cells
         self._strips.pop(row, None)
-        self.refresh_line(row + 1)
+        self.refresh_line(row + self._top)
 
-    def move_cursor(self, *, row: int, animate: bool = False) -> None:
-        self.cursor_row = row  # kept within the rows by validate_cursor_row
+    def move_cursor(
+        self, *, row: int | None = None, column: int | None = None, animate: bool = False
+    ) -> None:
+        # Kept within the rows and columns by validate_cursor_row and validate_cursor_column.
+        if row is not None:
+            self.cursor_row = row
+        if column is not None:
+            self.cursor_column = column
 
     # --- cursor ----------------------------------------------------------------------------
     def validate_cursor_row(self, row: int) -> int:
         return max(0, min(row, len(self._keys) - 1))
 
+    def validate_cursor_column(self, column: int) -> int:
+        return max(0, min(column, len(self._columns) - 1))
+
     def watch_cursor_row(self, old: int, new: int) -> None:
-        self.refresh_line(old + 1)
-        self.refresh_line(new + 1)
+        self.refresh_line(old + self._top)
+        self.refresh_line(new + self._top)
         self._scroll_to_cursor()
+
+    def watch_cursor_column(self) -> None:
+        if self.cursor_type == "cell":
+            self.refresh_line(self.cursor_row + self._top)
+            self._scroll_to_cursor()
 
     def on_resize(self) -> None:
         self._scroll_to_cursor()
 
     def _scroll_to_cursor(self) -> None:
-        rows_shown = self.scrollable_content_region.height - 1
+        region = self.scrollable_content_region
+        rows_shown = region.height - self._top
         if rows_shown < 1:
             return  # not laid out yet: on_resize comes back here
         top = round(self.scroll_y)
@@ -207,9 +283,17 @@ class RowTable(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor_row, animate=False, force=True)
         elif self.cursor_row >= top + rows_shown:
             self.scroll_to(y=self.cursor_row - rows_shown + 1, animate=False, force=True)
+        if self.cursor_type == "cell" and self._columns:
+            start = self._column_starts()[self.cursor_column]
+            end = start + self._columns[self.cursor_column].cell_width
+            left = round(self.scroll_x)
+            if start < left:
+                self.scroll_to(x=start, animate=False, force=True)
+            elif end > left + region.width:
+                self.scroll_to(x=min(start, end - region.width), animate=False, force=True)
 
     def _rows_per_page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 2)
+        return max(1, self.scrollable_content_region.height - self._top - 1)
 
     def action_cursor_up(self) -> None:
         self.cursor_row -= 1
@@ -236,6 +320,19 @@ class RowTable(ScrollView, can_focus=True):
             left += column.cell_width
         return starts
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("column_left", "column_right"):
+            return self.cursor_type == "row"
+        if action in ("cursor_left", "cursor_right"):
+            return self.cursor_type == "cell"
+        return True
+
+    def action_cursor_left(self) -> None:
+        self.cursor_column -= 1
+
+    def action_cursor_right(self) -> None:
+        self.cursor_column += 1
+
     def action_column_left(self) -> None:
         x = round(self.scroll_x)
         self.scroll_to(x=max([s for s in self._column_starts() if s < x], default=0), animate=False)
@@ -247,25 +344,40 @@ class RowTable(ScrollView, can_focus=True):
             self.scroll_to(x=min(later[0], round(self.max_scroll_x)), animate=False)
 
     def action_select_cursor(self) -> None:
-        if self._keys:
-            self.post_message(self.RowSelected(self, self._keys[self.cursor_row], self.cursor_row))
+        if not self._keys:
+            return
+        row, key = self.cursor_row, self._keys[self.cursor_row]
+        if self.cursor_type == "cell":
+            if self._columns:
+                column = self.cursor_column
+                self.post_message(self.CellSelected(self, key, self._columns[column].key, row, column))
+        else:
+            self.post_message(self.RowSelected(self, key, row))
 
     async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return
         event.stop()
-        if offset.y == 0:
-            column = self._column_at(offset.x + round(self.scroll_x))
+        column = self._column_at(offset.x + round(self.scroll_x))
+        if offset.y < self._top:
             if column is not None:
-                self.post_message(self.HeaderSelected(self, column.key))
+                self.post_message(self.HeaderSelected(self, self._columns[column].key))
             return
-        row = offset.y - 1 + round(self.scroll_y)
-        if 0 <= row < len(self._keys):
-            if row == self.cursor_row:
+        row = offset.y - self._top + round(self.scroll_y)
+        if not 0 <= row < len(self._keys):
+            return
+        if self.cursor_type == "cell":
+            if column is None:
+                return  # beside the last column: no cell there
+            if (row, column) == (self.cursor_row, self.cursor_column):
                 self.action_select_cursor()
             else:
-                self.cursor_row = row
+                self.move_cursor(row=row, column=column)
+        elif row == self.cursor_row:
+            self.action_select_cursor()
+        else:
+            self.cursor_row = row
 
     # --- painting --------------------------------------------------------------------------
     def _column_index(self, key: str) -> int:
@@ -274,17 +386,18 @@ class RowTable(ScrollView, can_focus=True):
                 return index
         raise KeyError(key)
 
-    def _column_at(self, x: int) -> TableColumn | None:
+    def _column_at(self, x: int) -> int | None:
+        """The index of the column drawn at ``x`` (counted from the table's left edge)."""
         left = 0
-        for column in self._columns:
+        for index, column in enumerate(self._columns):
             if left <= x < left + column.cell_width:
-                return column
+                return index
             left += column.cell_width
         return None
 
     def _resized(self) -> None:
         width = sum(column.cell_width for column in self._columns)
-        self.virtual_size = Size(width, len(self._keys) + 1)
+        self.virtual_size = Size(width, len(self._keys) + self._top)
         self.refresh()
 
     def _line(self, cells: Sequence[Text]) -> Strip:
@@ -311,12 +424,12 @@ class RowTable(ScrollView, can_focus=True):
         base, header, odd, even, cursor = self._styles_now
         width = self.size.width
         scroll_x = round(self.scroll_x)
-        if y == 0:
+        if y < self._top:
             if self._header is None:
                 self._header = self._line([column.label for column in self._columns])
             line, style = self._header, base + header
         else:
-            row = y - 1 + round(self.scroll_y)
+            row = y - self._top + round(self.scroll_y)
             if row >= len(self._keys):
                 return Strip.blank(width, base)
             cached = self._strips.get(row)
@@ -324,8 +437,19 @@ class RowTable(ScrollView, can_focus=True):
                 cached = self._strips[row] = self._line(self._cells[row])
             line = cached
             stripe = even if (self.zebra_stripes and row % 2 == 0) else odd
-            style = base + (cursor if row == self.cursor_row else stripe)
+            style = base + stripe
+            if row == self.cursor_row:
+                if self.cursor_type == "row":
+                    style = base + cursor
+                elif self._columns:
+                    line = self._with_cursor_cell(line, cursor)
         return line.crop_extend(scroll_x, scroll_x + width, None).apply_style(style)
+
+    def _with_cursor_cell(self, line: Strip, cursor: Style) -> Strip:
+        """The row's line with the cursor's style laid under the cursor cell alone."""
+        start = self._column_starts()[self.cursor_column]
+        end = start + self._columns[self.cursor_column].cell_width
+        return Strip.join([line.crop(0, start), line.crop(start, end).apply_style(cursor), line.crop(end)])
 
 
 # Line breaks, tabs and other control characters would break a line of the table apart (an
@@ -335,19 +459,36 @@ _CONTROLS = {code: " " for code in [*range(32), 127]}
 
 
 def _fit(cell: Text, width: int) -> list[Segment]:
-    """A cell's segments, cut or padded to exactly ``width`` cells, on one line."""
+    """A cell's segments, cut or padded to exactly ``width`` cells, on one line.
+
+    The padding goes where the cell's ``justify`` asks: a right-justified count lines up on
+    the right of its column, as in DataTable.
+    """
     plain = cell.plain
     if not cell.spans and plain.isprintable() and plain.isascii() and len(plain) <= width:
         # Most cells: short, one style, one column a character. One segment, made directly
         # (the general path below is about ten times as slow, which a page of 1,200 cells shows).
         style = _CONSOLE.get_style(cell.style) if cell.style else None
-        return [Segment(plain.ljust(width), style)]
+        gap = width - len(plain)
+        if cell.justify == "right":
+            return [Segment(" " * gap + plain, style)]
+        if cell.justify == "center":
+            return [Segment(" " * (gap // 2) + plain + " " * (gap - gap // 2), style)]
+        return [Segment(plain + " " * gap, style)]
     text = cell.copy()
     plain = text.plain
     if not plain.isprintable():
         text.plain = plain.translate(_CONTROLS)
     text.no_wrap = True
-    text.truncate(width, overflow="ellipsis", pad=True)
+    text.truncate(width, overflow="ellipsis")
+    gap = width - text.cell_len
+    if cell.justify == "right":
+        text.pad_left(gap)
+    elif cell.justify == "center":
+        text.pad_left(gap // 2)
+        text.pad_right(gap - gap // 2)
+    else:
+        text.pad_right(gap)
     # Text.render draws the spans only; the text's own style is laid under them here.
     base = _CONSOLE.get_style(text.style) if text.style else None
     return list(Segment.apply_style(text.render(_CONSOLE, end=""), base))

@@ -10,9 +10,11 @@ from textual.widgets import DataTable
 
 from sscp_tui.app import SSCPApp
 from sscp_tui.db.models import HistoryEntry, Rating
+from sscp_tui.screens.item import ItemScreen
 from sscp_tui.screens.log import LogTable
-from sscp_tui.services.records import ItemFilter, ItemState, SortKey
+from sscp_tui.services.records import AlertKind, ItemFilter, ItemState, SortKey
 from sscp_tui.services.tracker import Tracker
+from sscp_tui.widgets.rowtable import RowTable
 from tests.functional.screen_helpers import column, settle, static_text, table_rows, type_text
 
 SIZE = (140, 45)
@@ -47,7 +49,7 @@ async def test_dashboard_shows_the_service_counts(app: SSCPApp, demo: Tracker) -
         red = static_text(app, "#card-red")
         assert f"{counts[Rating.RED]}" in red and "Red" in red
         assert f"{counts[Rating.BLUE]}" in static_text(app, "#card-blue")
-        alerts = {row[0]: int(row[1]) for row in table_rows(app.screen.query_one("#alerts-table", DataTable))}
+        alerts = {row[0]: int(row[1]) for row in table_rows(app.screen.query_one("#alerts-table", RowTable))}
         service = demo.alert_counts(ItemFilter(state=ItemState.ALL))
         assert alerts == {kind.label: service[kind] for kind in service.counts}
         assert "Next meeting: Case Review Panel" in static_text(app, "#next-meeting")
@@ -56,10 +58,12 @@ async def test_dashboard_shows_the_service_counts(app: SSCPApp, demo: Tracker) -
 async def test_a_matrix_cell_opens_the_log_for_that_agency_and_rating(app: SSCPApp, demo: Tracker) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        matrix = app.screen.query_one("#matrix-table", DataTable)
+        matrix = app.screen.query_one("#matrix-table", RowTable)
+        assert app.screen.focused is matrix
         rows = table_rows(matrix)
         target = next(i for i, row in enumerate(rows) if row[2].strip() not in ("·", "0"))  # an Amber count
-        matrix.move_cursor(row=target, column=2)
+        await pilot.press(*["down"] * target, "right", "right")  # Agency → Red → Amber
+        assert (matrix.cursor_row, matrix.cursor_column_key) == (target, "amber")
         await pilot.press("enter")
         await settle(pilot, app)
         table = app.screen.query_one("#log-table", LogTable)
@@ -67,6 +71,96 @@ async def test_a_matrix_cell_opens_the_log_for_that_agency_and_rating(app: SSCPA
         assert table.row_count == int(rows[target][2])
         assert set(column(table, "lead")) == {agency} and set(column(table, "rating")) == {" Amber  "}
         assert f"agency {agency} (lead)" in static_text(app, "#log-filters")
+
+
+async def test_a_click_on_a_matrix_total_opens_every_item_that_agency_leads(
+    app: SSCPApp, demo: Tracker
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        matrix = app.screen.query_one("#matrix-table", RowTable)
+        rows = table_rows(matrix)
+        target = max(range(len(rows)), key=lambda i: int(rows[i][-1]))  # ratings of more than one kind
+        total_x = sum(c.cell_width for c in matrix.columns.values()) - 2
+        await pilot.click(matrix, offset=(total_x, 1 + target))  # moves the cursor to the Total cell
+        assert (matrix.cursor_row, matrix.cursor_column_key) == (target, "total")
+        assert not app.screen.query("#log-table")  # not opened yet
+        await pilot.click(matrix, offset=(total_x, 1 + target))  # a click on the cursor cell opens it
+        await settle(pilot, app)
+        table = app.screen.query_one("#log-table", LogTable)
+        assert table.row_count == min(int(rows[target][-1]), 100)  # one page at most
+        assert set(column(table, "lead")) == {rows[target][0]} and len(set(column(table, "rating"))) > 1
+
+
+async def test_tab_reaches_the_alerts_and_enter_lists_those_items(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("tab")  # from the matrix round to the first panel
+        alerts = app.screen.query_one("#alerts-table", RowTable)
+        assert app.screen.focused is alerts
+        await pilot.press("down", "enter")  # the second alert: Inconsistent
+        await settle(pilot, app)
+        table = app.screen.query_one("#log-table", LogTable)
+        service = demo.alert_counts(ItemFilter(state=ItemState.ALL))
+        assert alerts.row_keys[1] == "inconsistent"
+        assert table.row_count == service[AlertKind.INCONSISTENT] > 0
+        assert all("check" in marks for marks in column(table, "alerts"))
+
+
+async def test_enter_on_a_worst_item_opens_it(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("tab", "tab")
+        worst = app.screen.query_one("#worst-table", RowTable)
+        assert app.screen.focused is worst
+        await pilot.press("down", "enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ItemScreen) and app.screen.item_id == int(worst.row_keys[1])
+
+
+async def test_the_matrix_cursor_keeps_its_cell_when_the_dashboard_reloads(
+    app: SSCPApp, demo: Tracker
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        matrix = app.screen.query_one("#matrix-table", RowTable)
+        await pilot.press("down", "down", "down", "right", "right", "right")
+        screen: Any = app.screen
+        screen.refresh_data()
+        await settle(pilot, app)
+        assert (matrix.cursor_row, matrix.cursor_column_key) == (3, "green")
+
+
+async def test_on_a_small_screen_the_last_alert_and_agency_scroll_into_view(
+    app: SSCPApp, demo: Tracker
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for table_id in ("matrix-table", "alerts-table"):
+            table = app.screen.query_one(f"#{table_id}", RowTable)
+            table.focus()
+            await pilot.press("end")
+            await pilot.pause()
+            top = table.content_region.y + (1 if table.show_header else 0)
+            y = top + table.cursor_row - round(table.scroll_y)
+            shown, _ = app.screen.get_widget_at(table.content_region.x + 2, y)
+            assert shown is table, f"{table_id}: the cursor row is hidden under the panel's edge"
+
+
+async def test_the_row_of_items_with_no_lead_agency_opens_nothing(app: SSCPApp, demo: Tracker) -> None:
+    from sscp_tui.db.models import ItemKind
+    from sscp_tui.services.edits import NewItem
+
+    demo.create_item(
+        NewItem(kind=ItemKind.ACTION, reference="N1", text="No lead yet", review_id=demo.reviews()[0].id)
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        matrix = app.screen.query_one("#matrix-table", RowTable)
+        assert matrix.row_keys[-1] == "none" and table_rows(matrix)[-1][0] == "—"
+        await pilot.press("end", "right", "enter")
+        await settle(pilot, app)
+        assert app.screen.query_one("#matrix-table") is matrix  # still on the dashboard
 
 
 async def test_rating_from_the_log_is_one_key_plus_a_note(app: SSCPApp, demo: Tracker) -> None:

@@ -128,3 +128,112 @@ async def test_line_breaks_and_tabs_in_a_cell_stay_on_its_line() -> None:
         await pilot.pause()
         line = screen_line(table, 1)
         assert line.startswith(" A B…") and "\n" not in line and len(line) == table.size.width
+
+
+# --- the cell cursor (the dashboard's agency × rating matrix) -------------------------------
+GRID = [TableColumn("agency", Text("Agency"), 6), TableColumn("red", Text("Red"), 4),
+        TableColumn("amber", Text("Amber"), 5), TableColumn("total", Text("Total"), 5)]  # fmt: skip
+
+
+def grid_rows() -> list[tuple[str, list[Text]]]:
+    return [
+        (f"a{n}", [Text(f"AG{n}"), *(Text(f"{n * k}", justify="right") for k in (1, 10, 11))])
+        for n in range(4)
+    ]
+
+
+class GridApp(App[None]):
+    def __init__(self, *, show_header: bool = True) -> None:
+        super().__init__()
+        self.show_header = show_header
+        self.events: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield RowTable(id="t", cursor="cell", show_header=self.show_header, zebra_stripes=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one(RowTable)
+        table.set_columns(GRID)
+        table.set_rows(grid_rows(), cursor_row=1)
+        table.focus()
+
+    def on_row_table_row_selected(self, event: RowTable.RowSelected) -> None:
+        self.events.append(("row", event.row_key))
+
+    def on_row_table_cell_selected(self, event: RowTable.CellSelected) -> None:
+        self.events.append(("cell", event.row_key, event.column_key))
+
+    def on_row_table_header_selected(self, event: RowTable.HeaderSelected) -> None:
+        self.events.append(("header", event.column_key))
+
+
+def cursor_cells(table: RowTable, y: int) -> str:
+    """The line's text with every character drawn in the cursor's colour shown and the rest blanked."""
+    cursor = table.get_component_rich_style("rowtable--cursor").bgcolor
+    line = table.render_lines(Region(0, y, table.size.width, 1))[0]
+    return "".join(
+        s.text if s.style is not None and s.style.bgcolor == cursor else "_" * len(s.text) for s in line
+    ).rstrip("_")
+
+
+async def test_in_cell_mode_left_and_right_move_the_cursor_cell_and_enter_selects_it() -> None:
+    app = GridApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(RowTable)
+        assert (table.cursor_row, table.cursor_column_key) == (1, "agency")
+        await pilot.press("right", "right")
+        assert table.cursor_column_key == "amber" and round(table.scroll_x) == 0  # moved, not scrolled
+        await pilot.press("left", "down")
+        assert (table.cursor_key, table.cursor_column_key) == ("a2", "red")
+        await pilot.press("enter")
+        await pilot.press("right", "right", "right", "right", "enter")  # stops at the last column
+        await pilot.pause()
+        assert app.events == [("cell", "a2", "red"), ("cell", "a2", "total")]
+
+
+async def test_only_the_cursor_cell_is_drawn_in_the_cursor_colour() -> None:
+    app = GridApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(RowTable)
+        await pilot.press("right", "right")
+        await pilot.pause()
+        assert cursor_cells(table, 2) == "______________    10 "  # row a1, the Amber cell and its padding
+        assert cursor_cells(table, 1) == ""  # another row: no cursor
+
+
+async def test_clicking_a_cell_moves_the_cursor_there_and_a_second_click_selects_it() -> None:
+    app = GridApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(RowTable)
+        await pilot.click(RowTable, offset=(15, 4))  # row a3, the Amber column (from x=14)
+        assert (table.cursor_key, table.cursor_column_key) == ("a3", "amber") and app.events == []
+        await pilot.click(RowTable, offset=(15, 4))
+        await pilot.click(RowTable, offset=(35, 4))  # right of the last column: no cell there
+        await pilot.click(RowTable, offset=(22, 0))  # the Total heading
+        await pilot.pause()
+        assert app.events == [("cell", "a3", "amber"), ("header", "total")]
+        assert table.cursor_column_key == "amber"
+
+
+async def test_without_a_header_the_first_line_is_the_first_row() -> None:
+    app = GridApp(show_header=False)
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(RowTable)
+        await pilot.pause()
+        assert screen_line(table, 0).startswith(" AG0 ")
+        await pilot.click(RowTable, offset=(1, 0))
+        await pilot.click(RowTable, offset=(1, 0))
+        await pilot.pause()
+        assert table.cursor_key == "a0" and app.events == [("cell", "a0", "agency")]
+
+
+async def test_right_justified_cells_line_up_on_the_right_of_their_column() -> None:
+    app = GridApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(RowTable)
+        table.update_cell("a0", "red", Text("½", justify="right"))  # not ASCII: drawn the slow way
+        table.update_cell("a0", "amber", Text("x", justify="center"))
+        await pilot.pause()
+        assert screen_line(table, 0).rstrip() == " Agency  Red   Amber  Total"
+        assert screen_line(table, 1).rstrip() == " AG0        ½    x        0"
+        assert screen_line(table, 4).rstrip() == " AG3        3     30     33"
