@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sscp_tui.config import Settings
 from sscp_tui.db.enums import ItemKind, Rating, ReviewKind
@@ -35,6 +36,8 @@ from sscp_tui.services.records import AgencyMatrixRow, AlertCounts, AlertKind, I
 
 if TYPE_CHECKING:
     from sscp_tui.services.tracker import Tracker
+
+T = TypeVar("T")
 
 _OPEN = "items.deleted_at IS NULL AND (items.rating IS NULL OR items.rating != 'blue')"
 
@@ -135,15 +138,21 @@ class FirstLook:
 
     # --- reads -----------------------------------------------------------------------------
     def dashboard(self, rules: AlertRules, worst: int) -> Dashboard:
+        # The two scans of the whole log run side by side, each on its own connection, as the
+        # store's do: SQLite lets go of Python's lock while it reads, so on a large log they
+        # take as long as the slower one rather than both together.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="first-look") as pool:
+            counted = pool.submit(self._read, lambda c: _counts(c, rules))
+            matrix = pool.submit(self._read, _matrix)
+            with self._connection() as connection:
+                worst_rows = _worst_rows(connection, rules, worst)
+                meeting = _next_meeting(connection, rules.as_of)
+            ratings, alerts = counted.result()
+            return Dashboard(ratings, alerts, worst_rows, matrix.result(), meeting)
+
+    def _read(self, read: Callable[[sqlite3.Connection], T]) -> T:
         with self._connection() as connection:
-            ratings, alerts = _counts(connection, rules)
-            return Dashboard(
-                ratings=ratings,
-                alerts=alerts,
-                worst=_worst_rows(connection, rules, worst),
-                matrix=_matrix(connection),
-                next_meeting=_next_meeting(connection, rules.as_of),
-            )
+            return read(connection)
 
     def open_items(self, rules: AlertRules, limit: int) -> Page:
         """The first page of open items, worst alert first (the log as it opens)."""
