@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
@@ -16,6 +18,8 @@ if TYPE_CHECKING:
 
     from sscp_tui.app import SSCPApp
     from sscp_tui.services.tracker import Tracker
+
+T = TypeVar("T")
 
 
 def cursor_id(table: DataTable[Any] | RowTable) -> int | None:
@@ -78,6 +82,18 @@ class TrackerScreen(WorkerErrors, Screen[None]):
 
     def refresh_data(self) -> None:
         """Reload what the screen shows (after an edit elsewhere)."""
+
+    def paint_first_look(self, read: Callable[[], T], show: Callable[[T], None]) -> bool:
+        """(In a worker.) Show what ``read`` finds in the first look, then have the store opened
+        behind the painted screen. False if the look failed: read through the store instead."""
+        try:
+            found = read()
+        except sqlite3.Error as exc:
+            self.log.warning(f"First look failed, reading through the store: {exc}")
+            return False
+        self.app.call_from_thread(show, found)
+        self.app.call_from_thread(self.app.call_after_refresh, self.sscp.open_in_background)
+        return True
 
 
 class TrackerModal(WorkerErrors, ModalScreen[Any]):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -20,12 +17,9 @@ from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.first_look import FirstLook
 from sscp_tui.services.records import (
     RATING_ORDER,
-    AgencyMatrixRow,
-    AlertCounts,
+    DashboardData,
     ItemFilter,
-    ItemRow,
     ItemState,
-    MeetingRecord,
     rating_label,
 )
 from sscp_tui.widgets.keybar import KeyBar
@@ -35,16 +29,6 @@ from sscp_tui.widgets.rowtable import RowTable, fitted_columns
 
 WORST = 6
 AGENCY_WIDTH = 7  # the agency column of the matrix at its narrowest (agencies go by short names)
-
-
-@dataclass(frozen=True)
-class DashboardData:
-    open_counts: dict[Rating | None, int]
-    completed: int
-    alerts: AlertCounts
-    worst: list[ItemRow]
-    matrix: list[AgencyMatrixRow]
-    next_meeting: MeetingRecord | None
 
 
 class DashboardScreen(TrackerScreen):
@@ -78,11 +62,7 @@ class DashboardScreen(TrackerScreen):
         for table in self.query(RowTable):
             self._fill(table, [])
         self.query_one("#matrix-table", RowTable).focus()
-        look = self.sscp.first_look()
-        if look is not None:
-            self.load_first(look)
-        else:
-            self.load()
+        self.load(self.sscp.first_look())
 
     def _headings(self, table: RowTable) -> list[tuple[str, Text]]:
         if table.id == "alerts-table":
@@ -103,52 +83,19 @@ class DashboardScreen(TrackerScreen):
         self.load()
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
-    def load(self) -> None:
-        tracker = self.tracker
-        everything = ItemFilter(state=ItemState.ALL)
-        # Three scans of the log, side by side: SQLite lets go of Python's lock while it reads,
-        # so on a large log they take as long as the slowest rather than all three together.
-        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="dashboard") as pool:
-            counted = pool.submit(tracker.rating_and_alert_counts, everything)
-            worst = pool.submit(tracker.page, ItemFilter(), limit=WORST, with_total=False)
-            matrix = pool.submit(tracker.agency_matrix, everything)
-            counts, alerts = counted.result()
-            data = DashboardData(
-                open_counts={r: counts.get(r, 0) for r in RATING_ORDER if r is not Rating.BLUE},
-                completed=counts.get(Rating.BLUE, 0),
-                alerts=alerts,
-                worst=worst.result().rows,  # type: ignore[arg-type]
-                matrix=matrix.result(),
-                next_meeting=tracker.next_meeting(),
-            )
-        self.app.call_from_thread(self.show, data)
-
-    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
-    def load_first(self, look: FirstLook) -> None:
-        """The first paint, from plain sqlite3 reads; the store opens once it is shown."""
-        try:
-            seen = look.dashboard(self.sscp.rules, WORST)
-        except sqlite3.Error as exc:
-            self.log.warning(f"First look failed, reading through the store: {exc}")
-            self.app.call_from_thread(self.load)
+    def load(self, look: FirstLook | None = None) -> None:
+        if look is not None and self.paint_first_look(
+            lambda: look.dashboard(self.sscp.rules, WORST), self.show
+        ):
             return
-        data = DashboardData(
-            open_counts={r: seen.ratings.get(r, 0) for r in RATING_ORDER if r is not Rating.BLUE},
-            completed=seen.ratings.get(Rating.BLUE, 0),
-            alerts=seen.alerts,
-            worst=list(seen.worst),
-            matrix=seen.matrix,
-            next_meeting=seen.next_meeting,
-        )
-        self.app.call_from_thread(self.show, data)
-        self.app.call_from_thread(self.app.call_after_refresh, self.sscp.open_in_background)
+        self.app.call_from_thread(self.show, self.tracker.dashboard(WORST))
 
     def show(self, data: DashboardData) -> None:
         for rating in RATING_ORDER:
+            count = data.ratings.get(rating, 0)
             if rating is Rating.BLUE:
-                text = Text(f"Blue\n{data.completed:,}\ncomplete", justify="center")
+                text = Text(f"Blue\n{count:,}\ncomplete", justify="center")
             else:
-                count = data.open_counts.get(rating, 0)
                 text = Text(f"{rating_label(rating)}\n{count:,}\nopen", justify="center")
             self.query_one(f"#card-{rating_key(rating)}", Static).update(text)
 

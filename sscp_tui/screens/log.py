@@ -6,7 +6,6 @@ the screen is as quick with 100,000 items as with 100.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import ClassVar
@@ -149,30 +148,33 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self._refresh_ids.clear()  # the page is read afresh, edits included
         first = self.item_filter == ItemFilter() and self.sort is SortKey.ALERTS and not self.descending
         look = self.sscp.first_look() if first and not self.page_offset else None
-        if look is not None:
-            self.fetch_first(self._generation, look)
-            return
         self.fetch(
-            self._generation, self.item_filter, self.sort, self.descending, self.page_offset, keep_cursor
+            self._generation,
+            self.item_filter,
+            self.sort,
+            self.descending,
+            self.page_offset,
+            keep_cursor,
+            look,
         )
 
     @work(thread=True, exclusive=True, group="log-page", exit_on_error=False)
-    def fetch_first(self, generation: int, look: FirstLook) -> None:
-        """The first page as the log opens, from plain sqlite3; the store opens once it is shown."""
-        try:
-            page = look.open_items(self.sscp.rules, PAGE_SIZE)
-        except sqlite3.Error as exc:
-            self.log.warning(f"First look failed, reading through the store: {exc}")
-            self.app.call_from_thread(self.load)
-            return
-        self.app.call_from_thread(self._arrived, generation, page, False)
-        self.app.call_from_thread(self._counted, generation, page.total)
-        self.app.call_from_thread(self.app.call_after_refresh, self.sscp.open_in_background)
-
-    @work(thread=True, exclusive=True, group="log-page", exit_on_error=False)
     def fetch(
-        self, generation: int, f: ItemFilter, sort: SortKey, descending: bool, offset: int, keep_cursor: bool
+        self,
+        generation: int,
+        f: ItemFilter,
+        sort: SortKey,
+        descending: bool,
+        offset: int,
+        keep_cursor: bool,
+        look: FirstLook | None = None,
     ) -> None:
+        # The first page as the log opens may come from the first look (see app.first_look).
+        if look is not None and self.paint_first_look(
+            lambda: look.open_items(self.sscp.rules, PAGE_SIZE),
+            lambda page: self._arrived(generation, page, keep_cursor, counted=True),
+        ):
+            return
         # The page is painted first; the count (a scan of the index) follows a moment later.
         tracker = self.tracker
         page = tracker.page(
@@ -183,9 +185,11 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         if total is not None:
             self.app.call_from_thread(self._counted, generation, total)
 
-    def _arrived(self, generation: int, page: Page, keep_cursor: bool) -> None:
+    def _arrived(self, generation: int, page: Page, keep_cursor: bool, *, counted: bool = False) -> None:
         if generation == self._generation:  # an older request finishing late is ignored
             self.show_page(page, keep_cursor)
+            if counted:  # the page came with its total
+                self._counted(generation, page.total)
 
     def _counted(self, generation: int, total: int) -> None:
         if generation == self._generation and self.page is not None:

@@ -6,8 +6,10 @@ Nothing here loads SQLAlchemy: the first screen works out its rows' alerts befor
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sscp_tui.db.enums import Rating
 from sscp_tui.services.records import AlertKind
@@ -52,6 +54,27 @@ class AlertRules:
         if rating is Rating.BLUE and not evidence_completion.strip():
             found.add(AlertKind.INCONSISTENT)
         return frozenset(found)
+
+
+def tally_by_rating(
+    groups: Iterable[Sequence[Any]],
+) -> tuple[dict[Rating | None, int], dict[AlertKind, int]]:
+    """Items by rating and by alert, from one row per rating: its count, then how many are
+    overdue, due soon, without a timescale and stale. Blue items raise none of these; a Green
+    item overdue is also inconsistent. ("Blue without evidence" is counted by the caller.)"""
+    ratings: dict[Rating | None, int] = {}
+    counts = dict.fromkeys(AlertKind, 0)
+    for rating, total, late, soon, undated, stale in groups:
+        ratings[rating] = total
+        if rating is Rating.BLUE:
+            continue
+        counts[AlertKind.OVERDUE] += late or 0
+        counts[AlertKind.DUE_SOON] += soon or 0
+        counts[AlertKind.NO_TIMESCALE] += undated or 0
+        counts[AlertKind.STALE] += stale or 0
+        if rating is Rating.GREEN:
+            counts[AlertKind.INCONSISTENT] += late or 0
+    return ratings, counts
 
 
 # Worst first, for the chair's pass and the alert listings.

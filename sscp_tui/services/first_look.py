@@ -30,9 +30,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sscp_tui.config import Settings
 from sscp_tui.db.enums import ItemKind, Rating, ReviewKind
 from sscp_tui.db.tracker_file import BUSY_TIMEOUT_MS, HEAD_REVISION, SQLITE_MAGIC
-from sscp_tui.services.alerts import AlertRules
+from sscp_tui.services.alerts import AlertRules, tally_by_rating
 from sscp_tui.services.item_rows import build_rows
-from sscp_tui.services.records import AgencyMatrixRow, AlertCounts, AlertKind, ItemRow, MeetingRecord, Page
+from sscp_tui.services.records import (
+    AgencyMatrixRow,
+    AlertCounts,
+    AlertKind,
+    DashboardData,
+    ItemRow,
+    MeetingRecord,
+    Page,
+)
 
 if TYPE_CHECKING:
     from sscp_tui.services.tracker import Tracker
@@ -97,17 +105,6 @@ _NEXT_MEETING = (
 )
 
 
-@dataclass(frozen=True)
-class Dashboard:
-    """What the dashboard shows, as the store's reads would give it."""
-
-    ratings: dict[Rating | None, int]
-    alerts: AlertCounts
-    worst: tuple[ItemRow, ...]
-    matrix: list[AgencyMatrixRow]
-    next_meeting: MeetingRecord | None
-
-
 class FirstLook:
     """Reads for a first screen from a tracker file at this version's schema."""
 
@@ -137,7 +134,7 @@ class FirstLook:
             yield connection
 
     # --- reads -----------------------------------------------------------------------------
-    def dashboard(self, rules: AlertRules, worst: int) -> Dashboard:
+    def dashboard(self, rules: AlertRules, worst: int) -> DashboardData:
         # The two scans of the whole log run side by side, each on its own connection, as the
         # store's do: SQLite lets go of Python's lock while it reads, so on a large log they
         # take as long as the slower one rather than both together.
@@ -148,7 +145,7 @@ class FirstLook:
                 worst_rows = _worst_rows(connection, rules, worst)
                 meeting = _next_meeting(connection, rules.as_of)
             ratings, alerts = counted.result()
-            return Dashboard(ratings, alerts, worst_rows, matrix.result(), meeting)
+            return DashboardData(ratings, alerts, worst_rows, matrix.result(), meeting)
 
     def _read(self, read: Callable[[sqlite3.Connection], T]) -> T:
         with self._connection() as connection:
@@ -181,19 +178,8 @@ def _rating(value: str | None) -> Rating | None:
 def _counts(
     connection: sqlite3.Connection, rules: AlertRules
 ) -> tuple[dict[Rating | None, int], AlertCounts]:
-    ratings: dict[Rating | None, int] = {}
-    counts = dict.fromkeys(AlertKind, 0)
-    for raw, total, late, soon, undated, stale in connection.execute(_COUNTS, _dates(rules)):
-        rating = _rating(raw)
-        ratings[rating] = total
-        if rating is Rating.BLUE:
-            continue
-        counts[AlertKind.OVERDUE] += late or 0
-        counts[AlertKind.DUE_SOON] += soon or 0
-        counts[AlertKind.NO_TIMESCALE] += undated or 0
-        counts[AlertKind.STALE] += stale or 0
-        if rating is Rating.GREEN:
-            counts[AlertKind.INCONSISTENT] += late or 0
+    groups = connection.execute(_COUNTS, _dates(rules))
+    ratings, counts = tally_by_rating((_rating(raw), *sums) for raw, *sums in groups)
     if ratings.get(Rating.BLUE):
         counts[AlertKind.INCONSISTENT] += connection.execute(_BLUE_UNEVIDENCED).fetchone()[0]
     return ratings, AlertCounts(counts)

@@ -38,7 +38,7 @@ from sscp_tui.db.models import (
     item_themes,
 )
 from sscp_tui.services.alert_sql import alert_sql, any_alert_sql, is_open_sql
-from sscp_tui.services.alerts import AlertRules
+from sscp_tui.services.alerts import AlertRules, tally_by_rating
 from sscp_tui.services.item_rows import build_rows
 from sscp_tui.services.item_rows import review_label as review_label
 from sscp_tui.services.records import (
@@ -371,18 +371,7 @@ def rating_and_alert_counts(
         .where(*where)
         .group_by(item.rating)
     )
-    ratings: dict[Rating | None, int] = {}
-    counts = dict.fromkeys(AlertKind, 0)
-    for rating, total, late, soon, undated, stale in session.execute(statement):
-        ratings[rating] = total
-        if rating is Rating.BLUE:
-            continue
-        counts[AlertKind.OVERDUE] += late or 0
-        counts[AlertKind.DUE_SOON] += soon or 0
-        counts[AlertKind.NO_TIMESCALE] += undated or 0
-        counts[AlertKind.STALE] += stale or 0
-        if rating is Rating.GREEN:
-            counts[AlertKind.INCONSISTENT] += late or 0
+    ratings, counts = tally_by_rating(session.execute(statement))
     if base.state is not ItemState.OPEN and ratings.get(Rating.BLUE):
         unevidenced = and_(item.rating == Rating.BLUE, item.evidenced.is_(False))
         counts[AlertKind.INCONSISTENT] += (

@@ -202,6 +202,18 @@ class MeetingRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class DashboardData:
+    """What the dashboard shows: items by rating and by alert over the whole log, the worst
+    open items, the agency × rating matrix and the next meeting."""
+
+    ratings: dict[Rating | None, int]
+    alerts: AlertCounts
+    worst: tuple[ItemRow, ...]
+    matrix: list[AgencyMatrixRow]
+    next_meeting: MeetingRecord | None
+
+
+@dataclass(frozen=True, slots=True)
 class PriorityRecord:
     id: int
     plan_id: int

@@ -6,6 +6,7 @@ Results are frozen dataclasses (``records``); nothing returned is a live ORM obj
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import TypeVar
 
@@ -23,9 +24,11 @@ from sscp_tui.services.records import (
     AgencyRecord,
     AlertCounts,
     ChangeResult,
+    DashboardData,
     ItemDetail,
     ItemFilter,
     ItemRow,
+    ItemState,
     MeetingRecord,
     Page,
     PlanRecord,
@@ -118,6 +121,19 @@ class Tracker:
         self, f: ItemFilter | None = None
     ) -> tuple[dict[Rating | None, int], AlertCounts]:
         return self._read(lambda s: queries.rating_and_alert_counts(s, f or ItemFilter(), self.rules))
+
+    def dashboard(self, worst: int) -> DashboardData:
+        """The dashboard's figures: rating and alert counts and the matrix over the whole log,
+        the ``worst`` open items first, the next meeting."""
+        everything = ItemFilter(state=ItemState.ALL)
+        # Three reads side by side, each with its own session: SQLite lets go of Python's lock
+        # while it reads, so on a large log they take as long as the slowest, not all three.
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="dashboard") as pool:
+            counted = pool.submit(self.rating_and_alert_counts, everything)
+            page = pool.submit(self.page, ItemFilter(), limit=worst, with_total=False)
+            matrix = pool.submit(self.agency_matrix, everything)
+            ratings, alerts = counted.result()
+            return DashboardData(ratings, alerts, page.result().rows, matrix.result(), self.next_meeting())
 
     def agency_matrix(self, f: ItemFilter | None = None) -> list[AgencyMatrixRow]:
         return self._read(lambda s: queries.agency_matrix(s, f or ItemFilter(), self.rules))

@@ -43,6 +43,7 @@ def assert_same_as_the_store(path: Path, day: date, settings: Settings) -> None:
         assert seen.worst == tracker.page(ItemFilter(), limit=6, with_total=False).rows
         assert seen.matrix == tracker.agency_matrix(everything)
         assert seen.next_meeting == tracker.next_meeting()
+        assert seen == tracker.dashboard(6)  # what the dashboard reads once the store is open
         assert look.open_items(tracker.rules, 100) == tracker.page(ItemFilter(), limit=100)
     finally:
         store.close()
