@@ -16,11 +16,10 @@ dashboard's agency × rating matrix works that way. A cell keeps its Text's ``ju
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -32,41 +31,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-PADDING = 1  # spaces either side of a cell, as DataTable draws them
+from sscp_tui.widgets.table_cells import PADDING, fit_cell
+from sscp_tui.widgets.table_cells import TableColumn as TableColumn
+from sscp_tui.widgets.table_cells import fitted_columns as fitted_columns
 
 CursorType = Literal["row", "cell"]
-
-
-@dataclass(frozen=True)
-class TableColumn:
-    key: str
-    label: Text
-    width: int
-
-    @property
-    def cell_width(self) -> int:
-        return self.width + 2 * PADDING
-
-
-def fitted_columns(
-    headings: Sequence[tuple[str, Text]],
-    rows: Sequence[Sequence[Text]],
-    *,
-    at_least: Mapping[str, int] | None = None,
-) -> list[TableColumn]:
-    """Columns (key, heading) each as wide as its heading or widest cell, as DataTable sizes them.
-
-    ``at_least`` gives a column a narrowest width (by key) whatever its cells hold.
-    """
-    widths = [label.cell_len for _, label in headings]
-    for cells in rows:
-        for index, cell in enumerate(cells[: len(widths)]):
-            widths[index] = max(widths[index], cell.cell_len)
-    least = at_least or {}
-    return [
-        TableColumn(key, label, max(width, least.get(key, 0)))
-        for (key, label), width in zip(headings, widths, strict=True)
-    ]
 
 
 class RowTable(ScrollView, can_focus=True):
@@ -405,7 +374,7 @@ class RowTable(ScrollView, can_focus=True):
         pad = Segment(" " * PADDING)
         for column, cell in zip(self._columns, cells, strict=False):
             segments.append(pad)
-            segments.extend(_fit(cell, column.width))
+            segments.extend(fit_cell(cell, column.width))
             segments.append(pad)
         return Strip(segments, sum(column.cell_width for column in self._columns))
 
@@ -450,49 +419,3 @@ class RowTable(ScrollView, can_focus=True):
         start = self._column_starts()[self.cursor_column]
         end = start + self._columns[self.cursor_column].cell_width
         return Strip.join([line.crop(0, start), line.crop(start, end).apply_style(cursor), line.crop(end)])
-
-
-# Line breaks, tabs and other control characters would break a line of the table apart (an
-# imported reference or review name may hold them); each becomes one space, so spans keep
-# their places.
-_CONTROLS = {code: " " for code in [*range(32), 127]}
-
-
-def _fit(cell: Text, width: int) -> list[Segment]:
-    """A cell's segments, cut or padded to exactly ``width`` cells, on one line.
-
-    The padding goes where the cell's ``justify`` asks: a right-justified count lines up on
-    the right of its column, as in DataTable.
-    """
-    plain = cell.plain
-    if not cell.spans and plain.isprintable() and plain.isascii() and len(plain) <= width:
-        # Most cells: short, one style, one column a character. One segment, made directly
-        # (the general path below is about ten times as slow, which a page of 1,200 cells shows).
-        style = _CONSOLE.get_style(cell.style) if cell.style else None
-        gap = width - len(plain)
-        if cell.justify == "right":
-            return [Segment(" " * gap + plain, style)]
-        if cell.justify == "center":
-            return [Segment(" " * (gap // 2) + plain + " " * (gap - gap // 2), style)]
-        return [Segment(plain + " " * gap, style)]
-    text = cell.copy()
-    plain = text.plain
-    if not plain.isprintable():
-        text.plain = plain.translate(_CONTROLS)
-    text.no_wrap = True
-    text.truncate(width, overflow="ellipsis")
-    gap = width - text.cell_len
-    if cell.justify == "right":
-        text.pad_left(gap)
-    elif cell.justify == "center":
-        text.pad_left(gap // 2)
-        text.pad_right(gap - gap // 2)
-    else:
-        text.pad_right(gap)
-    # Text.render draws the spans only; the text's own style is laid under them here.
-    base = _CONSOLE.get_style(text.style) if text.style else None
-    return list(Segment.apply_style(text.render(_CONSOLE, end=""), base))
-
-
-# Cells are rendered with a console of their own: no terminal, markup or emoji is involved.
-_CONSOLE = Console(width=10_000, color_system=None, markup=False, emoji=False, highlight=False)
