@@ -6,6 +6,7 @@ where the chair stopped; the pass ends with a summary of what changed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, ClassVar
 
@@ -23,7 +24,15 @@ from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.screens.forms import ChoiceModal
 from sscp_tui.screens.item_actions import ItemActions
 from sscp_tui.services.alerts import ALERT_SEVERITY
-from sscp_tui.services.records import ChangeResult, ItemDetail, ItemFilter, ItemState, SortKey, rating_label
+from sscp_tui.services.records import (
+    ChangeResult,
+    ItemDetail,
+    ItemFilter,
+    ItemRow,
+    ItemState,
+    SortKey,
+    rating_label,
+)
 from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import rating_text
@@ -67,7 +76,6 @@ class ChairPassScreen(ItemActions, TrackerScreen):
         self.scope = ""
         self.changes: list[dict[str, Any]] = []
         self.detail: ItemDetail | None = None
-        self._pending: Rating | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -228,22 +236,19 @@ class ChairPassScreen(ItemActions, TrackerScreen):
             return f"Confirmed the rating proposed in the update of {proposal[1]:%d %b %Y}."
         return f"Chair's pass, {self.tracker.as_of:%d %b %Y}."
 
-    def optimistic_rating(self, ids: list[int], rating: Rating | None) -> None:
-        self._pending = rating
+    def rows_to_redraw(self, result: ChangeResult) -> list[int]:
+        return [self.detail.row.id] if self.detail else []
 
-    def action_complete(self) -> None:
-        self._pending = Rating.BLUE
-        super().action_complete()
-
-    def after_edit(self, result: ChangeResult, message: str) -> None:
-        if self.detail and result.changed and self._pending is not None:
+    def after_edit(self, result: ChangeResult, message: str, rows: Sequence[ItemRow]) -> None:
+        # The pass's summary lists every rating this pass changed, read back after the commit.
+        now = next((row for row in rows if self.detail and row.id == self.detail.row.id), None)
+        if self.detail and now is not None and now.rating is not self.detail.row.rating:
             self.changes.append({
-                "id": self.detail.row.id,
-                "label": f"{self.detail.row.source} {self.detail.row.reference}",
+                "id": now.id,
+                "label": f"{now.source} {now.reference}",
                 "from": rating_label(self.detail.row.rating),
-                "to": rating_label(self._pending),
+                "to": rating_label(now.rating),
             })  # fmt: skip
-        self._pending = None
         self.say(message)
         self.action_step(1)
 

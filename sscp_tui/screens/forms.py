@@ -1,20 +1,23 @@
 """Modal dialogs: each returns what was typed (a dict or a value) or None when cancelled.
 
 One ``FormModal`` serves every form: fields are declared as data, validated in one loop,
-and each error is shown in place under its field. Escape always cancels.
+and each error is shown in place under its field. Escape always cancels. A form given a
+``save`` function stays open until what was typed is committed: a refused edit is shown in
+the form, with everything typed still there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
+from textual import on, work
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
 from textual.widgets import (
     Button,
     Input,
@@ -26,9 +29,13 @@ from textual.widgets import (
     TextArea,
 )
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
-from sscp_tui.screens.base import TrackerModal
+from sscp_tui.errors import EditError
+from sscp_tui.screens.base import TrackerModal, user_message
 
+SAY_SAVING_AFTER = 0.25  # seconds
+T = TypeVar("T")
 Validator = Callable[[str], str | None]  # returns an error sentence, or None when fine
 
 
@@ -64,6 +71,13 @@ class FormField:
     hint: Callable[[str], str] | None = None  # a live hint under the field, e.g. a parsed date
 
 
+def _say(line: Static, message: str) -> None:
+    """Put a message (or nothing) on a line under a field. Static.update lays the dialog out
+    again, and the screen beneath it with it; the same words again need nothing."""
+    if str(line.content) != message:
+        line.update(Text(message))
+
+
 class FormModal(TrackerModal):
     """A typed form. Enter in a one-line field moves on; ctrl+s saves; escape cancels."""
 
@@ -77,6 +91,18 @@ class FormModal(TrackerModal):
         self.form_title = title
         self.fields = list(fields)
         self.submit_label = submit
+        self.save: Callable[[dict[str, str]], Any] | None = None
+        self.saved: Callable[[Any], None] | None = None
+        self.saving = False
+        self._saving_timer: Timer | None = None
+
+    def commit_with(self, save: Callable[[dict[str, str]], T], saved: Callable[[T], None]) -> None:
+        """Have Save run ``save`` with what was typed, in a worker, and keep the form open
+        until it returns; an EditError it raises is shown in the form. ``saved`` gets what it
+        returned just before the form closes, so the screen beneath draws the change in the
+        same frame as the form goes."""
+        self.save = save
+        self.saved = saved
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form"):
@@ -92,6 +118,7 @@ class FormModal(TrackerModal):
                             classes="field-hint",
                         )
                     yield Static("", id=f"error-{spec.name}", classes="field-error")
+            yield Static("", id="form-status", classes="form-status")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.submit_label} (ctrl+s)", variant="primary", id="submit")
                 yield Button("Cancel (esc)", id="cancel")
@@ -125,20 +152,76 @@ class FormModal(TrackerModal):
         return found
 
     def show_error(self, name: str, message: str) -> None:
-        self.query_one(f"#error-{name}", Static).update(Text(message))
+        _say(self.query_one(f"#error-{name}", Static), message)
 
     def action_submit(self) -> None:
+        if self.saving:
+            return
         values = self.values()
         failed = False
         for spec in self.fields:
             message = spec.validate(values[spec.name]) if spec.validate else None
             self.show_error(spec.name, message or "")
             failed = failed or message is not None
-        if not failed:
+        if failed:
+            return
+        if self.save is None:
             self.dismiss(values)
+            return
+        self.saving = True
+        status = self.query_one("#form-status", Static)
+        status.remove_class("-refused")
+        _say(status, "")
+        # Said only when a commit is slow (another program holding the file): a line that
+        # came and went within a frame would lay the dialog out twice for nothing.
+        self._saving_timer = self.set_timer(SAY_SAVING_AFTER, self._say_saving)
+        self._save_values(values)
+
+    def _say_saving(self) -> None:
+        if self.saving:
+            self.query_one("#form-status", Static).update("Saving…")
+
+    def _done_saving(self) -> None:
+        self.saving = False
+        if self._saving_timer is not None:
+            self._saving_timer.stop()
+            self._saving_timer = None
+
+    @work(thread=True, group="form-save", exit_on_error=False, description="Saving the form")
+    def _save_values(self, values: dict[str, str]) -> Any:
+        assert self.save is not None
+        return self.save(values)
+
+    def _not_saved(self, message: str, field: str | None = None) -> None:
+        """Nothing was written: say why, under the field at fault when the form has it."""
+        self._done_saving()
+        status = self.query_one("#form-status", Static)
+        if any(spec.name == field for spec in self.fields):
+            _say(status, "")
+            self.show_error(str(field), message)
+            return
+        status.add_class("-refused")
+        status.update(Text(message))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The form closes with what its save returned, once that worker has finished."""
+        worker = event.worker
+        if worker.group != "form-save":
+            super().on_worker_state_changed(event)
+        elif event.state is WorkerState.SUCCESS:
+            self._done_saving()
+            if self.saved is not None:
+                self.saved(worker.result)
+            self.dismiss(worker.result)
+        elif event.state is WorkerState.ERROR and isinstance(worker.error, EditError):
+            self._not_saved(str(worker.error), worker.error.field)
+        elif event.state is WorkerState.ERROR:
+            super().on_worker_state_changed(event)  # the notification, and the traceback in the log
+            self._not_saved(user_message(worker.error or RuntimeError()))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.saving:  # the commit is under way: it closes the form in a moment
+            self.dismiss(None)
 
     @on(Button.Pressed, "#submit")
     def _submit_pressed(self) -> None:
@@ -146,7 +229,7 @@ class FormModal(TrackerModal):
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
     @on(Input.Submitted)
     def _next_or_submit(self, event: Input.Submitted) -> None:
@@ -268,9 +351,43 @@ class PickManyModal(TrackerModal):
         self.dismiss(None)
 
 
-def note_form(title: str, default: str = "", *, label: str = "Why? (recorded in history)") -> FormModal:
-    return FormModal(
-        title,
-        [FormField("note", label, default, validate=required("A note"))],
-        submit="Save",
-    )
+NOTE_LABEL = "Why? (recorded in history)"
+
+
+class NoteForm(FormModal):
+    """The one-line "why?" asked before a change. One is kept installed in the app and asked
+    again each time: asking builds nothing, and closing it removes nothing, each of which
+    cost the screen beneath a layout of its own (10 ms on the log, a frame later)."""
+
+    NAME = "note-form"
+
+    def __init__(self, title: str, default: str, label: str) -> None:
+        super().__init__(title, [FormField("note", label, default, validate=required("A note"))])
+
+    def ask_again(self, title: str, default: str, label: str) -> None:
+        self.form_title = title
+        self.fields = [FormField("note", label, default, validate=required("A note"))]
+        self.save = self.saved = None
+        self._done_saving()
+        if not self.is_mounted:
+            return  # composed from the fields when first shown
+        self.query_one(".dialog-title", Label).update(Text(title))
+        self.query_one(".field-label", Label).update(Text(label))
+        self.show_error("note", "")
+        _say(self.query_one("#form-status", Static), "")
+        note = self.query_one("#field-note", Input)
+        note.value = default
+        note.cursor_position = len(default)
+        note.focus()
+
+
+def note_form(app: App[Any], title: str, default: str = "", *, label: str = NOTE_LABEL) -> FormModal:
+    """The app's note form, asking ``title`` afresh."""
+    if app.is_screen_installed(NoteForm.NAME):
+        form = app.get_screen(NoteForm.NAME)
+        assert isinstance(form, NoteForm)
+        form.ask_again(title, default, label)
+        return form
+    form = NoteForm(title, default, label)
+    app.install_screen(form, NoteForm.NAME)
+    return form

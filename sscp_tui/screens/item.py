@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.console import Group
@@ -16,7 +17,7 @@ from textual.widgets import Header, Static
 from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, RATING_BINDINGS, ItemActions
 from sscp_tui.services.alerts import ALERT_SEVERITY
-from sscp_tui.services.records import ChangeResult, HistoryRecord, ItemDetail, rating_label
+from sscp_tui.services.records import ChangeResult, HistoryRecord, ItemDetail, ItemRow, rating_label
 from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.rating import rating_text
 
@@ -149,7 +150,7 @@ class ItemScreen(ItemActions, TrackerScreen):
             return f"{self.detail.row.source} {self.detail.row.reference}"
         return "this item"
 
-    def after_edit(self, result: ChangeResult, message: str) -> None:
+    def after_edit(self, result: ChangeResult, message: str, rows: Sequence[ItemRow]) -> None:
         self.say(message)
         self.load()
 

@@ -1,23 +1,25 @@
 """The edits a user makes on items, shared by the log, the item screen and the chair's pass.
 
 A screen mixes in :class:`ItemActions` and says which items an action applies to
-(``target_ids``) and what to do after a saved change (``after_edit``). Each change runs in a
-worker, is committed with its history, and only then is reported as saved.
+(``target_ids``), which rows it redraws after a change (``rows_to_redraw``) and what to do
+after a saved change (``after_edit``). Each change is committed with its history in the
+form's worker, together with a fresh read of those rows; the form closes only then, so the
+screen draws the saved change in one repaint, and a refused change leaves the form open
+with what was typed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from textual import work
 from textual.binding import Binding
 
 from sscp_tui.db.enums import Rating
 from sscp_tui.errors import EditError
 from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, note_form, required
-from sscp_tui.services.records import ChangeResult, rating_label
+from sscp_tui.services.records import ChangeResult, ItemRow, rating_label
 from sscp_tui.services.timescales import parse_timescale
 
 if TYPE_CHECKING:
@@ -38,9 +40,21 @@ EDIT_BINDINGS = [
     Binding("delete", "delete", "Delete", id="item.delete", show=False),
 ]
 
+Change = Callable[[dict[str, str]], ChangeResult]  # what was typed → the committed change
+Message = str | Callable[[dict[str, str]], str]  # what to say once saved
+
 
 def timescale_hint(text: str) -> str:
     return "→ " + parse_timescale(text).describe() if text.strip() else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A committed change, and the rows its screen redraws as they now stand."""
+
+    result: ChangeResult
+    rows: tuple[ItemRow, ...]
+    message: str
 
 
 class ItemActions:
@@ -52,7 +66,12 @@ class ItemActions:
     def target_label(self, ids: list[int]) -> str:
         return f"{len(ids)} selected items" if len(ids) != 1 else "this item"
 
-    def after_edit(self, result: ChangeResult, message: str) -> None:
+    def rows_to_redraw(self, result: ChangeResult) -> list[int]:
+        """(In the edit's worker.) Items whose rows ``after_edit`` is given, read just after
+        the commit; none by default."""
+        return []
+
+    def after_edit(self, result: ChangeResult, message: str, rows: Sequence[ItemRow]) -> None:
         raise NotImplementedError
 
     def default_note(self, rating: Rating | None) -> str:
@@ -71,31 +90,34 @@ class ItemActions:
             return None
         return ids
 
-    @work(thread=True, exclusive=True, group="edit", exit_on_error=False)
-    def save_change(
-        self, change: Callable[[], ChangeResult], message: str, *, removes_items: bool = False
+    def edit_in_form(
+        self, form: FormModal, change: Change, message: Message, *, removes_items: bool = False
     ) -> None:
-        screen = self._screen
-        try:
-            result = change()
-        except EditError as exc:
-            screen.app.call_from_thread(screen.say, str(exc), severity="error")
-            screen.app.call_from_thread(screen.refresh_data)
-            return
-        screen.app.call_from_thread(self._saved, result, message, removes_items)
+        """Show ``form``; Save commits ``change`` with what was typed, in the form's worker,
+        and the form closes once it is committed (an EditError is shown in the form). The
+        screen takes in the saved change just before the form closes."""
 
-    def _saved(self, result: ChangeResult, message: str, removes_items: bool) -> None:
+        def commit(values: dict[str, str]) -> Saved:
+            result = change(values)
+            redraw = self.rows_to_redraw(result)
+            rows = self._screen.tracker.rows(redraw) if redraw else ()
+            return Saved(result, rows, message if isinstance(message, str) else message(values))
+
+        form.commit_with(commit, lambda saved: self._saved(saved, removes_items))
+        self._screen.app.push_screen(form)
+
+    def _saved(self, saved: Saved, removes_items: bool) -> None:
         screen = self._screen
-        screen.sscp.remember(result)
+        screen.sscp.remember(saved.result)
         screen.mark_seen()  # the screen reloads what it needs below, not again on its return
         if removes_items:
-            self.after_removal(result, message)
+            self.after_removal(saved.result, saved.message)
         else:
-            self.after_edit(result, message)
+            self.after_edit(saved.result, saved.message, saved.rows)
 
     def after_removal(self, result: ChangeResult, message: str) -> None:
         """After items left the log (deleted); by default the same as any other edit."""
-        self.after_edit(result, message)
+        self.after_edit(result, message, ())
 
     # --- actions ---------------------------------------------------------------------------
     def action_rate(self, value: str) -> None:
@@ -104,21 +126,12 @@ class ItemActions:
             return
         rating = None if value == "unrated" else Rating(value)
         label = rating_label(rating)
-        title = f"Rate {self.target_label(ids)} {label}"
-
-        def done(values: dict[str, str] | None) -> None:
-            if values:
-                self.optimistic_rating(ids, rating)
-                tracker = self._screen.tracker
-                self.save_change(
-                    partial(tracker.set_rating, ids, rating, values["note"]),
-                    f"Saved: {label} for {self.target_label(ids)}.",
-                )
-
-        self._screen.app.push_screen(note_form(title, self.default_note(rating)), done)
-
-    def optimistic_rating(self, ids: list[int], rating: Rating | None) -> None:
-        """Show the new rating at once, before the commit returns (screens may override)."""
+        tracker = self._screen.tracker
+        self.edit_in_form(
+            note_form(self._screen.app, f"Rate {self.target_label(ids)} {label}", self.default_note(rating)),
+            lambda values: tracker.set_rating(ids, rating, values["note"]),
+            f"Saved: {label} for {self.target_label(ids)}.",
+        )
 
     def action_complete(self) -> None:
         ids = self._targets()
@@ -135,21 +148,14 @@ class ItemActions:
             FormField("note", "Note for the history", "Evidence accepted", validate=required("A note")),
         ]
 
-        def done(values: dict[str, str] | None) -> None:
-            if values:
-                tracker = self._screen.tracker
-                self.save_change(
-                    partial(
-                        tracker.mark_complete,
-                        ids[0],
-                        values["evidence"],
-                        values["impact"],
-                        values["note"],
-                    ),
-                    "Saved: marked complete (Blue) with its evidence.",
-                )
-
-        self._screen.app.push_screen(FormModal("Mark complete (Blue)", fields), done)
+        tracker = self._screen.tracker
+        self.edit_in_form(
+            FormModal("Mark complete (Blue)", fields),
+            lambda values: tracker.mark_complete(
+                ids[0], values["evidence"], values["impact"], values["note"]
+            ),
+            "Saved: marked complete (Blue) with its evidence.",
+        )
 
     def action_timescale(self) -> None:
         ids = self._targets()
@@ -162,16 +168,11 @@ class ItemActions:
                       validate=required("A note")),
         ]  # fmt: skip
 
-        def done(values: dict[str, str] | None) -> None:
-            if values:
-                tracker = self._screen.tracker
-                self.save_change(
-                    partial(tracker.revise_timescale, ids, values["timescale"], values["note"]),
-                    f"Saved: timescale revised for {self.target_label(ids)}.",
-                )
-
-        self._screen.app.push_screen(
-            FormModal(f"Revise the timescale of {self.target_label(ids)}", fields), done
+        tracker = self._screen.tracker
+        self.edit_in_form(
+            FormModal(f"Revise the timescale of {self.target_label(ids)}", fields),
+            lambda values: tracker.revise_timescale(ids, values["timescale"], values["note"]),
+            f"Saved: timescale revised for {self.target_label(ids)}.",
         )
 
     def action_reassign(self) -> None:
@@ -192,15 +193,12 @@ class ItemActions:
             FormField("note", "Why? (recorded in history)", validate=required("A note")),
         ]
 
-        def done(values: dict[str, str] | None) -> None:
-            if values:
-                tracker = self._screen.tracker
-                self.save_change(
-                    partial(tracker.set_lead_agency, ids, values["agency"], values["note"]),
-                    f"Saved: {values['agency']} now leads {self.target_label(ids)}.",
-                )
-
-        self._screen.app.push_screen(FormModal(f"Re-assign {self.target_label(ids)}", fields), done)
+        tracker = self._screen.tracker
+        self.edit_in_form(
+            FormModal(f"Re-assign {self.target_label(ids)}", fields),
+            lambda values: tracker.set_lead_agency(ids, values["agency"], values["note"]),
+            lambda values: f"Saved: {values['agency']} now leads {self.target_label(ids)}.",
+        )
 
     def action_update(self) -> None:
         ids = self._targets()
@@ -220,16 +218,13 @@ class ItemActions:
             ),
         ]
 
-        def done(values: dict[str, str] | None) -> None:
-            if values:
-                tracker = self._screen.tracker
-                proposed = Rating(values["proposed"]) if values["proposed"] else None
-                self.save_change(
-                    partial(tracker.add_update, ids[0], values["text"], proposed),
-                    "Saved: progress update added.",
-                )
+        tracker = self._screen.tracker
 
-        self._screen.app.push_screen(FormModal("Add a progress update", fields), done)
+        def add(values: dict[str, str]) -> ChangeResult:
+            proposed = Rating(values["proposed"]) if values["proposed"] else None
+            return tracker.add_update(ids[0], values["text"], proposed)
+
+        self.edit_in_form(FormModal("Add a progress update", fields), add, "Saved: progress update added.")
 
     def action_edit(self) -> None:
         ids = self._targets()
@@ -257,24 +252,25 @@ class ItemActions:
         ]  # fmt: skip
         before = {f.name: f.value for f in fields}
 
-        def done(values: dict[str, str] | None) -> None:
-            if not values:
-                return
-            note = values.pop("note")
-            known = {short.casefold(): short for _, short in agencies}
-            parts = [p.strip() for p in values["supporting_agencies"].split(";") if p.strip()]
-            values["supporting_agencies"] = "; ".join(known.get(p.casefold(), p) for p in parts)
-            changes: dict[str, str | None] = {k: v for k, v in values.items() if v != before[k]}
-            if not changes:
-                self._screen.say("Nothing changed.")
-                return
-            tracker = self._screen.tracker
-            self.save_change(
-                partial(tracker.update_item, ids[0], changes, note),
-                f"Saved: {len(changes)} field(s) changed.",
-            )
+        known = {short.casefold(): short for _, short in agencies}
 
-        self._screen.app.push_screen(FormModal(f"Edit {row.source} {row.reference}", fields), done)
+        def changed(values: dict[str, str]) -> dict[str, str | None]:
+            typed = {k: v for k, v in values.items() if k != "note"}
+            parts = [p.strip() for p in typed["supporting_agencies"].split(";") if p.strip()]
+            typed["supporting_agencies"] = "; ".join(known.get(p.casefold(), p) for p in parts)
+            return {k: v for k, v in typed.items() if v != before[k]}
+
+        def update(values: dict[str, str]) -> ChangeResult:
+            changes = changed(values)
+            if not changes:
+                raise EditError("Nothing has changed: change a field, or press Escape to close.")
+            return self._screen.tracker.update_item(ids[0], changes, values["note"])
+
+        self.edit_in_form(
+            FormModal(f"Edit {row.source} {row.reference}", fields),
+            update,
+            lambda values: f"Saved: {len(changed(values))} field(s) changed.",
+        )
 
     def action_delete(self) -> None:
         ids = self._targets()
@@ -283,13 +279,10 @@ class ItemActions:
 
         def confirmed(answer: bool | None) -> None:
             if answer:
-                self._screen.app.push_screen(note_form(f"Why delete {self.target_label(ids)}?"), noted)
-
-        def noted(values: dict[str, str] | None) -> None:
-            if values:
                 tracker = self._screen.tracker
-                self.save_change(
-                    partial(tracker.delete, ids, values["note"]),
+                self.edit_in_form(
+                    note_form(self._screen.app, f"Why delete {self.target_label(ids)}?"),
+                    lambda values: tracker.delete(ids, values["note"]),
                     f"Deleted {self.target_label(ids)} (recorded in history; u undoes).",
                     removes_items=True,
                 )

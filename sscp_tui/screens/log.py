@@ -6,7 +6,7 @@ the screen is as quick with 100,000 items as with 100.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import ClassVar
 
@@ -18,7 +18,6 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Header, Input
 
-from sscp_tui.db.enums import Rating
 from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.filters import (
     describe_filter,
@@ -102,8 +101,6 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self._search_timer: Timer | None = None
         self._land_at_end = False
         self._generation = 0  # only the newest request's page is shown
-        self._refresh_number = 0  # only the newest redraw of edited rows is shown
-        self._refresh_ids: set[int] = set()  # edited rows waiting to be redrawn
         self.total: int | None = None  # counted after the page is shown
 
     # --- layout ----------------------------------------------------------------------------
@@ -145,7 +142,6 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self.show_filters()
         self.total = None
         self._generation += 1
-        self._refresh_ids.clear()  # the page is read afresh, edits included
         first = self.item_filter == ItemFilter() and self.sort is SortKey.ALERTS and not self.descending
         look = self.sscp.first_look() if first and not self.page_offset else None
         self.fetch(
@@ -265,42 +261,35 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             return f"{row.source} {row.reference}".strip()
         return super().target_label(ids)
 
-    def optimistic_rating(self, ids: list[int], rating: Rating | None) -> None:
-        table = self.table
-        if "rating" not in self.visible_columns():
-            return
-        for item_id in ids:
-            if item_id in self._rows:
-                row = replace(self._rows[item_id], rating=rating)
-                table.update_cell(
-                    str(item_id), "rating", COLUMN_BY_KEY["rating"].render(row, self.app.theme_variables)
-                )
+    def rows_to_redraw(self, result: ChangeResult) -> list[int]:
+        return [item_id for item_id in result.item_ids if item_id in self._rows]
 
-    def after_edit(self, result: ChangeResult, message: str) -> None:
-        """Edited rows are redrawn where they stand, so the cursor and the page stay put while
-        the chair works down it; the count is taken again, as an edit may move an item out of
-        the filter. Anything else (an undo, another screen's edit) reloads the page."""
+    def after_edit(self, result: ChangeResult, message: str, rows: Sequence[ItemRow]) -> None:
+        """Edited rows are redrawn where they stand (as read just after the commit), so the
+        cursor and the page stay put while the chair works down it; the count is taken again,
+        as an edit may move an item out of the filter. Anything else (an undo, another
+        screen's edit) reloads the page."""
         self.say(message)
-        shown = [item_id for item_id in result.item_ids if item_id in self._rows]
         self.selected.clear()
+        shown = [row for row in rows if row.id in self._rows]
         if not shown:
             self.load()
             return
-        # A redraw covers every edited row not yet redrawn, so when edits come quickly only
-        # the newest redraw (read after all of them) is shown.
-        self._refresh_ids.update(shown)
-        self._refresh_number += 1
-        self.refresh_rows(self._generation, self._refresh_number, sorted(self._refresh_ids), self.total)
+        keys = self.visible_columns()
+        variables = self.app.theme_variables
+        for row in shown:
+            self._rows[row.id] = row
+            # Drawn after the selection was cleared: rows selected for the edit lose their mark.
+            self.table.update_row(str(row.id), self.row_cells(row, keys, variables))
+        self.recount(self._generation, self.total)
 
     def after_removal(self, result: ChangeResult, message: str) -> None:
         self.say(message)
         self.selected.clear()
         self.load()
 
-    @work(thread=True, group="log-rows", exit_on_error=False)
-    def refresh_rows(self, generation: int, number: int, ids: list[int], total_before: int | None) -> None:
-        rows = self.tracker.rows(ids)
-        self.app.call_from_thread(self._rows_arrived, generation, number, rows)
+    @work(thread=True, group="log-recount", exit_on_error=False)
+    def recount(self, generation: int, total_before: int | None) -> None:
         total = self.tracker.count(self.item_filter)
         if total != total_before:  # an item left (or joined) the filter: show the page as it is now
             self.app.call_from_thread(self._reload_if_current, generation)
@@ -310,17 +299,6 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
     def _reload_if_current(self, generation: int) -> None:
         if generation == self._generation:
             self.load()
-
-    def _rows_arrived(self, generation: int, number: int, rows: tuple[ItemRow, ...]) -> None:
-        if generation != self._generation or number != self._refresh_number:
-            return  # the page changed meanwhile, or a newer redraw (of these rows too) is coming
-        self._refresh_ids.clear()
-        keys = self.visible_columns()
-        variables = self.app.theme_variables
-        for row in rows:
-            self._rows[row.id] = row
-            # Drawn after the selection was cleared: rows selected for the edit lose their mark.
-            self.table.update_row(str(row.id), self.row_cells(row, keys, variables))
 
     # --- navigation and selection ----------------------------------------------------------
     @on(LogTable.PageRequest)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
@@ -123,7 +124,8 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
             return
         rating = Rating(value)
         self.app.push_screen(
-            note_form(f"Rate this priority {rating.label}"), partial(self._rate_priority, node.id, rating)
+            note_form(self.app, f"Rate this priority {rating.label}"),
+            partial(self._rate_priority, node.id, rating),
         )
 
     def _rate_priority(self, priority_id: int, rating: Rating, values: dict[str, str] | None) -> None:
@@ -178,7 +180,7 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
         node = self.current()
         return [node.id] if node and node.kind == "action" else []
 
-    def after_edit(self, result: ChangeResult, message: str) -> None:
+    def after_edit(self, result: ChangeResult, message: str, rows: Sequence[ItemRow]) -> None:
         self.say(message)
         self.load()
 

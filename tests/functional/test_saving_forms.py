@@ -1,0 +1,145 @@
+"""An edit's form stays open until the change is committed: a refusal is said in the form, and
+what was typed is still there to correct or keep."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from textual.widgets import Input, TextArea
+
+from sscp_tui.app import SSCPApp
+from sscp_tui.db.models import HistoryEntry, Rating
+from sscp_tui.errors import EditError
+from sscp_tui.screens.forms import FormModal
+from sscp_tui.screens.log import LogTable
+from sscp_tui.services.tracker import Tracker
+from tests.functional.screen_helpers import settle, static_text, type_text
+
+SIZE = (140, 45)
+
+
+def history_count(tracker: Tracker, item_id: int) -> int:
+    with tracker.store.read() as s:
+        return s.scalar(select(func.count()).where(HistoryEntry.entity_id == item_id)) or 0
+
+
+@pytest.fixture
+def app(demo: Tracker) -> SSCPApp:
+    return SSCPApp(demo, start="log")
+
+
+async def test_a_refused_rating_keeps_the_form_and_the_note(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one(LogTable)
+        item_id = int(table.cursor_key or 0)
+        history_before = history_count(demo, item_id)
+        await pilot.press("g")
+        await type_text(pilot, "Audit shows progress")
+        demo.delete([item_id], "Withdrawn by the panel")  # someone else, while the form is open
+        await pilot.press("enter")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        assert "no longer exists" in static_text(app, "#form-status")
+        assert form.query_one("#field-note", Input).value == "Audit shows progress"
+        assert history_count(demo, item_id) == history_before + 1  # the deletion only; no rating
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormModal)
+
+
+async def test_the_form_closes_once_the_rating_is_committed(
+    app: SSCPApp, demo: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    set_rating = Tracker.set_rating
+
+    def slow_set_rating(self: Tracker, *args: Any) -> Any:
+        assert release.wait(10), "the test never released the commit"
+        return set_rating(self, *args)
+
+    monkeypatch.setattr(Tracker, "set_rating", slow_set_rating)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one(LogTable)
+        item_id = int(table.cursor_key or 0)
+        await pilot.press("g")
+        await type_text(pilot, "On track")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FormModal)
+        assert static_text(app, "#form-status").strip() == ""  # a quick commit needs no word
+        await pilot.pause(0.4)
+        assert static_text(app, "#form-status").strip() == "Saving…"  # a slow one says so
+        await pilot.press("escape")  # too late to cancel: the commit is under way
+        await pilot.pause()
+        assert isinstance(app.screen, FormModal)
+        assert table.get_cell(str(item_id), "rating").plain.strip() != "Green"  # not before saved
+        release.set()
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormModal)
+        assert demo.rows([item_id])[0].rating is Rating.GREEN
+        assert table.get_cell(str(item_id), "rating").plain.strip() == "Green"
+
+
+async def test_a_refusal_about_one_field_is_shown_under_it(
+    app: SSCPApp, demo: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: Tracker, *args: Any) -> Any:
+        raise EditError("A progress update needs some text.", "text")
+
+    monkeypatch.setattr(Tracker, "add_update", refuse)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n")  # a progress update
+        await type_text(pilot, "Met the school")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        assert static_text(app, "#error-text").strip() == "A progress update needs some text."
+        assert static_text(app, "#form-status").strip() == ""
+        assert form.query_one("#field-text", TextArea).text == "Met the school"
+
+
+async def test_saving_an_edit_with_nothing_changed_says_so_in_the_form(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        item_id = int(app.screen.query_one(LogTable).cursor_key or 0)
+        history_before = history_count(demo, item_id)
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, FormModal)
+        form.query_one("#field-note", Input).value = "Checked the wording"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is form
+        assert "Nothing has changed" in static_text(app, "#form-status")
+        assert history_count(demo, item_id) == history_before
+
+
+async def test_the_note_form_asked_again_starts_afresh(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        item_id = int(app.screen.query_one(LogTable).cursor_key or 0)
+        await pilot.press("g", "enter")  # no note: refused by the form itself
+        await settle(pilot, app)
+        assert "A note is required" in static_text(app, "#error-note")
+        await type_text(pilot, "half a thought")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("a")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        assert "Amber" in static_text(app, ".dialog-title")
+        assert form.query_one("#field-note", Input).value == ""
+        assert static_text(app, "#error-note").strip() == ""
+        await type_text(pilot, "Slipped a quarter")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert demo.rows([item_id])[0].rating is Rating.AMBER
