@@ -189,6 +189,21 @@ class TrackedItem(Base):
         Index("ix_items_parent", "parent_id"),
         Index("ix_items_last_update", "last_update_on"),
         Index("ix_items_deleted", "deleted_at"),
+        # Narrow and covering, in due-date order: the log sorted by alerts walks it a class of
+        # alert at a time and stops at a page (services.queries._walked_ids).
+        Index(
+            "ix_items_due_cover",
+            "deleted_at",
+            "due_on",
+            "rating",
+            "last_update_on",
+            "created_on",
+            "lead_agency_id",
+            "review_id",
+            "kind",
+            "priority_id",
+            "evidenced",
+        ),
         # Narrow and covering: counts, alerts and the default sort read this, not the table.
         Index(
             "ix_items_cover",

@@ -3,6 +3,6 @@
 
 # The newest migration this version knows. A test checks it against the migration scripts,
 # so opening an up-to-date database need not load Alembic at all.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer before giving up
 SQLITE_MAGIC = b"SQLite format 3\x00"

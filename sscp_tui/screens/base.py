@@ -7,7 +7,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from sscp_tui.errors import EditError, StoreError
@@ -56,6 +58,10 @@ class TrackerScreen(WorkerErrors, Screen[None]):
     # Closing a dialog on top of it therefore costs no reload and no repaint of every row.
     RELOAD_AFTER_SECONDS = 30.0
     _seen: tuple[int, float] | None = None
+    # Moving the focus repaints the two widgets it moves between (their focus styles), not
+    # the whole screen as Screen's own reactive does: on the log, Enter in the search box
+    # cost a 20 ms repaint of every row, competing with the search it had just started.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def on_screen_resume(self) -> None:
         if self._seen is not None:

@@ -57,9 +57,12 @@ def fit_cell(cell: Text, width: int) -> list[Segment]:
     the right of its column, as in DataTable.
     """
     plain = cell.plain
-    if not cell.spans and plain.isprintable() and plain.isascii() and len(plain) <= width:
-        # Most cells: short, one style, one column a character. One segment, made directly
-        # (the general path below is about ten times as slow, which a page of 1,200 cells shows).
+    if not cell.spans and plain.isprintable() and plain.isascii():
+        # Most cells: one style, one column a character. One segment, made directly (the
+        # general path below is about ten times as slow, which a page of 1,200 cells shows);
+        # a long one is cut with an ellipsis, as Text.truncate would.
+        if len(plain) > width:
+            plain = plain[: width - 1] + "…" if width > 0 else ""
         style = _CONSOLE.get_style(cell.style) if cell.style else None
         gap = width - len(plain)
         if cell.justify == "right":
