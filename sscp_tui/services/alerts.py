@@ -7,7 +7,7 @@ Nothing here loads SQLAlchemy: the first screen works out its rows' alerts befor
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,14 +20,13 @@ class AlertRules:
     as_of: date
     due_soon_days: int = 28
     stale_days: int = 90
+    # Worked out once: for_item runs for every item of a pack or an export.
+    due_soon_until: date = field(init=False, repr=False, compare=False)
+    stale_before: date = field(init=False, repr=False, compare=False)
 
-    @property
-    def due_soon_until(self) -> date:
-        return self.as_of + timedelta(days=self.due_soon_days)
-
-    @property
-    def stale_before(self) -> date:
-        return self.as_of - timedelta(days=self.stale_days)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "due_soon_until", self.as_of + timedelta(days=self.due_soon_days))
+        object.__setattr__(self, "stale_before", self.as_of - timedelta(days=self.stale_days))
 
     # --- Python ----------------------------------------------------------------------------
     def for_item(

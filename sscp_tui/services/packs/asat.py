@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from sscp_tui.db.models import Agency, HistoryEntry, ItemKind, ProgressUpdate, Rating, TrackedItem
 from sscp_tui.services.packs.model import PackError, UpdateNote
@@ -42,7 +44,7 @@ FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, for speed (see packs.model); never changed once made
 class ItemAt:
     """One item's fields at the end of a day."""
 
@@ -88,7 +90,40 @@ def _current_items(connection: Connection) -> list[Any]:
         TrackedItem.created_on,
         TrackedItem.deleted_at,
     ).outerjoin(Agency, TrackedItem.lead_agency_id == Agency.id)
-    return list(connection.execute(statement))
+    return [
+        (item_id, _KINDS[kind], review_id, priority_id, reference, reference_key, text, lead, timescale,
+         _day(due_on), _RATINGS[rating], owner, evidence, impact, _day(created_on), deleted_at)
+        for (item_id, kind, review_id, priority_id, reference, reference_key, text, lead, timescale, due_on,
+             rating, owner, evidence, impact, created_on, deleted_at) in driver_rows(connection, statement)
+    ]  # fmt: skip
+
+
+def driver_rows(connection: Connection, statement: ClauseElement) -> list[Any]:
+    """A statement's rows as the driver gives them: dates and enums as their stored text.
+
+    For the reads of every item a pack makes, where SQLAlchemy's handling of each row was a
+    fifth of the whole build (100 ms of 500 at 10,000 items). Parameters go through their
+    types' own conversions, so they compare with stored values exactly as SQLAlchemy's do.
+    """
+    compiled = cast(SQLCompiler, statement.compile(dialect=connection.dialect))
+    params = []
+    for name in compiled.positiontup or ():
+        value = compiled.params[name]
+        convert = compiled.binds[name].type.bind_processor(connection.dialect)
+        params.append(convert(value) if convert else value)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    rows: list[Any] = driver.execute(compiled.string, params).fetchall()
+    return rows
+
+
+# Stored text to enum by a lookup: calling an Enum class is slow enough to show at 10,000 rows.
+_KINDS = {kind.value: kind for kind in ItemKind}
+_RATINGS: dict[str | None, Rating | None] = {None: None, **{rating.value: rating for rating in Rating}}
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _edge_rows(cutoff: datetime, *, before: bool) -> Select[Any]:
@@ -131,8 +166,10 @@ def _latest_updates(connection: Connection, day: date, cutoff: datetime) -> dict
         .scalar_subquery()
     )
     columns = (update.item_id, update.written_on, update.author, update.text)
-    rows = connection.execute(select(*columns).select_from(TrackedItem).join(update, update.id == latest))
-    return {item_id: UpdateNote(on, author, text) for item_id, on, author, text in rows}
+    rows = driver_rows(
+        connection, select(*columns).select_from(TrackedItem).join(update, update.id == latest)
+    )
+    return {item_id: UpdateNote(date.fromisoformat(on), author, text) for item_id, on, author, text in rows}
 
 
 class Snapshots:

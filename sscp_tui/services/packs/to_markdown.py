@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from sscp_tui.services.packs.layout import (
+    Cell,
     Facts,
     Heading,
     Para,
@@ -56,18 +57,25 @@ def escape_block(text: str) -> str:
     return "  \n".join(lines)
 
 
-def _cell(value: RatingCell | str) -> str:
-    if isinstance(value, RatingCell):
-        return f"**{escape(value.text)}**"
-    return escape(cell_text(value)) or " "
+class _Cells(dict[Cell, str]):
+    """Cells as Markdown, each distinct value escaped once: most of a pack's cells repeat
+    (ratings, agencies, dates, reviews), and escaping each of 130,000 was most of the time."""
+
+    def __missing__(self, value: Cell) -> str:
+        if isinstance(value, RatingCell):
+            text = f"**{escape(value.text)}**"
+        else:
+            text = escape(cell_text(value)) or " "
+        self[value] = text
+        return text
 
 
-def _table(table: Table) -> list[str]:
+def _table(table: Table, cells: _Cells) -> list[str]:
     lines = [
         "| " + " | ".join(escape(h) for h in table.headers) + " |",
         "|" + "|".join("---" for _ in table.headers) + "|",
     ]
-    lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows)
+    lines.extend("| " + " | ".join([cells[c] for c in row]) + " |" for row in table.rows)
     lines.append("")
     return lines
 
@@ -75,6 +83,7 @@ def _table(table: Table) -> list[str]:
 def markdown(pack: Pack) -> str:
     marking = escape(pack.cover.protective_marking)
     lines = [f"**{marking}**", ""]
+    cells = _Cells()
     for block in outline(pack):
         if isinstance(block, Part):
             if block.name != "cover":
@@ -88,7 +97,7 @@ def markdown(pack: Pack) -> str:
             lines += [f"- **{escape(label)}:** {escape(value)}" for label, value in block.rows]
             lines.append("")
         else:
-            lines += _table(block)
+            lines += _table(block, cells)
     lines += ["---", "", f"**{marking}**", ""]
     return "\n".join(lines)
 

@@ -150,6 +150,9 @@ class Sheet:
     footer_text: str = ""
     _rows: list[str] = field(default_factory=list)
     _columns: int = 0
+    # Short texts repeat down a column (ratings, agencies, dates as text): each is made fit
+    # for the XML once. Long ones (an item's text) are rarely repeated and are not kept.
+    _short: dict[str, str] = field(default_factory=dict)
 
     def append(self, values: Iterable[Value]) -> None:
         """Add a row; None or "" leaves a cell empty. Strings are always text, never formulas."""
@@ -159,12 +162,18 @@ class Sheet:
         letters = (
             _LETTERS if len(row) <= len(_LETTERS) else [column_letter(n) for n in range(1, len(row) + 1)]
         )
+        short = self._short
         for letter, value in zip(letters, row, strict=False):
             if type(value) is str:  # the usual case first: this loop runs for every cell
                 if value:
+                    known = short.get(value) if len(value) <= 80 else None
+                    if known is None:
+                        known = _text(value)
+                        if len(value) <= 80:
+                            short[value] = known
+                    ref = f"{letter}{number}"
                     cells.append(
-                        f'<c r="{letter}{number}" t="inlineStr"><is><t xml:space="preserve">'
-                        f"{_text(value)}</t></is></c>"
+                        f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{known}</t></is></c>'
                     )
             elif value is not None:
                 cells.append(_cell(f"{letter}{number}", value))
