@@ -290,17 +290,19 @@ def queries_and_floors(db: Path, runs: int) -> dict[str, list[float]]:
 def raw_queries(db: Path) -> tuple[Callable[[], Any], Callable[[], Any], Callable[[], None]]:
     """The log's page and count queries, compiled from the app's own SQLAlchemy statements and
     run with the stdlib sqlite3 module on the same database."""
-    from sqlalchemy import func, select
+    from sqlalchemy import bindparam, func, select
     from sqlalchemy.dialects import sqlite as sqlite_dialect
 
     from sscp_tui.db.models import TrackedItem
     from sscp_tui.services import queries
     from sscp_tui.services.alerts import AlertRules
-    from sscp_tui.services.records import ItemFilter, SortKey
+    from sscp_tui.services.records import ItemFilter
 
     rules = AlertRules(AS_OF)
     f = ItemFilter()
-    page = queries._id_select(f, rules, SortKey.ALERTS, False).limit(100)
+    # The open log sorted by alerts is read a class of alert at a time, each stopping at a
+    # page (queries._walked_ids): the floor runs the same statements in the same way.
+    classes = queries._alert_classes(f, rules)
     count = select(func.count()).select_from(TrackedItem).where(*queries.filter_conditions(f, rules))
 
     def sql(statement: Any) -> str:
@@ -308,13 +310,22 @@ def raw_queries(db: Path) -> tuple[Callable[[], Any], Callable[[], Any], Callabl
             statement.compile(dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True})
         )
 
-    page_sql, count_sql = sql(page), sql(count)
+    class_sql, count_sql = [sql(c) + " LIMIT ?" for c in classes], sql(count)
+    # Then the page's rows with their review, agency and plan, and their themes: the app's
+    # own statements, for 100 ids.
+    rows = queries._base_select().where(TrackedItem.id.in_(bindparam("ids", expanding=True)))
+    rows_sql, themes_sql = (str(s.compile(dialect=sqlite_dialect.dialect())) for s in (rows, queries._themes_select()))
     conn = sqlite3.connect(db)
 
     def raw_page() -> None:
-        ids = [r[0] for r in conn.execute(page_sql)]
-        marks = ",".join("?" * len(ids))
-        conn.execute(f"SELECT * FROM items WHERE id IN ({marks})", ids).fetchall()
+        ids: list[int] = []
+        for statement in class_sql:
+            if len(ids) >= 100:
+                break
+            ids += [r[0] for r in conn.execute(statement, (100 - len(ids),))]
+        marks = "(" + ",".join("?" * len(ids)) + ")"
+        conn.execute(rows_sql.replace("(__[POSTCOMPILE_ids])", marks), ids).fetchall()
+        conn.execute(themes_sql.replace("(__[POSTCOMPILE_ids])", marks), ids).fetchall()
 
     return raw_page, lambda: conn.execute(count_sql).fetchall(), conn.close
 

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sscp_tui.db.models import Base, HistoryEntry
 from sscp_tui.db.tracker_file import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
+from sscp_tui.db.tracker_file import CACHE_KIB, SQLITE_MAGIC
 from sscp_tui.db.tracker_file import HEAD_REVISION as HEAD_REVISION
-from sscp_tui.db.tracker_file import SQLITE_MAGIC
 from sscp_tui.errors import StoreError as StoreError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -84,6 +84,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -6,3 +6,7 @@
 HEAD_REVISION = "0004"
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer before giving up
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# SQLite's page cache per connection, in KiB (its default is 2,000). The reads walk narrow
+# indexes, and pages not cached come back from the operating system's cache in microseconds;
+# the default cost each of the app's few connections 2 MiB of memory on a large log.
+CACHE_KIB = 512

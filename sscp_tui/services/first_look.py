@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sscp_tui.config import Settings
 from sscp_tui.db.enums import ItemKind, Rating, ReviewKind
-from sscp_tui.db.tracker_file import BUSY_TIMEOUT_MS, HEAD_REVISION, SQLITE_MAGIC
+from sscp_tui.db.tracker_file import BUSY_TIMEOUT_MS, CACHE_KIB, HEAD_REVISION, SQLITE_MAGIC
 from sscp_tui.services.alerts import AlertRules, tally_by_rating
 from sscp_tui.services.item_rows import build_rows
 from sscp_tui.services.records import (
@@ -131,6 +131,7 @@ class FirstLook:
         # mode=rw: never create the file. Only SELECTs are run; nothing is committed.
         uri = f"{self.path.resolve().as_uri()}?mode=rw"
         with closing(sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as connection:
+            connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             yield connection
 
     # --- reads -----------------------------------------------------------------------------
