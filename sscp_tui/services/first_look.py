@@ -49,18 +49,24 @@ T = TypeVar("T")
 
 _OPEN = "items.deleted_at IS NULL AND (items.rating IS NULL OR items.rating != 'blue')"
 
-# queries.alert_rank(open_only=True), then due date, then queries.rating_severity, then id.
-_WORST_FIRST = f"""
-SELECT items.id FROM items WHERE {_OPEN}
-ORDER BY CASE WHEN (items.due_on < :as_of) THEN 0 WHEN (items.due_on IS NULL) THEN 2
+# queries._alert_classes: the open log sorted by alerts (queries.alert_rank(open_only=True),
+# then due date, then queries.rating_severity, then id), read a class of alert at a time, each
+# walked in order along the due-date index and stopped at a page.
+_RANK = """CASE WHEN (items.due_on < :as_of) THEN 0 WHEN (items.due_on IS NULL) THEN 2
   WHEN (coalesce(items.last_update_on, items.created_on) < :stale_before) THEN 3
-  WHEN (items.due_on <= :due_soon_until) THEN 4 ELSE 5 END NULLS LAST,
- items.due_on NULLS LAST,
- CASE WHEN (items.rating = 'red') THEN 0 WHEN (items.rating = 'amber') THEN 1
-  WHEN (items.rating IS NULL) THEN 2 WHEN (items.rating = 'green') THEN 3 ELSE 4 END NULLS LAST,
- items.id
-LIMIT :limit
-"""
+  WHEN (items.due_on <= :due_soon_until) THEN 4 ELSE 5 END"""
+_SEVERITY = """CASE WHEN (items.rating = 'red') THEN 0 WHEN (items.rating = 'amber') THEN 1
+  WHEN (items.rating IS NULL) THEN 2 WHEN (items.rating = 'green') THEN 3 ELSE 4 END"""
+_ALERT_CLASSES = tuple(
+    f"SELECT items.id FROM items WHERE {_OPEN} AND {where} ORDER BY {order}, items.id LIMIT :limit"
+    for where, order in (
+        ("items.due_on < :as_of", f"items.due_on, {_SEVERITY}"),
+        ("items.due_on IS NULL", _SEVERITY),
+        (f"items.due_on >= :as_of AND {_RANK} = 3", f"items.due_on, {_SEVERITY}"),
+        (f"items.due_on >= :as_of AND {_RANK} = 4", f"items.due_on, {_SEVERITY}"),
+        (f"items.due_on >= :as_of AND {_RANK} = 5", f"items.due_on, {_SEVERITY}"),
+    )
+)
 
 # The columns of queries._row_columns, in that order.
 _ROWS = """
@@ -187,7 +193,12 @@ def _counts(
 
 
 def _worst_rows(connection: sqlite3.Connection, rules: AlertRules, limit: int) -> tuple[ItemRow, ...]:
-    ids = [row[0] for row in connection.execute(_WORST_FIRST, {**_dates(rules), "limit": limit})]
+    ids: list[int] = []
+    for statement in _ALERT_CLASSES:
+        if len(ids) >= limit:
+            break
+        walked = connection.execute(statement, {**_dates(rules), "limit": limit - len(ids)})
+        ids += [row[0] for row in walked]
     if not ids:
         return ()
     marks = ",".join("?" * len(ids))
