@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Executable
 
 from sscp_tui.db.models import Base, HistoryEntry
 from sscp_tui.db.tracker_file import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
@@ -236,12 +237,28 @@ def upgrade_schema(store: Store) -> None:
     migrate.upgrade(store.engine, "head")
 
 
+def driver_rows(connection: Connection, statement: Executable) -> list[Any]:
+    """A statement's rows as the driver gives them: dates and enums as their stored text.
+
+    For reads of every item (a pack, an export), where SQLAlchemy's handling of each row was
+    a fifth of a pack's build (100 ms of 500 at 10,000 items). SQLAlchemy still compiles the
+    statement and converts its parameters; only the rows skip its conversions.
+    """
+    result = connection.execute(statement)
+    try:
+        rows = list(result.cursor.fetchall())
+    finally:
+        result.close()
+    return rows
+
+
 __all__ = [
     "HEAD_REVISION",
     "Base",
     "HistoryIsAppendOnly",
     "Store",
     "StoreError",
+    "driver_rows",
     "open_store",
     "to_url",
 ]

@@ -34,6 +34,7 @@ from sscp_tui.db.models import (
     item_supporting_agencies,
     item_themes,
 )
+from sscp_tui.db.store import driver_rows
 from sscp_tui.paths import atomic_private_file
 from sscp_tui.services.alert_sql import alert_sql
 from sscp_tui.services.alerts import AlertRules
@@ -108,9 +109,9 @@ def log_rows(
     themes = _grouped(session, select(item_themes.c.item_id, Theme.name, Theme.name)
                       .join(Theme, Theme.id == item_themes.c.theme_id)
                       .where(item_themes.c.item_id.in_(chosen)).order_by(Theme.name))  # fmt: skip
-    # Rows are read through the connection, not the ORM, and dates and choices come as the
-    # text SQLite holds ("2026-11-28", "red"): no conversion to Python objects and back per
-    # cell. The spreadsheet turns the dates into date cells as it writes them.
+    # Rows are read through the driver's cursor, not the ORM, and dates and choices come as
+    # the text SQLite holds ("2026-11-28", "red"): no conversion to Python objects and back
+    # per cell. The spreadsheet turns the dates into date cells as it writes them.
     connection = session.connection()
     item, parent = TrackedItem, aliased(TrackedItem)
     # Each item's latest update, found through the (item, date) index item by item.
@@ -169,7 +170,7 @@ def log_rows(
     )
     rows: list[list[Any]] = []
     get_themes, get_supporting = themes.get, supporting.get
-    result = connection.execute(statement).all()
+    result = driver_rows(connection, statement)
     for (item_id, kind, reference, text, timescale, due_on, original_timescale, original_due_on, rating,
          owner, evidence, impact, created_on, illustrative, parent_ref, title, review_kind, year,
          lead_name, lead_short, plan, number, priority_title, update_text, update_on) in result:  # fmt: skip
@@ -226,7 +227,7 @@ def _agency(name: str, short: str) -> str:
 def _grouped(session: Session, statement: Select[Any]) -> dict[int, list[str]]:
     """Names by item id, from rows of (item id, name, short name)."""
     found: dict[int, list[str]] = defaultdict(list)
-    for item_id, name, short in session.connection().execute(statement):
+    for item_id, name, short in driver_rows(session.connection(), statement):
         found[item_id].append(_agency(name, short))
     return found
 

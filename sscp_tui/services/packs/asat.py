@@ -18,14 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql import ClauseElement
-from sqlalchemy.sql.compiler import SQLCompiler
 
 from sscp_tui.db.models import Agency, HistoryEntry, ItemKind, ProgressUpdate, Rating, TrackedItem
+from sscp_tui.db.store import driver_rows
 from sscp_tui.services.packs.model import PackError, UpdateNote
 
 # The item fields a pack shows or needs, plus the two that decide whether it existed.
@@ -96,25 +95,6 @@ def _current_items(connection: Connection) -> list[Any]:
         for (item_id, kind, review_id, priority_id, reference, reference_key, text, lead, timescale, due_on,
              rating, owner, evidence, impact, created_on, deleted_at) in driver_rows(connection, statement)
     ]  # fmt: skip
-
-
-def driver_rows(connection: Connection, statement: ClauseElement) -> list[Any]:
-    """A statement's rows as the driver gives them: dates and enums as their stored text.
-
-    For the reads of every item a pack makes, where SQLAlchemy's handling of each row was a
-    fifth of the whole build (100 ms of 500 at 10,000 items). Parameters go through their
-    types' own conversions, so they compare with stored values exactly as SQLAlchemy's do.
-    """
-    compiled = cast(SQLCompiler, statement.compile(dialect=connection.dialect))
-    params = []
-    for name in compiled.positiontup or ():
-        value = compiled.params[name]
-        convert = compiled.binds[name].type.bind_processor(connection.dialect)
-        params.append(convert(value) if convert else value)
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    rows: list[Any] = driver.execute(compiled.string, params).fetchall()
-    return rows
 
 
 # Stored text to enum by a lookup: calling an Enum class is slow enough to show at 10,000 rows.
