@@ -16,7 +16,6 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from sscp_tui import __version__
 from sscp_tui.config import ConfigError, Settings, load_settings
 from sscp_tui.paths import app_paths, ensure_private_dir, write_private_text
 
@@ -85,6 +84,15 @@ def as_of_option(func: F) -> F:
     )(func)
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """--version, reading the version only then (see sscp_tui.__getattr__)."""
+    if value and not ctx.resilient_parsing:
+        import sscp_tui
+
+        click.echo(f"sscp-tui, version {sscp_tui.__version__}")
+        ctx.exit()
+
+
 @click.group(
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -92,7 +100,8 @@ def as_of_option(func: F) -> F:
 @db_option
 @as_of_option
 @click.option("--demo", is_flag=True, help="Open the demo partnership (kept apart from yours).")
-@click.version_option(__version__, "-V", "--version", prog_name="sscp-tui")
+@click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Show the version and exit.")  # fmt: skip
 @click.pass_context
 def main(ctx: click.Context, db: str | None, as_of: str | None, demo: bool) -> None:
     """Track a safeguarding children partnership's recommendations, actions and priorities.
