@@ -102,8 +102,13 @@ _KINDS = {kind.value: kind for kind in ItemKind}
 _RATINGS: dict[str | None, Rating | None] = {None: None, **{rating.value: rating for rating in Rating}}
 
 
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
+def _day(stored: str | date | None) -> date | None:
+    """A stored date: SQLite's driver gives its text, another database's a date."""
+    return _as_date(stored) if stored else None
+
+
+def _as_date(stored: str | date) -> date:
+    return stored if isinstance(stored, date) else date.fromisoformat(stored)
 
 
 def _edge_rows(cutoff: datetime, *, before: bool) -> Select[Any]:
@@ -149,7 +154,7 @@ def _latest_updates(connection: Connection, day: date, cutoff: datetime) -> dict
     rows = driver_rows(
         connection, select(*columns).select_from(TrackedItem).join(update, update.id == latest)
     )
-    return {item_id: UpdateNote(date.fromisoformat(on), author, text) for item_id, on, author, text in rows}
+    return {item_id: UpdateNote(_as_date(on), author, text) for item_id, on, author, text in rows}
 
 
 class Snapshots:
