@@ -18,7 +18,7 @@ from sscp_tui.commands import JumpProvider
 from sscp_tui.config import Settings
 from sscp_tui.errors import EditError
 from sscp_tui.paths import app_paths
-from sscp_tui.screens.base import user_message
+from sscp_tui.screens.base import TrackerModal, user_message
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.first_look import FirstLook, Opening
 from sscp_tui.services.records import AgencyRecord, ChangeResult, ItemFilter
@@ -189,6 +189,14 @@ class SSCPApp(App[None]):
             return self.tracker.find_agency(name)
         except EditError:
             return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A dialog asking something is answered or cancelled before going anywhere else: the
+        # command palette over one could close it out of turn, or leave its question open on
+        # another screen. (The help, which asks nothing, keeps it.)
+        if action == "command_palette" and isinstance(self.screen, TrackerModal):
+            return False
+        return super().check_action(action, parameters)
 
     def action_help(self) -> None:
         from sscp_tui.screens.help import HelpScreen, bindings_of

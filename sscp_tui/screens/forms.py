@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
@@ -210,8 +211,9 @@ class FormModal(TrackerModal):
             super().on_worker_state_changed(event)
         elif event.state is WorkerState.SUCCESS:
             self._done_saving()
-            if self.saved is not None:
-                self.saved(worker.result)
+            saved, self.save, self.saved = self.saved, None, None  # committed: never run again
+            if saved is not None:
+                saved(worker.result)
             self.dismiss(worker.result)
         elif event.state is WorkerState.ERROR and isinstance(worker.error, EditError):
             self._not_saved(str(worker.error), worker.error.field)
@@ -363,6 +365,11 @@ class NoteForm(FormModal):
 
     def __init__(self, title: str, default: str, label: str) -> None:
         super().__init__(title, [FormField("note", label, default, validate=required("A note"))])
+        self.in_use = False  # handed out and not yet closed (it may wait on another screen)
+
+    def dismiss(self, result: Any = None) -> AwaitComplete:
+        self.in_use = False
+        return super().dismiss(result)
 
     def ask_again(self, title: str, default: str, label: str) -> None:
         self.form_title = title
@@ -382,12 +389,17 @@ class NoteForm(FormModal):
 
 
 def note_form(app: App[Any], title: str, default: str = "", *, label: str = NOTE_LABEL) -> FormModal:
-    """The app's note form, asking ``title`` afresh."""
-    if app.is_screen_installed(NoteForm.NAME):
-        form = app.get_screen(NoteForm.NAME)
-        assert isinstance(form, NoteForm)
+    """The app's note form, asking ``title`` afresh; a form of its own while that one is
+    still open (on the screen of another mode, say), so an open question is never changed."""
+    if not app.is_screen_installed(NoteForm.NAME):
+        form = NoteForm(title, default, label)
+        app.install_screen(form, NoteForm.NAME)
+    else:
+        installed = app.get_screen(NoteForm.NAME)
+        assert isinstance(installed, NoteForm)
+        if installed.in_use:
+            return NoteForm(title, default, label)  # not installed: removed when it closes
+        form = installed
         form.ask_again(title, default, label)
-        return form
-    form = NoteForm(title, default, label)
-    app.install_screen(form, NoteForm.NAME)
+    form.in_use = True
     return form

@@ -10,6 +10,7 @@ with what was typed.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -39,6 +40,8 @@ EDIT_BINDINGS = [
     Binding("e", "edit", "Edit", id="item.edit", show=False),
     Binding("delete", "delete", "Delete", id="item.delete", show=False),
 ]
+
+logger = logging.getLogger(__name__)
 
 Change = Callable[[dict[str, str]], ChangeResult]  # what was typed → the committed change
 Message = str | Callable[[dict[str, str]], str]  # what to say once saved
@@ -99,9 +102,16 @@ class ItemActions:
 
         def commit(values: dict[str, str]) -> Saved:
             result = change(values)
-            redraw = self.rows_to_redraw(result)
-            rows = self._screen.tracker.rows(redraw) if redraw else ()
-            return Saved(result, rows, message if isinstance(message, str) else message(values))
+            # Committed: from here on nothing may say otherwise (the form would offer to save
+            # again). Should reading the rows back fail, the screen reloads them instead.
+            try:
+                redraw = self.rows_to_redraw(result)
+                rows = self._screen.tracker.rows(redraw) if redraw else ()
+                said = message if isinstance(message, str) else message(values)
+            except Exception:
+                logger.exception("Saved, but reading the edited rows back failed")
+                return Saved(result, (), "Saved.")
+            return Saved(result, rows, said)
 
         form.commit_with(commit, lambda saved: self._saved(saved, removes_items))
         self._screen.app.push_screen(form)

@@ -13,7 +13,7 @@ from textual.widgets import Input, TextArea
 from sscp_tui.app import SSCPApp
 from sscp_tui.db.models import HistoryEntry, Rating
 from sscp_tui.errors import EditError
-from sscp_tui.screens.forms import FormModal
+from sscp_tui.screens.forms import FormModal, note_form
 from sscp_tui.screens.log import LogTable
 from sscp_tui.services.tracker import Tracker
 from tests.functional.screen_helpers import settle, static_text, type_text
@@ -143,3 +143,57 @@ async def test_the_note_form_asked_again_starts_afresh(app: SSCPApp, demo: Track
         await pilot.press("enter")
         await settle(pilot, app)
         assert demo.rows([item_id])[0].rating is Rating.AMBER
+
+
+async def test_the_command_palette_waits_for_an_open_form(app: SSCPApp) -> None:
+    """Over a form, the palette could close the form out of turn (a pop takes the top screen)
+    or leave its question open on another screen."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("g")
+        form = app.screen
+        assert isinstance(form, FormModal)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert app.screen is form
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")  # with no form open, the palette opens as usual
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"
+
+
+async def test_a_note_form_still_open_is_never_asked_again(app: SSCPApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        first = note_form(app, "Rate one item Green")
+        await app.push_screen(first)
+        await pilot.pause()
+        second = note_form(app, "Rate this priority Amber")
+        assert second is not first  # a form of its own: the open one keeps its question
+        assert "Green" in static_text(app, ".dialog-title")
+        first.dismiss(None)
+        await settle(pilot, app)
+        assert note_form(app, "Rate another item Red") is first  # closed: asked again
+
+
+async def test_a_failed_read_back_after_the_commit_still_says_saved(
+    app: SSCPApp, demo: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        item_id = int(app.screen.query_one(LogTable).cursor_key or 0)
+
+        def broken(self: Tracker, ids: Any) -> Any:
+            raise RuntimeError("the read back failed")
+
+        monkeypatch.setattr(Tracker, "rows", broken)
+        await pilot.press("g")
+        await type_text(pilot, "On track")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        monkeypatch.undo()
+        assert not isinstance(app.screen, FormModal)  # closed: the change is saved
+        assert demo.rows([item_id])[0].rating is Rating.GREEN
+        assert any(n.message == "Saved." for n in app._notifications)
+        assert app.undo_stack, "the saved change can be undone"
