@@ -170,10 +170,15 @@ def _slow_app(db: str | None, settings: Settings, day: date | None, *, demo: boo
     return SSCPApp(Tracker(store, settings, day), welcome=message)
 
 
+def _demo_files() -> tuple[Path, Path]:
+    """The demo database, and the file saying which day it was built for."""
+    target = app_paths().demo_database
+    return target, target.with_name(target.name + ".day")
+
+
 def _demo_path(day: date | None) -> str | None:
     """The demo database, if it was built for this day (it is rebuilt for another)."""
-    target = app_paths().demo_database
-    marker = target.with_name(target.name + ".day")
+    target, marker = _demo_files()
     today = day or date.today()
     if target.exists() and marker.exists() and marker.read_text().strip() == today.isoformat():
         return str(target)
@@ -185,8 +190,7 @@ def _demo_store(day: date | None) -> tuple[Any, str]:
     from sscp_tui.db.store import StoreError
     from sscp_tui.services.demo import write_demo
 
-    target = app_paths().demo_database
-    marker = target.with_name(target.name + ".day")
+    target, marker = _demo_files()
     today = day or date.today()
     if _demo_path(day) is not None:
         return _open(str(target), create=False), f"Demo partnership at {target}."

@@ -138,9 +138,10 @@ class DashboardScreen(TrackerScreen):
 
     # --- drilling down ---------------------------------------------------------------------
     def action_open_cell(self) -> None:
-        focused = self.focused
-        if isinstance(focused, RowTable) and focused.cursor_key is not None:
-            self._open(focused, focused.cursor_key, focused.cursor_column_key)
+        # The focused table takes Enter itself; this binding names the key in the key bar, and
+        # goes the same way (the table's selection) should it ever be reached.
+        if isinstance(self.focused, RowTable):
+            self.focused.action_select_cursor()
 
     @on(RowTable.RowSelected)
     def _row_selected(self, event: RowTable.RowSelected) -> None:

@@ -94,8 +94,7 @@ class FormModal(TrackerModal):
         self.submit_label = submit
         self.save: Callable[[dict[str, str]], Any] | None = None
         self.saved: Callable[[Any], None] | None = None
-        self.saving = False
-        self._saving_timer: Timer | None = None
+        self._saving_timer: Timer | None = None  # set while a save is under way
 
     def commit_with(self, save: Callable[[dict[str, str]], T], saved: Callable[[T], None]) -> None:
         """Have Save run ``save`` with what was typed, in a worker, and keep the form open
@@ -169,7 +168,6 @@ class FormModal(TrackerModal):
         if self.save is None:
             self.dismiss(values)
             return
-        self.saving = True
         status = self.query_one("#form-status", Static)
         status.remove_class("-refused")
         _say(status, "")
@@ -178,12 +176,15 @@ class FormModal(TrackerModal):
         self._saving_timer = self.set_timer(SAY_SAVING_AFTER, self._say_saving)
         self._save_values(values)
 
+    @property
+    def saving(self) -> bool:
+        return self._saving_timer is not None
+
     def _say_saving(self) -> None:
         if self.saving:
-            self.query_one("#form-status", Static).update("Saving…")
+            _say(self.query_one("#form-status", Static), "Saving…")
 
     def _done_saving(self) -> None:
-        self.saving = False
         if self._saving_timer is not None:
             self._saving_timer.stop()
             self._saving_timer = None
@@ -202,7 +203,7 @@ class FormModal(TrackerModal):
             self.show_error(str(field), message)
             return
         status.add_class("-refused")
-        status.update(Text(message))
+        _say(status, message)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The form closes with what its save returned, once that worker has finished."""

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sscp_tui.config import Settings
-from sscp_tui.db.enums import ItemKind, Rating, ReviewKind
+from sscp_tui.db.enums import Rating
+from sscp_tui.db.stored import stored_date, stored_day, stored_kind, stored_rating, stored_review_kind
 from sscp_tui.db.tracker_file import BUSY_TIMEOUT_MS, CACHE_KIB, HEAD_REVISION, SQLITE_MAGIC
 from sscp_tui.services.alerts import AlertRules, tally_by_rating
 from sscp_tui.services.item_rows import build_rows
@@ -174,19 +175,11 @@ def _dates(rules: AlertRules) -> dict[str, str]:
     }
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _rating(value: str | None) -> Rating | None:
-    return Rating(value) if value is not None else None
-
-
 def _counts(
     connection: sqlite3.Connection, rules: AlertRules
 ) -> tuple[dict[Rating | None, int], AlertCounts]:
     groups = connection.execute(_COUNTS, _dates(rules))
-    ratings, counts = tally_by_rating((_rating(raw), *sums) for raw, *sums in groups)
+    ratings, counts = tally_by_rating((stored_rating(raw), *sums) for raw, *sums in groups)
     if ratings.get(Rating.BLUE):
         counts[AlertKind.INCONSISTENT] += connection.execute(_BLUE_UNEVIDENCED).fetchone()[0]
     return ratings, AlertCounts(counts)
@@ -215,9 +208,9 @@ def _typed(row: Sequence[Any]) -> tuple[Any, ...]:
      evidence_completion, review_kind, review_title, review_year, lead_short, priority_number,
      plan_title) = row  # fmt: skip
     return (
-        item_id, ItemKind(kind), reference, text, timescale, _day(due_on), _rating(rating),
-        _day(last_update_on), date.fromisoformat(created_on), evidence_completion,
-        ReviewKind(review_kind) if review_kind is not None else None, review_title, review_year,
+        item_id, stored_kind(kind), reference, text, timescale, stored_date(due_on),
+        stored_rating(rating), stored_date(last_update_on), stored_day(created_on),
+        evidence_completion, stored_review_kind(review_kind), review_title, review_year,
         lead_short, priority_number, plan_title,
     )  # fmt: skip
 
@@ -225,7 +218,7 @@ def _typed(row: Sequence[Any]) -> tuple[Any, ...]:
 def _matrix(connection: sqlite3.Connection) -> list[AgencyMatrixRow]:
     counts: dict[int | None, dict[Rating | None, int]] = defaultdict(dict)
     for agency_id, rating, count in connection.execute(_MATRIX):
-        counts[agency_id][_rating(rating)] = count
+        counts[agency_id][stored_rating(rating)] = count
     rows = [
         AgencyMatrixRow(agency_id, short_name, name, counts.get(agency_id, {}))
         for agency_id, short_name, name, active in connection.execute(_AGENCIES)
@@ -238,7 +231,7 @@ def _matrix(connection: sqlite3.Connection) -> list[AgencyMatrixRow]:
 
 def _next_meeting(connection: sqlite3.Connection, as_of: date) -> MeetingRecord | None:
     row = connection.execute(_NEXT_MEETING, (as_of.isoformat(),)).fetchone()
-    return MeetingRecord(row[0], row[1], date.fromisoformat(row[2]), row[3]) if row else None
+    return MeetingRecord(row[0], row[1], stored_day(row[2]), row[3]) if row else None
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def _items_matching(term: str) -> Select[Any]:
     "step-up") is matched anywhere in the words, exactly as typed: the index splits such
     terms apart, and references are what people type them for."""
     if search_index.fts5_available() and term.isalpha():
-        return select(_FTS.c.rowid).where(_FTS.c.item_fts.op("MATCH")(search_index.match_query(term)))
+        return select(_FTS.c.rowid).where(_fts_match([term]))
     return select(ItemSearch.item_id).where(ItemSearch.words.contains(term, autoescape=True))
 
 
@@ -266,10 +266,14 @@ def _searched(statement: Select[Any], f: ItemFilter) -> tuple[Select[Any], ItemF
     words = [term for term in terms if term.isalpha()]
     if not (words and search_index.fts5_available()):
         return statement.select_from(TrackedItem), f
-    match = " AND ".join(search_index.match_query(word) for word in words)
     led = statement.select_from(_FTS).join(TrackedItem, TrackedItem.id == _FTS.c.rowid)
     rest = " ".join(term for term in terms if not term.isalpha())
-    return led.where(_FTS.c.item_fts.op("MATCH")(match)), replace(f, text=rest)
+    return led.where(_fts_match(words)), replace(f, text=rest)
+
+
+def _fts_match(words: Sequence[str]) -> ColumnElement[bool]:
+    """The full-text index's rows having every word (each as the beginning of a word)."""
+    return _FTS.c.item_fts.op("MATCH")(" AND ".join(search_index.match_query(word) for word in words))
 
 
 def _id_select(f: ItemFilter, rules: AlertRules, sort: SortKey, descending: bool) -> Select[Any]:
@@ -361,8 +365,7 @@ def _walked_ids(
 
 @lru_cache(maxsize=64)
 def _fts_count(text: str) -> Select[Any]:
-    match = " AND ".join(search_index.match_query(word) for word in text.split())
-    return select(func.count()).select_from(_FTS).where(_FTS.c.item_fts.op("MATCH")(match))
+    return select(func.count()).select_from(_FTS).where(_fts_match(text.split()))
 
 
 @lru_cache(maxsize=64)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, aliased
 
 from sscp_tui.db.models import Agency, HistoryEntry, ItemKind, ProgressUpdate, Rating, TrackedItem
 from sscp_tui.db.store import driver_rows
+from sscp_tui.db.stored import stored_date, stored_day, stored_kind, stored_rating
 from sscp_tui.services.packs.model import PackError, UpdateNote
 
 # The item fields a pack shows or needs, plus the two that decide whether it existed.
@@ -90,25 +91,12 @@ def _current_items(connection: Connection) -> list[Any]:
         TrackedItem.deleted_at,
     ).outerjoin(Agency, TrackedItem.lead_agency_id == Agency.id)
     return [
-        (item_id, _KINDS[kind], review_id, priority_id, reference, reference_key, text, lead, timescale,
-         _day(due_on), _RATINGS[rating], owner, evidence, impact, _day(created_on), deleted_at)
+        (item_id, stored_kind(kind), review_id, priority_id, reference, reference_key, text, lead,
+         timescale, stored_date(due_on), stored_rating(rating), owner, evidence, impact,
+         stored_day(created_on), deleted_at)
         for (item_id, kind, review_id, priority_id, reference, reference_key, text, lead, timescale, due_on,
              rating, owner, evidence, impact, created_on, deleted_at) in driver_rows(connection, statement)
     ]  # fmt: skip
-
-
-# Stored text to enum by a lookup: calling an Enum class is slow enough to show at 10,000 rows.
-_KINDS = {kind.value: kind for kind in ItemKind}
-_RATINGS: dict[str | None, Rating | None] = {None: None, **{rating.value: rating for rating in Rating}}
-
-
-def _day(stored: str | date | None) -> date | None:
-    """A stored date: SQLite's driver gives its text, another database's a date."""
-    return _as_date(stored) if stored else None
-
-
-def _as_date(stored: str | date) -> date:
-    return stored if isinstance(stored, date) else date.fromisoformat(stored)
 
 
 def _edge_rows(cutoff: datetime, *, before: bool) -> Select[Any]:
@@ -154,7 +142,7 @@ def _latest_updates(connection: Connection, day: date, cutoff: datetime) -> dict
     rows = driver_rows(
         connection, select(*columns).select_from(TrackedItem).join(update, update.id == latest)
     )
-    return {item_id: UpdateNote(_as_date(on), author, text) for item_id, on, author, text in rows}
+    return {item_id: UpdateNote(stored_day(on), author, text) for item_id, on, author, text in rows}
 
 
 class Snapshots:

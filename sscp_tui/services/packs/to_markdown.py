@@ -7,6 +7,8 @@ the file is rendered: "**x**" stays two asterisks, an x and two asterisks.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from sscp_tui.services.packs.layout import (
@@ -57,25 +59,18 @@ def escape_block(text: str) -> str:
     return "  \n".join(lines)
 
 
-class _Cells(dict[Cell, str]):
-    """Cells as Markdown, each distinct value escaped once: most of a pack's cells repeat
-    (ratings, agencies, dates, reviews), and escaping each of 130,000 was most of the time."""
-
-    def __missing__(self, value: Cell) -> str:
-        if isinstance(value, RatingCell):
-            text = f"**{escape(value.text)}**"
-        else:
-            text = escape(cell_text(value)) or " "
-        self[value] = text
-        return text
+def _cell(value: Cell) -> str:
+    if isinstance(value, RatingCell):
+        return f"**{escape(value.text)}**"
+    return escape(cell_text(value)) or " "
 
 
-def _table(table: Table, cells: _Cells) -> list[str]:
+def _table(table: Table, cell: Callable[[Cell], str]) -> list[str]:
     lines = [
         "| " + " | ".join(escape(h) for h in table.headers) + " |",
         "|" + "|".join("---" for _ in table.headers) + "|",
     ]
-    lines.extend("| " + " | ".join([cells[c] for c in row]) + " |" for row in table.rows)
+    lines.extend("| " + " | ".join([cell(c) for c in row]) + " |" for row in table.rows)
     lines.append("")
     return lines
 
@@ -83,7 +78,9 @@ def _table(table: Table, cells: _Cells) -> list[str]:
 def markdown(pack: Pack) -> str:
     marking = escape(pack.cover.protective_marking)
     lines = [f"**{marking}**", ""]
-    cells = _Cells()
+    # Each distinct cell escaped once: most of a pack's cells repeat (ratings, agencies, dates,
+    # reviews), and escaping each of 130,000 was most of the time.
+    cell = lru_cache(maxsize=None)(_cell)
     for block in outline(pack):
         if isinstance(block, Part):
             if block.name != "cover":
@@ -97,7 +94,7 @@ def markdown(pack: Pack) -> str:
             lines += [f"- **{escape(label)}:** {escape(value)}" for label, value in block.rows]
             lines.append("")
         else:
-            lines += _table(block, cells)
+            lines += _table(block, cell)
     lines += ["---", "", f"**{marking}**", ""]
     return "\n".join(lines)
 

@@ -129,30 +129,21 @@ def _exceptions_by_item(pack: Pack) -> dict[int, list[str]]:
     return found
 
 
-class _Safe(dict[str, str]):
-    """safe() for each distinct text once: the reviews, agencies, timescales and authors of a
-    log of 10,000 items are a few hundred texts, repeated."""
-
-    def __missing__(self, value: str) -> str:
-        text = self[value] = safe(value)
-        return text
-
-
 def _log_row(
     item: PackItem,
     exceptions: Sequence[str],
     alert_names: Callable[[frozenset[AlertKind]], str],
-    repeated: _Safe,
+    repeated: Callable[[str], str],
 ) -> list[Value]:
     base = item.baseline
     note = item.latest_update
     return [
-        repeated[item.source],
+        repeated(item.source),
         item.kind.value,
-        repeated[item.reference],
+        repeated(item.reference),
         safe(item.text),
-        repeated[item.lead_agency or ""],
-        repeated[item.timescale],
+        repeated(item.lead_agency or ""),
+        repeated(item.timescale),
         item.due_on,
         rating_cell(item.rating),
         rating_label(base.rating) if base is not None and base.existed else "",
@@ -160,7 +151,7 @@ def _log_row(
         alert_names(item.alerts),
         ", ".join(exceptions),
         note.written_on if note else None,
-        repeated[note.author] if note else None,
+        repeated(note.author) if note else None,
         safe(note.text) if note else None,
     ]
 
@@ -178,7 +169,9 @@ def _log_sheet(pack: Pack) -> Sheet:
     sheet.append([header(name) for name, _width in LOG_COLUMNS])
     exceptions = _exceptions_by_item(pack)
     alert_names = lru_cache(maxsize=None)(_alert_names)  # a few dozen combinations at most
-    repeated = _Safe()
+    # safe() once per distinct text: the reviews, agencies, timescales and authors of a log
+    # of 10,000 items are a few hundred texts, repeated.
+    repeated = lru_cache(maxsize=None)(safe)
     for item in pack.items:
         sheet.append(_log_row(item, exceptions.get(item.id, ()), alert_names, repeated))
     return sheet
