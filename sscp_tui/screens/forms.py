@@ -154,16 +154,23 @@ class FormModal(TrackerModal):
     def show_error(self, name: str, message: str) -> None:
         _say(self.query_one(f"#error-{name}", Static), message)
 
+    def _point_at(self, name: str) -> None:
+        """Put the cursor in a field at fault, with its error in view (a long form scrolls)."""
+        self.query_one(f"#field-{name}").focus()
+        self.call_after_refresh(self.query_one(f"#error-{name}", Static).scroll_visible, animate=False)
+
     def action_submit(self) -> None:
         if self.saving:
             return
         values = self.values()
-        failed = False
+        failed: list[str] = []
         for spec in self.fields:
             message = spec.validate(values[spec.name]) if spec.validate else None
             self.show_error(spec.name, message or "")
-            failed = failed or message is not None
+            if message is not None:
+                failed.append(spec.name)
         if failed:
+            self._point_at(failed[0])
             return
         if self.save is None:
             self.dismiss(values)
@@ -198,19 +205,23 @@ class FormModal(TrackerModal):
         """Nothing was written: say why, under the field at fault when the form has it."""
         self._done_saving()
         status = self.query_one("#form-status", Static)
-        if any(spec.name == field for spec in self.fields):
+        if field is not None and any(spec.name == field for spec in self.fields):
             _say(status, "")
-            self.show_error(str(field), message)
+            self.show_error(field, message)
+            self._point_at(field)
             return
         status.add_class("-refused")
         _say(status, message)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The form closes with what its save returned, once that worker has finished."""
+        """The form closes with what its save returned, once that worker has finished; a
+        failed save is said in the form. (Textual then calls the base classes' handlers too:
+        WorkerErrors reports any other worker's failure.)"""
         worker = event.worker
         if worker.group != "form-save":
-            super().on_worker_state_changed(event)
-        elif event.state is WorkerState.SUCCESS:
+            return
+        event.prevent_default()  # the form says how its save went: no toast beside it
+        if event.state is WorkerState.SUCCESS:
             self._done_saving()
             saved, self.save, self.saved = self.saved, None, None  # committed: never run again
             if saved is not None:
@@ -219,7 +230,7 @@ class FormModal(TrackerModal):
         elif event.state is WorkerState.ERROR and isinstance(worker.error, EditError):
             self._not_saved(str(worker.error), worker.error.field)
         elif event.state is WorkerState.ERROR:
-            super().on_worker_state_changed(event)  # the notification, and the traceback in the log
+            self.log.error(worker.error)
             self._not_saved(user_message(worker.error or RuntimeError()))
 
     def action_cancel(self) -> None:

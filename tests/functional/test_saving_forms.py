@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from sscp_tui.app import SSCPApp
 from sscp_tui.db.models import HistoryEntry, Rating
@@ -45,6 +45,7 @@ async def test_a_refused_rating_keeps_the_form_and_the_note(app: SSCPApp, demo: 
         form = app.screen
         assert isinstance(form, FormModal)
         assert "no longer exists" in static_text(app, "#form-status")
+        assert not any("no longer exists" in str(n.message) for n in app._notifications)  # said once
         assert form.query_one("#field-note", Input).value == "Audit shows progress"
         assert history_count(demo, item_id) == history_before + 1  # the deletion only; no rating
         await pilot.press("escape")
@@ -197,3 +198,18 @@ async def test_a_failed_read_back_after_the_commit_still_says_saved(
         assert demo.rows([item_id])[0].rating is Rating.GREEN
         assert any(n.message == "Saved." for n in app._notifications)
         assert app.undo_stack, "the saved change can be undone"
+
+
+async def test_a_long_form_points_at_the_field_it_refuses(app: SSCPApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("e")  # the edit form: longer than the screen, its body scrolls
+        form = app.screen
+        assert isinstance(form, FormModal)
+        await pilot.press("ctrl+s")  # no note given
+        await settle(pilot, app)
+        assert form.focused is form.query_one("#field-note", Input)
+        error = form.query_one("#error-note", Static)
+        assert "A note is required" in static_text(app, "#error-note")
+        assert form.query_one(".form-body").region.contains_region(error.region)  # in view
+        assert form.query_one("#submit").region.bottom <= 24  # Save is on the screen
