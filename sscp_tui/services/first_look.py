@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from sscp_tui.config import Settings
 from sscp_tui.db.enums import Rating
@@ -45,8 +44,6 @@ from sscp_tui.services.records import (
 
 if TYPE_CHECKING:
     from sscp_tui.services.tracker import Tracker
-
-T = TypeVar("T")
 
 _OPEN = "items.deleted_at IS NULL AND (items.rating IS NULL OR items.rating != 'blue')"
 
@@ -89,23 +86,21 @@ JOIN themes ON themes.id = item_themes.theme_id
 WHERE item_themes.item_id IN ({marks}) ORDER BY themes.name
 """
 
-# queries.rating_and_alert_counts over the whole log.
+# queries.rating_and_alert_counts and queries.agency_matrix over the whole log, summed from the
+# tallies that triggers keep of it (migration 0005), so they take as long at 100,000 items as
+# at 1,000. A missing rating, due date or lead agency is tallied as '' or 0.
 _COUNTS = """
-SELECT items.rating, count(*),
- sum(CASE WHEN (items.due_on IS NOT NULL AND items.due_on < :as_of) THEN 1 ELSE 0 END),
- sum(CASE WHEN (items.due_on >= :as_of AND items.due_on <= :due_soon_until) THEN 1 ELSE 0 END),
- sum(CASE WHEN (items.due_on IS NULL) THEN 1 ELSE 0 END),
- sum(CASE WHEN (coalesce(items.last_update_on, items.created_on) < :stale_before) THEN 1 ELSE 0 END)
-FROM items WHERE items.deleted_at IS NULL GROUP BY items.rating
+SELECT rating, sum(n),
+ sum(CASE WHEN (due_on != '' AND due_on < :as_of) THEN n ELSE 0 END),
+ sum(CASE WHEN (due_on >= :as_of AND due_on <= :due_soon_until) THEN n ELSE 0 END),
+ sum(CASE WHEN (due_on = '') THEN n ELSE 0 END)
+FROM item_tally_due GROUP BY rating
 """
-_BLUE_UNEVIDENCED = """
-SELECT count(*) FROM items
-WHERE items.deleted_at IS NULL AND items.rating = 'blue' AND items.evidenced = 0
-"""
-_MATRIX = (
-    "SELECT items.lead_agency_id, items.rating, count(*) FROM items WHERE items.deleted_at IS NULL "
-    "GROUP BY items.lead_agency_id, items.rating"
-)
+_STALE = "SELECT rating, sum(n) FROM item_tally_last WHERE last_on < :stale_before GROUP BY rating"
+_BLUE_UNEVIDENCED = "SELECT coalesce(sum(n), 0) FROM item_tally_lead WHERE rating = 'blue' AND evidenced = 0"
+_MATRIX = "SELECT lead_agency_id, rating, sum(n) FROM item_tally_lead GROUP BY lead_agency_id, rating"
+# Open items: every tallied item but the Blue ones.
+_OPEN_TOTAL = "SELECT coalesce(sum(n), 0) FROM item_tally_lead WHERE rating != 'blue'"
 _AGENCIES = "SELECT id, short_name, name, active FROM agencies ORDER BY short_name"
 _NEXT_MEETING = (
     'SELECT id, "group", held_on, notes FROM meetings WHERE held_on >= ? ORDER BY held_on, id LIMIT 1'
@@ -143,27 +138,24 @@ class FirstLook:
 
     # --- reads -----------------------------------------------------------------------------
     def dashboard(self, rules: AlertRules, worst: int) -> DashboardData:
-        # The two scans of the whole log run side by side, each on its own connection, as the
-        # store's do: SQLite lets go of Python's lock while it reads, so on a large log they
-        # take as long as the slower one rather than both together.
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="first-look") as pool:
-            counted = pool.submit(self._read, lambda c: _counts(c, rules))
-            matrix = pool.submit(self._read, _matrix)
-            with self._connection() as connection:
-                worst_rows = _worst_rows(connection, rules, worst)
-                meeting = _next_meeting(connection, rules.as_of)
-            ratings, alerts = counted.result()
-            return DashboardData(ratings, alerts, worst_rows, matrix.result(), meeting)
-
-    def _read(self, read: Callable[[sqlite3.Connection], T]) -> T:
+        # One connection, one read transaction: the counts agree with the rows.
         with self._connection() as connection:
-            return read(connection)
+            connection.execute("BEGIN")
+            ratings, alerts = _counts(connection, rules)
+            return DashboardData(
+                ratings,
+                alerts,
+                _worst_rows(connection, rules, worst),
+                _matrix(connection),
+                _next_meeting(connection, rules.as_of),
+            )
 
     def open_items(self, rules: AlertRules, limit: int) -> Page:
         """The first page of open items, worst alert first (the log as it opens)."""
         with self._connection() as connection:
+            connection.execute("BEGIN")
             rows = _worst_rows(connection, rules, limit)
-            total = connection.execute(f"SELECT count(*) FROM items WHERE {_OPEN}").fetchone()[0]
+            total = connection.execute(_OPEN_TOTAL).fetchone()[0]
         return Page(rows=rows, total=total, offset=0)
 
 
@@ -178,11 +170,19 @@ def _dates(rules: AlertRules) -> dict[str, str]:
 def _counts(
     connection: sqlite3.Connection, rules: AlertRules
 ) -> tuple[dict[Rating | None, int], AlertCounts]:
-    groups = connection.execute(_COUNTS, _dates(rules))
-    ratings, counts = tally_by_rating((stored_rating(raw), *sums) for raw, *sums in groups)
+    dates = _dates(rules)
+    stale = dict(connection.execute(_STALE, dates).fetchall())
+    groups = connection.execute(_COUNTS, dates).fetchall()
+    ratings, counts = tally_by_rating(
+        (_tallied_rating(raw), *sums, stale.get(raw, 0)) for raw, *sums in groups
+    )
     if ratings.get(Rating.BLUE):
         counts[AlertKind.INCONSISTENT] += connection.execute(_BLUE_UNEVIDENCED).fetchone()[0]
     return ratings, AlertCounts(counts)
+
+
+def _tallied_rating(raw: str) -> Rating | None:
+    return stored_rating(raw or None)
 
 
 def _worst_rows(connection: sqlite3.Connection, rules: AlertRules, limit: int) -> tuple[ItemRow, ...]:
@@ -218,7 +218,7 @@ def _typed(row: Sequence[Any]) -> tuple[Any, ...]:
 def _matrix(connection: sqlite3.Connection) -> list[AgencyMatrixRow]:
     counts: dict[int | None, dict[Rating | None, int]] = defaultdict(dict)
     for agency_id, rating, count in connection.execute(_MATRIX):
-        counts[agency_id][stored_rating(rating)] = count
+        counts[agency_id or None][_tallied_rating(rating)] = count
     rows = [
         AgencyMatrixRow(agency_id, short_name, name, counts.get(agency_id, {}))
         for agency_id, short_name, name, active in connection.execute(_AGENCIES)

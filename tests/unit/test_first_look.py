@@ -6,14 +6,19 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from sscp_tui.config import Settings
+from sscp_tui.db.enums import ItemKind, Rating
 from sscp_tui.db.store import open_store
+from sscp_tui.services import exporter, importer
+from sscp_tui.services.edits import NewItem
 from sscp_tui.services.first_look import FirstLook
+from sscp_tui.services.importer import ImportOptions
 from sscp_tui.services.records import ItemFilter, ItemState
 from sscp_tui.services.tracker import Tracker
 
@@ -71,6 +76,78 @@ def test_first_look_sees_edits_and_deletions(demo: Tracker) -> None:
     assert look is not None
     ids = [row.id for row in look.open_items(demo.rules, 100).rows]
     assert first[1].id not in ids
+
+
+# The tallies (migration 0005) as a plain count of the items would make them.
+RECOUNTS = {
+    "item_tally_due": "SELECT coalesce(rating, ''), coalesce(due_on, ''), count(*) FROM items "
+    "WHERE deleted_at IS NULL GROUP BY 1, 2",
+    "item_tally_last": "SELECT coalesce(rating, ''), coalesce(last_update_on, created_on), count(*) "
+    "FROM items WHERE deleted_at IS NULL GROUP BY 1, 2",
+    "item_tally_lead": "SELECT coalesce(rating, ''), coalesce(lead_agency_id, 0), evidenced, count(*) "
+    "FROM items WHERE deleted_at IS NULL GROUP BY 1, 2, 3",
+}
+
+
+def assert_tallies_are_counts(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as raw:
+        for table, recount in RECOUNTS.items():
+            tallied = sorted(raw.execute(f"SELECT * FROM {table}").fetchall())
+            assert tallied == sorted(raw.execute(recount).fetchall()), table
+            assert all(row[-1] > 0 for row in tallied), table  # no empty groups are kept
+
+
+def test_the_tallies_follow_every_kind_of_write(demo: Tracker, tmp_path: Path) -> None:
+    path = Path(demo.store.location)
+    assert_tallies_are_counts(path)
+    first, second, third, fourth = (row.id for row in demo.page(ItemFilter(), limit=4).rows)
+    agencies = [agency.short_name for agency in demo.agencies()]
+    review = demo.reviews(with_counts=False)[0].id
+    steps = [
+        lambda: demo.set_rating([first, second], Rating.RED, "worse"),
+        lambda: demo.set_rating([first], None, "not yet rated"),
+        lambda: demo.revise_timescale([second], "by spring", "agreed", due_on=date(2027, 4, 1)),
+        lambda: demo.update_item(third, {"timescale": ""}, "no timescale any more"),
+        lambda: demo.set_lead_agency([third], agencies[1], "handed over"),
+        lambda: demo.set_lead_agency([fourth], None, "no lead"),
+        lambda: demo.add_update(fourth, "met today", written_on=date(2026, 11, 27)),
+        lambda: demo.mark_complete(second, "evidence seen", note="done"),
+        lambda: demo.create_item(
+            NewItem(ItemKind.ACTION, "T1", "a new action", review_id=review, lead_agency=agencies[0])
+        ),
+    ]
+    for step in steps:
+        step()
+        assert_tallies_are_counts(path)
+    removed = demo.delete([first, fourth], "duplicates")
+    assert_tallies_are_counts(path)
+    demo.undo(removed.batch)
+    assert_tallies_are_counts(path)
+    demo.delete([third], "a duplicate")
+    with closing(sqlite3.connect(path)) as raw, raw:  # another program writing to the file
+        raw.execute("UPDATE items SET due_on = NULL, rating = 'amber' WHERE id = ?", (first,))
+        raw.execute("DELETE FROM item_search WHERE item_id = ?", (second,))
+        raw.execute("DELETE FROM item_themes WHERE item_id = ?", (second,))
+        raw.execute("DELETE FROM item_supporting_agencies WHERE item_id = ?", (second,))
+        raw.execute("DELETE FROM progress_updates WHERE item_id = ?", (second,))
+        raw.execute("UPDATE items SET parent_id = NULL WHERE parent_id = ?", (second,))
+        raw.execute("DELETE FROM items WHERE id = ?", (second,))
+    assert_tallies_are_counts(path)
+    assert_same_as_the_store(path, demo.as_of, demo.settings)
+
+    exported = tmp_path / "log.csv"
+    exporter.export(demo, exported, ItemFilter(state=ItemState.ALL))
+    other = open_store(tmp_path / "other.sqlite3")
+    try:
+        found = importer.plan(
+            Tracker(other, demo.settings, demo.as_of), exported, ImportOptions(create_agencies=True)
+        )
+        assert found.ok, found.rejected
+        importer.apply(Tracker(other, demo.settings, demo.as_of), found)
+    finally:
+        other.close()
+    assert_tallies_are_counts(tmp_path / "other.sqlite3")
+    assert_same_as_the_store(tmp_path / "other.sqlite3", demo.as_of, demo.settings)
 
 
 def test_the_store_opens_what_the_first_look_stands_aside_from(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, text, update
 from sscp_tui.db import migrate
 from sscp_tui.db.models import HistoryEntry
 from sscp_tui.db.store import HEAD_REVISION, HistoryIsAppendOnly, StoreError, open_store
+from tests.unit.test_first_look import assert_tallies_are_counts
 
 
 def test_new_database_is_private_to_its_owner(tmp_path: Path) -> None:
@@ -212,3 +213,4 @@ def test_upgrading_the_demo_from_the_first_revision_keeps_every_row(
     upgraded.close()
     assert after == before
     assert searchable == before["items"] and evidenced > 0
+    assert_tallies_are_counts(old)  # counted as the upgrade made them
