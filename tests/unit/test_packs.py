@@ -8,7 +8,7 @@ import subprocess
 import sys
 import zipfile
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from sscp_tui.services.packs import (
     PackSpec,
     build_pack,
     generate,
+    guard,
     suggested_file_name,
     write_pack,
 )
@@ -224,6 +225,25 @@ def test_whole_words_only(store: Store, log: dict[str, int]) -> None:
     pack = build_pack(tracker, spec())
     assert pack.findings == ()
     assert "none of the 2 listed words appears" in pack.check_note
+
+
+def test_the_quick_test_misses_nothing_the_full_check_would_find(panel: Tracker, store: Store) -> None:
+    with store.write() as session:  # text outside ASCII, changed on the day
+        ctx = EditContext(author="Chair", note="", source="test", now=datetime.combine(AS_OF, time(9)))
+        item = session.get(TrackedItem, panel.ids(ItemFilter())[0])
+        change_field(session, ctx, item, "text", "Met Zoë’s school — İstanbul office")
+    pack = build_pack(panel, spec(AS_OF))
+    plain, others = guard._all_text(pack)
+    pieces = [text for _where, text in guard._texts(pack) if text]
+    assert others and all(text.lower() in plain or text in others for text in pieces)
+    for listed, seen in (
+        ("ZOË", {"Zoë"}),
+        ("istanbul", {"İstanbul"}),
+        ("Zoe", set()),
+        ("school", {"school"}),
+    ):
+        flagged = Tracker(store, Settings(author="Chair", forbidden_words=(listed,)), AS_OF)
+        assert {f.word for f in build_pack(flagged, spec(AS_OF)).findings} == seen, listed
 
 
 # --- every format, read back ------------------------------------------------------------------

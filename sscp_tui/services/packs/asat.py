@@ -1,17 +1,19 @@
 """Every tracked item as it stood at the end of a given day, rebuilt from history in bulk.
 
-The value of a field at time T is the new value of the latest history row at or before T;
-when every row for that field is later than T, it is the old value of the first row after T;
-with no rows at all, it is the value held now. An item created after T, or deleted at or
-before T, was not in the log at T (an item with no record of its creation counts from its
-``created_on`` day). Progress updates written after the day, or entered after T, are left out.
+An item that no history row touches after T is as it is now: every change leaves a row, so
+its present values are the ones it had at T. For an item changed since, the value of a field
+at T is the new value of the latest history row at or before T; when every row for that field
+is later than T, it is the old value of the first row after T; with no rows at all, it is the
+value held now. An item created after T, or deleted at or before T, was not in the log at T
+(an item with no record of its creation counts from its ``created_on`` day). Progress updates
+written after the day, or entered after T, are left out.
 
 A handful of queries whatever the size of the log: the items as they are now, then for each
-day asked the latest row at or before it and the first row after it per item and field
-(window functions, which SQLite has had since 3.25 and PostgreSQL always), and the latest
-progress update per item. When nothing has changed since T — the usual case for a pack made
-for today or for a meeting still to come — the history is not read at all: the items as they
-are now are the items as they were.
+day asked, for the items changed since, the latest row at or before it and the first row
+after it per item and field (window functions, which SQLite has had since 3.25 and
+PostgreSQL always), and the latest progress update per item. When nothing has changed since
+T (the usual case for a pack made for today or for a meeting still to come) the history is
+not read at all.
 """
 
 from __future__ import annotations
@@ -100,7 +102,8 @@ def _current_items(connection: Connection) -> list[Any]:
 
 
 def _edge_rows(cutoff: datetime, *, before: bool) -> Select[Any]:
-    """Per item and field, the latest row before ``cutoff`` (or the first row from it)."""
+    """Per item changed from ``cutoff`` on, and per field, the latest row before ``cutoff``
+    (or the first row from it)."""
     history = HistoryEntry
     if before:
         order = (history.changed_at.desc(), history.id.desc())
@@ -110,6 +113,11 @@ def _edge_rows(cutoff: datetime, *, before: bool) -> Select[Any]:
         order = (history.changed_at.asc(), history.id.asc())
         when = history.changed_at >= cutoff
         value = history.old_value
+    changed_since = (
+        select(history.entity_id)
+        .where(history.entity == "item", history.field.in_(FIELDS), history.changed_at >= cutoff)
+        .distinct()
+    )
     ranked = (
         select(
             history.entity_id,
@@ -120,6 +128,7 @@ def _edge_rows(cutoff: datetime, *, before: bool) -> Select[Any]:
             .label("rank"),
         )
         .where(history.entity == "item", history.field.in_(FIELDS), when)
+        .where(history.entity_id.in_(changed_since))
         .subquery()
     )
     return select(ranked.c.entity_id, ranked.c.field, ranked.c.value).where(ranked.c.rank == 1)

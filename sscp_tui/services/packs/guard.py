@@ -10,9 +10,8 @@ with where it is, so the business team can correct the record before the papers 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from itertools import accumulate
+from operator import attrgetter
 
 from sscp_tui.services.packs.model import Finding, Pack, PackItem
 
@@ -29,6 +28,12 @@ def word_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
 # Where a text is: a finished phrase, or (item, what) to be phrased only if a word is found.
 _Where = str | tuple[PackItem, str]
 
+# What the log prints of an item and of its latest update, with how each is named.
+_LOGGED = (("reference", "its reference"), ("text", "its text"), ("timescale", "its timescale"))
+_UPDATED = (("text", "its latest progress update"), ("author", "the author of its latest progress update"))
+_logged = attrgetter(*(name for name, _what in _LOGGED))
+_updated = attrgetter(*(name for name, _what in _UPDATED))
+
 
 def _texts(pack: Pack) -> Iterator[tuple[_Where, str]]:
     """(where, text) for every piece of free text the pack prints."""
@@ -42,13 +47,11 @@ def _texts(pack: Pack) -> Iterator[tuple[_Where, str]]:
         yield f"the heading of log section '{section.title}'", section.title
         for item in section.items:
             yield from _names(item, seen)
-            yield (item, "its reference"), item.reference
-            yield (item, "its text"), item.text
-            yield (item, "its timescale"), item.timescale
-            update = item.latest_update
-            if update is not None:
-                yield (item, "its latest progress update"), update.text
-                yield (item, "the author of its latest progress update"), update.author
+            for (_name, what), text in zip(_LOGGED, _logged(item), strict=True):
+                yield (item, what), text
+            if item.latest_update is not None:
+                for (_name, what), text in zip(_UPDATED, _updated(item.latest_update), strict=True):
+                    yield (item, what), text
     for exceptions in pack.exceptions:
         for entry in exceptions.entries:
             yield from _names(entry.item, seen)
@@ -67,6 +70,28 @@ def _names(item: PackItem, seen: set[str]) -> Iterator[tuple[_Where, str]]:
         yield f"the name of lead agency {item.lead_agency}", item.lead_agency_name or ""
 
 
+def _all_text(pack: Pack) -> tuple[str, list[str]]:
+    """Every text :func:`_texts` yields (and a name or two more), for a quick first test:
+    the pieces wholly in ASCII lower-cased and joined, and the others as they are. Gathered
+    without saying where each piece is, which is most of ``_texts``' time."""
+    cover = pack.cover
+    parts = [cover.group, cover.scope, *cover.notes]
+    named = attrgetter("source", "lead_agency", "lead_agency_name")
+    for section in pack.sections:
+        parts.append(section.title)
+        for item in section.items:
+            parts += named(item)
+            parts += _logged(item)
+            if item.latest_update is not None:
+                parts += _updated(item.latest_update)
+    for exceptions in pack.exceptions:
+        for entry in exceptions.entries:
+            parts += named(entry.item)
+            parts += (entry.item.reference, entry.detail)
+    plain = "\x00".join([part for part in parts if part and part.isascii()]).lower()
+    return plain, [part for part in parts if part and not part.isascii()]
+
+
 def _phrase(where: _Where) -> str:
     if isinstance(where, str):
         return where
@@ -77,26 +102,27 @@ def _phrase(where: _Where) -> str:
 def find_words(pack: Pack, words: Sequence[str]) -> tuple[Finding, ...]:
     """Each listed word found, with where; the same word in the same place is reported once.
 
-    A quick search of all the text, lower-cased, finds the few pieces that might hold a
-    listed word; only those are matched properly (whole words, ignoring case).
+    Matching is the pattern's (whole words, ignoring case). Before it runs on a piece, a
+    quick test rules the piece out: for a word in ASCII, text in ASCII can hold it only if
+    its lower case holds the word's. Text with other letters is always matched properly
+    (lower case is not the pattern's idea of case there: "istanbul" matches "İstanbul"),
+    and so is all text when a listed word has other letters. Usually the whole pack is
+    ruled out at once, which is the quick test on all its text.
     """
     pattern = word_pattern(words)
     if pattern is None:
         return ()
-    pieces = [(where, text) for where, text in _texts(pack) if text]
-    lowered = [text.lower() for _where, text in pieces]  # piece by piece: most are plain ASCII, quick
-    joined = "\x00".join(lowered)
-    starts = list(accumulate((len(t) + 1 for t in lowered), initial=0))
-    candidates: set[int] = set()
-    for word in {w.strip().lower() for w in words if w.strip()}:
-        at = joined.find(word)
-        while at != -1:
-            candidates.add(bisect_right(starts, at) - 1)
-            at = joined.find(word, at + 1)
+    wanted = {w.strip().lower() for w in words if w.strip()}
+    quick = all(word.isascii() for word in wanted)
+    if quick:
+        plain, others = _all_text(pack)
+        if not any(word in plain for word in wanted) and not any(pattern.search(p) for p in others):
+            return ()
     found: list[Finding] = []
     seen: set[tuple[str, str]] = set()
-    for index in sorted(candidates):
-        where, text = pieces[index]
+    for where, text in _texts(pack):
+        if not text or (quick and text.isascii() and not any(w in text.lower() for w in wanted)):
+            continue
         for match in pattern.finditer(text):
             phrase = _phrase(where)
             key = (match.group(0).casefold(), phrase)

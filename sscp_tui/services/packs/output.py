@@ -30,6 +30,10 @@ def gc_paused() -> Iterator[None]:
     A pack for a large log makes hundreds of thousands of small objects, none of them in
     cycles; each automatic collection would walk them all again, which more than doubled
     the time taken. Reference counting still frees everything as usual.
+
+    Afterwards the objects made meanwhile are moved to the collector's oldest generation,
+    which it walks only when it has grown by a quarter. Otherwise the first collection after
+    the pause would walk every one of them at once (70 ms for a pack of 10,000 items).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -37,6 +41,8 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            gc.freeze()  # every tracked object out of the generations...
+            gc.unfreeze()  # ...and back, into the oldest
             gc.enable()
 
 
