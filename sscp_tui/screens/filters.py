@@ -139,16 +139,16 @@ def view_from_filter(
 
 
 def filter_from_view(view: SavedView, tracker: Tracker) -> ItemFilter:
-    agencies = {a.short_name: a.id for a in tracker.agencies()}
-    reviews = {r.label: r.id for r in tracker.reviews(with_counts=False)}
-    themes = {name: theme_id for theme_id, name in tracker.themes()}
+    agency_id, review_id, theme_id = tracker.ids_named(
+        agency=view.agency, review=view.review, theme=view.theme
+    )
     return ItemFilter(
-        agency_id=agencies.get(view.agency) if view.agency else None,
+        agency_id=agency_id,
         lead_only=view.lead_only,
         ratings=frozenset(None if r == "unrated" else Rating(r) for r in view.ratings),
-        review_id=reviews.get(view.review) if view.review else None,
+        review_id=review_id,
         review_kind=ReviewKind(view.review_kind) if view.review_kind else None,
-        theme_id=themes.get(view.theme) if view.theme else None,
+        theme_id=theme_id,
         alert=AlertKind(view.alert) if view.alert else None,
         text=view.text,
         state=ItemState(view.state),

@@ -158,6 +158,11 @@ class Tracker:
     def find_review(self, name: str) -> ReviewRecord:
         return self._read(lambda s: catalog.find_review(s, name))
 
+    def ids_named(
+        self, *, agency: str | None = None, review: str | None = None, theme: str | None = None
+    ) -> tuple[int | None, int | None, int | None]:
+        return self._read(lambda s: catalog.ids_named(s, agency=agency, review=review, theme=theme))
+
     def themes(self) -> list[tuple[int, str]]:
         return self._read(catalog.themes)
 

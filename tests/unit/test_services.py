@@ -306,3 +306,18 @@ def test_one_pass_counts_agree_with_each_alert_filter(demo, state) -> None:
         assert sum(ratings.values()) == demo.count(f)
         for kind in AlertKind:
             assert alerts[kind] == demo.count(replace(f, alert=kind)), (state, kind)
+
+
+def test_a_saved_view_comes_back_as_the_filter_it_was_saved_from(demo: Tracker) -> None:
+    from sscp_tui.screens.filters import filter_from_view, view_from_filter
+
+    review = demo.reviews(with_counts=False)[1]
+    agency = demo.agencies()[2]
+    theme_id, _theme = demo.themes()[0]
+    saved = ItemFilter(
+        agency_id=agency.id, review_id=review.id, theme_id=theme_id, ratings=frozenset({Rating.RED})
+    )
+    view = view_from_filter("mine", saved, demo, SortKey.DUE, descending=True)
+    assert (view.agency, view.review) == (agency.short_name, review.label)
+    assert filter_from_view(view, demo) == saved
+    assert demo.ids_named(agency="No such agency", review="SCR Nobody (1900)", theme="") == (None, None, None)
