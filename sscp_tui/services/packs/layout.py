@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sscp_tui.db.models import Rating
 from sscp_tui.services.alerts import ALERT_SEVERITY
@@ -21,7 +22,7 @@ from sscp_tui.services.packs.model import (
     long_date,
     long_datetime,
 )
-from sscp_tui.services.records import rating_label
+from sscp_tui.services.records import AlertKind, rating_label
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,9 @@ class RatingCell:
 
 
 Cell = str | RatingCell
+
+# One cell per rating, shared by every table: a pack has 30,000 rating cells.
+_RATING_CELL = {rating: RatingCell(rating) for rating in (None, *Rating)}
 
 
 def cell_text(cell: Cell) -> str:
@@ -161,7 +165,7 @@ def exception_table(exceptions: ExceptionList) -> Table:
             e.item.source,
             e.item.reference,
             e.item.lead_agency or "—",
-            RatingCell(e.item.rating),
+            _RATING_CELL[e.item.rating],
             e.detail,
         )
         for e in exceptions.entries
@@ -188,7 +192,7 @@ def log_table(section: Section, by: GroupBy) -> Table:
                 *head,
                 item.timescale or "—",
                 due_text(item),
-                RatingCell(item.rating),
+                _RATING_CELL[item.rating],
                 item.movement or "—",
                 update_text(item),
             )
@@ -204,14 +208,19 @@ def appendix_sentence(appendix: AgencyAppendix) -> str:
     return f"{count} item{'s' if count != 1 else ''} led{alerts}."
 
 
+@lru_cache(maxsize=256)  # a handful of combinations, over 10,000 rows
+def _alert_names(alerts: frozenset[AlertKind]) -> str:
+    return ", ".join(k.value for k in ALERT_SEVERITY if k in alerts) or "—"
+
+
 def appendix_table(appendix: AgencyAppendix) -> Table:
     rows = tuple(
         (
             item.source,
             item.reference,
-            RatingCell(item.rating),
+            _RATING_CELL[item.rating],
             due_text(item),
-            ", ".join(k.value for k in ALERT_SEVERITY if k in item.alerts) or "—",
+            _alert_names(item.alerts),
         )
         for item in appendix.items
     )
