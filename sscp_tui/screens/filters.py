@@ -138,6 +138,16 @@ def view_from_filter(
     )
 
 
+def missing_from_view(view: SavedView, f: ItemFilter) -> list[str]:
+    """What a view names that the tracker no longer has (so its filter leaves it out)."""
+    named = (
+        ("agency", view.agency, f.agency_id),
+        ("review", view.review, f.review_id),
+        ("theme", view.theme, f.theme_id),
+    )
+    return [f"{what} '{name}'" for what, name, found in named if name and found is None]
+
+
 def filter_from_view(view: SavedView, tracker: Tracker) -> ItemFilter:
     agency_id, review_id, theme_id = tracker.ids_named(
         agency=view.agency, review=view.review, theme=view.theme

@@ -24,6 +24,7 @@ from sscp_tui.screens.filters import (
     filter_form,
     filter_from_values,
     filter_from_view,
+    missing_from_view,
     view_from_filter,
 )
 from sscp_tui.screens.forms import ChoiceModal, FormField, FormModal, PickManyModal, required
@@ -479,8 +480,17 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self.sort = SortKey(view.sort)
         self.descending = view.descending
         self.build_columns()
-        self.set_filter(filter_from_view(view, self.tracker))
-        self.say(f"View {number}: {view.name}")
+        chosen = filter_from_view(view, self.tracker)
+        self.set_filter(chosen)
+        missing = missing_from_view(view, chosen)
+        if missing:
+            self.say(
+                f"View {number}: {view.name}, without the {' and the '.join(missing)} it names, "
+                "which this tracker no longer has.",
+                severity="warning",
+            )
+        else:
+            self.say(f"View {number}: {view.name}")
 
     def action_my_agency(self) -> None:
         mine = self.sscp.my_agency()

@@ -309,6 +309,19 @@ async def test_saved_views_switch_with_number_keys_and_persist(app: SSCPApp, dem
     assert [v.name for v in again.views.state.views] == ["Child Z work"]
 
 
+async def test_a_view_naming_an_agency_no_longer_there_says_so(app: SSCPApp, demo: Tracker) -> None:
+    from sscp_tui.views import SavedView
+
+    app.views.state.views = [SavedView(name="Old team", agency="Gone Team", ratings=("red",))]
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        await pilot.press("1")
+        await settle(pilot, app)
+        said = [n.message for n in app._notifications]
+        assert any("without the agency 'Gone Team' it names" in m for m in said), said
+        assert {cell.strip() for cell in column(table, "rating")} == {"Red"}  # the rest still applies
+
+
 async def test_markup_in_the_data_is_shown_literally(app: SSCPApp, demo: Tracker) -> None:
     nasty = "[bold]x[/] [/] [$accent]y [link='file:///etc/passwd']z[/] [@click=app.quit]q[/]"
     review = demo.reviews()[0]
