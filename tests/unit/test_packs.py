@@ -114,6 +114,25 @@ def test_a_pack_for_today_shows_each_item_as_the_log_does(demo: Tracker) -> None
     assert build_pack(demo, spec(AS_OF)) == pack
 
 
+def test_an_item_dated_after_the_day_it_was_entered_is_in_the_log_as_entered(demo: Tracker) -> None:
+    """An import can date an item ("Date added") later than the day it was entered; the pack
+    goes by the record of its entry, as before the history read was narrowed."""
+    from sscp_tui.db.models import ItemKind
+    from sscp_tui.services.edits import NewItem, create_item
+
+    review = demo.reviews(with_counts=False)[0].id
+    entered = datetime.combine(AS_OF - timedelta(days=3), time(9))
+    with demo.store.write() as session:
+        ctx = EditContext(author="Import", note="", source="import", now=entered)
+        dated_later = NewItem(
+            ItemKind.ACTION, "X1", "Dated ahead", review_id=review, created_on=AS_OF + timedelta(days=17)
+        )
+        item_id = create_item(session, ctx, dated_later).id
+    pack = build_pack(demo, spec(AS_OF))
+    assert item_id in {item.id for item in pack.items}
+    assert item_id in demo.ids(ItemFilter(state=ItemState.ALL))
+
+
 def test_a_rating_change_between_meetings_is_a_movement(panel: Tracker, log: dict[str, int]) -> None:
     pack = build_pack(panel, spec())
     summary = pack.summary

@@ -1,15 +1,16 @@
 """Every tracked item as it stood at the end of a given day, rebuilt from history in bulk.
 
-An item that no history row touches after T is as it is now: every change leaves a row, so
-its present values are the ones it had at T. For an item changed since, the value of a field
-at T is the new value of the latest history row at or before T; when every row for that field
-is later than T, it is the old value of the first row after T; with no rows at all, it is the
-value held now. An item created after T, or deleted at or before T, was not in the log at T
-(an item with no record of its creation counts from its ``created_on`` day). Progress updates
-written after the day, or entered after T, are left out.
+An item that no history row touches after T, and that is dated on or before the day, is as
+it is now: every change leaves a row, so its present values are the ones it had at T. For any
+other item, the value of a field at T is the new value of the latest history row at or
+before T; when every row for that field is later than T, it is the old value of the first row
+after T; with no rows at all, it is the value held now. An item created after T, or deleted at
+or before T, was not in the log at T (an item with no record of its creation counts from its
+``created_on`` day, which an import may set later than the day it was entered). Progress
+updates written after the day, or entered after T, are left out.
 
 A handful of queries whatever the size of the log: the items as they are now, then for each
-day asked, for the items changed since, the latest row at or before it and the first row
+day asked, for the items history decides, the latest row at or before it and the first row
 after it per item and field (window functions, which SQLite has had since 3.25 and
 PostgreSQL always), and the latest progress update per item. When nothing has changed since
 T (the usual case for a pack made for today or for a meeting still to come) the history is
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, func, select, union
 from sqlalchemy.orm import Session, aliased
 
 from sscp_tui.db.models import Agency, HistoryEntry, ItemKind, ProgressUpdate, Rating, TrackedItem
@@ -101,9 +102,9 @@ def _current_items(connection: Connection) -> list[Any]:
     ]  # fmt: skip
 
 
-def _edge_rows(cutoff: datetime, *, before: bool) -> Select[Any]:
-    """Per item changed from ``cutoff`` on, and per field, the latest row before ``cutoff``
-    (or the first row from it)."""
+def _edge_rows(day: date, cutoff: datetime, *, before: bool) -> Select[Any]:
+    """Per item whose history decides it (see ``changed_since``) and per field, the latest
+    row before ``cutoff`` (or the first row from it)."""
     history = HistoryEntry
     if before:
         order = (history.changed_at.desc(), history.id.desc())
@@ -113,10 +114,13 @@ def _edge_rows(cutoff: datetime, *, before: bool) -> Select[Any]:
         order = (history.changed_at.asc(), history.id.asc())
         when = history.changed_at >= cutoff
         value = history.old_value
-    changed_since = (
-        select(history.entity_id)
-        .where(history.entity == "item", history.field.in_(FIELDS), history.changed_at >= cutoff)
-        .distinct()
+    # The items history decides: those changed from the cutoff on, and those dated after the
+    # day (whose record of creation, where there is one, says when they really entered).
+    changed_since = union(
+        select(history.entity_id).where(
+            history.entity == "item", history.field.in_(FIELDS), history.changed_at >= cutoff
+        ),
+        select(TrackedItem.id).where(TrackedItem.created_on > day),
     )
     ranked = (
         select(
@@ -161,12 +165,12 @@ class Snapshots:
         self._connection = session.connection()
         self._current = _current_items(self._connection)
 
-    def _changes(self, cutoff: datetime) -> dict[int, dict[str, str | None]]:
+    def _changes(self, day: date, cutoff: datetime) -> dict[int, dict[str, str | None]]:
         """Per item, each field's value at ``cutoff`` where history decides it."""
         changes: dict[int, dict[str, str | None]] = {}
-        for item_id, name, value in self._connection.execute(_edge_rows(cutoff, before=True)):
+        for item_id, name, value in self._connection.execute(_edge_rows(day, cutoff, before=True)):
             changes.setdefault(item_id, {})[name] = value
-        for item_id, name, value in self._connection.execute(_edge_rows(cutoff, before=False)):
+        for item_id, name, value in self._connection.execute(_edge_rows(day, cutoff, before=False)):
             changes.setdefault(item_id, {}).setdefault(name, value)
         return changes
 
@@ -184,7 +188,7 @@ class Snapshots:
     def at(self, day: date, *, updates: bool = True) -> dict[int, ItemAt]:
         """The items in the log at the end of ``day``; ``updates=False`` skips progress updates."""
         cutoff = end_of(day)
-        changes = {} if self._unchanged_since(day, cutoff) else self._changes(cutoff)
+        changes = {} if self._unchanged_since(day, cutoff) else self._changes(day, cutoff)
         notes = _latest_updates(self._connection, day, cutoff) if updates else {}
         result: dict[int, ItemAt] = {}
         for row in self._current:

@@ -324,7 +324,6 @@ class Pack:
         )
 
 
-@lru_cache(maxsize=4096)
 @lru_cache(maxsize=4096)  # every format writes each item's dates; a log has a few hundred days
 def long_date(day: date) -> str:
     """28 Nov 2026: British order, no leading zero."""

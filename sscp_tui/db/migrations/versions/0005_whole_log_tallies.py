@@ -14,6 +14,10 @@ every write to an item, whichever code path makes it; only items not deleted are
 The tallies serve the first screen only. Every later count is made from the items by the
 store, and the screen is read again through it once the store is open, so a tally could never
 hold a wrong count on screen for longer than the start.
+
+A later migration that rebuilds the items table (Alembic's batch mode does, on SQLite) drops
+these triggers with it and must make them again from ``TRIGGERS``; the first-look tests,
+which edit a tracker built by every migration and recount, fail if it does not.
 """
 
 from collections.abc import Sequence
