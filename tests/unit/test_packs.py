@@ -410,3 +410,14 @@ def test_packs_never_load_textual_and_load_renderers_only_when_asked() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[] []"
+
+
+@pytest.mark.parametrize("sep", ["", "\n"])
+def test_text_written_in_parts_is_the_text_joined(monkeypatch: pytest.MonkeyPatch, sep: str) -> None:
+    from sscp_tui.services.packs import output
+
+    monkeypatch.setattr(output, "_BATCH_CHARS", 5)
+    for pieces in ([], [""], ["abcde"], ["ab", "cde", "", "fghij", "k"], ["abcdef", "g"], ["é" * 7, "ü"]):
+        parts = list(output.batches(pieces, sep))
+        assert "".join(parts) == sep.join(pieces), pieces
+        assert len(parts) <= max(1, len(pieces))

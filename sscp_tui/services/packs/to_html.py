@@ -21,7 +21,7 @@ from sscp_tui.services.packs.layout import (
     outline,
 )
 from sscp_tui.services.packs.model import RATING_COLOURS, Pack, Progress
-from sscp_tui.services.packs.output import clean, write_text
+from sscp_tui.services.packs.output import clean, write_pieces
 from sscp_tui.services.records import rating_label
 
 _SPECIAL = re.compile("[&<>\"'\n]")
@@ -105,7 +105,8 @@ def _table(table: Table) -> str:
     return "".join(parts)
 
 
-def page(pack: Pack) -> str:
+def page_lines(pack: Pack) -> list[str]:
+    """The page, line by line."""
     cover = pack.cover
     marking = f'<p class="marking">{_text(cover.protective_marking)}</p>'
     out = [
@@ -143,11 +144,11 @@ def page(pack: Pack) -> str:
     if open_part:
         out.append("</section>")
     out += [marking, "</body>", "</html>", ""]
-    return "\n".join(out)
+    return out
 
 
 def render(pack: Pack, path: Path, progress: Progress | None = None) -> None:
     """Write the pack to ``path`` as one HTML file, atomically, readable only by you."""
-    write_text(path, page(pack))
+    write_pieces(path, page_lines(pack), "\n")
     if progress:
         progress("Web page written", 1.0)

@@ -23,7 +23,7 @@ from sscp_tui.services.packs.layout import (
     outline,
 )
 from sscp_tui.services.packs.model import Pack, Progress
-from sscp_tui.services.packs.output import clean, write_text
+from sscp_tui.services.packs.output import clean, write_pieces
 
 # Backslash-escaping any ASCII punctuation is literal in CommonMark; these can start markup
 # anywhere in a line.
@@ -75,7 +75,8 @@ def _table(table: Table, cell: Callable[[Cell], str]) -> list[str]:
     return lines
 
 
-def markdown(pack: Pack) -> str:
+def markdown_lines(pack: Pack) -> list[str]:
+    """The file, line by line."""
     marking = escape(pack.cover.protective_marking)
     lines = [f"**{marking}**", ""]
     # Each distinct cell escaped once: most of a pack's cells repeat (ratings, agencies, dates,
@@ -96,11 +97,11 @@ def markdown(pack: Pack) -> str:
         else:
             lines += _table(block, cell)
     lines += ["---", "", f"**{marking}**", ""]
-    return "\n".join(lines)
+    return lines
 
 
 def render(pack: Pack, path: Path, progress: Progress | None = None) -> None:
     """Write the pack to ``path`` as Markdown (UTF-8), atomically, readable only by you."""
-    write_text(path, markdown(pack))
+    write_pieces(path, markdown_lines(pack), "\n")
     if progress:
         progress("Markdown file written", 1.0)

@@ -18,7 +18,7 @@ from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from sscp_tui.services.packs.model import RATING_COLOURS
-from sscp_tui.services.packs.output import clean
+from sscp_tui.services.packs.output import batches, clean
 
 EXCEL_CELL_LIMIT = 32_767
 _EPOCH = date(1899, 12, 30)
@@ -189,7 +189,7 @@ class Sheet:
         column, row = self.last_cell
         return f"A1:{column}{row}"
 
-    def xml(self) -> str:
+    def xml_parts(self) -> list[str]:
         view = '<sheetView workbookViewId="0"'
         if self.freeze_header:
             view += '><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -216,7 +216,7 @@ class Sheet:
             f"<oddFooter>{escape('&L' + _amp(self.footer_text) + '&RPage &P of &N')}</oddFooter>",
             "</headerFooter></worksheet>",
         ]
-        return "".join(parts)
+        return parts
 
 
 def _amp(text: str) -> str:
@@ -297,4 +297,7 @@ def save(handle: BinaryIO, sheets: Sequence[Sheet], title: str) -> None:
         )
         archive.writestr("xl/styles.xml", _STYLE_XML)
         for i, sheet in enumerate(sheets, 1):
-            archive.writestr(f"xl/worksheets/sheet{i}.xml", sheet.xml())
+            # Compressed as it is written, a megabyte at a time: never one string of it all.
+            with archive.open(f"xl/worksheets/sheet{i}.xml", "w") as entry:
+                for batch in batches(sheet.xml_parts()):
+                    entry.write(batch.encode("utf-8"))
