@@ -76,18 +76,21 @@ def _all_text(pack: Pack) -> tuple[str, list[str]]:
     without saying where each piece is, which is most of ``_texts``' time."""
     cover = pack.cover
     parts = [cover.group, cover.scope, *cover.notes]
+    # The reviews and agencies items name are few, repeated thousands of times: each once.
+    names: set[str | None] = set()
     named = attrgetter("source", "lead_agency", "lead_agency_name")
     for section in pack.sections:
         parts.append(section.title)
         for item in section.items:
-            parts += named(item)
+            names.update(named(item))
             parts += _logged(item)
             if item.latest_update is not None:
                 parts += _updated(item.latest_update)
     for exceptions in pack.exceptions:
         for entry in exceptions.entries:
-            parts += named(entry.item)
+            names.update(named(entry.item))
             parts += (entry.item.reference, entry.detail)
+    parts += [name for name in names if name]
     plain = "\x00".join([part for part in parts if part and part.isascii()]).lower()
     return plain, [part for part in parts if part and not part.isascii()]
 
