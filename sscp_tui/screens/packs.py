@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, ProgressBar, Static
 
-from sscp_tui.errors import EditError
 from sscp_tui.paths import app_paths, ensure_private_dir
 from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, a_date, required
@@ -119,22 +117,19 @@ class PackScreen(TrackerScreen):
             FormField("date", "Date (DD/MM/YYYY)", validate=a_date()),
         ]
 
-        def done(values: dict[str, str] | None) -> None:
-            if values:
-                group = values["other"].strip() or values["group"]
-                self.record(group, parse_date(values["date"]))
-
-        self.app.push_screen(FormModal("Record a meeting", fields), done)
-
-    @work(thread=True, exclusive=True, group="meeting-save", exit_on_error=False)
-    def record(self, group: str, held_on: date) -> None:
-        try:
+        def record(values: dict[str, str]) -> str:
+            group = values["other"].strip() or values["group"]
+            held_on = parse_date(values["date"])
             self.tracker.record_meeting(group, held_on)
-        except EditError as exc:
-            self.app.call_from_thread(self.say, str(exc), severity="error")
-            return
-        self.app.call_from_thread(self.say, f"Recorded: {group}, {held_on:%d %b %Y}.")
-        self.app.call_from_thread(self.load)
+            return f"Recorded: {group}, {held_on:%d %b %Y}."
+
+        def recorded(message: str) -> None:
+            self.say(message)
+            self.load()
+
+        form = FormModal("Record a meeting", fields)
+        form.commit_with(record, recorded)
+        self.app.push_screen(form)
 
     # --- producing a pack ------------------------------------------------------------------
     @on(DataTable.RowSelected)

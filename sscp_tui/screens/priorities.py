@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,7 +13,6 @@ from textual.binding import Binding
 from textual.widgets import Header, Static, Tree
 
 from sscp_tui.db.enums import Rating
-from sscp_tui.errors import EditError
 from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.screens.forms import FormField, FormModal, note_form, required
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, ItemActions
@@ -123,25 +121,17 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
             self.action_rate(value)
             return
         rating = Rating(value)
-        self.app.push_screen(
-            note_form(self.app, f"Rate this priority {rating.label}"),
-            partial(self._rate_priority, node.id, rating),
+        priority_id = node.id
+        form = note_form(self.app, f"Rate this priority {rating.label}")
+        form.commit_with(
+            lambda values: self.tracker.set_priority_rating(priority_id, rating, values["note"]),
+            lambda _result: self._priority_saved(f"Saved: priority rated {rating.label}."),
         )
+        self.app.push_screen(form)
 
-    def _rate_priority(self, priority_id: int, rating: Rating, values: dict[str, str] | None) -> None:
-        if values:
-            self.save_priority(priority_id, rating, values["note"])
-
-    @work(thread=True, exclusive=True, group="priority-save", exit_on_error=False)
-    def save_priority(self, priority_id: int, rating: Rating, note: str) -> None:
-        try:
-            result = self.tracker.set_priority_rating(priority_id, rating, note)
-        except EditError as exc:
-            self.app.call_from_thread(self.say, str(exc), severity="error")
-            return
-        self.app.call_from_thread(self.say, f"Saved: priority rated {rating.label}.")
-        del result
-        self.app.call_from_thread(self.load)
+    def _priority_saved(self, message: str) -> None:
+        self.say(message)
+        self.load()
 
     def action_edit(self) -> None:
         node = self.current()
@@ -159,21 +149,15 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
             FormField("note", "Why? (recorded in history)", validate=required("A note")),
         ]
 
-        def done(values: dict[str, str] | None) -> None:
-            if values:
-                self.save_priority_text(node.id, values["title"], values["objective"], values["note"])
-
-        self.app.push_screen(FormModal(f"Edit priority {priority.number}", fields), done)
-
-    @work(thread=True, exclusive=True, group="priority-save", exit_on_error=False)
-    def save_priority_text(self, priority_id: int, title: str, objective: str, note: str) -> None:
-        try:
-            self.tracker.update_priority(priority_id, title, objective, note)
-        except EditError as exc:
-            self.app.call_from_thread(self.say, str(exc), severity="error")
-            return
-        self.app.call_from_thread(self.say, "Saved the priority.")
-        self.app.call_from_thread(self.load)
+        priority_id = node.id
+        form = FormModal(f"Edit priority {priority.number}", fields)
+        form.commit_with(
+            lambda values: self.tracker.update_priority(
+                priority_id, values["title"], values["objective"], values["note"]
+            ),
+            lambda _result: self._priority_saved("Saved the priority."),
+        )
+        self.app.push_screen(form)
 
     # --- ItemActions (actions only) --------------------------------------------------------
     def target_ids(self) -> list[int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,7 +12,6 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
 from sscp_tui.db.enums import ReviewKind, ReviewStatus
-from sscp_tui.errors import EditError
 from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.forms import FormField, FormModal, a_date, required
 from sscp_tui.services.records import RATING_ORDER, ItemFilter, ItemState, ReviewRecord
@@ -99,14 +97,30 @@ class ReviewsScreen(TrackerScreen):
             self.sscp.open_log(ItemFilter(review_id=review.id, state=ItemState.ALL))
 
     def action_new(self) -> None:
-        self.app.push_screen(FormModal("New review", self.fields(None)), partial(self.save, None))
+        self.edit_review("New review", None)
 
     def action_edit(self) -> None:
         review = self.current()
         if review:
-            self.app.push_screen(
-                FormModal(f"Edit {review.label}", self.fields(review)), partial(self.save, review)
-            )
+            self.edit_review(f"Edit {review.label}", review)
+
+    def edit_review(self, title: str, review: ReviewRecord | None) -> None:
+        """The review's form; Save commits it and the form stays open until it has (a refusal
+        is said in the form, with what was typed still there)."""
+        form = FormModal(title, self.fields(review))
+        review_id = review.id if review else None
+
+        def commit(values: dict[str, str]) -> str:
+            typed = _typed_review(values)
+            self.tracker.save_review(review_id, typed, "Edited on the Reviews screen")
+            return str(typed["title"])
+
+        def saved(name: str) -> None:
+            self.say(f"Saved the review {name}.")
+            self.load()
+
+        form.commit_with(commit, saved)
+        self.app.push_screen(form)
 
     def fields(self, review: ReviewRecord | None) -> list[FormField]:
         def day(value: date | None) -> str:
@@ -130,26 +144,16 @@ class ReviewsScreen(TrackerScreen):
             FormField("notes", "Notes", review.notes if review else "", kind="text"),
         ]  # fmt: skip
 
-    def save(self, review: ReviewRecord | None, values: dict[str, str] | None) -> None:
-        if values is None:
-            return
-        typed: dict[str, object] = {
-            "kind": values["kind"],
-            "title": values["title"].strip(),
-            "year": int(values["year"]) if values["year"].strip() else None,
-            "status": values["status"],
-            "notes": values["notes"],
-        }
-        for name in ("commissioned_on", "published_on", "closed_on"):
-            typed[name] = parse_date(values[name]) if values[name].strip() else None
-        self.persist(review.id if review else None, typed)
 
-    @work(thread=True, exclusive=True, group="review-save", exit_on_error=False)
-    def persist(self, review_id: int | None, values: dict[str, object]) -> None:
-        try:
-            self.tracker.save_review(review_id, values, "Edited on the Reviews screen")
-        except EditError as exc:
-            self.app.call_from_thread(self.say, str(exc), severity="error")
-            return
-        self.app.call_from_thread(self.say, f"Saved the review {values['title']}.")
-        self.app.call_from_thread(self.load)
+def _typed_review(values: dict[str, str]) -> dict[str, object]:
+    """The review form's values as the catalog takes them (the form has checked them)."""
+    typed: dict[str, object] = {
+        "kind": values["kind"],
+        "title": values["title"].strip(),
+        "year": int(values["year"]) if values["year"].strip() else None,
+        "status": values["status"],
+        "notes": values["notes"],
+    }
+    for name in ("commissioned_on", "published_on", "closed_on"):
+        typed[name] = parse_date(values[name]) if values[name].strip() else None
+    return typed

@@ -205,6 +205,18 @@ def save_review(session: Session, ctx: EditContext, review_id: int | None, value
                 session.flush()
                 for item in review.items:
                     refresh_search(session, item)
+    with session.no_autoflush:  # asked before this review's changes are written
+        twin = session.scalar(
+            select(Review.id).where(
+                Review.kind == review.kind,
+                Review.title == review.title,
+                Review.year.is_(None) if review.year is None else Review.year == review.year,
+                Review.id != review.id,
+            )
+        )
+    if twin is not None:
+        label = _review_record(review, {}).label
+        raise EditError(f"There is already a review called {label}; change the title or the year.", "title")
     session.flush()
     return review.id
 

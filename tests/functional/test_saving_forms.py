@@ -213,3 +213,61 @@ async def test_a_long_form_points_at_the_field_it_refuses(app: SSCPApp) -> None:
         assert "A note is required" in static_text(app, "#error-note")
         assert form.query_one(".form-body").region.contains_region(error.region)  # in view
         assert form.query_one("#submit").region.bottom <= 24  # Save is on the screen
+
+
+async def test_a_meeting_already_recorded_is_refused_in_its_form(demo: Tracker) -> None:
+    from datetime import timedelta
+
+    app = SSCPApp(demo, start="packs")
+    before = demo.meetings("Case Review Panel")
+    held = before[0].held_on
+    free = next(
+        held + timedelta(days=n)
+        for n in range(1, 30)
+        if all(m.held_on != held + timedelta(days=n) for m in before)
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormModal)
+        form.query_one("#field-date", Input).value = f"{held:%d/%m/%Y}"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is form  # still open, with what was typed
+        assert "already recorded" in static_text(app, "#error-date")
+        assert form.query_one("#field-date", Input).value == f"{held:%d/%m/%Y}"
+        assert demo.meetings("Case Review Panel") == before
+        form.query_one("#field-date", Input).value = f"{free:%d/%m/%Y}"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormModal)
+        said = f"Recorded: Case Review Panel, {free:%d %b %Y}."
+        assert any(said in str(n.message) for n in app._notifications)
+    assert len(demo.meetings("Case Review Panel")) == len(before) + 1
+
+
+async def test_a_review_that_already_exists_is_refused_under_its_title(demo: Tracker) -> None:
+    app = SSCPApp(demo, start="reviews")
+    existing = next(r for r in demo.reviews() if r.year is not None)
+    count = len(demo.reviews())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormModal)
+        form.query_one("#field-kind").value = existing.kind.value  # type: ignore[attr-defined]
+        form.query_one("#field-title", Input).value = existing.title
+        form.query_one("#field-year", Input).value = str(existing.year)
+        form.query_one("#field-notes", TextArea).text = "Typed notes stay"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is form
+        assert f"There is already a review called {existing.label}" in static_text(app, "#error-title")
+        assert form.query_one("#field-notes", TextArea).text == "Typed notes stay"
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormModal)
+    assert len(demo.reviews()) == count
