@@ -75,7 +75,7 @@ def describe_filter(f: ItemFilter, tracker_of: Callable[[], Tracker]) -> str:
 
 def filter_form(f: ItemFilter, tracker: Tracker) -> FormModal:
     agencies = [(f"{a.short_name} — {a.name}", str(a.id)) for a in tracker.agencies()]
-    reviews = [(r.label, str(r.id)) for r in tracker.reviews(with_counts=False)]
+    reviews = [(label, str(review_id)) for review_id, label in tracker.review_labels()]
     themes = [(name, str(theme_id)) for theme_id, name in tracker.themes()]
     fields = [
         FormField("agency", "Agency", str(f.agency_id or ""), kind="select", options=agencies),
@@ -120,7 +120,7 @@ def view_from_filter(
     name: str, f: ItemFilter, tracker: Tracker, sort: SortKey, descending: bool
 ) -> SavedView:
     agencies = {a.id: a.short_name for a in tracker.agencies()}
-    reviews = {r.id: r.label for r in tracker.reviews(with_counts=False)}
+    reviews = dict(tracker.review_labels())
     themes = dict(tracker.themes())
     return SavedView(
         name=name,

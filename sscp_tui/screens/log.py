@@ -42,6 +42,9 @@ PAGE_SIZE = 100
 SEARCH_PAUSE = 0.15  # seconds of no typing before the search runs (Enter runs it at once)
 
 
+FILTER_FORM = "log-filter-form"
+
+
 class LogTable(RowTable):
     """A page of the log's rows, which asks for the next or previous page at its edges."""
 
@@ -390,7 +393,22 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             if values is not None:
                 self.set_filter(filter_from_values(values, self.item_filter.text))
 
-        self.app.push_screen(filter_form(self.item_filter, self.tracker), done)
+        self.app.push_screen(self._filter_form(), done)
+
+    def _filter_form(self) -> FormModal:
+        """The filter form, built once and installed, then refilled with the current filter
+        and the tracker's agencies, reviews and themes each time it is asked for."""
+        form = fresh = filter_form(self.item_filter, self.tracker)
+        if not self.app.is_screen_installed(FILTER_FORM):
+            self.app.install_screen(fresh, FILTER_FORM)
+        else:
+            installed = self.app.get_screen(FILTER_FORM)
+            # Open already (on another mode's log), or not the filter form: a form of its
+            # own, not installed, removed when it closes.
+            if isinstance(installed, FormModal) and not installed.in_use and installed.refill(fresh.fields):
+                form = installed
+        form.in_use = True
+        return form
 
     def action_clear(self) -> None:
         self.set_filter(ItemFilter())

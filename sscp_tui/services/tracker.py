@@ -158,6 +158,9 @@ class Tracker:
     def find_review(self, name: str) -> ReviewRecord:
         return self._read(lambda s: catalog.find_review(s, name))
 
+    def review_labels(self) -> list[tuple[int, str]]:
+        return self._read(catalog.review_labels)
+
     def ids_named(
         self, *, agency: str | None = None, review: str | None = None, theme: str | None = None
     ) -> tuple[int | None, int | None, int | None]:

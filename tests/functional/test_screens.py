@@ -309,6 +309,44 @@ async def test_saved_views_switch_with_number_keys_and_persist(app: SSCPApp, dem
     assert [v.name for v in again.views.state.views] == ["Child Z work"]
 
 
+async def test_the_filter_form_is_asked_again_with_the_current_filter(app: SSCPApp, demo: Tracker) -> None:
+    from textual.widgets import Select
+
+    from sscp_tui.db.enums import AgencyKind
+    from sscp_tui.screens.forms import FormModal
+
+    agency = demo.agencies()[0]
+    async with app.run_test(size=SIZE) as pilot:
+        await open_log(pilot, app)
+        await pilot.press("f")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        form.query_one("#field-agency", Select).value = str(agency.id)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert f"agency {agency.short_name}" in static_text(app, "#log-filters")
+        await pilot.press("f")
+        await settle(pilot, app)
+        assert app.screen is form  # the same form, not built again
+        assert form.query_one("#field-agency", Select).value == str(agency.id)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("x")
+        await settle(pilot, app)
+        demo.create_agency("Surrey Youth Justice Service", "YJS", AgencyKind.STATUTORY)
+        await pilot.press("f")
+        await settle(pilot, app)
+        assert app.screen is form
+        chosen = form.query_one("#field-agency", Select)
+        assert chosen.value is Select.NULL  # no agency in the filter now
+        new_id = next(a.id for a in demo.agencies() if a.short_name == "YJS")
+        chosen.value = str(new_id)  # the new agency is one of the choices
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "agency YJS" in static_text(app, "#log-filters")
+
+
 async def test_a_view_naming_an_agency_no_longer_there_says_so(app: SSCPApp, demo: Tracker) -> None:
     from sscp_tui.views import SavedView
 

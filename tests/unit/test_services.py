@@ -321,3 +321,7 @@ def test_a_saved_view_comes_back_as_the_filter_it_was_saved_from(demo: Tracker) 
     assert (view.agency, view.review) == (agency.short_name, review.label)
     assert filter_from_view(view, demo) == saved
     assert demo.ids_named(agency="No such agency", review="SCR Nobody (1900)", theme="") == (None, None, None)
+
+
+def test_review_labels_are_the_reviews_labels_in_their_order(demo: Tracker) -> None:
+    assert demo.review_labels() == [(r.id, r.label) for r in demo.reviews(with_counts=False)]
