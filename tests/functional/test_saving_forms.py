@@ -215,6 +215,16 @@ async def test_a_long_form_points_at_the_field_it_refuses(app: SSCPApp) -> None:
         assert form.query_one("#submit").region.bottom <= 24  # Save is on the screen
 
 
+async def new_form(pilot: Any, app: SSCPApp) -> FormModal:
+    """The screen's form for something new (its n key)."""
+    await settle(pilot, app)
+    await pilot.press("n")
+    await pilot.pause()
+    form = app.screen
+    assert isinstance(form, FormModal)
+    return form
+
+
 async def test_a_meeting_already_recorded_is_refused_in_its_form(demo: Tracker) -> None:
     from datetime import timedelta
 
@@ -227,11 +237,7 @@ async def test_a_meeting_already_recorded_is_refused_in_its_form(demo: Tracker) 
         if all(m.held_on != held + timedelta(days=n) for m in before)
     )
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormModal)
+        form = await new_form(pilot, app)
         form.query_one("#field-date", Input).value = f"{held:%d/%m/%Y}"
         await pilot.press("ctrl+s")
         await settle(pilot, app)
@@ -253,11 +259,7 @@ async def test_a_review_that_already_exists_is_refused_under_its_title(demo: Tra
     existing = next(r for r in demo.reviews() if r.year is not None)
     count = len(demo.reviews())
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormModal)
+        form = await new_form(pilot, app)
         form.query_one("#field-kind").value = existing.kind.value  # type: ignore[attr-defined]
         form.query_one("#field-title", Input).value = existing.title
         form.query_one("#field-year", Input).value = str(existing.year)
