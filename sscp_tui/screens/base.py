@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from textual.widgets import DataTable
 
     from sscp_tui.app import SSCPApp
+    from sscp_tui.screens.forms import FormModal
     from sscp_tui.services.tracker import Tracker
 
 T = TypeVar("T")
@@ -88,6 +89,17 @@ class TrackerScreen(WorkerErrors, Screen[None]):
 
     def refresh_data(self) -> None:
         """Reload what the screen shows (after an edit elsewhere)."""
+
+    def save_in_form(self, form: FormModal, save: Callable[[dict[str, str]], str]) -> None:
+        """Show ``form``; Save runs ``save`` (which commits what was typed and returns what to
+        say) in the form's worker, and the form stays open until it has: a refusal is said in
+        the form. Then the screen says so and reloads."""
+        form.commit_with(save, self._saved_and_said)
+        self.app.push_screen(form)
+
+    def _saved_and_said(self, message: str) -> None:
+        self.say(message)
+        self.refresh_data()
 
     def paint_first_look(self, read: Callable[[], T], show: Callable[[T], None]) -> bool:
         """(In a worker.) Show what ``read`` finds in the first look, then have the store opened

@@ -72,6 +72,11 @@ class FormField:
     hint: Callable[[str], str] | None = None  # a live hint under the field, e.g. a parsed date
 
 
+def _shape(fields: Sequence[FormField]) -> list[tuple[str, str, bool]]:
+    """What a form's widgets are made from (the rest a form can be refilled with)."""
+    return [(spec.name, spec.kind, spec.hint is not None) for spec in fields]
+
+
 def _say(line: Static, message: str) -> None:
     """Put a message (or nothing) on a line under a field. Static.update lays the dialog out
     again, and the screen beneath it with it; the same words again need nothing."""
@@ -146,21 +151,24 @@ class FormModal(TrackerModal):
             return Select(options, value=current, id=widget_id, allow_blank=True, prompt="(none)")
         return Input(spec.value, id=widget_id, placeholder=spec.placeholder)
 
-    def refill(self, fields: Sequence[FormField]) -> bool:
-        """Ask the same form again with ``fields``' values (and a select's new options), so a
-        form kept installed is shown without being built again: building the log's filter
-        form, nine choices, took 0.5-0.8 s; showing it again, 0.1-0.2 s. False, and nothing
-        changed, when ``fields`` are not this form's (another name or kind)."""
-        if [(f.name, f.kind) for f in fields] != [(f.name, f.kind) for f in self.fields]:
+    def refill(self, title: str, fields: Sequence[FormField]) -> bool:
+        """Ask this form again with ``title`` and ``fields`` (their labels, values and a
+        choice's new options), without building it again: see :func:`installed_form`. False,
+        and nothing changed, when ``fields`` are not this form's (another name, kind or hint)."""
+        if _shape(fields) != _shape(self.fields):
             return False
         self._done_saving()
         self.save = self.saved = None
         old = {spec.name: spec for spec in self.fields}
+        self.form_title = title
         self.fields = list(fields)
         if not self.is_mounted:
             return True  # composed from the fields when first shown
+        self.query_one(".dialog-title", Label).update(Text(title))
         _say(self.query_one("#form-status", Static), "")
-        for spec in self.fields:
+        for spec, label in zip(self.fields, self.query(".field-label").results(Label), strict=True):
+            if spec.label != old[spec.name].label:
+                label.update(Text(spec.label))
             widget = self.query_one(f"#field-{spec.name}")
             if isinstance(widget, Select):
                 if list(spec.options) != list(old[spec.name].options):
@@ -171,6 +179,9 @@ class FormModal(TrackerModal):
                 widget.text = spec.value
             elif isinstance(widget, Input):
                 widget.value = spec.value
+                widget.cursor_position = len(spec.value)
+            if spec.hint:
+                self.query_one(f"#hint-{spec.name}", Static).update(Text(spec.hint(spec.value)))
             self.show_error(spec.name, "")
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
@@ -403,47 +414,33 @@ class PickManyModal(TrackerModal):
 
 
 NOTE_LABEL = "Why? (recorded in history)"
+NOTE_FORM = "note-form"
 
 
-class NoteForm(FormModal):
-    """The one-line "why?" asked before a change. One is kept installed in the app and asked
-    again each time: asking builds nothing, and closing it removes nothing, each of which
-    cost the screen beneath a layout of its own (10 ms on the log, a frame later)."""
+def installed_form(app: App[Any], name: str, fresh: FormModal) -> FormModal:
+    """The form installed in the app as ``name``, asking ``fresh``'s questions; ``fresh``
+    itself the first time (it is installed) and whenever the installed one is open already
+    (on the screen of another mode, say) or differs (then it is removed when it closes).
 
-    NAME = "note-form"
-
-    def __init__(self, title: str, default: str, label: str) -> None:
-        super().__init__(title, [FormField("note", label, default, validate=required("A note"))])
-
-    def ask_again(self, title: str, default: str, label: str) -> None:
-        self.form_title = title
-        self.fields = [FormField("note", label, default, validate=required("A note"))]
-        self.save = self.saved = None
-        self._done_saving()
-        if not self.is_mounted:
-            return  # composed from the fields when first shown
-        self.query_one(".dialog-title", Label).update(Text(title))
-        self.query_one(".field-label", Label).update(Text(label))
-        self.show_error("note", "")
-        _say(self.query_one("#form-status", Static), "")
-        note = self.query_one("#field-note", Input)
-        note.value = default
-        note.cursor_position = len(default)
-        note.focus()
+    A form kept installed is asked again without being built, and closing it removes
+    nothing. Building cost the note form's screen a layout of its own (10 ms on the log, a
+    frame later) and the log's filter form 0.5-0.8 s; asking again, 0.1-0.2 s."""
+    form = fresh
+    if not app.is_screen_installed(name):
+        app.install_screen(fresh, name)
+    else:
+        installed = app.get_screen(name)
+        if (
+            isinstance(installed, FormModal)
+            and not installed.in_use
+            and installed.refill(fresh.form_title, fresh.fields)
+        ):
+            form = installed
+    form.in_use = True
+    return form
 
 
 def note_form(app: App[Any], title: str, default: str = "", *, label: str = NOTE_LABEL) -> FormModal:
-    """The app's note form, asking ``title`` afresh; a form of its own while that one is
-    still open (on the screen of another mode, say), so an open question is never changed."""
-    if not app.is_screen_installed(NoteForm.NAME):
-        form = NoteForm(title, default, label)
-        app.install_screen(form, NoteForm.NAME)
-    else:
-        installed = app.get_screen(NoteForm.NAME)
-        assert isinstance(installed, NoteForm)
-        if installed.in_use:
-            return NoteForm(title, default, label)  # not installed: removed when it closes
-        form = installed
-        form.ask_again(title, default, label)
-    form.in_use = True
-    return form
+    """The one-line "why?" asked before a change (the app's installed note form)."""
+    fields = [FormField("note", label, default, validate=required("A note"))]
+    return installed_form(app, NOTE_FORM, FormModal(title, fields))

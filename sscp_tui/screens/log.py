@@ -27,7 +27,7 @@ from sscp_tui.screens.filters import (
     missing_from_view,
     view_from_filter,
 )
-from sscp_tui.screens.forms import ChoiceModal, FormField, FormModal, PickManyModal, required
+from sscp_tui.screens.forms import ChoiceModal, FormField, FormModal, PickManyModal, installed_form, required
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, RATING_BINDINGS, ItemActions
 from sscp_tui.screens.log_columns import COLUMN_BY_KEY, COLUMNS
 from sscp_tui.screens.transfer import TransferActions
@@ -396,19 +396,9 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self.app.push_screen(self._filter_form(), done)
 
     def _filter_form(self) -> FormModal:
-        """The filter form, built once and installed, then refilled with the current filter
-        and the tracker's agencies, reviews and themes each time it is asked for."""
-        form = fresh = filter_form(self.item_filter, self.tracker)
-        if not self.app.is_screen_installed(FILTER_FORM):
-            self.app.install_screen(fresh, FILTER_FORM)
-        else:
-            installed = self.app.get_screen(FILTER_FORM)
-            # Open already (on another mode's log), or not the filter form: a form of its
-            # own, not installed, removed when it closes.
-            if isinstance(installed, FormModal) and not installed.in_use and installed.refill(fresh.fields):
-                form = installed
-        form.in_use = True
-        return form
+        """The filter form, installed once and refilled with the current filter and the
+        tracker's agencies, reviews and themes each time it is asked for."""
+        return installed_form(self.app, FILTER_FORM, filter_form(self.item_filter, self.tracker))
 
     def action_clear(self) -> None:
         self.set_filter(ItemFilter())

@@ -123,13 +123,7 @@ class PackScreen(TrackerScreen):
             self.tracker.record_meeting(group, held_on)
             return f"Recorded: {group}, {held_on:%d %b %Y}."
 
-        def recorded(message: str) -> None:
-            self.say(message)
-            self.load()
-
-        form = FormModal("Record a meeting", fields)
-        form.commit_with(record, recorded)
-        self.app.push_screen(form)
+        self.save_in_form(FormModal("Record a meeting", fields), record)
 
     # --- producing a pack ------------------------------------------------------------------
     @on(DataTable.RowSelected)

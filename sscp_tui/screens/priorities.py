@@ -122,16 +122,12 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
             return
         rating = Rating(value)
         priority_id = node.id
-        form = note_form(self.app, f"Rate this priority {rating.label}")
-        form.commit_with(
-            lambda values: self.tracker.set_priority_rating(priority_id, rating, values["note"]),
-            lambda _result: self._priority_saved(f"Saved: priority rated {rating.label}."),
-        )
-        self.app.push_screen(form)
 
-    def _priority_saved(self, message: str) -> None:
-        self.say(message)
-        self.load()
+        def rate(values: dict[str, str]) -> str:
+            self.tracker.set_priority_rating(priority_id, rating, values["note"])
+            return f"Saved: priority rated {rating.label}."
+
+        self.save_in_form(note_form(self.app, f"Rate this priority {rating.label}"), rate)
 
     def action_edit(self) -> None:
         node = self.current()
@@ -150,14 +146,12 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
         ]
 
         priority_id = node.id
-        form = FormModal(f"Edit priority {priority.number}", fields)
-        form.commit_with(
-            lambda values: self.tracker.update_priority(
-                priority_id, values["title"], values["objective"], values["note"]
-            ),
-            lambda _result: self._priority_saved("Saved the priority."),
-        )
-        self.app.push_screen(form)
+
+        def edit(values: dict[str, str]) -> str:
+            self.tracker.update_priority(priority_id, values["title"], values["objective"], values["note"])
+            return "Saved the priority."
+
+        self.save_in_form(FormModal(f"Edit priority {priority.number}", fields), edit)
 
     # --- ItemActions (actions only) --------------------------------------------------------
     def target_ids(self) -> list[int]:

@@ -113,14 +113,9 @@ class ReviewsScreen(TrackerScreen):
         def commit(values: dict[str, str]) -> str:
             typed = _typed_review(values)
             self.tracker.save_review(review_id, typed, "Edited on the Reviews screen")
-            return str(typed["title"])
+            return f"Saved the review {typed['title']}."
 
-        def saved(name: str) -> None:
-            self.say(f"Saved the review {name}.")
-            self.load()
-
-        form.commit_with(commit, saved)
-        self.app.push_screen(form)
+        self.save_in_form(form, commit)
 
     def fields(self, review: ReviewRecord | None) -> list[FormField]:
         def day(value: date | None) -> str:
