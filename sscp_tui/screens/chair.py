@@ -101,7 +101,9 @@ class ChairPassScreen(ItemActions, TrackerScreen):
     # --- scope -----------------------------------------------------------------------------
     def action_new_scope(self) -> None:
         options = [("All open items", "all")]
-        options += [(f"Review: {r.label}", f"review:{r.id}") for r in self.tracker.reviews()]
+        options += [
+            (f"Review: {label}", f"review:{review_id}") for review_id, label in self.tracker.review_labels()
+        ]
         options += [(f"Agency: {a.short_name} — {a.name}", f"agency:{a.id}") for a in self.tracker.agencies()]
         self.app.push_screen(ChoiceModal("The chair's pass: which items?", options), self.start)
 
@@ -115,7 +117,7 @@ class ChairPassScreen(ItemActions, TrackerScreen):
         if choice.startswith("review:"):
             review_id = int(choice.split(":")[1])
             f = ItemFilter(review_id=review_id)
-            label = next((r.label for r in self.tracker.reviews() if r.id == review_id), "one review")
+            label = dict(self.tracker.review_labels()).get(review_id, "one review")
         elif choice.startswith("agency:"):
             agency_id = int(choice.split(":")[1])
             f = ItemFilter(agency_id=agency_id, lead_only=True)

@@ -49,7 +49,7 @@ def describe_filter(f: ItemFilter, tracker_of: Callable[[], Tracker]) -> str:
         order = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE, None]
         parts.append("rating " + " or ".join(rating_label(r) for r in order if r in f.ratings))
     if f.review_id is not None:
-        labels = {r.id: r.label for r in tracker_of().reviews(with_counts=False)}
+        labels = dict(tracker_of().review_labels())
         parts.append(f"review {labels.get(f.review_id, '?')}")
     if f.review_kind is not None:
         parts.append(f"kind of review {f.review_kind.value}")

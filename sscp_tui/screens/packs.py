@@ -133,7 +133,7 @@ class PackScreen(TrackerScreen):
             self.say("Record a meeting first (n).", severity="warning")
             return
         agencies = [(f"{a.short_name} — {a.name}", str(a.id)) for a in self.tracker.agencies()]
-        reviews = [(r.label, str(r.id)) for r in self.tracker.reviews()]
+        reviews = [(label, str(review_id)) for review_id, label in self.tracker.review_labels()]
         formats = [("Word document (.docx)", "docx"), ("Web page to print (.html)", "html"),
                    ("Spreadsheet (.xlsx)", "xlsx"), ("Markdown (.md)", "md")]  # fmt: skip
         fields = [

@@ -127,7 +127,8 @@ def reviews(session: Session, *, with_counts: bool = True) -> list[ReviewRecord]
 
 def review_labels(session: Session) -> list[tuple[int, str]]:
     """Each review's id and label, newest first as :func:`reviews` lists them: a narrow read
-    for the filter form's choices (reading 800 reviews in full took 24-130 ms)."""
+    for the screens that name reviews (reading 800 reviews in full took 24-130 ms, and with
+    their counts a scan of the log)."""
     from sscp_tui.services.item_rows import review_label
 
     statement = (
@@ -144,18 +145,11 @@ def ids_named(
     """The ids of an agency by short name, a review by label and a theme by name, as a saved
     view names them: each read only when named, and None when no longer there. A narrow read,
     as applying a view waits on it (reading every review in full took 24-150 ms at 800)."""
-    from sscp_tui.services.item_rows import review_label
-
     agency_id = review_id = theme_id = None
     if agency:
         agency_id = session.scalar(select(Agency.id).where(Agency.short_name == agency))
-    if review:
-        labelled = select(Review.id, Review.kind, Review.title, Review.year).where(
-            Review.deleted_at.is_(None)
-        )
-        review_id = next(
-            (r.id for r in session.execute(labelled) if review_label(r.kind, r.title, r.year) == review), None
-        )
+    if review:  # of two reviews with one label, the last listed (as the views always took)
+        review_id = {label: found for found, label in review_labels(session)}.get(review)
     if theme:
         theme_id = session.scalar(select(Theme.id).where(Theme.name == theme))
     return agency_id, review_id, theme_id
