@@ -209,8 +209,9 @@ def appendix_sentence(appendix: AgencyAppendix) -> str:
 
 
 @lru_cache(maxsize=256)  # a handful of combinations, over 10,000 rows
-def _alert_names(alerts: frozenset[AlertKind]) -> str:
-    return ", ".join(k.value for k in ALERT_SEVERITY if k in alerts) or "—"
+def alert_names(alerts: frozenset[AlertKind]) -> str:
+    """An item's alerts in words, worst first ("" for none)."""
+    return ", ".join(k.value for k in ALERT_SEVERITY if k in alerts)
 
 
 def appendix_table(appendix: AgencyAppendix) -> Table:
@@ -220,7 +221,7 @@ def appendix_table(appendix: AgencyAppendix) -> Table:
             item.reference,
             _RATING_CELL[item.rating],
             due_text(item),
-            _alert_names(item.alerts),
+            alert_names(item.alerts) or "—",
         )
         for item in appendix.items
     )

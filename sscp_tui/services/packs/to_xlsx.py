@@ -15,10 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from sscp_tui.db.models import Rating
-from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.packs.layout import (
     RatingCell,
     Table,
+    alert_names,
     alerts_table,
     cell_text,
     cover_facts,
@@ -27,7 +27,7 @@ from sscp_tui.services.packs.layout import (
 from sscp_tui.services.packs.model import Pack, PackItem, Progress, long_date
 from sscp_tui.services.packs.output import clean, write_bytes
 from sscp_tui.services.packs.xlsx_writer import Sheet, Styled, Value, save
-from sscp_tui.services.records import AlertKind, rating_label
+from sscp_tui.services.records import rating_label
 from sscp_tui.services.spreadsheet_safety import neutralise
 
 _NUMBER = re.compile(r"[+-]?\d+")
@@ -68,10 +68,6 @@ _RATING_CELLS = {
 
 def rating_cell(rating: Rating | None) -> Styled:
     return _RATING_CELLS[rating]
-
-
-def _alert_names(alerts: frozenset[AlertKind]) -> str:
-    return ", ".join(kind.value for kind in ALERT_SEVERITY if kind in alerts)
 
 
 def header(text: str) -> Styled:
@@ -132,7 +128,6 @@ def _exceptions_by_item(pack: Pack) -> dict[int, list[str]]:
 def _log_row(
     item: PackItem,
     exceptions: Sequence[str],
-    alert_names: Callable[[frozenset[AlertKind]], str],
     repeated: Callable[[str], str],
 ) -> list[Value]:
     base = item.baseline
@@ -168,12 +163,11 @@ def _log_sheet(pack: Pack) -> Sheet:
     )
     sheet.append([header(name) for name, _width in LOG_COLUMNS])
     exceptions = _exceptions_by_item(pack)
-    alert_names = lru_cache(maxsize=None)(_alert_names)  # a few dozen combinations at most
     # safe() once per distinct text: the reviews, agencies, timescales and authors of a log
     # of 10,000 items are a few hundred texts, repeated.
     repeated = lru_cache(maxsize=None)(safe)
     for item in pack.items:
-        sheet.append(_log_row(item, exceptions.get(item.id, ()), alert_names, repeated))
+        sheet.append(_log_row(item, exceptions.get(item.id, ()), repeated))
     return sheet
 
 
