@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
@@ -37,6 +38,7 @@ from sscp_tui.services.packs import (
     write_pack,
 )
 from sscp_tui.services.packs.model import RATING_COLOURS, ExceptionKind, PackItem
+from sscp_tui.services.packs.xlsx_writer import Sheet, Styled, Value, save
 from sscp_tui.services.records import ItemFilter, ItemState, rating_label
 from sscp_tui.services.spreadsheet_safety import neutralise
 from sscp_tui.services.tracker import Tracker
@@ -326,6 +328,66 @@ def test_xlsx_has_a_summary_and_a_filterable_log(pack: Pack, tmp_path: Path) -> 
     counts = summary[start : start + len(pack.summary.counts)]
     assert {row[0]: row[1] for row in counts} == {c.label: c.now for c in pack.summary.counts}
     assert all(isinstance(row[3], int) for row in counts)
+
+
+def _workbook(path: Path, fill: Callable[[Sheet], None]) -> Path:
+    sheet = Sheet("Log", freeze_header=True, autofilter=True)
+    fill(sheet)
+    with path.open("wb") as handle:
+        save(handle, [sheet], "A test")
+    return path
+
+
+_CELLS: list[Value] = [
+    " led by a space",
+    "ends in a line break\n",
+    "two\nlines",
+    "a & b <c> = d",
+    "=1+1",
+    "x\x01y\r\nz",
+    date(2026, 11, 29),
+    Styled("Red", "rating-red"),
+    Styled(None, "header"),
+    42,
+    None,
+    "",
+]
+
+
+def test_the_workbook_writer_keeps_every_text_exactly(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "cells.xlsx", lambda sheet: [sheet.append(_CELLS) for _ in range(2)])
+    rows = list(load_workbook(path)["Log"].iter_rows(values_only=True))
+    expected = [" led by a space", "ends in a line break\n", "two\nlines", "a & b <c> = d", "=1+1", "xy\nz",
+                datetime(2026, 11, 29), "Red", None, 42]  # fmt: skip
+    assert rows == [tuple(expected)] * 2  # the empty cells at the end are not written
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    # Only texts that start or end with a space or a line break are marked to keep them.
+    assert xml.count('xml:space="preserve"') == 4 and "<f>" not in xml
+    assert '<c r="B2" t="inlineStr"><is><t xml:space="preserve">ends in a line break' in xml
+
+
+def test_rows_streamed_as_the_file_is_written_are_the_rows_appended(tmp_path: Path) -> None:
+    rows = [
+        [f"row {n}", n, date(2026, 1, 1) + timedelta(days=n), Styled("Amber", "rating-amber")]
+        for n in range(50)
+    ]
+    appended = _workbook(tmp_path / "appended.xlsx", lambda sheet: [sheet.append(row) for row in rows])
+
+    def stream(sheet: Sheet) -> None:
+        sheet.append(rows[0])
+        sheet.stream(iter(rows[1:]), len(rows) - 1, 4)
+
+    streamed = _workbook(tmp_path / "streamed.xlsx", stream)
+    with zipfile.ZipFile(appended) as one, zipfile.ZipFile(streamed) as other:
+        assert one.read("xl/worksheets/sheet1.xml") == other.read("xl/worksheets/sheet1.xml")
+        assert '<dimension ref="A1:D50"/>' in one.read("xl/worksheets/sheet1.xml").decode()
+
+    def miscounted(sheet: Sheet) -> None:
+        sheet.stream(iter(rows), len(rows) + 1, 4)
+
+    with pytest.raises(ValueError, match="50 rows were written, not the 51 declared"):
+        _workbook(tmp_path / "miscounted.xlsx", miscounted)
 
 
 class _Page(HTMLParser):

@@ -28,7 +28,7 @@ from sscp_tui.services.packs.model import Pack, PackItem, Progress, long_date
 from sscp_tui.services.packs.output import clean, write_bytes
 from sscp_tui.services.packs.xlsx_writer import Sheet, Styled, Value, save
 from sscp_tui.services.records import rating_label
-from sscp_tui.services.spreadsheet_safety import neutralise
+from sscp_tui.services.spreadsheet_safety import FORMULA_STARTS, neutralise
 
 _NUMBER = re.compile(r"[+-]?\d+")
 LOG_COLUMNS: tuple[tuple[str, float], ...] = (
@@ -56,6 +56,8 @@ def safe(value: str) -> str:
     Neutralised before and after cleaning, so neither a leading carriage return (which
     cleaning turns into a line break) nor a stripped control character hides a formula.
     """
+    if value.isprintable() and not value.startswith(FORMULA_STARTS):
+        return value  # the usual case: nothing to clean, nothing to neutralise
     text: str = neutralise(clean(neutralise(value)))
     return text
 
@@ -166,8 +168,8 @@ def _log_sheet(pack: Pack) -> Sheet:
     # safe() once per distinct text: the reviews, agencies, timescales and authors of a log
     # of 10,000 items are a few hundred texts, repeated.
     repeated = lru_cache(maxsize=None)(safe)
-    for item in pack.items:
-        sheet.append(_log_row(item, exceptions.get(item.id, ()), repeated))
+    rows = (_log_row(item, exceptions.get(item.id, ()), repeated) for item in pack.items)
+    sheet.stream(rows, len(pack.items), len(LOG_COLUMNS))
     return sheet
 
 

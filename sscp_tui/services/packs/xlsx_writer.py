@@ -9,9 +9,8 @@ and LibreOffice and reads back with openpyxl.
 
 from __future__ import annotations
 
-import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import BinaryIO
@@ -109,35 +108,52 @@ def column_letter(number: int) -> str:
     return letters
 
 
-_XML_SPECIAL = re.compile("[&<>]")
-
-
 def _text(value: str) -> str:
     text = value if value.isprintable() else clean(value)
     if len(text) > EXCEL_CELL_LIMIT - 20:
         text = text[: EXCEL_CELL_LIMIT - 20] + " [cut short here]"
-    return escape(text) if _XML_SPECIAL.search(text) else text
+    # Three scans for a character are quicker than one regular expression for any of them.
+    return escape(text) if "&" in text or "<" in text or ">" in text else text
 
 
 _LETTERS = [column_letter(n) for n in range(1, 53)]
 
 
-def _cell(ref: str, value: Value) -> str:
-    """A cell other than plain text: styled, a date or a number."""
+def _cell_end(value: Value) -> str | None:
+    """A cell's XML after its reference, from the closing quote on; None for an empty cell.
+
+    A row is written as ``<c r="`` + the reference + this, so the end of a repeated cell (a
+    rating, an agency, a date) is made once for a whole sheet.
+    """
     style = ""
     if isinstance(value, Styled):
         style, value = f' s="{STYLE_INDEX[value.style]}"', value.value
+        if value is None:
+            return f'"{style}/>'
     if isinstance(value, str):
-        return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>'
+        if not value and not style:
+            return None
+        return f'"{style} t="inlineStr">{_inline(_text(value))}</c>'
     if value is None:
-        return f'<c r="{ref}"{style}/>'
+        return None
     if isinstance(value, date):
         day = value.date() if isinstance(value, datetime) else value
-        return f'<c r="{ref}"{style or _DATE_STYLE}><v>{(day - _EPOCH).days}</v></c>'
-    return f'<c r="{ref}"{style}><v>{int(value)}</v></c>'
+        return f'"{style or _DATE_STYLE}><v>{(day - _EPOCH).days}</v></c>'
+    return f'"{style}><v>{int(value)}</v></c>'
 
 
 _DATE_STYLE = f' s="{STYLE_INDEX["date"]}"'
+
+
+def _inline(text: str) -> str:
+    """An inline text cell's content. Leading or trailing spaces and line breaks are kept
+    only when marked so (as openpyxl writes them); most texts need no mark."""
+    if text[:1] in _EDGE_SPACE or text[-1:] in _EDGE_SPACE:
+        return f'<is><t xml:space="preserve">{text}</t></is>'
+    return f"<is><t>{text}</t></is>"
+
+
+_EDGE_SPACE = frozenset(" \t\n\r")
 
 
 @dataclass
@@ -150,46 +166,69 @@ class Sheet:
     footer_text: str = ""
     _rows: list[str] = field(default_factory=list)
     _columns: int = 0
-    # Short texts repeat down a column (ratings, agencies, dates as text): each is made fit
-    # for the XML once. Long ones (an item's text) are rarely repeated and are not kept.
-    _short: dict[str, str] = field(default_factory=dict)
+    # Rows made only as the file is written (see :meth:`stream`): their number and width.
+    _later: Iterable[Sequence[Value]] = ()
+    _later_count: int = 0
+    # Values repeat down a column (ratings, agencies, dates): each cell's end is made once
+    # (see :func:`_cell_end`). Long texts (an item's) are rarely repeated and are not kept.
+    _known: dict[Value, str] = field(default_factory=dict)
 
     def append(self, values: Iterable[Value]) -> None:
         """Add a row; None or "" leaves a cell empty. Strings are always text, never formulas."""
-        number = len(self._rows) + 1
-        cells = []
+        if self._later_count:
+            raise ValueError("rows cannot be added after the streamed ones")
         row = list(values)
+        self._columns = max(self._columns, len(row))
+        self._rows.append(self._row_xml(len(self._rows) + 1, row))
+
+    def stream(self, rows: Iterable[Sequence[Value]], count: int, columns: int) -> None:
+        """Add ``count`` rows, at most ``columns`` wide, to be made only as the file is written.
+
+        A large log's rows are then never all held at once: each megabyte of them is made,
+        compressed and written before the next (see :func:`save`).
+        """
+        self._later, self._later_count = rows, count
+        self._columns = max(self._columns, columns)
+
+    def _row_xml(self, number: int, row: Sequence[Value]) -> str:
         letters = (
             _LETTERS if len(row) <= len(_LETTERS) else [column_letter(n) for n in range(1, len(row) + 1)]
         )
-        short = self._short
-        for letter, value in zip(letters, row, strict=False):
-            if type(value) is str:  # the usual case first: this loop runs for every cell
-                if value:
-                    known = short.get(value) if len(value) <= 80 else None
-                    if known is None:
-                        known = _text(value)
-                        if len(value) <= 80:
-                            short[value] = known
-                    ref = f"{letter}{number}"
-                    cells.append(
-                        f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{known}</t></is></c>'
-                    )
-            elif value is not None:
-                cells.append(_cell(f"{letter}{number}", value))
-        self._columns = max(self._columns, len(row))
-        self._rows.append(f'<row r="{number}">{"".join(cells)}</row>')
+        known = self._known
+        cells = []
+        for letter, value in zip(letters, row, strict=False):  # runs for every cell: kept lean
+            end = known.get(value)
+            if end is None:
+                end = _cell_end(value)
+                if end is None:
+                    continue
+                if type(value) is not str or len(value) <= 80:
+                    known[value] = end
+            cells.append(f'<c r="{letter}{number}{end}')
+        return f'<row r="{number}">{"".join(cells)}</row>'
+
+    def _all_rows(self) -> Iterator[str]:
+        yield from self._rows
+        number = first = len(self._rows)
+        for number, row in enumerate(self._later, first + 1):
+            if len(row) > self._columns:
+                raise ValueError(f"row {number} has {len(row)} cells, more than the {self._columns} declared")
+            yield self._row_xml(number, row)
+        if number != len(self._rows) + self._later_count:
+            raise ValueError(
+                f"{number} rows were written, not the {len(self._rows) + self._later_count} declared"
+            )
 
     @property
     def last_cell(self) -> tuple[str, int]:
-        return column_letter(max(self._columns, 1)), max(len(self._rows), 1)
+        return column_letter(max(self._columns, 1)), max(len(self._rows) + self._later_count, 1)
 
     @property
     def extent(self) -> str:
         column, row = self.last_cell
         return f"A1:{column}{row}"
 
-    def xml_parts(self) -> list[str]:
+    def xml_parts(self) -> Iterator[str]:
         view = '<sheetView workbookViewId="0"'
         if self.freeze_header:
             view += '><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -199,14 +238,16 @@ class Sheet:
         cols = "".join(
             f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(self.widths, 1)
         )
-        parts = [
+        yield from [
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
             f'xmlns:r="{_REL}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
             f'<dimension ref="{self.extent}"/><sheetViews>{view}</sheetViews>'
             '<sheetFormatPr defaultRowHeight="15"/>',
             f"<cols>{cols}</cols>" if cols else "",
             "<sheetData>",
-            *self._rows,
+        ]
+        yield from self._all_rows()
+        yield from [
             "</sheetData>",
             f'<autoFilter ref="{self.extent}"/>' if self.autofilter else "",
             '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>',
@@ -216,7 +257,6 @@ class Sheet:
             f"<oddFooter>{escape('&L' + _amp(self.footer_text) + '&RPage &P of &N')}</oddFooter>",
             "</headerFooter></worksheet>",
         ]
-        return parts
 
 
 def _amp(text: str) -> str:
@@ -297,7 +337,7 @@ def save(handle: BinaryIO, sheets: Sequence[Sheet], title: str) -> None:
         )
         archive.writestr("xl/styles.xml", _STYLE_XML)
         for i, sheet in enumerate(sheets, 1):
-            # Compressed as it is written, a megabyte at a time: never one string of it all.
             with archive.open(f"xl/worksheets/sheet{i}.xml", "w") as entry:
+                # Made and compressed a megabyte at a time: never one string of it all.
                 for batch in batches(sheet.xml_parts()):
                     entry.write(batch.encode("utf-8"))
