@@ -607,6 +607,33 @@ def test_an_export_is_private_and_replaces_the_old_file(tracker, small, tmp_path
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_an_xlsx_export_is_a_filterable_sheet_with_real_dates(tracker, small, tmp_path) -> None:
+    _enrich(tracker, small)
+    tracker.add_update(
+        small["soon"], "Odd\x01 control and a\r\nWindows line end", written_on=AS_OF
+    )
+    path = tmp_path / "log.xlsx"
+    exporter.export(tracker, path)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Log"]
+    assert (
+        sheet.freeze_panes == "A2"
+        and sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}10"
+    )
+    header = [cell for cell in sheet[1]]
+    assert all(cell.font.b for cell in header)
+    named = [dict(zip([c.value for c in header], row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+    rows = {row["Recommendation"].value: row for row in named}
+    soon = tracker.item(small["soon"])
+    assert soon is not None
+    target = rows[soon.row.text]["Target date"]
+    assert (
+        target.is_date and target.value.date() == date(2027, 2, 28) and target.number_format == "dd/mm/yyyy"
+    )
+    assert rows[soon.row.text]["Latest update"].value == "Odd control and a\nWindows line end"
+    assert tracker.settings.protective_marking in sheet.oddHeader.center.text
+
+
 def test_priority_actions_are_exported_with_their_plan_and_matched_back(
     tracker, small, other, tmp_path
 ) -> None:
