@@ -19,7 +19,7 @@ from textual.binding import Binding
 
 from sscp_tui.db.enums import Rating
 from sscp_tui.errors import EditError
-from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, note_form, required
+from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, installed_form, note_form, required
 from sscp_tui.services.records import ChangeResult, ItemRow, rating_label
 from sscp_tui.services.timescales import parse_timescale
 
@@ -42,6 +42,7 @@ EDIT_BINDINGS = [
 ]
 
 logger = logging.getLogger(__name__)
+EDIT_FORM = "item-edit-form"
 
 Change = Callable[[dict[str, str]], ChangeResult]  # what was typed → the committed change
 Message = str | Callable[[dict[str, str]], str]  # what to say once saved
@@ -276,8 +277,12 @@ class ItemActions:
                 raise EditError("Nothing has changed: change a field, or press Escape to close.")
             return self._screen.tracker.update_item(ids[0], changes, values["note"])
 
+        # Kept installed and refilled: building its ten fields took 0.2-0.3 s at every edit.
+        form = installed_form(
+            self._screen.app, EDIT_FORM, FormModal(f"Edit {row.source} {row.reference}", fields)
+        )
         self.edit_in_form(
-            FormModal(f"Edit {row.source} {row.reference}", fields),
+            form,
             update,
             lambda values: f"Saved: {len(changed(values))} field(s) changed.",
         )

@@ -200,6 +200,44 @@ async def test_a_failed_read_back_after_the_commit_still_says_saved(
         assert app.undo_stack, "the saved change can be undone"
 
 
+async def test_the_edit_form_asked_again_shows_the_next_item(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one(LogTable)
+        first = int(table.cursor_key or 0)
+        await pilot.press("e")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        form.query_one("#field-owner", Input).value = "Head of Quality"
+        form.query_one("#field-note", Input).value = "Named at panel"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormModal)
+        await pilot.press("down")
+        await settle(pilot, app)
+        second = int(table.cursor_key or 0)
+        assert second != first
+        row = demo.rows([second])[0]
+        await pilot.press("e")
+        await settle(pilot, app)
+        again = app.screen
+        assert isinstance(again, FormModal)
+        assert f"Edit {row.source} {row.reference}" in static_text(app, ".dialog-title")
+        assert again.query_one("#field-reference", Input).value == row.reference
+        assert again.query_one("#field-text", TextArea).text == row.text
+        assert again.query_one("#field-owner", Input).value == (demo.item(second).owner)  # type: ignore[union-attr]
+        assert again.query_one("#field-note", Input).value == ""  # the last note is not offered again
+        again.query_one("#field-timescale", Input).value = "March 2027"
+        again.query_one("#field-note", Input).value = "Agreed new date"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormModal)
+    assert demo.item(first).owner == "Head of Quality"  # type: ignore[union-attr]
+    assert demo.rows([second])[0].timescale == "March 2027"
+    assert demo.rows([first])[0].timescale != "March 2027"
+
+
 async def test_a_long_form_points_at_the_field_it_refuses(app: SSCPApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)

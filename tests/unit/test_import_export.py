@@ -609,9 +609,7 @@ def test_an_export_is_private_and_replaces_the_old_file(tracker, small, tmp_path
 
 def test_an_xlsx_export_is_a_filterable_sheet_with_real_dates(tracker, small, tmp_path) -> None:
     _enrich(tracker, small)
-    tracker.add_update(
-        small["soon"], "Odd\x01 control and a\r\nWindows line end", written_on=AS_OF
-    )
+    tracker.add_update(small["soon"], "Odd\x01 control and a\r\nWindows line end", written_on=AS_OF)
     path = tmp_path / "log.xlsx"
     exporter.export(tracker, path)
     book = openpyxl.load_workbook(path)

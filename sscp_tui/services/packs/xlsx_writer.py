@@ -1,10 +1,10 @@
 """A small, fast writer of .xlsx workbooks: text, numbers and dates, with a few fixed styles.
 
 openpyxl takes several seconds for a log of ten thousand rows because it builds an object per
-cell; a pack, or an export of the log, needs none of that. This writes SpreadsheetML directly: inline strings (always
-text, never formulas), dates as serial numbers with a British date format, a frozen header
-row, an autofilter, print titles and the page header and footer. The result opens in Excel
-and LibreOffice and reads back with openpyxl.
+cell; a pack, or an export of the log, needs none of that. This writes SpreadsheetML
+directly: inline strings (always text, never formulas), dates as serial numbers with a
+British date format, a frozen header row, an autofilter, print titles and the page header
+and footer. The result opens in Excel and LibreOffice and reads back with openpyxl.
 """
 
 from __future__ import annotations
