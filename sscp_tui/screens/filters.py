@@ -21,6 +21,7 @@ RATING_CHOICES: dict[str, frozenset[Rating | None]] = {
     "blue": frozenset({Rating.BLUE}),
     "unrated": frozenset({None}),
 }
+ANY = "(any)"  # a filter's choice left empty: it does not narrow the log
 RATING_CHOICE_LABELS = {
     "red": "Red",
     "amber": "Amber",
@@ -78,22 +79,23 @@ def filter_form(f: ItemFilter, tracker: Tracker) -> FormModal:
     reviews = [(label, str(review_id)) for review_id, label in tracker.review_labels()]
     themes = [(name, str(theme_id)) for theme_id, name in tracker.themes()]
     fields = [
-        FormField("agency", "Agency", str(f.agency_id or ""), kind="select", options=agencies),
+        FormField("agency", "Agency", str(f.agency_id or ""), kind="select", options=agencies, blank=ANY),
         FormField("role", "Agency's part", "lead" if f.lead_only else "any", kind="select",
-                  options=[("Lead or supporting", "any"), ("Lead only", "lead")]),
+                  options=[("Lead or supporting", "any"), ("Lead only", "lead")], blank=None),
         FormField("rating", "Rating", _ratings_key(f.ratings), kind="select",
-                  options=[(label, key) for key, label in RATING_CHOICE_LABELS.items()]),
-        FormField("review", "Review", str(f.review_id or ""), kind="select", options=reviews),
+                  options=[(label, key) for key, label in RATING_CHOICE_LABELS.items()], blank=ANY),
+        FormField("review", "Review", str(f.review_id or ""), kind="select", options=reviews, blank=ANY),
         FormField("review_kind", "Kind of review", f.review_kind.value if f.review_kind else "",
-                  kind="select", options=[(k.value, k.value) for k in ReviewKind]),
-        FormField("theme", "Theme", str(f.theme_id or ""), kind="select", options=themes),
+                  kind="select", options=[(k.value, k.value) for k in ReviewKind], blank=ANY),
+        FormField("theme", "Theme", str(f.theme_id or ""), kind="select", options=themes, blank=ANY),
         FormField("alert", "Alert", f.alert.value if f.alert else "", kind="select",
-                  options=[(a.label, a.value) for a in AlertKind]),
+                  options=[(a.label, a.value) for a in AlertKind], blank=ANY),
         FormField("kind", "Recommendations or actions", f.kind.value if f.kind else "", kind="select",
                   options=[("Recommendations", ItemKind.RECOMMENDATION.value),
-                           ("Actions", ItemKind.ACTION.value)]),
+                           ("Actions", ItemKind.ACTION.value)], blank=ANY),
         FormField("state", "Open or closed", f.state.value, kind="select",
-                  options=[("Open items", "open"), ("Closed (Blue) items", "closed"), ("All items", "all")]),
+                  options=[("Open items", "open"), ("Closed (Blue) items", "closed"), ("All items", "all")],
+                  blank=None),
     ]  # fmt: skip
     return FormModal("Filter the log", fields, submit="Apply")
 

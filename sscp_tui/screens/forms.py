@@ -70,11 +70,26 @@ class FormField:
     validate: Validator | None = None
     placeholder: str = ""
     hint: Callable[[str], str] | None = None  # a live hint under the field, e.g. a parsed date
+    # A choice's empty entry, and what it is called; None for a choice that must be made
+    # (a pack's format), which then starts on its value or its first option.
+    blank: str | None = "(none)"
+
+    @property
+    def may_be_blank(self) -> bool:
+        return self.blank is not None or not self.options  # a choice of nothing stays empty
 
 
-def _shape(fields: Sequence[FormField]) -> list[tuple[str, str, bool]]:
+def _shape(fields: Sequence[FormField]) -> list[tuple[str, str, bool, str | None]]:
     """What a form's widgets are made from (the rest a form can be refilled with)."""
-    return [(spec.name, spec.kind, spec.hint is not None) for spec in fields]
+    return [(spec.name, spec.kind, spec.hint is not None, spec.blank) for spec in fields]
+
+
+def _choice(spec: FormField) -> Any:
+    """What a choice starts on: its value if it is one of the options; else empty, or its
+    first option when it must be made."""
+    if any(value == spec.value for _, value in spec.options):
+        return spec.value
+    return Select.NULL if spec.may_be_blank else spec.options[0][1]
 
 
 def _say(line: Static, message: str) -> None:
@@ -147,8 +162,13 @@ class FormModal(TrackerModal):
             return area
         if spec.kind == "select":
             options = [(Text(label), value) for label, value in spec.options]
-            current = spec.value if any(v == spec.value for _, v in spec.options) else Select.NULL
-            return Select(options, value=current, id=widget_id, allow_blank=True, prompt="(none)")
+            return Select(
+                options,
+                value=_choice(spec),
+                id=widget_id,
+                allow_blank=spec.may_be_blank,
+                prompt=spec.blank or "",
+            )
         return Input(spec.value, id=widget_id, placeholder=spec.placeholder)
 
     def refill(self, title: str, fields: Sequence[FormField]) -> bool:
@@ -173,8 +193,7 @@ class FormModal(TrackerModal):
             if isinstance(widget, Select):
                 if list(spec.options) != list(old[spec.name].options):
                     widget.set_options([(Text(label), value) for label, value in spec.options])
-                known = any(value == spec.value for _, value in spec.options)
-                widget.value = spec.value if known else Select.NULL
+                widget.value = _choice(spec)
             elif isinstance(widget, TextArea):
                 widget.text = spec.value
             elif isinstance(widget, Input):

@@ -199,7 +199,8 @@ class ItemActions:
                 "Lead agency",
                 kind="select",
                 options=agencies,
-                validate=required("An agency"),
+                validate=required("An agency"),  # when there are none to choose from
+                blank=None,
             ),
             FormField("note", "Why? (recorded in history)", validate=required("A note")),
         ]

@@ -109,7 +109,13 @@ class PackScreen(TrackerScreen):
         groups = [(g, g) for g in meeting_groups(self.tracker)]
         fields = [
             FormField(
-                "group", "Group", groups[0][1], kind="select", options=groups, validate=required("A group")
+                "group",
+                "Group",
+                groups[0][1],
+                kind="select",
+                options=groups,
+                blank=None,
+                validate=required("A group"),
             ),
             FormField(
                 "other", "…or another group (a sub-group's name)", placeholder="leave empty to use the above"
@@ -137,11 +143,13 @@ class PackScreen(TrackerScreen):
         formats = [("Word document (.docx)", "docx"), ("Web page to print (.html)", "html"),
                    ("Spreadsheet (.xlsx)", "xlsx"), ("Markdown (.md)", "md")]  # fmt: skip
         fields = [
-            FormField("fmt", "Format", "docx", kind="select", options=formats, validate=required("A format")),
+            FormField("fmt", "Format", "docx", kind="select", options=formats, blank=None),
             FormField("by", "The log grouped by", "review", kind="select",
-                      options=[("Review", "review"), ("Lead agency", "agency")]),
-            FormField("agency", "Only one agency (optional)", kind="select", options=agencies),
-            FormField("review", "Only one review (optional)", kind="select", options=reviews),
+                      options=[("Review", "review"), ("Lead agency", "agency")], blank=None),
+            FormField("agency", "Only one agency (optional)", kind="select", options=agencies,
+                      blank="(every agency)"),
+            FormField("review", "Only one review (optional)", kind="select", options=reviews,
+                      blank="(every review)"),
             FormField("folder", "Folder to write it in", str(default_folder()), validate=_folder_check),
         ]  # fmt: skip
 

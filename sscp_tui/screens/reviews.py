@@ -123,13 +123,12 @@ class ReviewsScreen(TrackerScreen):
 
         return [
             FormField("kind", "Kind", review.kind.value if review else ReviewKind.LCSPR.value, kind="select",
-                      options=[(k.value, k.value) for k in ReviewKind], validate=required("The kind")),
+                      options=[(k.value, k.value) for k in ReviewKind], blank=None),
             FormField("title", "Title (the anonymised subject, e.g. Child A)", review.title if review else "",
                       validate=required("A title")),
             FormField("year", "Year", str(review.year or "") if review else "", validate=_year_check),
             FormField("status", "Status", review.status.value if review else ReviewStatus.COMMISSIONED.value,
-                      kind="select", options=[(s.value, s.value) for s in ReviewStatus],
-                      validate=required("The status")),
+                      kind="select", options=[(s.value, s.value) for s in ReviewStatus], blank=None),
             FormField("commissioned_on", "Commissioned on (DD/MM/YYYY)",
                       day(review.commissioned_on) if review else "", validate=a_date(optional=True)),
             FormField("published_on", "Published on", day(review.published_on) if review else "",

@@ -45,7 +45,8 @@ def import_form() -> FormModal:
         FormField("file", "Spreadsheet to import (.xlsx or .csv)", validate=_file_check),
         FormField("sheet", "Sheet (optional; the one with the log is found by itself)"),
         FormField("agencies", "Agencies the tracker does not know", "reject", kind="select",
-                  options=[("Reject their rows", "reject"), ("Add them as new agencies", "create")]),
+                  options=[("Reject their rows", "reject"), ("Add them as new agencies", "create")],
+                  blank=None),
     ]  # fmt: skip
     return FormModal("Import a recommendation log", fields, submit="Preview")
 

@@ -72,3 +72,35 @@ async def test_a_bad_date_is_refused_in_place(demo: Tracker) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "not a real date" in static_text(app, "#error-date")
+
+
+def offered(app: SSCPApp, name: str) -> list[str]:
+    """The entries a choice lists when opened, as the user reads them."""
+    from textual.widgets._select import SelectOverlay
+
+    overlay = app.screen.query_one(f"#field-{name}", Select).query_one(SelectOverlay)
+    return [str(overlay.get_option_at_index(i).prompt) for i in range(overlay.option_count)]
+
+
+async def test_a_choice_that_must_be_made_offers_no_empty_entry(demo: Tracker) -> None:
+    app = SSCPApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("enter")  # the pack form for the meeting under the cursor
+        await pilot.pause()
+        assert offered(app, "fmt") == [
+            "Word document (.docx)",
+            "Web page to print (.html)",
+            "Spreadsheet (.xlsx)",
+            "Markdown (.md)",
+        ]
+        assert offered(app, "by") == ["Review", "Lead agency"]
+        assert offered(app, "agency")[0] == "(every agency)"
+        assert app.screen.query_one("#field-fmt", Select).value == "docx"
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("f3", "f")  # the log's filter form: an empty choice means any
+        await settle(pilot, app)
+        assert offered(app, "agency")[0] == "(any)" and offered(app, "alert")[0] == "(any)"
+        assert offered(app, "state") == ["Open items", "Closed (Blue) items", "All items"]
