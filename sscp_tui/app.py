@@ -214,7 +214,13 @@ class SSCPApp(App[None]):
         if not self.undo_stack:
             self.notify("Nothing to undo in this session.", severity="warning")
             return
-        self.undo(self.undo_stack.pop())
+        change = self.undo_stack.pop()
+        if change.not_undoable:
+            # Said, and taken off the list: otherwise u would quietly reverse an older change.
+            earlier = " Press u again to undo the change before it." if self.undo_stack else ""
+            self.notify(f"{change.not_undoable} Nothing was changed.{earlier}", severity="warning")
+            return
+        self.undo(change)
 
     @work(thread=True, exclusive=True, group="undo", exit_on_error=False)
     def undo(self, change: ChangeResult) -> None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from sscp_tui.app import SSCPApp
     from sscp_tui.screens.forms import FormModal
+    from sscp_tui.services.records import ChangeResult
     from sscp_tui.services.tracker import Tracker
 
 T = TypeVar("T")
@@ -90,14 +91,19 @@ class TrackerScreen(WorkerErrors, Screen[None]):
     def refresh_data(self) -> None:
         """Reload what the screen shows (after an edit elsewhere)."""
 
-    def save_in_form(self, form: FormModal, save: Callable[[dict[str, str]], str]) -> None:
-        """Show ``form``; Save runs ``save`` (which commits what was typed and returns what to
-        say) in the form's worker, and the form stays open until it has: a refusal is said in
-        the form. Then the screen says so and reloads."""
+    def save_in_form(
+        self, form: FormModal, save: Callable[[dict[str, str]], tuple[ChangeResult, str]]
+    ) -> None:
+        """Show ``form``; Save runs ``save`` (which commits what was typed and returns the
+        change and what to say) in the form's worker, and the form stays open until it has: a
+        refusal is said in the form. Then the change goes on the undo list, the screen says so
+        and reloads."""
         form.commit_with(save, self._saved_and_said)
         self.app.push_screen(form)
 
-    def _saved_and_said(self, message: str) -> None:
+    def _saved_and_said(self, saved: tuple[ChangeResult, str]) -> None:
+        result, message = saved
+        self.sscp.remember(result)
         self.say(message)
         self.refresh_data()
 

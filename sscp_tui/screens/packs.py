@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Header, ProgressBar, Static
 from sscp_tui.paths import app_paths, ensure_private_dir
 from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, a_date, required
-from sscp_tui.services.records import MeetingRecord
+from sscp_tui.services.records import ChangeResult, MeetingRecord
 from sscp_tui.services.timescales import parse_date
 from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
@@ -123,11 +123,11 @@ class PackScreen(TrackerScreen):
             FormField("date", "Date (DD/MM/YYYY)", validate=a_date()),
         ]
 
-        def record(values: dict[str, str]) -> str:
+        def record(values: dict[str, str]) -> tuple[ChangeResult, str]:
             group = values["other"].strip() or values["group"]
             held_on = parse_date(values["date"])
-            self.tracker.record_meeting(group, held_on)
-            return f"Recorded: {group}, {held_on:%d %b %Y}."
+            result = self.tracker.record_meeting(group, held_on)
+            return result, f"Recorded: {group}, {held_on:%d %b %Y}."
 
         self.save_in_form(FormModal("Record a meeting", fields), record)
 

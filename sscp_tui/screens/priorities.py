@@ -123,9 +123,9 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
         rating = Rating(value)
         priority_id = node.id
 
-        def rate(values: dict[str, str]) -> str:
-            self.tracker.set_priority_rating(priority_id, rating, values["note"])
-            return f"Saved: priority rated {rating.label}."
+        def rate(values: dict[str, str]) -> tuple[ChangeResult, str]:
+            result = self.tracker.set_priority_rating(priority_id, rating, values["note"])
+            return result, f"Saved: priority rated {rating.label}."
 
         self.save_in_form(note_form(self.app, f"Rate this priority {rating.label}"), rate)
 
@@ -147,9 +147,11 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
 
         priority_id = node.id
 
-        def edit(values: dict[str, str]) -> str:
-            self.tracker.update_priority(priority_id, values["title"], values["objective"], values["note"])
-            return "Saved the priority."
+        def edit(values: dict[str, str]) -> tuple[ChangeResult, str]:
+            result = self.tracker.update_priority(
+                priority_id, values["title"], values["objective"], values["note"]
+            )
+            return result, "Saved the priority."
 
         self.save_in_form(FormModal(f"Edit priority {priority.number}", fields), edit)
 

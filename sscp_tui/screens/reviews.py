@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, Static
 from sscp_tui.db.enums import ReviewKind, ReviewStatus
 from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.forms import FormField, FormModal, a_date, required
-from sscp_tui.services.records import RATING_ORDER, ItemFilter, ItemState, ReviewRecord
+from sscp_tui.services.records import RATING_ORDER, ChangeResult, ItemFilter, ItemState, ReviewRecord
 from sscp_tui.services.timescales import parse_date
 from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
@@ -110,10 +110,10 @@ class ReviewsScreen(TrackerScreen):
         form = FormModal(title, self.fields(review))
         review_id = review.id if review else None
 
-        def commit(values: dict[str, str]) -> str:
+        def commit(values: dict[str, str]) -> tuple[ChangeResult, str]:
             typed = _typed_review(values)
-            self.tracker.save_review(review_id, typed, "Edited on the Reviews screen")
-            return f"Saved the review {typed['title']}."
+            result = self.tracker.save_review(review_id, typed, "Edited on the Reviews screen")
+            return result, f"Saved the review {typed['title']}."
 
         self.save_in_form(form, commit)
 

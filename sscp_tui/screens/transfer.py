@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Header, ProgressBar, Static
 from sscp_tui.paths import app_paths, ensure_private_dir
 from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.screens.forms import FormField, FormModal
-from sscp_tui.services.records import ItemFilter
+from sscp_tui.services.records import ChangeResult, ItemFilter
 from sscp_tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
@@ -212,6 +212,11 @@ class ImportPreviewScreen(TrackerScreen):
         self.say(message, severity="error")
 
     def _finished(self, report: ImportReport) -> None:
+        from sscp_tui.services.importer import RowAction
+
+        changed = report.fields_changed + report.updates_added + report.count(RowAction.CREATE)
+        # On the undo list so that u says so, rather than reversing the change made before it.
+        self.sscp.remember(ChangeResult(report.batch, changed, not_undoable="An import cannot be undone."))
         self.sscp.data_version += 1
         self.say(f"Imported: {report.summary()}")
         self.app.pop_screen()

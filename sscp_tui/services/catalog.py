@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sscp_tui.db.models import (
     Agency,
     AgencyKind,
+    HistoryEntry,
     Meeting,
     Priority,
     Rating,
@@ -24,6 +25,7 @@ from sscp_tui.db.models import (
     TrackedItem,
 )
 from sscp_tui.services.edits import EditContext, EditError, record, refresh_search
+from sscp_tui.services.edits import undo_batch as undo_item_batch
 from sscp_tui.services.records import (
     AgencyRecord,
     MeetingRecord,
@@ -226,6 +228,70 @@ def save_review(session: Session, ctx: EditContext, review_id: int | None, value
         raise EditError(f"There is already a review called {label}; change the title or the year.", "title")
     session.flush()
     return review.id
+
+
+# The fields of reviews and priorities whose changes undo reverses (items': edits.undo_batch).
+_UNDOABLE = {("review", name) for name in REVIEW_FIELDS} | {
+    ("priority", "rating"),
+    ("priority", "title"),
+    ("priority", "objective"),
+}
+
+
+def undo_batch(session: Session, ctx: EditContext, batch: str) -> int:
+    """Reverse one earlier batch of changes by writing new history (never removing any): an
+    edit of items, of a review or of a priority. Nothing is reversed if any of them has been
+    changed again since."""
+    entries = list(
+        session.scalars(
+            select(HistoryEntry).where(HistoryEntry.batch == batch).order_by(HistoryEntry.id.desc())
+        )
+    )
+    if any(entry.entity == "item" for entry in entries):
+        return undo_item_batch(session, ctx, batch)
+    reversible = [e for e in entries if (e.entity, e.field) in _UNDOABLE]
+    if not reversible:
+        raise EditError("There is nothing to undo.")
+    by_review: dict[int, dict[str, object]] = defaultdict(dict)
+    by_priority: dict[int, dict[str, str | None]] = defaultdict(dict)
+    for entry in reversible:
+        if entry.entity == "review":
+            review = session.get(Review, entry.entity_id)
+            if review is None or review.deleted_at is not None:
+                raise EditError("That review no longer exists; nothing was undone.")
+            if _text(getattr(review, entry.field)) != entry.new_value:
+                label = _review_record(review, {}).label
+                raise EditError(f"The review {label} has changed since; nothing was undone.")
+            by_review[review.id][entry.field] = _review_value(entry.field, entry.old_value)
+        else:
+            priority = session.get(Priority, entry.entity_id)
+            if priority is None:
+                raise EditError("That priority no longer exists; nothing was undone.")
+            if _text(getattr(priority, entry.field)) != entry.new_value:
+                raise EditError(f"Priority {priority.number} has changed since; nothing was undone.")
+            by_priority[priority.id][entry.field] = entry.old_value
+    for review_id, values in by_review.items():
+        save_review(session, ctx, review_id, values)
+    for priority_id, olds in by_priority.items():
+        if "rating" in olds:
+            old = olds["rating"]
+            set_priority_rating(session, ctx, priority_id, Rating(old) if old else None)
+        if "title" in olds or "objective" in olds:
+            priority = session.get(Priority, priority_id)
+            assert priority is not None  # looked up above, in this transaction
+            title = olds.get("title", priority.title) or ""
+            objective = olds.get("objective", priority.objective) or ""
+            update_priority(session, ctx, priority_id, title, objective)
+    return len(reversible)
+
+
+def _review_value(name: str, text: str | None) -> object:
+    """A review field's value from its history text (see :func:`_text`)."""
+    if name == "year":
+        return int(text) if text else None
+    if name in ("commissioned_on", "published_on", "closed_on"):
+        return date.fromisoformat(text) if text else None
+    return text or ""
 
 
 def _text(value: object) -> str | None:

@@ -237,8 +237,11 @@ class PlanRecord:
 @dataclass(frozen=True, slots=True)
 class ChangeResult:
     """What an edit did: its batch (for undo), how many history rows it wrote, and which items
-    it was asked to change (empty for edits that are not to items)."""
+    it was asked to change (empty for edits that are not to items). ``not_undoable`` says, in
+    a sentence, why undo cannot reverse it (adding a review, recording a meeting); empty when
+    it can."""
 
     batch: str
     changed: int
     item_ids: tuple[int, ...] = ()
+    not_undoable: str = ""

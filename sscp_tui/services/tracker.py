@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
@@ -224,10 +225,14 @@ class Tracker:
         return self._edit(work, note)
 
     def undo(self, batch: str, note: str = "Undone") -> ChangeResult:
-        return self._edit(lambda s, c: edits.undo_batch(s, c, batch), note, source="undo")
+        """Reverse an earlier edit's batch: items' fields, a review's, a priority's."""
+        return self._edit(lambda s, c: catalog.undo_batch(s, c, batch), note, source="undo")
 
     def save_review(self, review_id: int | None, values: dict[str, object], note: str = "") -> ChangeResult:
-        return self._edit(lambda s, c: catalog.save_review(s, c, review_id, values), note)
+        result = self._edit(lambda s, c: catalog.save_review(s, c, review_id, values), note)
+        if review_id is None:
+            return replace(result, not_undoable="Adding a review cannot be undone.")
+        return result
 
     def set_priority_rating(self, priority_id: int, rating: Rating | None, note: str) -> ChangeResult:
         return self._edit(lambda s, c: int(catalog.set_priority_rating(s, c, priority_id, rating)), note)
@@ -236,7 +241,8 @@ class Tracker:
         return self._edit(lambda s, c: catalog.update_priority(s, c, priority_id, title, objective), note)
 
     def record_meeting(self, group: str, held_on: date) -> ChangeResult:
-        return self._edit(lambda s, c: catalog.record_meeting(s, c, group, held_on).id)
+        result = self._edit(lambda s, c: catalog.record_meeting(s, c, group, held_on).id)
+        return replace(result, not_undoable="Recording a meeting cannot be undone.")
 
     def create_agency(self, name: str, short_name: str, kind: AgencyKind) -> ChangeResult:
         return self._edit(lambda s, c: catalog.create_agency(s, c, name, short_name, kind).id)

@@ -585,6 +585,57 @@ async def test_priorities_tree_rates_a_priority(app: SSCPApp, demo: Tracker) -> 
         assert priority.rating is Rating.RED
 
 
+async def test_undo_reverses_a_priority_rating_and_says_when_it_cannot(app: SSCPApp, demo: Tracker) -> None:
+    from textual.widgets import Input, Tree
+
+    def rating_of(priority_id: int) -> Rating | None:
+        return next(p for plan in demo.plans() for p in plan.priorities if p.id == priority_id).rating
+
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        item_id = int(table.cursor_key or 0)
+        item_before = demo.rows([item_id])[0].rating
+        item_after = Rating.AMBER if item_before is not Rating.AMBER else Rating.GREEN
+        await pilot.press(item_after.value[0])  # an item rated first: the change before the others
+        await type_text(pilot, "Reviewed")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("f5")
+        await settle(pilot, app)
+        tree = app.screen.query_one(Tree)
+        node = tree.root.children[0].children[0]
+        tree.move_cursor(node)
+        before = rating_of(node.data.id)
+        await pilot.press("g" if before is not Rating.GREEN else "a")
+        await type_text(pilot, "Reviewed at the Executive")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert rating_of(node.data.id) is not before
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert rating_of(node.data.id) is before
+        assert demo.rows([item_id])[0].rating is item_after  # the item's change is untouched
+        meetings = len(demo.meetings())
+        await pilot.press("f8", "n")
+        await settle(pilot, app)
+        app.screen.query_one("#field-date", Input).value = "20/01/2027"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert len(demo.meetings()) == meetings + 1
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert app._notifications
+        said = list(app._notifications)[-1].message
+        assert said == (
+            "Recording a meeting cannot be undone. Nothing was changed. Press u again to undo the change before it."
+        )
+        assert len(demo.meetings()) == meetings + 1
+        assert demo.rows([item_id])[0].rating is item_after
+        await pilot.press("u")  # the change before it: the item's rating
+        await settle(pilot, app)
+        assert demo.rows([item_id])[0].rating is item_before
+
+
 async def test_help_lists_the_bindings_of_the_screen(app: SSCPApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_log(pilot, app)

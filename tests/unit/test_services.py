@@ -325,3 +325,57 @@ def test_a_saved_view_comes_back_as_the_filter_it_was_saved_from(demo: Tracker) 
 
 def test_review_labels_are_the_reviews_labels_in_their_order(demo: Tracker) -> None:
     assert demo.review_labels() == [(r.id, r.label) for r in demo.reviews(with_counts=False)]
+
+
+def entity_history(
+    tracker: Tracker, entity: str, entity_id: int
+) -> list[tuple[str, str | None, str | None, str]]:
+    with tracker.store.read() as s:
+        rows = s.scalars(
+            select(HistoryEntry)
+            .where(HistoryEntry.entity == entity, HistoryEntry.entity_id == entity_id)
+            .order_by(HistoryEntry.id.desc())
+        )
+        return [(h.field, h.old_value, h.new_value, h.source) for h in rows]
+
+
+def test_undo_reverses_a_priority_rating_and_wording(demo: Tracker) -> None:
+    priority = demo.plans()[0].priorities[0]
+    rated = demo.set_priority_rating(priority.id, Rating.RED, "Slipped at the Executive")
+    reworded = demo.update_priority(priority.id, "A new title", "A new objective", "Reworded")
+    demo.undo(reworded.batch)
+    demo.undo(rated.batch)
+    after = next(p for p in demo.plans()[0].priorities if p.id == priority.id)
+    assert (after.rating, after.title, after.objective) == (
+        priority.rating,
+        priority.title,
+        priority.objective,
+    )
+    recent = entity_history(demo, "priority", priority.id)[:4]
+    assert [h[3] for h in recent] == ["undo"] * 3 + ["app"]  # appended, never removed
+    assert recent[0] == ("rating", "red", priority.rating.value if priority.rating else None, "undo")
+
+
+def test_undo_reverses_a_review_edit_and_refuses_once_changed_again(tracker: Tracker, small) -> None:
+    (review,) = [r for r in tracker.reviews() if r.title == "Child A"]
+    renamed = ItemFilter(text="Zebedee", state=ItemState.ALL)
+    edited = tracker.save_review(
+        review.id, {"title": "Zebedee", "year": 2020, "published_on": date(2020, 5, 1)}
+    )
+    assert tracker.ids(renamed)  # its items are found by the new title...
+    tracker.undo(edited.batch)
+    again = next(r for r in tracker.reviews() if r.id == review.id)
+    assert (again.title, again.year, again.published_on) == ("Child A", 2019, review.published_on)
+    assert not tracker.ids(renamed)  # ...and no longer, once undone
+    first = tracker.save_review(review.id, {"status": "closed"})
+    tracker.save_review(review.id, {"status": "published"})
+    with pytest.raises(EditError, match="has changed since; nothing was undone"):
+        tracker.undo(first.batch)
+
+
+def test_adding_a_review_or_recording_a_meeting_says_it_cannot_be_undone(tracker: Tracker, small) -> None:
+    added = tracker.save_review(None, {"title": "Child Q", "kind": "LCSPR", "year": 2026})
+    assert added.not_undoable == "Adding a review cannot be undone."
+    met = tracker.record_meeting("Case Review Panel", date(2026, 12, 3))
+    assert met.not_undoable == "Recording a meeting cannot be undone."
+    assert tracker.set_rating([small["soon"]], Rating.RED, "Escalated").not_undoable == ""
