@@ -16,7 +16,7 @@ from textual.worker import Worker, WorkerState
 from sscp_tui.assets import asset_path
 from sscp_tui.commands import JumpProvider
 from sscp_tui.config import Settings
-from sscp_tui.errors import EditError
+from sscp_tui.errors import EditError, TrackerBusy
 from sscp_tui.paths import app_paths
 from sscp_tui.screens.base import TrackerModal, user_message
 from sscp_tui.services.alerts import AlertRules
@@ -226,8 +226,14 @@ class SSCPApp(App[None]):
     def undo(self, change: ChangeResult) -> None:
         try:
             result = self.tracker.undo(change.batch)
-        except EditError as exc:
+        except TrackerBusy as exc:
+            # Kept, so that u tries it again rather than reaching the change before it.
+            self.call_from_thread(self.undo_stack.append, change)
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        except EditError as exc:
+            earlier = " Press u again to undo the change before it." if self.undo_stack else ""
+            self.call_from_thread(self.notify, f"{exc}{earlier}", severity="error", markup=False)
             return
         message = f"Undone: {result.changed} change(s) reversed, and the reversal recorded in history."
         self.call_from_thread(self.notify, message, markup=False)

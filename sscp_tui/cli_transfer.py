@@ -276,4 +276,4 @@ def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None
         _end_progress(progress)
         tracker.store.close()
     items = "item" if report.rows == 1 else "items"
-    click.echo(f"Wrote {report.rows} {items} to {report.path} ({report.format}).")
+    click.echo(f"Wrote {report.rows} {items} to {report.path} ({report.format}). {report.cut_note}".strip())

@@ -14,3 +14,7 @@ class EditError(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class TrackerBusy(EditError):
+    """Another program was writing to the tracker: the same edit may well succeed shortly."""

@@ -79,9 +79,9 @@ class FormField:
         return self.blank is not None or not self.options  # a choice of nothing stays empty
 
 
-def _shape(fields: Sequence[FormField]) -> list[tuple[str, str, bool, str | None]]:
+def _shape(fields: Sequence[FormField]) -> list[tuple[str, str, bool, str | None, bool]]:
     """What a form's widgets are made from (the rest a form can be refilled with)."""
-    return [(spec.name, spec.kind, spec.hint is not None, spec.blank) for spec in fields]
+    return [(spec.name, spec.kind, spec.hint is not None, spec.blank, spec.may_be_blank) for spec in fields]
 
 
 def _choice(spec: FormField) -> Any:

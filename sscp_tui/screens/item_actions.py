@@ -199,8 +199,7 @@ class ItemActions:
                 "Lead agency",
                 kind="select",
                 options=agencies,
-                validate=required("An agency"),  # when there are none to choose from
-                blank=None,
+                validate=required("An agency"),  # chosen, never assumed: it moves whole lists
             ),
             FormField("note", "Why? (recorded in history)", validate=required("A note")),
         ]

@@ -99,7 +99,10 @@ class TransferActions:
             )
             screen.app.call_from_thread(screen.say, message, severity="error")
             return
-        screen.app.call_from_thread(screen.say, f"Exported {report.rows:,} items to {report.path}.")
+        said = f"Exported {report.rows:,} items to {report.path}. {report.cut_note}".strip()
+        screen.app.call_from_thread(
+            screen.say, said, severity="warning" if report.cut_short else "information"
+        )
 
 
 class ImportPreviewScreen(TrackerScreen):

@@ -6,6 +6,7 @@ import difflib
 import re
 from collections import defaultdict
 from datetime import date
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from sscp_tui.db.models import (
 )
 from sscp_tui.services.edits import EditContext, EditError, record, refresh_search
 from sscp_tui.services.edits import undo_batch as undo_item_batch
+from sscp_tui.services.item_rows import review_label
 from sscp_tui.services.records import (
     AgencyRecord,
     MeetingRecord,
@@ -131,8 +133,6 @@ def review_labels(session: Session) -> list[tuple[int, str]]:
     """Each review's id and label, newest first as :func:`reviews` lists them: a narrow read
     for the screens that name reviews (reading 800 reviews in full took 24-130 ms, and with
     their counts a scan of the log)."""
-    from sscp_tui.services.item_rows import review_label
-
     statement = (
         select(Review.id, Review.kind, Review.title, Review.year)
         .where(Review.deleted_at.is_(None))
@@ -197,9 +197,17 @@ def save_review(session: Session, ctx: EditContext, review_id: int | None, value
         if found is None or found.deleted_at is not None:
             raise EditError("That review no longer exists.")
         review = found
-    for name, value in values.items():
+    for name in values:
         if name not in REVIEW_FIELDS:
             raise EditError(f"'{name}' is not a field of a review.")
+    _refuse_a_twin(
+        session,
+        review,
+        ReviewKind(str(values["kind"])) if "kind" in values else review.kind,
+        title if "title" in values else review.title,
+        cast("int | None", values.get("year", review.year)),
+    )
+    for name, value in values.items():
         old = getattr(review, name)
         if name == "kind":
             value = ReviewKind(str(value))
@@ -214,20 +222,25 @@ def save_review(session: Session, ctx: EditContext, review_id: int | None, value
                 session.flush()
                 for item in review.items:
                     refresh_search(session, item)
-    with session.no_autoflush:  # asked before this review's changes are written
+    session.flush()
+    return review.id
+
+
+def _refuse_a_twin(session: Session, review: Review, kind: ReviewKind, title: str, year: int | None) -> None:
+    """Refuse, in a sentence, a review that would share its kind, title and year with another
+    (the database would refuse it too, in its own words). Asked before any change is written."""
+    with session.no_autoflush:
         twin = session.scalar(
             select(Review.id).where(
-                Review.kind == review.kind,
-                Review.title == review.title,
-                Review.year.is_(None) if review.year is None else Review.year == review.year,
+                Review.kind == kind,
+                Review.title == title,
+                Review.year.is_(None) if year is None else Review.year == year,
                 Review.id != review.id,
             )
         )
     if twin is not None:
-        label = _review_record(review, {}).label
+        label = review_label(kind, title, year)
         raise EditError(f"There is already a review called {label}; change the title or the year.", "title")
-    session.flush()
-    return review.id
 
 
 # The fields of reviews and priorities whose changes undo reverses (items': edits.undo_batch).

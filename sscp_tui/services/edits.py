@@ -179,6 +179,12 @@ def record(session: Session, ctx: EditContext, entity: str, entity_id: int, fiel
     )
 
 
+def rows_written(session: Session, ctx: EditContext) -> int:
+    """How many history rows this edit (its batch) has written so far."""
+    session.flush()
+    return session.scalar(select(func.count()).where(HistoryEntry.batch == ctx.batch)) or 0
+
+
 def change_field(session: Session, ctx: EditContext, item: TrackedItem, name: str, value: str | None) -> bool:
     """Set one field; write history if it changed. Returns whether it changed."""
     old = _get(item, name)

@@ -41,7 +41,7 @@ from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.queries import filter_conditions
 from sscp_tui.services.records import AlertKind, ItemFilter, ItemState
 from sscp_tui.services.sheets import Progress, TransferError
-from sscp_tui.services.spreadsheet_safety import FORMULA_STARTS
+from sscp_tui.services.spreadsheet_safety import EXCEL_CELL_LIMIT, FORMULA_STARTS
 from sscp_tui.services.tracker import Tracker
 
 FORMATS = {".csv": "CSV", ".xlsx": "XLSX"}
@@ -67,6 +67,18 @@ class ExportReport:
     path: Path
     format: str
     rows: int
+    cut_short: int = 0  # texts longer than a spreadsheet cell holds, cut short in an XLSX
+
+    @property
+    def cut_note(self) -> str:
+        """A sentence on the texts cut short, or nothing."""
+        if not self.cut_short:
+            return ""
+        texts = "text was" if self.cut_short == 1 else "texts were"
+        return (
+            f"{self.cut_short:,} {texts} longer than a spreadsheet cell holds ({EXCEL_CELL_LIMIT:,} "
+            "characters) and cut short; export as CSV to keep every text whole."
+        )
 
 
 def export(
@@ -88,9 +100,10 @@ def export(
         headings, rows = log_rows(session, f, tracker.rules, alerts)
     if fmt == "CSV":
         _write_private(path, partial(_csv, headings, rows))
-    else:
-        _write_private(path, _xlsx(headings, rows, tracker.settings.protective_marking, progress))
-    return ExportReport(path, fmt, len(rows))
+        return ExportReport(path, fmt, len(rows))
+    workbook = _Workbook(headings, rows, tracker.settings.protective_marking, progress)
+    _write_private(path, workbook.write)
+    return ExportReport(path, fmt, len(rows), workbook.cut_short)
 
 
 def log_rows(
@@ -250,49 +263,60 @@ def _csv(headings: Sequence[str], rows: list[list[Any]], handle: BinaryIO) -> No
     out.detach()  # the caller closes the file
 
 
-def _xlsx(
-    headings: Sequence[str], rows: Sequence[Sequence[Any]], marking: str, progress: Progress | None
-) -> Callable[[BinaryIO], None]:
-    """Write the rows as a workbook: one Log sheet with a bold, frozen header row and a filter.
+class _Workbook:
+    """The rows as a workbook: one Log sheet with a bold, frozen header row and a filter.
 
     Written with the packs' own SpreadsheetML writer, not openpyxl, which took four to five
     seconds for 10,000 items (a Python object per cell). Texts are always text cells; dates
-    are date cells shown as dd/mm/yyyy.
+    are date cells shown as dd/mm/yyyy. A text longer than a cell holds is cut short (Excel
+    would refuse the file), and counted in ``cut_short`` once written.
     """
-    from sscp_tui.services.packs.output import clean
-    from sscp_tui.services.packs.xlsx_writer import Sheet, Styled, save
 
-    widths = dict(COLUMNS)
-    sheet = Sheet(
-        "Log",
-        widths=[widths[heading] for heading in headings],
-        freeze_header=True,
-        autofilter=True,
-        header_text=marking,
-        footer_text=marking,
-    )
-    sheet.append([Styled(heading, "header") for heading in headings])
-    dated = [i for i, heading in enumerate(headings) if heading in _DATE_COLUMNS]
-    starts = frozenset(FORMULA_STARTS)
+    def __init__(
+        self, headings: Sequence[str], rows: Sequence[Sequence[Any]], marking: str, progress: Progress | None
+    ) -> None:
+        self.headings, self.rows, self.marking, self.progress = headings, rows, marking, progress
+        self.cut_short = 0
 
-    def cells(count: int, row: Sequence[Any]) -> list[Any]:
-        if progress and count % 2000 == 0:
-            progress("writing", count, len(rows))
-        out = list(row)
-        for index, value in enumerate(out):
-            if value and type(value) is str:
-                # Cleaned as the writer would, then any formula-like text shows as written,
-                # behind an apostrophe (see spreadsheet_safety), as in the CSV export.
-                text = value if value.isprintable() else clean(value)
-                out[index] = "'" + text if text[:1] in starts else text
-        for index in dated:
-            value = out[index]
-            if type(value) is str:
-                out[index] = date.fromisoformat(value)
-        return out
+    def write(self, handle: BinaryIO) -> None:
+        from sscp_tui.services.packs.output import clean
+        from sscp_tui.services.packs.xlsx_writer import Sheet, Styled, save
 
-    sheet.stream((cells(n, row) for n, row in enumerate(rows, 1)), len(rows), len(headings))
-    return lambda handle: save(handle, [sheet], "The log")
+        widths = dict(COLUMNS)
+        headings, rows, progress = self.headings, self.rows, self.progress
+        sheet = Sheet(
+            "Log",
+            widths=[widths[heading] for heading in headings],
+            freeze_header=True,
+            autofilter=True,
+            header_text=self.marking,
+            footer_text=self.marking,
+        )
+        sheet.append([Styled(heading, "header") for heading in headings])
+        dated = [i for i, heading in enumerate(headings) if heading in _DATE_COLUMNS]
+        starts = frozenset(FORMULA_STARTS)
+        self.cut_short = 0
+
+        def cells(count: int, row: Sequence[Any]) -> list[Any]:
+            if progress and count % 2000 == 0:
+                progress("writing", count, len(rows))
+            out = list(row)
+            for index, value in enumerate(out):
+                if value and type(value) is str:
+                    # Cleaned as the writer would, then any formula-like text shows as written,
+                    # behind an apostrophe (see spreadsheet_safety), as in the CSV export.
+                    text = value if value.isprintable() else clean(value)
+                    out[index] = "'" + text if text[:1] in starts else text
+                    if len(out[index]) > EXCEL_CELL_LIMIT:
+                        self.cut_short += 1
+            for index in dated:
+                value = out[index]
+                if type(value) is str:
+                    out[index] = date.fromisoformat(value)
+            return out
+
+        sheet.stream((cells(n, row) for n, row in enumerate(rows, 1)), len(rows), len(headings))
+        save(handle, [sheet], "The log")
 
 
 def _write_private(path: Path, write: Callable[[BinaryIO], object]) -> None:

@@ -119,7 +119,7 @@ class ImportReport:
     new_themes: tuple[str, ...]
     fields_changed: int
     updates_added: int
-    batch: str  # the history batch of every change (undo reverses the field changes)
+    batch: str  # the history batch of every change (an import is not undone with u)
 
     def count(self, action: RowAction) -> int:
         return sum(1 for row in self.rows if row.action is action)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_CELL_LIMIT = 32_767  # the most characters a spreadsheet cell holds
 
 
 def neutralise(value: Any) -> Any:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sscp_tui.config import Settings
 from sscp_tui.db.models import AgencyKind, Rating
 from sscp_tui.db.store import Store
+from sscp_tui.errors import TrackerBusy
 from sscp_tui.services import catalog, edits, queries
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.edits import EditContext, EditError, NewItem
@@ -73,10 +74,8 @@ class Tracker:
         except DBAPIError as exc:
             reason = str(getattr(exc, "orig", exc))
             if "locked" in reason or "busy" in reason:
-                message = "The tracker is busy with another change; try again in a moment."
-            else:
-                message = f"The change could not be saved: {reason}."
-            raise EditError(message) from exc
+                raise TrackerBusy("The tracker is busy with another change; try again in a moment.") from exc
+            raise EditError(f"The change could not be saved: {reason}.") from exc
         return ChangeResult(ctx.batch, changed, tuple(items))
 
     # --- the log ---------------------------------------------------------------------------
@@ -229,7 +228,14 @@ class Tracker:
         return self._edit(lambda s, c: catalog.undo_batch(s, c, batch), note, source="undo")
 
     def save_review(self, review_id: int | None, values: dict[str, object], note: str = "") -> ChangeResult:
-        result = self._edit(lambda s, c: catalog.save_review(s, c, review_id, values), note)
+        """Add (``review_id`` None) or edit a review; ``changed`` counts the history rows written
+        (none when nothing changed, which then goes on no undo list)."""
+
+        def work(session: Session, ctx: EditContext) -> int:
+            catalog.save_review(session, ctx, review_id, values)
+            return edits.rows_written(session, ctx)
+
+        result = self._edit(work, note)
         if review_id is None:
             return replace(result, not_undoable="Adding a review cannot be undone.")
         return result

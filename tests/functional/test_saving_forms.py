@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from sscp_tui.app import SSCPApp
 from sscp_tui.db.models import HistoryEntry, Rating
@@ -222,8 +222,10 @@ async def test_the_edit_form_asked_again_shows_the_next_item(app: SSCPApp, demo:
         await pilot.press("e")
         await settle(pilot, app)
         again = app.screen
-        assert isinstance(again, FormModal)
+        assert again is form  # the same form, refilled, not built again
         assert f"Edit {row.source} {row.reference}" in static_text(app, ".dialog-title")
+        assert again.query_one("#field-lead_agency", Select).value == (row.lead_agency or Select.NULL)
+        assert again.query_one("#field-themes", Input).value == "; ".join(row.themes)
         assert again.query_one("#field-reference", Input).value == row.reference
         assert again.query_one("#field-text", TextArea).text == row.text
         assert again.query_one("#field-owner", Input).value == (demo.item(second).owner)  # type: ignore[union-attr]
@@ -311,3 +313,50 @@ async def test_a_review_that_already_exists_is_refused_under_its_title(demo: Tra
         await settle(pilot, app)
         assert not isinstance(app.screen, FormModal)
     assert len(demo.reviews()) == count
+
+
+async def test_re_assigning_needs_an_agency_chosen(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        item_id = int(app.screen.query_one(LogTable).cursor_key or 0)
+        before = demo.rows([item_id])[0].lead_agency
+        await pilot.press("o")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        assert form.query_one("#field-agency", Select).value is Select.NULL  # nothing assumed
+        form.query_one("#field-note", Input).value = "Moved at panel"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is form and "An agency is required" in static_text(app, "#error-agency")
+        assert demo.rows([item_id])[0].lead_agency == before
+
+
+async def test_an_undo_refused_while_the_tracker_is_busy_can_be_tried_again(
+    app: SSCPApp, demo: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sscp_tui.errors import TrackerBusy
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        item_id = int(app.screen.query_one(LogTable).cursor_key or 0)
+        before = demo.rows([item_id])[0].rating
+        await pilot.press("a" if before is not Rating.AMBER else "g")
+        await type_text(pilot, "Reviewed")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        rated = demo.rows([item_id])[0].rating
+        assert rated is not before
+
+        def busy(self: Tracker, batch: str, note: str = "Undone") -> Any:
+            raise TrackerBusy("The tracker is busy with another change; try again in a moment.")
+
+        monkeypatch.setattr(Tracker, "undo", busy)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert list(app._notifications)[-1].message.startswith("The tracker is busy")
+        assert demo.rows([item_id])[0].rating is rated
+        monkeypatch.undo()
+        await pilot.press("u")  # the same change, tried again
+        await settle(pilot, app)
+        assert demo.rows([item_id])[0].rating is before

@@ -379,3 +379,23 @@ def test_adding_a_review_or_recording_a_meeting_says_it_cannot_be_undone(tracker
     met = tracker.record_meeting("Case Review Panel", date(2026, 12, 3))
     assert met.not_undoable == "Recording a meeting cannot be undone."
     assert tracker.set_rating([small["soon"]], Rating.RED, "Escalated").not_undoable == ""
+
+
+def test_saving_a_review_unchanged_writes_nothing_and_is_nothing_to_undo(tracker: Tracker, small) -> None:
+    (review,) = [r for r in tracker.reviews() if r.title == "Child A"]
+    same = tracker.save_review(review.id, {"title": "Child A", "year": 2019, "kind": "SCR"})
+    assert same.changed == 0  # so the app puts it on no undo list
+    assert entity_history(tracker, "review", review.id) == []
+    assert tracker.save_review(review.id, {"year": 2018}).changed == 1
+
+
+def test_a_review_named_like_another_is_refused_in_a_sentence_even_by_undo(tracker: Tracker, small) -> None:
+    (child_a,) = [r for r in tracker.reviews() if r.title == "Child A"]
+    (thematic,) = [r for r in tracker.reviews() if r.title == "Adolescent suicide"]
+    with pytest.raises(EditError, match=r"^There is already a review called SCR Child A \(2019\);"):
+        tracker.save_review(thematic.id, {"kind": "SCR", "title": "Child A", "year": 2019})
+    renamed = tracker.save_review(child_a.id, {"title": "Child B"})
+    tracker.save_review(None, {"kind": "SCR", "title": "Child A", "year": 2019})
+    with pytest.raises(EditError, match=r"^There is already a review called SCR Child A \(2019\);"):
+        tracker.undo(renamed.batch)
+    assert next(r for r in tracker.reviews() if r.id == child_a.id).title == "Child B"  # nothing undone

@@ -18,8 +18,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sscp_tui.services.packs.model import RATING_COLOURS
 from sscp_tui.services.packs.output import batches, clean
+from sscp_tui.services.spreadsheet_safety import EXCEL_CELL_LIMIT
 
-EXCEL_CELL_LIMIT = 32_767
 _EPOCH = date(1899, 12, 30)
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -108,10 +108,13 @@ def column_letter(number: int) -> str:
     return letters
 
 
+CUT_SHORT = " [cut short here]"
+
+
 def _text(value: str) -> str:
     text = value if value.isprintable() else clean(value)
-    if len(text) > EXCEL_CELL_LIMIT - 20:
-        text = text[: EXCEL_CELL_LIMIT - 20] + " [cut short here]"
+    if len(text) > EXCEL_CELL_LIMIT:  # more than a spreadsheet's cell holds
+        text = text[: EXCEL_CELL_LIMIT - len(CUT_SHORT)] + CUT_SHORT
     # Three scans for a character are quicker than one regular expression for any of them.
     return escape(text) if "&" in text or "<" in text or ">" in text else text
 
@@ -139,6 +142,8 @@ def _cell_end(value: Value) -> str | None:
     if isinstance(value, date):
         day = value.date() if isinstance(value, datetime) else value
         return f'"{style or _DATE_STYLE}><v>{(day - _EPOCH).days}</v></c>'
+    if isinstance(value, float):
+        return f'"{style}><v>{value!r}</v></c>'
     return f'"{style}><v>{int(value)}</v></c>'
 
 
@@ -185,7 +190,8 @@ class Sheet:
         """Add ``count`` rows, at most ``columns`` wide, to be made only as the file is written.
 
         A large log's rows are then never all held at once: each megabyte of them is made,
-        compressed and written before the next (see :func:`save`).
+        compressed and written before the next (see :func:`save`). ``rows`` is read once, so
+        a sheet with streamed rows is saved once.
         """
         self._later, self._later_count = rows, count
         self._columns = max(self._columns, columns)
