@@ -19,16 +19,7 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import (
-    Button,
-    Input,
-    Label,
-    OptionList,
-    Select,
-    SelectionList,
-    Static,
-    TextArea,
-)
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -157,6 +148,9 @@ class FormModal(TrackerModal):
     def _widget(self, spec: FormField) -> Any:
         widget_id = f"field-{spec.name}"
         if spec.kind == "text":
+            # Loaded when a form first has a text box: not at every start (0.6 MiB).
+            from textual.widgets import TextArea
+
             area = TextArea(spec.value, id=widget_id, soft_wrap=True, show_line_numbers=False)
             area.styles.height = 6
             return area
@@ -194,8 +188,8 @@ class FormModal(TrackerModal):
                 if list(spec.options) != list(old[spec.name].options):
                     widget.set_options([(Text(label), value) for label, value in spec.options])
                 widget.value = _choice(spec)
-            elif isinstance(widget, TextArea):
-                widget.text = spec.value
+            elif spec.kind == "text":  # a TextArea
+                widget.text = spec.value  # type: ignore[attr-defined]
             elif isinstance(widget, Input):
                 widget.value = spec.value
                 widget.cursor_position = len(spec.value)
@@ -210,8 +204,8 @@ class FormModal(TrackerModal):
         found: dict[str, str] = {}
         for spec in self.fields:
             widget = self.query_one(f"#field-{spec.name}")
-            if isinstance(widget, TextArea):
-                found[spec.name] = widget.text
+            if spec.kind == "text":  # a TextArea
+                found[spec.name] = widget.text  # type: ignore[attr-defined]
             elif isinstance(widget, Select):
                 found[spec.name] = "" if widget.value is Select.NULL else str(widget.value)
             elif isinstance(widget, Input):
@@ -421,11 +415,15 @@ class PickManyModal(TrackerModal):
         self.options = list(options)
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import SelectionList  # loaded when first asked: not at every start
+
         with Vertical(classes="dialog choice"):
             yield Label(Text(f"{self.pick_title} — space ticks, enter accepts"), classes="dialog-title")
             yield SelectionList[str](*[(Text(label), value, on) for label, value, on in self.options])
 
     def action_accept(self) -> None:
+        from textual.widgets import SelectionList
+
         self.dismiss(list(self.query_one(SelectionList).selected))
 
     def action_cancel(self) -> None:
