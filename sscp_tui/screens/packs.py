@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, ProgressBar, Static
 
 from sscp_tui.paths import app_paths, ensure_private_dir
 from sscp_tui.screens.base import TrackerScreen, cursor_id
-from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, a_date, required
+from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, a_date, note_form, required
 from sscp_tui.services.records import ChangeResult, MeetingRecord
 from sscp_tui.services.timescales import parse_date
 from sscp_tui.widgets.keybar import KeyBar
@@ -47,6 +47,9 @@ class PackScreen(TrackerScreen):
     BINDINGS: ClassVar = [
         Binding("enter,p", "pack", "Produce the pack", id="packs.pack"),
         Binding("n", "new_meeting", "Record a meeting", id="packs.new"),
+        Binding(
+            "delete", "delete_meeting", "Remove a meeting recorded by mistake", id="packs.delete", show=False
+        ),
     ]
 
     def __init__(self) -> None:
@@ -57,7 +60,10 @@ class PackScreen(TrackerScreen):
         yield Header()
         yield NavBar("packs")
         yield Static(
-            Text("Meetings recorded. Choose one and press enter for its pack; n records a meeting."),
+            Text(
+                "Meetings recorded. Choose one and press enter for its pack; n records a meeting, "
+                "delete removes one recorded by mistake."
+            ),
             classes="bar",
         )
         yield DataTable(id="meetings-table", cursor_type="row", zebra_stripes=True)
@@ -101,6 +107,29 @@ class PackScreen(TrackerScreen):
     def current(self) -> MeetingRecord | None:
         meeting_id = cursor_id(self.query_one(DataTable))
         return self.meetings.get(meeting_id) if meeting_id is not None else None
+
+    # --- removing a meeting recorded by mistake ---------------------------------------------
+    def action_delete_meeting(self) -> None:
+        meeting = self.current()
+        if meeting is None:
+            self.say("Choose a meeting to remove.", severity="warning")
+            return
+        named = f"the {meeting.group} meeting on {meeting.held_on:%d %b %Y}"
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+
+                def remove(values: dict[str, str]) -> tuple[ChangeResult, str]:
+                    result = self.tracker.delete_meeting(meeting.id, values["note"])
+                    return result, f"Removed {named} (recorded in history)."
+
+                self.save_in_form(note_form(self.app, f"Why remove {named}?"), remove)
+
+        question = (
+            f"Remove {named}? Its packs would compare with the meeting before it; "
+            "the history keeps that it was recorded."
+        )
+        self.app.push_screen(ConfirmModal(question), confirmed)
 
     # --- recording a meeting ---------------------------------------------------------------
     def action_new_meeting(self) -> None:

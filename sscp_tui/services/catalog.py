@@ -376,3 +376,20 @@ def record_meeting(session: Session, ctx: EditContext, group: str, held_on: date
     session.flush()
     record(session, ctx, "meeting", meeting.id, "created", None, f"{group} {held_on.isoformat()}")
     return MeetingRecord(meeting.id, meeting.group, meeting.held_on, meeting.notes)
+
+
+def delete_meeting(session: Session, ctx: EditContext, meeting_id: int) -> int:
+    """Remove a meeting recorded by mistake; history keeps what it was, who removed it and why.
+
+    Packs for the group then compare with the meeting before it. Nothing refers to a meeting
+    but history, which names it in words."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise EditError("That meeting is no longer recorded.")
+    if not ctx.note.strip():
+        raise EditError("Say why the meeting is removed: a note is required.", "note")
+    record(
+        session, ctx, "meeting", meeting.id, "deleted", f"{meeting.group} {meeting.held_on.isoformat()}", None
+    )
+    session.delete(meeting)
+    return 1

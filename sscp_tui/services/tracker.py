@@ -250,5 +250,9 @@ class Tracker:
         result = self._edit(lambda s, c: catalog.record_meeting(s, c, group, held_on).id)
         return replace(result, not_undoable="Recording a meeting cannot be undone.")
 
+    def delete_meeting(self, meeting_id: int, note: str) -> ChangeResult:
+        result = self._edit(lambda s, c: catalog.delete_meeting(s, c, meeting_id), note)
+        return replace(result, not_undoable="Removing a meeting cannot be undone; record it again with n.")
+
     def create_agency(self, name: str, short_name: str, kind: AgencyKind) -> ChangeResult:
         return self._edit(lambda s, c: catalog.create_agency(s, c, name, short_name, kind).id)

@@ -104,3 +104,45 @@ async def test_a_choice_that_must_be_made_offers_no_empty_entry(demo: Tracker) -
         await settle(pilot, app)
         assert offered(app, "agency")[0] == "(any)" and offered(app, "alert")[0] == "(any)"
         assert offered(app, "state") == ["Open items", "Closed (Blue) items", "All items"]
+
+
+async def test_a_meeting_recorded_by_mistake_is_removed_with_a_note(demo: Tracker) -> None:
+    from sqlalchemy import select
+
+    from sscp_tui.db.models import HistoryEntry
+
+    app = SSCPApp(demo)
+    held = demo.meetings("Case Review Panel")[0].held_on
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#field-date", Input).value = "21/01/2027"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        (mistake,) = [m for m in demo.meetings() if m.held_on.isoformat() == "2027-01-21"]
+        table = app.screen.query_one("#meetings-table", DataTable)
+        table.move_cursor(row=table.get_row_index(str(mistake.id)))
+        await pilot.press("delete")
+        await pilot.pause()
+        assert "Remove the Case Review Panel meeting on 21 Jan 2027?" in static_text(app, ".dialog-title")
+        await pilot.press("y")
+        await settle(pilot, app)
+        await pilot.press("enter")  # no note: refused in the form
+        await settle(pilot, app)
+        assert "A note is required" in static_text(app, "#error-note")
+        await type_text(pilot, "Entered the wrong month")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert all(m.id != mistake.id for m in demo.meetings())
+        assert all("21 Jan 2027" not in row[1] for row in table_rows(table))
+        assert any(m.held_on == held for m in demo.meetings())  # the others are untouched
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert list(app._notifications)[-1].message.startswith("Removing a meeting cannot be undone")
+    with demo.store.read() as s:
+        entry = s.scalars(select(HistoryEntry).where(HistoryEntry.entity == "meeting")).all()[-1]
+    assert (entry.entity_id, entry.field, entry.old_value, entry.new_value) == (
+        mistake.id, "deleted", "Case Review Panel 2027-01-21", None)  # fmt: skip
+    assert entry.note == "Entered the wrong month"
