@@ -114,6 +114,9 @@ class PackScreen(TrackerScreen):
         if meeting is None:
             self.say("Choose a meeting to remove.", severity="warning")
             return
+        if any(worker.group == "pack" and worker.is_running for worker in self.workers):
+            self.say("A pack is being produced; remove the meeting once it is written.", severity="warning")
+            return
         named = f"the {meeting.group} meeting on {meeting.held_on:%d %b %Y}"
 
         def confirmed(answer: bool | None) -> None:

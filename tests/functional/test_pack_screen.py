@@ -5,7 +5,9 @@ from __future__ import annotations
 import stat
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Input, Select
 
 from sscp_tui.app import SSCPApp
@@ -146,3 +148,37 @@ async def test_a_meeting_recorded_by_mistake_is_removed_with_a_note(demo: Tracke
     assert (entry.entity_id, entry.field, entry.old_value, entry.new_value) == (
         mistake.id, "deleted", "Case Review Panel 2027-01-21", None)  # fmt: skip
     assert entry.note == "Entered the wrong month"
+
+
+async def test_a_meeting_is_not_removed_while_a_pack_is_being_produced(
+    demo: Tracker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from sscp_tui.services import packs
+
+    release = threading.Event()
+    build = packs.build_pack
+
+    def slow_build(*args: Any, **kwargs: Any) -> Any:
+        assert release.wait(10), "the test never released the build"
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(packs, "build_pack", slow_build)
+    app = SSCPApp(demo)
+    before = len(demo.meetings())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#field-folder", Input).value = str(tmp_path)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        await pilot.press("delete")
+        await pilot.pause()
+        said = list(app._notifications)[-1].message
+        assert said == "A pack is being produced; remove the meeting once it is written."
+        release.set()
+        await settle(pilot, app, rounds=6)
+    assert len(demo.meetings()) == before

@@ -399,3 +399,16 @@ def test_a_review_named_like_another_is_refused_in_a_sentence_even_by_undo(track
     with pytest.raises(EditError, match=r"^There is already a review called SCR Child A \(2019\);"):
         tracker.undo(renamed.batch)
     assert next(r for r in tracker.reviews() if r.id == child_a.id).title == "Child B"  # nothing undone
+
+
+def test_a_removed_meetings_id_is_never_given_to_another(tracker: Tracker, small) -> None:
+    first = tracker.record_meeting("Case Review Panel", date(2027, 1, 21))
+    (mistake,) = [m for m in tracker.meetings() if m.held_on == date(2027, 1, 21)]
+    tracker.delete_meeting(mistake.id, "Wrong month")
+    tracker.record_meeting("Case Review Panel", date(2027, 2, 18))
+    (again,) = [m for m in tracker.meetings() if m.held_on == date(2027, 2, 18)]
+    assert again.id != mistake.id and first.changed
+    created = entity_history(tracker, "meeting", again.id)
+    assert [(h[0], h[2]) for h in created] == [("created", "Case Review Panel 2027-02-18")]  # its own only
+    with pytest.raises(EditError, match="no longer recorded"):
+        tracker.delete_meeting(mistake.id, "Twice")
