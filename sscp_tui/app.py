@@ -217,8 +217,7 @@ class SSCPApp(App[None]):
         change = self.undo_stack.pop()
         if change.not_undoable:
             # Said, and taken off the list: otherwise u would quietly reverse an older change.
-            earlier = " Press u again to undo the change before it." if self.undo_stack else ""
-            self.notify(f"{change.not_undoable} Nothing was changed.{earlier}", severity="warning")
+            self.notify(f"{change.not_undoable} Nothing was changed.{self._and_before()}", severity="warning")
             return
         self.undo(change)
 
@@ -232,12 +231,15 @@ class SSCPApp(App[None]):
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         except EditError as exc:
-            earlier = " Press u again to undo the change before it." if self.undo_stack else ""
-            self.call_from_thread(self.notify, f"{exc}{earlier}", severity="error", markup=False)
+            self.call_from_thread(self.notify, f"{exc}{self._and_before()}", severity="error", markup=False)
             return
         message = f"Undone: {result.changed} change(s) reversed, and the reversal recorded in history."
         self.call_from_thread(self.notify, message, markup=False)
         self.call_from_thread(self._refresh_screen)
+
+    def _and_before(self) -> str:
+        """After an undo that reversed nothing: what u does next, if anything."""
+        return " Press u again to undo the change before it." if self.undo_stack else ""
 
     def _refresh_screen(self) -> None:
         self.data_version += 1

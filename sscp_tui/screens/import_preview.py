@@ -139,7 +139,6 @@ class ImportPreviewScreen(TrackerScreen):
         changed = report.fields_changed + report.updates_added + report.count(RowAction.CREATE)
         # On the undo list so that u says so, rather than reversing the change made before it.
         self.sscp.remember(ChangeResult(report.batch, changed, not_undoable="An import cannot be undone."))
-        self.sscp.data_version += 1
         self.say(f"Imported: {report.summary()}")
         self.app.pop_screen()
         refresh = getattr(self.app.screen, "refresh_data", None)

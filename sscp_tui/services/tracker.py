@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
@@ -66,6 +65,7 @@ class Tracker:
         note: str = "",
         source: str = "app",
         items: Sequence[int] = (),
+        not_undoable: str = "",
     ) -> ChangeResult:
         ctx = EditContext(author=self.settings.author, note=note.strip(), source=source)
         try:
@@ -76,7 +76,7 @@ class Tracker:
             if "locked" in reason or "busy" in reason:
                 raise TrackerBusy("The tracker is busy with another change; try again in a moment.") from exc
             raise EditError(f"The change could not be saved: {reason}.") from exc
-        return ChangeResult(ctx.batch, changed, tuple(items))
+        return ChangeResult(ctx.batch, changed, tuple(items), not_undoable)
 
     # --- the log ---------------------------------------------------------------------------
     def page(
@@ -215,6 +215,7 @@ class Tracker:
                 s, c, item_id, text, written_on=day, proposed_rating=proposed_rating
             ),
             items=[item_id],
+            not_undoable="Adding a progress update cannot be undone.",
         )
 
     def create_item(self, new: NewItem, note: str = "") -> ChangeResult:
@@ -235,10 +236,8 @@ class Tracker:
             catalog.save_review(session, ctx, review_id, values)
             return edits.rows_written(session, ctx)
 
-        result = self._edit(work, note)
-        if review_id is None:
-            return replace(result, not_undoable="Adding a review cannot be undone.")
-        return result
+        adding = "Adding a review cannot be undone." if review_id is None else ""
+        return self._edit(work, note, not_undoable=adding)
 
     def set_priority_rating(self, priority_id: int, rating: Rating | None, note: str) -> ChangeResult:
         return self._edit(lambda s, c: int(catalog.set_priority_rating(s, c, priority_id, rating)), note)
@@ -247,12 +246,17 @@ class Tracker:
         return self._edit(lambda s, c: catalog.update_priority(s, c, priority_id, title, objective), note)
 
     def record_meeting(self, group: str, held_on: date) -> ChangeResult:
-        result = self._edit(lambda s, c: catalog.record_meeting(s, c, group, held_on).id)
-        return replace(result, not_undoable="Recording a meeting cannot be undone.")
+        return self._edit(
+            lambda s, c: catalog.record_meeting(s, c, group, held_on).id,
+            not_undoable="Recording a meeting cannot be undone.",
+        )
 
     def delete_meeting(self, meeting_id: int, note: str) -> ChangeResult:
-        result = self._edit(lambda s, c: catalog.delete_meeting(s, c, meeting_id), note)
-        return replace(result, not_undoable="Removing a meeting cannot be undone; record it again with n.")
+        return self._edit(
+            lambda s, c: catalog.delete_meeting(s, c, meeting_id),
+            note,
+            not_undoable="Removing a meeting cannot be undone; record it again if it was held.",
+        )
 
     def create_agency(self, name: str, short_name: str, kind: AgencyKind) -> ChangeResult:
         return self._edit(lambda s, c: catalog.create_agency(s, c, name, short_name, kind).id)

@@ -360,3 +360,20 @@ async def test_an_undo_refused_while_the_tracker_is_busy_can_be_tried_again(
         await pilot.press("u")  # the same change, tried again
         await settle(pilot, app)
         assert demo.rows([item_id])[0].rating is before
+
+
+async def test_u_after_a_progress_update_says_it_stays(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        item_id = int(app.screen.query_one(LogTable).cursor_key or 0)
+        updates = len(demo.item(item_id).updates)  # type: ignore[union-attr]
+        await pilot.press("n")
+        await type_text(pilot, "Met the school")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert list(app._notifications)[-1].message == (
+            "Adding a progress update cannot be undone. Nothing was changed."
+        )
+        assert len(demo.item(item_id).updates) == updates + 1  # type: ignore[union-attr]
