@@ -457,7 +457,11 @@ def installed_form(app: App[Any], name: str, fresh: FormModal) -> FormModal:
     return form
 
 
+def note_field(label: str = NOTE_LABEL, default: str = "") -> FormField:
+    """The "why?" every change to a rating, timescale, owner or wording asks for history."""
+    return FormField("note", label, default, validate=required("A note"))
+
+
 def note_form(app: App[Any], title: str, default: str = "", *, label: str = NOTE_LABEL) -> FormModal:
     """The one-line "why?" asked before a change (the app's installed note form)."""
-    fields = [FormField("note", label, default, validate=required("A note"))]
-    return installed_form(app, NOTE_FORM, FormModal(title, fields))
+    return installed_form(app, NOTE_FORM, FormModal(title, [note_field(label, default)]))

@@ -19,7 +19,15 @@ from textual.binding import Binding
 
 from sscp_tui.db.enums import Rating
 from sscp_tui.errors import EditError
-from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, installed_form, note_form, required
+from sscp_tui.screens.forms import (
+    ConfirmModal,
+    FormField,
+    FormModal,
+    installed_form,
+    note_field,
+    note_form,
+    required,
+)
 from sscp_tui.services.records import ChangeResult, ItemRow, rating_label
 from sscp_tui.services.timescales import parse_timescale
 
@@ -156,7 +164,7 @@ class ItemActions:
         fields = [
             FormField("evidence", "Evidence of completion", kind="text", validate=required("Evidence")),
             FormField("impact", "Evidence of impact (optional)", kind="text"),
-            FormField("note", "Note for the history", "Evidence accepted", validate=required("A note")),
+            note_field("Note for the history", "Evidence accepted"),
         ]
 
         tracker = self._screen.tracker
@@ -175,8 +183,7 @@ class ItemActions:
         fields = [
             FormField("timescale", "New timescale, as agreed (e.g. 31/03/2027, March 2027, Q4 2026-27)",
                       validate=required("A timescale"), hint=timescale_hint),
-            FormField("note", "Why was it revised? (the original stays on record)",
-                      validate=required("A note")),
+            note_field("Why was it revised? (the original stays on record)"),
         ]  # fmt: skip
 
         tracker = self._screen.tracker
@@ -201,7 +208,7 @@ class ItemActions:
                 options=agencies,
                 validate=required("An agency"),  # chosen, never assumed: it moves whole lists
             ),
-            FormField("note", "Why? (recorded in history)", validate=required("A note")),
+            note_field(),
         ]
 
         tracker = self._screen.tracker
@@ -259,7 +266,7 @@ class ItemActions:
             FormField("evidence_completion", "Evidence of completion", detail.evidence_completion,
                       kind="text"),
             FormField("evidence_impact", "Evidence of impact", detail.evidence_impact, kind="text"),
-            FormField("note", "Why? (recorded in history)", validate=required("A note")),
+            note_field(),
         ]  # fmt: skip
         before = {f.name: f.value for f in fields}
 

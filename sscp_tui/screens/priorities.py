@@ -14,7 +14,7 @@ from textual.widgets import Header, Static, Tree
 
 from sscp_tui.db.enums import Rating
 from sscp_tui.screens.base import TrackerScreen
-from sscp_tui.screens.forms import FormField, FormModal, note_form, required
+from sscp_tui.screens.forms import FormField, FormModal, note_field, note_form, required
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, ItemActions
 from sscp_tui.services.records import ChangeResult, ItemFilter, ItemRow, ItemState, PlanRecord
 from sscp_tui.widgets.keybar import KeyBar
@@ -142,7 +142,7 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
         fields = [
             FormField("title", "Title", priority.title, validate=required("A title")),
             FormField("objective", "Strategic objective", priority.objective, kind="text"),
-            FormField("note", "Why? (recorded in history)", validate=required("A note")),
+            note_field(),
         ]
 
         priority_id = node.id
