@@ -279,8 +279,7 @@ class _Workbook:
         self.cut_short = 0
 
     def write(self, handle: BinaryIO) -> None:
-        from sscp_tui.services.packs.output import clean
-        from sscp_tui.services.packs.xlsx_writer import Sheet, Styled, save
+        from sscp_tui.services.packs.xlsx_writer import Sheet, Styled, safe_text, save
 
         widths = dict(COLUMNS)
         headings, rows, progress = self.headings, self.rows, self.progress
@@ -294,7 +293,6 @@ class _Workbook:
         )
         sheet.append([Styled(heading, "header") for heading in headings])
         dated = [i for i, heading in enumerate(headings) if heading in _DATE_COLUMNS]
-        starts = frozenset(FORMULA_STARTS)
         self.cut_short = 0
 
         def cells(count: int, row: Sequence[Any]) -> list[Any]:
@@ -303,11 +301,9 @@ class _Workbook:
             out = list(row)
             for index, value in enumerate(out):
                 if value and type(value) is str:
-                    # Cleaned as the writer would, then any formula-like text shows as written,
-                    # behind an apostrophe (see spreadsheet_safety), as in the CSV export.
-                    text = value if value.isprintable() else clean(value)
-                    out[index] = "'" + text if text[:1] in starts else text
-                    if len(out[index]) > EXCEL_CELL_LIMIT:
+                    # Any formula-like text behind an apostrophe, as in the CSV export.
+                    out[index] = text = safe_text(value)
+                    if len(text) > EXCEL_CELL_LIMIT:
                         self.cut_short += 1
             for index in dated:
                 value = out[index]

@@ -25,10 +25,9 @@ from sscp_tui.services.packs.layout import (
     summary_table,
 )
 from sscp_tui.services.packs.model import Pack, PackItem, Progress, long_date
-from sscp_tui.services.packs.output import clean, write_bytes
-from sscp_tui.services.packs.xlsx_writer import Sheet, Styled, Value, save
+from sscp_tui.services.packs.output import write_bytes
+from sscp_tui.services.packs.xlsx_writer import Sheet, Styled, Value, safe_text, save
 from sscp_tui.services.records import rating_label
-from sscp_tui.services.spreadsheet_safety import FORMULA_STARTS, neutralise
 
 _NUMBER = re.compile(r"[+-]?\d+")
 LOG_COLUMNS: tuple[tuple[str, float], ...] = (
@@ -50,18 +49,6 @@ LOG_COLUMNS: tuple[tuple[str, float], ...] = (
 )
 
 
-def safe(value: str) -> str:
-    """Text that shows as written in a spreadsheet, never run as a formula.
-
-    Neutralised before and after cleaning, so neither a leading carriage return (which
-    cleaning turns into a line break) nor a stripped control character hides a formula.
-    """
-    if value.isprintable() and not value.startswith(FORMULA_STARTS):
-        return value  # the usual case: nothing to clean, nothing to neutralise
-    text: str = neutralise(clean(neutralise(value)))
-    return text
-
-
 _RATING_CELLS = {
     rating: Styled(rating_label(rating), f"rating-{rating.value if rating else 'unrated'}")
     for rating in (*Rating, None)
@@ -73,12 +60,12 @@ def rating_cell(rating: Rating | None) -> Styled:
 
 
 def header(text: str) -> Styled:
-    return Styled(safe(text), "header")
+    return Styled(safe_text(text), "header")
 
 
 def _count(text: str) -> Value:
     """A count or a change ("12", "+3", "-2") as a number; anything else as text."""
-    return int(text) if _NUMBER.fullmatch(text) else safe(text)
+    return int(text) if _NUMBER.fullmatch(text) else safe_text(text)
 
 
 def _table_rows(table: Table) -> Iterable[list[Value]]:
@@ -96,11 +83,11 @@ def _summary_sheet(pack: Pack) -> Sheet:
         header_text=cover.protective_marking,
         footer_text=f"{cover.group}, {long_date(cover.meeting_on)}: summary",
     )
-    sheet.append([Styled(safe(cover.title), "title")])
+    sheet.append([Styled(safe_text(cover.title), "title")])
     for label, value in cover_facts(pack).rows:
-        sheet.append([header(label), safe(value)])
+        sheet.append([header(label), safe_text(value)])
     for note in (*cover.notes, pack.summary.comparison, pack.check_note):
-        sheet.append([None, safe(note)])
+        sheet.append([None, safe_text(note)])
     sheet.append([])
     for row in _table_rows(summary_table(pack)):
         sheet.append(row)
@@ -115,7 +102,7 @@ def _summary_sheet(pack: Pack) -> Sheet:
     sheet.append([])
     sheet.append([header("Exception"), header("Items")])
     for exceptions in pack.exceptions:
-        sheet.append([safe(exceptions.title), len(exceptions.entries)])
+        sheet.append([safe_text(exceptions.title), len(exceptions.entries)])
     return sheet
 
 
@@ -138,7 +125,7 @@ def _log_row(
         repeated(item.source),
         item.kind.value,
         repeated(item.reference),
-        safe(item.text),
+        safe_text(item.text),
         repeated(item.lead_agency or ""),
         repeated(item.timescale),
         item.due_on,
@@ -149,7 +136,7 @@ def _log_row(
         ", ".join(exceptions),
         note.written_on if note else None,
         repeated(note.author) if note else None,
-        safe(note.text) if note else None,
+        safe_text(note.text) if note else None,
     ]
 
 
@@ -165,9 +152,9 @@ def _log_sheet(pack: Pack) -> Sheet:
     )
     sheet.append([header(name) for name, _width in LOG_COLUMNS])
     exceptions = _exceptions_by_item(pack)
-    # safe() once per distinct text: the reviews, agencies, timescales and authors of a log
+    # safe_text() once per distinct text: the reviews, agencies, timescales and authors of a log
     # of 10,000 items are a few hundred texts, repeated.
-    repeated = lru_cache(maxsize=None)(safe)
+    repeated = lru_cache(maxsize=None)(safe_text)
     rows = (_log_row(item, exceptions.get(item.id, ()), repeated) for item in pack.items)
     sheet.stream(rows, len(pack.items), len(LOG_COLUMNS))
     return sheet

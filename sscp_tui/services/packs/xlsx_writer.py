@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sscp_tui.services.packs.model import RATING_COLOURS
 from sscp_tui.services.packs.output import batches, clean
-from sscp_tui.services.spreadsheet_safety import EXCEL_CELL_LIMIT
+from sscp_tui.services.spreadsheet_safety import EXCEL_CELL_LIMIT, FORMULA_STARTS, neutralise
 
 _EPOCH = date(1899, 12, 30)
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -106,6 +106,20 @@ def column_letter(number: int) -> str:
         number, rest = divmod(number - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def safe_text(value: str) -> str:
+    """Text that shows as written in any workbook the app writes (a pack, an export), and
+    stays text once retyped or saved as CSV: never run as a formula.
+
+    Neutralised before and after cleaning, so neither a leading carriage return (which
+    cleaning turns into a line break) nor a stripped control character hides a formula.
+    The writer itself stores every string as text; this is what the text says.
+    """
+    if value.isprintable() and not value.startswith(FORMULA_STARTS):
+        return value  # the usual case: nothing to clean, nothing to neutralise
+    text: str = neutralise(clean(neutralise(value)))
+    return text
 
 
 CUT_SHORT = " [cut short here]"
