@@ -5,10 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run run-own test lint format types check bench clean
+.PHONY: help install run run-own test test-install lint format types check bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ run-own: $(STAMP) ## Launch the app on your own tracker
 test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest -q
 
+test-install: $(STAMP) ## Build the wheel, install it in a fresh venv outside the checkout, run it
+	$(BIN)/python -m pytest -q -p no:cacheprovider --override-ini="addopts=-ra" tests/install
+
 lint: $(STAMP) ## ruff: formatting and lint
 	$(BIN)/ruff format --check sscp_tui tests
 	$(BIN)/ruff check sscp_tui tests
@@ -38,7 +41,7 @@ format: $(STAMP) ## Reformat the code
 types: $(STAMP) ## mypy --strict over the package
 	$(BIN)/mypy
 
-check: lint types test ## Everything CI checks: lint, types, tests
+check: lint types test test-install ## Everything CI checks: lint, types, tests, the installed copy
 
 BENCH_VENV := .venv-bench
 $(BENCH_VENV)/.installed: pyproject.toml

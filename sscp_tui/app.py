@@ -13,11 +13,11 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from sscp_tui.assets import asset_path
 from sscp_tui.commands import JumpProvider
 from sscp_tui.config import Settings
 from sscp_tui.errors import EditError, TrackerBusy
 from sscp_tui.paths import app_paths
+from sscp_tui.resources import stylesheet
 from sscp_tui.screens.base import TrackerModal, user_message
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.first_look import FirstLook, Opening
@@ -45,7 +45,6 @@ def _screen(name: str) -> Callable[[], Any]:
 
 class SSCPApp(App[None]):
     TITLE = "sscp-tui"
-    CSS_PATH = str(asset_path("app.tcss"))
     COMMANDS: ClassVar = App.COMMANDS | {JumpProvider}
     MODES: ClassVar = {
         "dashboard": _screen("dashboard.DashboardScreen"),
@@ -81,7 +80,9 @@ class SSCPApp(App[None]):
     def __init__(
         self, tracker: Tracker | Opening, welcome: str | None = None, start: str = "dashboard"
     ) -> None:
-        super().__init__()
+        # The stylesheet is looked up, and checked, when an app is made: a broken install
+        # is then one sentence (sscp_tui.resources) rather than Textual's error at start.
+        super().__init__(css_path=str(stylesheet()))
         if isinstance(tracker, Opening):
             self._tracker: Tracker | None = None
             self._opening: Opening | None = tracker

@@ -26,11 +26,25 @@ class UserError(click.ClickException):
     """One sentence for the user, exit status 1, never a traceback."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"sscp-tui: {self.message}", err=True)
+        prefix = "" if self.message.startswith("sscp-tui ") else "sscp-tui: "
+        click.echo(f"{prefix}{self.message}", err=True)
 
 
 def fail(message: str) -> NoReturn:
     raise UserError(message)
+
+
+class Commands(click.Group):
+    """The command group. A broken installation, found by whichever command first needs a
+    shipped file, is one sentence and exit status 1 here, for every command and the TUI."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from sscp_tui.errors import InstallationError
+
+        try:
+            return super().invoke(ctx)
+        except InstallationError as exc:
+            raise UserError(str(exc)) from exc
 
 
 def _as_of(value: str | None) -> date | None:
@@ -94,6 +108,7 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
 
 
 @click.group(
+    cls=Commands,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )

@@ -18,3 +18,8 @@ class EditError(Exception):
 
 class TrackerBusy(EditError):
     """Another program was writing to the tracker: the same edit may well succeed shortly."""
+
+
+class InstallationError(Exception):
+    """A file sscp-tui ships with is missing or damaged: the copy installed is broken, and
+    reinstalling is the remedy. The message is one sentence for the user."""

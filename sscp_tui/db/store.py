@@ -24,9 +24,8 @@ from sscp_tui.db.models import Base, HistoryEntry
 from sscp_tui.db.tracker_file import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
 from sscp_tui.db.tracker_file import CACHE_KIB, SQLITE_MAGIC
 from sscp_tui.db.tracker_file import HEAD_REVISION as HEAD_REVISION
+from sscp_tui.errors import InstallationError
 from sscp_tui.errors import StoreError as StoreError
-
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 class HistoryIsAppendOnly(StoreError):
@@ -186,14 +185,23 @@ def open_store(target: str | Path, *, create: bool = True, migrate: bool = True)
             upgrade_schema(store)
             if engine.dialect.name == "sqlite":
                 _keep_search_index(engine)
-    except StoreError:
-        engine.dispose()
+    except (StoreError, InstallationError):
+        _abandon(engine, path if created else None)
         raise
     except (OperationalError, DatabaseError) as exc:
-        engine.dispose()
+        _abandon(engine, path if created else None)
         where = store.location
         raise StoreError(f"Cannot open the tracker at {where}: {_reason(exc)}.") from exc
     return store
+
+
+def _abandon(engine: Engine, created: Path | None) -> None:
+    """Close a tracker that could not be opened; one this call created is removed again, so a
+    failed first run leaves no empty file to be mistaken for a tracker."""
+    engine.dispose()
+    if created is not None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{created}{suffix}").unlink(missing_ok=True)
 
 
 def _keep_search_index(engine: Engine) -> None:

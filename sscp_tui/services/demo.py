@@ -1,4 +1,4 @@
-"""The demo partnership: built from assets/demo.json, relative to the day it is loaded.
+"""The demo partnership: built from the shipped assets/demo.json, relative to the day it is loaded.
 
 Open items in the data give their due date as days from today and a timescale form, so the
 demo always shows a live picture: some overdue, some due soon, some stale.
@@ -6,7 +6,6 @@ demo always shows a live picture: some overdue, some due soon, some stale.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -15,7 +14,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sscp_tui.assets import asset_path
 from sscp_tui.db.models import (
     Agency,
     AgencyKind,
@@ -30,8 +28,12 @@ from sscp_tui.db.models import (
     TrackedItem,
 )
 from sscp_tui.db.store import Store
+from sscp_tui.errors import InstallationError
+from sscp_tui.resources import asset_json
 from sscp_tui.services.edits import EditContext, NewItem, add_update, change_field, create_item
 from sscp_tui.services.timescales import TimescaleForm, format_timescale
+
+DEMO_PARTS = ("agencies", "reviews", "items", "plans", "meetings")
 
 
 class DemoError(Exception):
@@ -48,7 +50,13 @@ class DemoSummary:
 
 
 def demo_data() -> dict[str, Any]:
-    return json.loads(asset_path("demo.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    data = asset_json("demo.json")
+    if not isinstance(data, dict) or not all(isinstance(data.get(key), list) for key in DEMO_PARTS):
+        raise InstallationError(
+            "sscp-tui is not installed correctly: assets/demo.json is damaged "
+            f"(it lacks one of {', '.join(DEMO_PARTS)}); reinstall it."
+        )
+    return data
 
 
 def _at(today: date, days_ago: int) -> datetime:
