@@ -96,9 +96,10 @@ def import_log(file: Path, db: str | None, as_of: str | None, dry_run: bool, she
     rejected, nothing is written. Try --dry-run first.
     """
     from sscp_tui.cli import fail
-    from sscp_tui.services.cell_values import review_kind_of
-    from sscp_tui.services.headings import parse_mapping
-    from sscp_tui.services.importer import ImportOptions, TransferError, apply, plan
+    from sscp_tui.services.imports.cells import review_kind_of
+    from sscp_tui.services.imports.headings import parse_mapping
+    from sscp_tui.services.imports.plan import ImportOptions, TransferError, plan
+    from sscp_tui.services.imports.write import apply
 
     try:
         mapping = parse_mapping(mappings)

@@ -21,7 +21,7 @@ from sscp_tui.services.records import ChangeResult
 from sscp_tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
-    from sscp_tui.services.importer import ImportOptions, ImportPlan, ImportReport
+    from sscp_tui.services.imports.plan import ImportOptions, ImportPlan, ImportReport
 
 
 class ImportPreviewScreen(TrackerScreen):
@@ -57,7 +57,7 @@ class ImportPreviewScreen(TrackerScreen):
 
     @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
     def read_file(self) -> None:
-        from sscp_tui.services.importer import TransferError, plan
+        from sscp_tui.services.imports.plan import TransferError, plan
 
         try:
             found = plan(self.tracker, self.path, self.options, self.progress)
@@ -118,7 +118,8 @@ class ImportPreviewScreen(TrackerScreen):
 
     @work(thread=True, exclusive=True, group="import-apply", exit_on_error=False)
     def apply_plan(self) -> None:
-        from sscp_tui.services.importer import TransferError, apply
+        from sscp_tui.services.imports.plan import TransferError
+        from sscp_tui.services.imports.write import apply
 
         assert self.found is not None
         try:
@@ -134,7 +135,7 @@ class ImportPreviewScreen(TrackerScreen):
         self.say(message, severity="error")
 
     def _finished(self, report: ImportReport) -> None:
-        from sscp_tui.services.importer import RowAction
+        from sscp_tui.services.imports.plan import RowAction
 
         changed = report.fields_changed + report.updates_added + report.count(RowAction.CREATE)
         # On the undo list so that u says so, rather than reversing the change made before it.

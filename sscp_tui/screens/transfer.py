@@ -56,7 +56,7 @@ class TransferActions:
 
         def done(values: dict[str, str] | None) -> None:
             if values:
-                from sscp_tui.services.importer import ImportOptions
+                from sscp_tui.services.imports.plan import ImportOptions
 
                 path = Path(values["file"].strip()).expanduser()
                 options = ImportOptions(sheet=values["sheet"].strip() or None,
@@ -80,7 +80,7 @@ class TransferActions:
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def run_export(self, path: Path, f: ItemFilter) -> None:
         from sscp_tui.services.exporter import export
-        from sscp_tui.services.importer import TransferError
+        from sscp_tui.services.imports.plan import TransferError
 
         screen: Any = self
         try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from sscp_tui.services.headings import LABELS, HeadingMatch, match_heading, normalise_heading
+from sscp_tui.services.imports.headings import LABELS, HeadingMatch, match_heading, normalise_heading
 
 Cell = str | int | float | date | datetime | time | bool | None
 Progress = Callable[[str, int, int], None]  # (stage, done, total; 0 when not yet known)

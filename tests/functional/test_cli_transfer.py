@@ -233,7 +233,7 @@ def test_export_by_agency_and_alert(db, tmp_path) -> None:
 
 
 def test_help_names_every_field_a_column_can_be_mapped_to() -> None:
-    from sscp_tui.services.headings import FIELD_NAMES
+    from sscp_tui.services.imports.headings import FIELD_NAMES
 
     code, out, _ = run("import", "--help")
     assert code == 0

@@ -15,10 +15,12 @@ import pytest
 from sscp_tui.config import Settings
 from sscp_tui.db.enums import ItemKind, Rating
 from sscp_tui.db.store import open_store
-from sscp_tui.services import exporter, importer
+from sscp_tui.services import exporter
 from sscp_tui.services.edits import NewItem
 from sscp_tui.services.first_look import FirstLook
-from sscp_tui.services.importer import ImportOptions
+from sscp_tui.services.imports import plan as importer
+from sscp_tui.services.imports import write as import_write
+from sscp_tui.services.imports.plan import ImportOptions
 from sscp_tui.services.records import ItemFilter, ItemState
 from sscp_tui.services.tracker import Tracker
 
@@ -143,7 +145,7 @@ def test_the_tallies_follow_every_kind_of_write(demo: Tracker, tmp_path: Path) -
             Tracker(other, demo.settings, demo.as_of), exported, ImportOptions(create_agencies=True)
         )
         assert found.ok, found.rejected
-        importer.apply(Tracker(other, demo.settings, demo.as_of), found)
+        import_write.apply(Tracker(other, demo.settings, demo.as_of), found)
     finally:
         other.close()
     assert_tallies_are_counts(tmp_path / "other.sqlite3")

@@ -28,10 +28,12 @@ from sscp_tui.db.models import (
     TrackedItem,
 )
 from sscp_tui.db.store import Store, open_store
-from sscp_tui.services import exporter, import_write, importer
-from sscp_tui.services.cell_values import parse_rating, split_review_name
+from sscp_tui.services import exporter
 from sscp_tui.services.edits import EditContext, EditError, NewItem, add_update, create_item
-from sscp_tui.services.importer import ImportOptions, RowAction, TransferError
+from sscp_tui.services.imports import plan as importer
+from sscp_tui.services.imports import write as import_write
+from sscp_tui.services.imports.cells import parse_rating, split_review_name
+from sscp_tui.services.imports.plan import ImportOptions, RowAction, TransferError
 from sscp_tui.services.records import AlertKind, ItemDetail, ItemFilter, ItemState
 from sscp_tui.services.tracker import Tracker
 from tests.conftest import AS_OF
@@ -97,7 +99,7 @@ def counts(store: Store) -> tuple[int, int, int]:
 def run(tracker: Tracker, path: Path, **options: Any) -> importer.ImportReport:
     found = importer.plan(tracker, path, ImportOptions(**options))
     assert found.ok, found.rejected
-    return importer.apply(tracker, found)
+    return import_write.apply(tracker, found)
 
 
 @pytest.fixture
@@ -137,7 +139,7 @@ def test_a_messy_workbook_is_read_as_people_wrote_it(tracker, store, agencies, t
                         (9, RowAction.CREATE), (11, RowAction.SKIP)]  # fmt: skip
     assert "a note" in found.rows[-1].reason
     assert set(found.new_reviews) == {"SCR Child A", "LCSPR Family B"}
-    importer.apply(tracker, found)
+    import_write.apply(tracker, found)
     items = by_ref(tracker)
     assert sorted(items) == ["LCSPR Family B 1", "LCSPR Family B 2", "SCR Child A 1", "SCR Child A 2"]
     first, second = items["SCR Child A 1"].row, items["SCR Child A 2"].row
@@ -190,7 +192,7 @@ def test_a_cp1252_csv_with_semicolons(tracker, store, agencies, tmp_path) -> Non
     ], encoding="cp1252", delimiter=";")  # fmt: skip
     found = importer.plan(tracker, path)
     assert "Windows-1252" in found.description and "semicolons" in found.description
-    importer.apply(tracker, found)
+    import_write.apply(tracker, found)
     (item,) = details(tracker)
     assert item.row.text == text
     assert item.row.themes == ("voice of the child",)
@@ -272,7 +274,7 @@ def test_the_dry_run_reports_each_row_and_writes_nothing(tracker, store, small, 
     assert found.summary() == "Would create 2 items, update 1 and leave 1 unchanged; 2 rows rejected."
     assert counts(store) == before
     with pytest.raises(TransferError, match=r"^Row 5: There is no agency called 'Surey Polce'"):
-        importer.apply(tracker, found)
+        import_write.apply(tracker, found)
     assert counts(store) == before
 
 
@@ -288,7 +290,7 @@ def test_a_bad_row_late_in_the_file_leaves_the_tracker_unchanged(tracker, store,
     assert [(r.row, r.reason) for r in found.rejected] == [
         (61, "The target date: '31/02/2022' is not a real date.")]  # fmt: skip
     with pytest.raises(TransferError, match=r"^Row 61: .*Nothing was imported"):
-        importer.apply(tracker, found)
+        import_write.apply(tracker, found)
     assert counts(store) == before
 
 
@@ -313,7 +315,7 @@ def test_a_failure_while_writing_rolls_everything_back(tracker, store, small, tm
 
     monkeypatch.setattr(import_write, "change_field", failing)
     with pytest.raises(TransferError, match=r"The disk is full\. Nothing was imported\."):
-        importer.apply(tracker, found)
+        import_write.apply(tracker, found)
     assert counts(store) == before
     assert {a.short_name for a in tracker.agencies()} == {"SCC", "SP", "SH"}
 
@@ -412,7 +414,7 @@ def test_unknown_reviews_and_agencies(tracker, store, agencies, tmp_path) -> Non
     assert set(found.new_reviews) == {"LCSPR Child Q", "SCR Family M", "Rapid Review Baby X"}
     assert set(found.new_agencies) == {"NSPCC (NSPCC)", "Barnardo's (Barnardo's)",
                                        "Surrey and Borders Partnership (SABP)"}  # fmt: skip
-    importer.apply(tracker, found)
+    import_write.apply(tracker, found)
     items = by_ref(tracker)
     assert items["SCR Family M 1"].supporting_agencies == ("Barnardo's", "SP")
     assert items["Rapid Review Baby X 1"].lead_agency_name == "Surrey and Borders Partnership"
@@ -492,7 +494,7 @@ def test_a_column_named_with_map(tracker, store, agencies, tmp_path) -> None:
                                      ("Comments", "")))  # fmt: skip
     found = importer.plan(tracker, path, options)
     assert "'Comments' (E): left out (--map)" in found.columns
-    importer.apply(tracker, found)
+    import_write.apply(tracker, found)
     (item,) = details(tracker)
     assert (item.row.text, item.row.lead_agency, item.updates) == ("Do it.", "SCC", ())
 
@@ -504,7 +506,7 @@ def test_progress_is_reported_while_reading_and_writing(tracker, store, agencies
     path = write_csv(tmp_path / "log.csv", rows)
     seen: list[tuple[str, int, int]] = []
     found = importer.plan(tracker, path, progress=lambda *a: seen.append(a))
-    importer.apply(tracker, found, progress=lambda *a: seen.append(a))
+    import_write.apply(tracker, found, progress=lambda *a: seen.append(a))
     stages = [s for s, _d, _t in seen]
     assert stages[0] == "reading" and "checking" in stages and stages[-1] == "writing"
     assert seen[-1][1] == seen[-1][2] == 1200
@@ -699,7 +701,7 @@ def test_priority_actions_are_exported_with_their_plan_and_matched_back(
      ("Timescale for implementation", "timescale"), ("Progress to 17 July 2013", "update")],
 )  # fmt: skip
 def test_the_headings_real_logs_use_are_recognised(heading: str, field: str) -> None:
-    from sscp_tui.services.headings import match_heading
+    from sscp_tui.services.imports.headings import match_heading
 
     found = match_heading(heading)
     assert found is not None and found.field == field
@@ -719,7 +721,7 @@ def test_a_dated_progress_heading_dates_the_updates(tracker, store, agencies, tm
 
 
 def test_every_exported_heading_is_one_the_importer_reads() -> None:
-    from sscp_tui.services.headings import match_heading
+    from sscp_tui.services.imports.headings import match_heading
 
     fields = [match_heading(heading) for heading, _width in exporter.COLUMNS]
     assert None not in fields
@@ -727,7 +729,7 @@ def test_every_exported_heading_is_one_the_importer_reads() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["sscp_tui.services.importer", "sscp_tui.services.exporter", "sscp_tui.cli_transfer"]
+    "module", ["sscp_tui.services.imports.write", "sscp_tui.services.exporter", "sscp_tui.cli_transfer"]
 )
 def test_import_and_export_do_not_load_textual(module: str) -> None:
     import subprocess

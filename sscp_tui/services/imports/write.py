@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
 from sscp_tui.db.models import (
@@ -30,10 +31,20 @@ from sscp_tui.db.models import (
     item_themes,
 )
 from sscp_tui.services import catalog
-from sscp_tui.services.edits import EditContext, add_search_words, change_field, record, reference_key
-from sscp_tui.services.import_match import CHUNK, UPDATABLE, Decision, Matcher, Source, ref_key
-from sscp_tui.services.import_rows import ReadRow
-from sscp_tui.services.sheets import Progress
+from sscp_tui.services.edits import (
+    EditContext,
+    EditError,
+    add_search_words,
+    change_field,
+    record,
+    reference_key,
+)
+from sscp_tui.services.imports.items import split
+from sscp_tui.services.imports.match import CHUNK, UPDATABLE, Decision, Matcher, Source, ref_key
+from sscp_tui.services.imports.plan import ImportPlan, ImportReport, matcher_for, news, outcome
+from sscp_tui.services.imports.rows import ReadRow
+from sscp_tui.services.sheets import Progress, TransferError
+from sscp_tui.services.tracker import Tracker
 
 _ITEMS = Base.metadata.tables["items"]
 _UPDATES = Base.metadata.tables["progress_updates"]
@@ -256,5 +267,45 @@ def _history(ctx: EditContext, note: str, item_id: int, name: str, new: str) -> 
             "batch": ctx.batch}  # fmt: skip
 
 
-def split(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").split(";") if part.strip()]
+# --- applying --------------------------------------------------------------------------------
+BULK_IMPORT = 500  # new items from one import after which the planner's statistics are refreshed
+
+
+def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None) -> ImportReport:
+    """Import what ``found`` planned, in one transaction. Any rejected row, or any failure,
+    raises TransferError and nothing is written."""
+    if not found.ok:
+        first = found.rejected[0]
+        more = len(found.rejected) - 1
+        also = f" (and {more} more rows)" if more else ""
+        raise TransferError(f"Row {first.row}: {first.reason}{also} Nothing was imported.")
+    ctx = EditContext(author=tracker.settings.author, source="import",
+                      note=f"Imported from {found.source.name}")  # fmt: skip
+    writer = Writer(ctx, found.source.name, tracker.as_of, progress)
+    try:
+        with tracker.store.write() as session:
+            matcher = matcher_for(session, found.options)
+            decisions = matcher.decide_all(list(found.read))
+            rejected = [d for d in decisions if d.action == "reject"]
+            if rejected:  # the tracker changed since the plan was made
+                late = rejected[0]
+                raise TransferError(f"Row {late.row.number}: {late.reason} Nothing was imported.")
+            created = writer.write(session, matcher, decisions)
+    except EditError as exc:
+        raise TransferError(f"{exc} Nothing was imported.") from exc
+    except DBAPIError as exc:
+        reason = str(getattr(exc, "orig", exc))
+        if "locked" in reason or "busy" in reason:
+            raise TransferError("The tracker is busy with another change; nothing was imported. "
+                                "Try again in a moment.") from exc  # fmt: skip
+        raise TransferError(f"The import could not be saved ({reason}); nothing was imported.") from exc
+    if len(created) >= BULK_IMPORT:
+        tracker.store.refresh_statistics()  # the planner's view of a log that just grew a lot
+    return ImportReport(
+        source=found.source,
+        rows=tuple(outcome(d, created.get(d.row.number)) for d in decisions),
+        **news(matcher, decisions),
+        fields_changed=writer.fields_changed,
+        updates_added=writer.updates_added,
+        batch=ctx.batch,
+    )

@@ -1,8 +1,8 @@
-"""Importing a recommendation log from CSV or XLSX: a plan first, then all or nothing.
+"""The plan of an import, which is its dry run: what each row would do, and why.
 
     found = plan(tracker, Path("log.xlsx"), ImportOptions(create_agencies=True))
     for outcome in found.rows: ...          # the dry run, row by row
-    report = apply(tracker, found)          # one transaction; raises TransferError, writes nothing
+    report = write.apply(tracker, found)    # one transaction; raises TransferError, writes nothing
 
 Both take an optional ``progress(stage, done, total)`` callback ("reading", "checking",
 "writing"; total 0 while not yet known). They block: a screen runs them in a thread worker
@@ -28,21 +28,18 @@ import enum
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from sscp_tui.db.models import ReviewKind
-from sscp_tui.services.edits import EditContext, EditError
-from sscp_tui.services.headings import LABELS, parse_mapping
-from sscp_tui.services.import_match import UPDATABLE, Decision, Matcher, NewReview
-from sscp_tui.services.import_rows import ReadRow, read_rows
-from sscp_tui.services.import_write import Writer, split
+from sscp_tui.services.imports.headings import LABELS, parse_mapping
+from sscp_tui.services.imports.items import split
+from sscp_tui.services.imports.match import UPDATABLE, Decision, Matcher, NewReview
+from sscp_tui.services.imports.rows import ReadRow, read_rows
 from sscp_tui.services.queries import review_label
 from sscp_tui.services.sheets import Progress, Table, TransferError, read_table
 from sscp_tui.services.tracker import Tracker
 
-__all__ = ["ImportOptions", "ImportPlan", "ImportReport", "RowAction", "RowOutcome",
-           "TransferError", "apply", "plan"]  # fmt: skip
+__all__ = ["ImportOptions", "ImportPlan", "ImportReport", "RowAction", "RowOutcome", "TransferError", "plan"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +170,7 @@ def plan(
     table = read_table(path, sheet=options.sheet, mapping=options.mapping, progress=progress)
     read = _read(table, options, progress)
     with tracker.store.read() as session:
-        matcher = _matcher(session, options)
+        matcher = matcher_for(session, options)
         decisions = matcher.decide_all(list(read))
     if progress:
         progress("checking", len(read), len(read))
@@ -181,8 +178,8 @@ def plan(
         source=path,
         description=table.describe(),
         columns=tuple(column.describe() for column in table.columns),
-        rows=tuple(_outcome(d) for d in decisions),
-        **_news(matcher, decisions),
+        rows=tuple(outcome(d) for d in decisions),
+        **news(matcher, decisions),
         options=options,
         read=read,
     )
@@ -209,7 +206,7 @@ def _read(table: Table, options: ImportOptions, progress: Progress | None) -> tu
     return read
 
 
-def _news(matcher: Matcher, decisions: list[Decision]) -> dict[str, tuple[str, ...]]:
+def news(matcher: Matcher, decisions: list[Decision]) -> dict[str, tuple[str, ...]]:
     """The reviews, agencies and themes that the rows to be written would add."""
     kept = [d for d in decisions if d.action in ("create", "update")]
     sources = {d.source.key for d in kept if d.source}
@@ -229,7 +226,7 @@ def _news(matcher: Matcher, decisions: list[Decision]) -> dict[str, tuple[str, .
     }
 
 
-def _matcher(session: Session, options: ImportOptions) -> Matcher:
+def matcher_for(session: Session, options: ImportOptions) -> Matcher:
     return Matcher(session, create_agencies=options.create_agencies, review_kind=options.review_kind)
 
 
@@ -243,7 +240,7 @@ def _written_source(row: ReadRow) -> str:
     return f"{row.plan} › Priority {row.priority}" if row.plan else f"Priority {row.priority}"
 
 
-def _outcome(decision: Decision, item_id: int | None = None) -> RowOutcome:
+def outcome(decision: Decision, item_id: int | None = None) -> RowOutcome:
     changes: tuple[str, ...] = ()
     if decision.action == "update":
         changes = tuple(LABELS[name].lower() for name in UPDATABLE if name in decision.changes)
@@ -257,48 +254,4 @@ def _outcome(decision: Decision, item_id: int | None = None) -> RowOutcome:
         changes=changes,
         reason=decision.reason,
         item_id=item_id or decision.item_id,
-    )
-
-
-# --- applying --------------------------------------------------------------------------------
-BULK_IMPORT = 500  # new items from one import after which the planner's statistics are refreshed
-
-
-def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None) -> ImportReport:
-    """Import what ``found`` planned, in one transaction. Any rejected row, or any failure,
-    raises TransferError and nothing is written."""
-    if not found.ok:
-        first = found.rejected[0]
-        more = len(found.rejected) - 1
-        also = f" (and {more} more rows)" if more else ""
-        raise TransferError(f"Row {first.row}: {first.reason}{also} Nothing was imported.")
-    ctx = EditContext(author=tracker.settings.author, source="import",
-                      note=f"Imported from {found.source.name}")  # fmt: skip
-    writer = Writer(ctx, found.source.name, tracker.as_of, progress)
-    try:
-        with tracker.store.write() as session:
-            matcher = _matcher(session, found.options)
-            decisions = matcher.decide_all(list(found.read))
-            rejected = [d for d in decisions if d.action == "reject"]
-            if rejected:  # the tracker changed since the plan was made
-                late = rejected[0]
-                raise TransferError(f"Row {late.row.number}: {late.reason} Nothing was imported.")
-            created = writer.write(session, matcher, decisions)
-    except EditError as exc:
-        raise TransferError(f"{exc} Nothing was imported.") from exc
-    except DBAPIError as exc:
-        reason = str(getattr(exc, "orig", exc))
-        if "locked" in reason or "busy" in reason:
-            raise TransferError("The tracker is busy with another change; nothing was imported. "
-                                "Try again in a moment.") from exc  # fmt: skip
-        raise TransferError(f"The import could not be saved ({reason}); nothing was imported.") from exc
-    if len(created) >= BULK_IMPORT:
-        tracker.store.refresh_statistics()  # the planner's view of a log that just grew a lot
-    return ImportReport(
-        source=found.source,
-        rows=tuple(_outcome(d, created.get(d.row.number)) for d in decisions),
-        **_news(matcher, decisions),
-        fields_changed=writer.fields_changed,
-        updates_added=writer.updates_added,
-        batch=ctx.batch,
     )

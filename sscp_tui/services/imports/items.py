@@ -24,7 +24,7 @@ from sscp_tui.db.models import (
     item_supporting_agencies,
     item_themes,
 )
-from sscp_tui.services.import_rows import ReadRow
+from sscp_tui.services.imports.rows import ReadRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +115,7 @@ def changes_for(
     if supporting:
         chosen = set(supporting)
         if not row.supporting_agencies:  # only agencies named with the lead: add them
-            chosen |= set(_split(snap.values["supporting_agencies"]))
+            chosen |= set(split(snap.values["supporting_agencies"]))
         want["supporting_agencies"] = "; ".join(sorted(chosen))
     if themes:
         want["themes"] = "; ".join(themes)
@@ -127,7 +127,8 @@ def changes_for(
     return {name: value for name, value in want.items() if current.get(name) != value}
 
 
-def _split(value: str | None) -> list[str]:
+def split(value: str | None) -> list[str]:
+    """A "; "-joined list of names, as snapshots and decisions hold them."""
     return [part.strip() for part in (value or "").split(";") if part.strip()]
 
 

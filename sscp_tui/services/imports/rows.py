@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sscp_tui.db.models import ItemKind, Rating, ReviewKind
-from sscp_tui.services.cell_values import (
+from sscp_tui.services.imports.cells import (
     cell_date,
     cell_text,
     cell_timescale,
@@ -25,7 +25,7 @@ from sscp_tui.services.cell_values import (
     split_names,
     split_review_name,
 )
-from sscp_tui.services.headings import match_heading, normalise_heading
+from sscp_tui.services.imports.headings import match_heading, normalise_heading
 from sscp_tui.services.sheets import Cell, SheetRow, Table, header_score
 from sscp_tui.services.timescales import Timescale
 

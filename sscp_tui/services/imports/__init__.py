@@ -1,0 +1,1 @@
+"""Importing a recommendation log: read → find the table → rows → match → plan → write."""
