@@ -32,6 +32,8 @@ class ReviewKind(enum.StrEnum):
     INSPECTION = "Inspection"
     SECTION_11 = "Section 11 audit"
     MULTI_AGENCY_AUDIT = "Multi-agency audit"
+    # An imported review whose log never says its type; setting it is an ordinary edit.
+    TO_CONFIRM = "To confirm"
 
 
 class ReviewStatus(enum.StrEnum):

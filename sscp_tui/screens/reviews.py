@@ -20,6 +20,15 @@ from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import rating_key, rating_text
 
+INTRO = "Every review and its items by rating. Enter lists its items; n adds a review."
+
+
+def _kind_text(kind: ReviewKind, variables: dict[str, str]) -> Text:
+    """A review's type; one an import could not read is marked for someone to set."""
+    if kind is ReviewKind.TO_CONFIRM:
+        return Text("To confirm ⚠", style=f"bold {variables.get('warning', 'yellow')}")
+    return Text(kind.value)
+
 
 def _year_check(value: str) -> str | None:
     if value.strip() and not (value.strip().isdigit() and 1980 <= int(value) <= 2100):
@@ -42,8 +51,7 @@ class ReviewsScreen(TrackerScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield NavBar("reviews")
-        yield Static(Text("Every review and its items by rating. Enter lists its items; n adds a review."),
-                     classes="bar")  # fmt: skip
+        yield Static(Text(INTRO), id="reviews-intro", classes="bar")
         yield DataTable(id="reviews-table", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
 
@@ -75,7 +83,7 @@ class ReviewsScreen(TrackerScreen):
         for review in reviews:
             counts = [Text(str(review.counts.get(r, 0) or "·"), justify="right") for r in RATING_ORDER]
             table.add_row(
-                Text(review.kind.value),
+                _kind_text(review.kind, self.app.theme_variables),
                 Text(review.title),
                 Text(str(review.year or "")),
                 Text(review.status.value),
@@ -85,6 +93,12 @@ class ReviewsScreen(TrackerScreen):
             )
         if reviews:
             table.move_cursor(row=min(row, len(reviews) - 1), animate=False)
+        unsure = sum(1 for review in reviews if review.kind is ReviewKind.TO_CONFIRM)
+        intro = INTRO
+        if unsure:
+            which = "1 review has its type" if unsure == 1 else f"{unsure} reviews have their type"
+            intro += f" {which} to confirm (⚠): e sets it, and the change is recorded."
+        self.query_one("#reviews-intro", Static).update(Text(intro))
 
     def current(self) -> ReviewRecord | None:
         review_id = cursor_id(self.query_one(DataTable))
@@ -123,7 +137,9 @@ class ReviewsScreen(TrackerScreen):
 
         return [
             FormField("kind", "Kind", review.kind.value if review else ReviewKind.LCSPR.value, kind="select",
-                      options=[(k.value, k.value) for k in ReviewKind], blank=None),
+                      options=[(k.value, k.value) for k in ReviewKind
+                               if k is not ReviewKind.TO_CONFIRM or (review and review.kind is k)],
+                      blank=None),
             FormField("title", "Title (the anonymised subject, e.g. Child A)", review.title if review else "",
                       validate=required("A title")),
             FormField("year", "Year", str(review.year or "") if review else "", validate=_year_check),

@@ -31,7 +31,11 @@ def _source_label(
 def review_label(kind: ReviewKind, title: str, year: int | None) -> str:
     """ "SCR Child A (2019)"; a title that already names its kind is not repeated."""
     words = title.casefold()
-    named = kind.value.casefold() in words or (kind is ReviewKind.INSPECTION and "inspection" in words)
+    named = (
+        kind is ReviewKind.TO_CONFIRM  # its type is not known: the title alone
+        or kind.value.casefold() in words
+        or (kind is ReviewKind.INSPECTION and "inspection" in words)
+    )
     head = title if named else f"{kind.value} {title}"
     return f"{head} ({year})" if year and str(year) not in title else head
 

@@ -191,7 +191,7 @@ def test_review_kind_option_names_new_reviews(db, tmp_path) -> None:
     path = write_csv(tmp_path / "log.tsv", [["Review", "Ref", "Recommendation"], ["Child Z", "1", "Do it."]],
                      delimiter="\t")  # fmt: skip
     code, out, _ = run("import", str(path), "--db", db, "--dry-run")
-    assert code == 0 and "its type is not known" in out
+    assert code == 0 and "Would add reviews: Child Z (type to confirm)." in out
     code, _, err = run("import", str(path), "--db", db, "--review-kind", "purple")
     assert code == 1 and "--review-kind: 'purple' is not a review type" in err
     code, out, err = run("import", str(path), "--db", db, "--review-kind", "lcspr")

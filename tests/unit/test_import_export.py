@@ -177,7 +177,14 @@ def test_a_rating_nobody_uses_is_refused_with_the_value() -> None:
      ("LCSPR - Family B (2021)", (ReviewKind.LCSPR, "Family B", 2021)),
      ("Serious Case Review: Baby KK", (ReviewKind.SCR, "Baby KK", None)),
      ("JTAI 2023", (ReviewKind.INSPECTION, "JTAI 2023", None)),
-     ("Child A", (None, "Child A", None))],
+     ("Child A", (None, "Child A", None)),
+     ("Child R (LCSPR)", (ReviewKind.LCSPR, "Child R", None)),
+     ("Family T (SCR 2018)", (ReviewKind.SCR, "Family T", 2018)),
+     ("Baby Q — SCR", (ReviewKind.SCR, "Baby Q", None)),
+     ("Family M - Serious Case Review (2017)", (ReviewKind.SCR, "Family M", 2017)),
+     ("Children U & V (SCR)", (ReviewKind.SCR, "Children U & V", None)),
+     ("Child X (see note)", (None, "Child X (see note)", None)),
+     ("Rapid Review 2019-02", (ReviewKind.RAPID, "Rapid Review 2019-02", None))],
 )  # fmt: skip
 def test_review_names_give_their_type_and_year(written: str, expected: tuple[Any, ...]) -> None:
     assert split_review_name(written) == expected
@@ -406,9 +413,12 @@ def test_unknown_reviews_and_agencies(tracker, store, agencies, tmp_path) -> Non
         ["Rapid Review Baby X", "", "1", "Kind from the name.", "Surrey and Borders Partnership (SABP)", ""],
     ])  # fmt: skip
     found = importer.plan(tracker, path)
-    assert [r.action for r in found.rows] == [RowAction.REJECT] * 3
-    assert "its type is not known" in found.rows[0].reason
+    assert [r.action for r in found.rows] == [RowAction.CREATE, RowAction.REJECT, RowAction.REJECT]
+    assert "Child Q (type to confirm)" in found.new_reviews  # never rejected for its type alone
     assert "There is no agency called 'NSPCC'" in found.rows[1].reason
+    found = importer.plan(tracker, path, ImportOptions(create_agencies=True))
+    assert set(found.new_reviews) == {"Child Q (type to confirm)", "SCR Family M", "Rapid Review Baby X"}
+    assert "would add 3 reviews (1 with its type to confirm) and 3 agencies" in found.summary()
     found = importer.plan(tracker, path, ImportOptions(create_agencies=True, review_kind=ReviewKind.LCSPR))
     assert found.ok
     assert set(found.new_reviews) == {"LCSPR Child Q", "SCR Family M", "Rapid Review Baby X"}

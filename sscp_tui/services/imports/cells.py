@@ -192,24 +192,59 @@ def review_kind_of(text: str) -> ReviewKind | None:
     return None
 
 
+_YEAR = r"(?:19|20)\d\d"
+# "(2019)", "(SCR)", "(SCR 2018)", "(LCSPR, 2021)", "(Serious Case Review 2017)" at the end of a name
+_BRACKETED = re.compile(r"(?P<head>.*?)\s*\((?P<inner>[^()]*)\)\s*$")
+# "Baby Q — SCR", "Child A - LCSPR", "Family M: Serious Case Review" at the end of a name
+_DASHED = re.compile(r"(?P<head>.*?\S)\s*[-–—:|]+\s*(?P<tail>[^-–—:|]+?)\s*$")
+
+
+def _kind_and_year(text: str) -> tuple[ReviewKind | None, int | None] | None:
+    """ "SCR 2018" -> (SCR, 2018); "2019" -> (None, 2019); "LCSPR" -> (LCSPR, None); None when
+    the text is something else (a bracketed aside that is part of the name)."""
+    year_found = re.search(rf"\b({_YEAR})\b", text)
+    year = int(year_found[1]) if year_found else None
+    rest = re.sub(rf"\b{_YEAR}\b", " ", text)
+    rest = " ".join(re.sub(r"[,;/]+", " ", rest).split())
+    if not rest:
+        return (None, year) if year else None
+    kind = review_kind_of(rest)
+    return (kind, year) if kind is not None else None
+
+
 @lru_cache(maxsize=1024)
 def split_review_name(text: str) -> tuple[ReviewKind | None, str, int | None]:
-    """ "SCR Child A (2019)" -> (SCR, "Child A", 2019); "JTAI 2023" -> (Inspection, "JTAI 2023",
-    None); "Child A" -> (None, "Child A", None)."""
+    """A review's name as logs write it, split into its type, title and year:
+    "SCR Child A (2019)" -> (SCR, "Child A", 2019); "Child R (LCSPR)" -> (LCSPR, "Child R",
+    None); "Family T (SCR 2018)" -> (SCR, "Family T", 2018); "Baby Q — SCR" -> (SCR, "Baby
+    Q", None); "JTAI 2023" -> (Inspection, "JTAI 2023", None); "Child A" -> (None, "Child A",
+    None). A type not written is None: the importer then looks elsewhere, or asks."""
     title = " ".join(text.split())
+    kind: ReviewKind | None = None
     year = None
-    bracketed = re.fullmatch(r"(.*?)\s*\(((?:19|20)\d\d)\)", title)
-    if bracketed and bracketed[1]:
-        title, year = bracketed[1], int(bracketed[2])
+    bracketed = _BRACKETED.fullmatch(title)
+    if bracketed and bracketed["head"]:
+        found = _kind_and_year(bracketed["inner"])
+        if found is not None:
+            kind, year = found
+            title = bracketed["head"]
+    dashed = _DASHED.fullmatch(title)
+    if dashed and kind is None:
+        found = _kind_and_year(dashed["tail"])
+        if found is not None and found[0] is not None:
+            kind, year = found[0], year or found[1]
+            title = dashed["head"]
     folded = _words(title)
-    for words, kind in _KIND_WORDS:
+    for words, prefix_kind in _KIND_WORDS:
         if folded == words or folded.startswith(words + " "):
-            if kind in _PREFIX_KINDS:
+            if prefix_kind in _PREFIX_KINDS:
                 pattern = r"\W*".join(re.escape(w) for w in words.split())
                 rest = re.sub(rf"(?i)^\W*{pattern}\b[\s:\-–—,.]*", "", title).strip()
-                return kind, rest or title, year
-            return kind, title, year
-    return None, title, year
+                # "Rapid Review 2019-02" keeps its whole name: a number alone is no title
+                named = rest if re.search(r"[^\W\d_]", rest) else title
+                return kind or prefix_kind, named, year
+            return kind or prefix_kind, title, year
+    return kind, title, year
 
 
 def item_kind_of(text: str) -> ItemKind | None:

@@ -133,7 +133,8 @@ class Matcher:
     # --- sources -------------------------------------------------------------------------
     def source(self, row: ReadRow) -> Source:
         """Where the row's item goes (the same answer for every row naming the same review)."""
-        key = (row.review, row.review_kind, row.year, row.plan, row.priority, row.priority_title)
+        key = (row.review, row.review_kind, row.context_kind, row.year, row.plan, row.priority,
+               row.priority_title)  # fmt: skip
         if key not in self._source_memo:
             try:
                 self._source_memo[key] = self._source(row)
@@ -145,10 +146,15 @@ class Matcher:
         return found
 
     def _source(self, row: ReadRow) -> Source:
+        """An existing review found by its name (with its type and year where written), or a
+        review to create. Its type is the one written with the row (a type column, or in the
+        name), else the one its sheet, title or section row gives, else --review-kind, else
+        "To confirm": a row is never refused only because its review's type is not written."""
         if not row.review and (row.priority or row.plan):
             return self._priority(row)
         if not row.review:
-            raise Rejected("There is no review name (a 'Review' column, or --review).")
+            raise Rejected("There is no review name (a 'Review' column, a section row or title naming "
+                           "the review, or --review).")  # fmt: skip
         kind, title, year = split_review_name(row.review)
         if row.review_kind is not None and kind is not None and kind != row.review_kind:
             title = " ".join(row.review.split())
@@ -156,8 +162,10 @@ class Matcher:
         year = row.year or year
         wanted = {squash(title), squash(row.review)}
         found = {entry for key in wanted for entry in self.reviews.get(key, [])}
-        if kind is not None:
-            found = {entry for entry in found if entry[1] == kind}
+        if kind is not None:  # a review whose type is still to be confirmed matches any type
+            found = {entry for entry in found if entry[1] in (kind, ReviewKind.TO_CONFIRM)}
+        elif len(found) > 1 and row.context_kind is not None:
+            found = {entry for entry in found if entry[1] == row.context_kind} or found
         if year is not None:
             same_year = {entry for entry in found if entry[3] == year}
             found = same_year or {entry for entry in found if entry[3] is None}
@@ -168,13 +176,7 @@ class Matcher:
             labels = " and ".join(sorted(review_label(e[1], e[2], e[3]) for e in found)[:2])
             raise Rejected(f"'{row.review}' matches more than one review ({labels}); "
                            "add a 'Review type' or 'Year' column.")  # fmt: skip
-        kind = kind or self.review_kind
-        if kind is None:
-            raise Rejected(
-                f"There is no review '{row.review}' in the tracker and its type is not known: "
-                "add a 'Review type' column, begin the name with its type (as in 'SCR Child "
-                "A'), or give --review-kind."
-            )
+        kind = kind or row.context_kind or self.review_kind or ReviewKind.TO_CONFIRM
         key = (kind, squash(title), year)
         if key not in self.new_reviews:
             self.new_reviews[key] = NewReview(kind, title, year, row.number)

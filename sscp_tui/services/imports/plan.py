@@ -148,6 +148,9 @@ def _summary(
     ]
     added = [_plural(len(names), noun) for names, noun in
              ((reviews, "review"), (priorities, "priority"), (agencies, "agency")) if names]  # fmt: skip
+    unsure = sum(1 for name in reviews if name.endswith(f"({TYPE_TO_CONFIRM})"))
+    if unsure:  # "3 reviews (2 of them with their type to confirm)"
+        added[0] += f" ({unsure} with {'its' if unsure == 1 else 'their'} type to confirm)"
     if added:
         listed = ", ".join(added[:-1]) + " and " + added[-1] if len(added) > 1 else added[0]
         parts.append(f"{'would add' if would else 'added'} {listed}")
@@ -230,8 +233,13 @@ def matcher_for(session: Session, options: ImportOptions) -> Matcher:
     return Matcher(session, create_agencies=options.create_agencies, review_kind=options.review_kind)
 
 
+TYPE_TO_CONFIRM = "type to confirm"
+
+
 def _new_review_label(review: NewReview) -> str:
-    return review_label(review.kind, review.title, review.year)
+    """ "SCR Child A (2019)", or "Child R (type to confirm)" where the log never says its type."""
+    label = review_label(review.kind, review.title, review.year)
+    return f"{label} ({TYPE_TO_CONFIRM})" if review.kind is ReviewKind.TO_CONFIRM else label
 
 
 def _written_source(row: ReadRow) -> str:

@@ -34,7 +34,8 @@ from sscp_tui.services.timescales import Timescale
 class ReadRow:
     number: int
     review: str = ""
-    review_kind: ReviewKind | None = None
+    review_kind: ReviewKind | None = None  # the type written with the row (a column, the name)
+    context_kind: ReviewKind | None = None  # the type its sheet, title or section row gives
     year: int | None = None
     plan: str = ""
     priority: str = ""
