@@ -80,20 +80,23 @@ IMPORT_OPTIONS = (
                  help="The review of rows that name none (a sheet for one review)."),
     click.option("--review-kind", metavar="TYPE",
                  help="The type of new reviews whose type is not written (e.g. LCSPR)."),
+    click.option("--skip-rejected", is_flag=True,
+                 help="Import the rows that can be imported, in one step, and write the rejected ones, "
+                      "with the reason for each, to a CSV beside FILE to put right and import again."),
     click.option("--summary", is_flag=True, help="Print the totals only, not each row."),
 )  # fmt: skip
 
 
 def import_log(file: Path, db: str | None, as_of: str | None, dry_run: bool, sheet: str | None,
             mappings: tuple[str, ...], create_agencies: bool, review: str | None, review_kind: str | None,
-            summary: bool) -> None:  # fmt: skip
+            skip_rejected: bool, summary: bool) -> None:  # fmt: skip
     """Import a recommendation log from a CSV or XLSX FILE.
 
     Headings are recognised in the forms real logs use ("Review", "Rec no", "Recommendation",
     "Key agency", "Timescale", "RAG", "Progress" …), wherever the header row is. Rows that
     match an item (same review and reference, else same review and text) update it, with
     each change in its history; the rest create items. All or nothing: if any row is
-    rejected, nothing is written. Try --dry-run first.
+    rejected, nothing is written, unless --skip-rejected is given. Try --dry-run first.
     """
     from sscp_tui.cli import fail
     from sscp_tui.services.imports.cells import review_kind_of
@@ -108,7 +111,7 @@ def import_log(file: Path, db: str | None, as_of: str | None, dry_run: bool, she
     kind = review_kind_of(review_kind) if review_kind else None
     if review_kind and kind is None:
         fail(f"--review-kind: '{review_kind}' is not a review type (such as SCR, LCSPR, Rapid Review, DHR).")
-    options = ImportOptions(sheet, mapping, create_agencies, review or "", kind)
+    options = ImportOptions(sheet, mapping, create_agencies, review or "", kind, skip_rejected)
     progress = _progress()
     with _import_tracker(db, as_of, dry_run) as tracker:
         try:
@@ -126,14 +129,16 @@ def import_log(file: Path, db: str | None, as_of: str | None, dry_run: bool, she
             click.echo(found.summary())
             click.echo("Dry run: nothing was written.")
             return
-        if not found.ok:
+        if not found.ok and not skip_rejected:
             rows = "1 row" if len(found.rejected) == 1 else f"{len(found.rejected)} rows"
             click.echo(f"{rows} cannot be imported:", err=True)
             _rows(found.rejected, lambda row: True, err=True)
             first = found.rejected[0]
+            also = (f" --skip-rejected imports the other {found.good:,} and writes the rejected to a file "
+                    "to put right.") if found.good else ""  # fmt: skip
             if len(found.rejected) == 1:
-                fail(f"Row {first.row}: {first.reason} Nothing was written.")
-            fail(f"{len(found.rejected)} rows cannot be imported (listed above); nothing was written.")
+                fail(f"Row {first.row}: {first.reason} Nothing was written.{also}")
+            fail(f"{len(found.rejected)} rows cannot be imported (listed above); nothing was written.{also}")
         try:
             report = apply(tracker, found, progress)
         except TransferError as exc:
@@ -144,6 +149,10 @@ def import_log(file: Path, db: str | None, as_of: str | None, dry_run: bool, she
             _rows(report.rows, lambda row: row.action.value in ("create", "update"))
         _news(report.new_reviews, report.new_priorities, report.new_agencies, (), would=False)
         click.echo(report.summary())
+        if report.rejected_file is not None:
+            rows = "row" if len(found.rejected) == 1 else "rows"
+            click.echo(f"The {len(found.rejected):,} rejected {rows}, each with its reason, are in "
+                       f"{report.rejected_file}: put them right there and import that file.")  # fmt: skip
 
 
 @contextmanager

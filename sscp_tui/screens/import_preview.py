@@ -31,6 +31,7 @@ class ImportPreviewScreen(TrackerScreen):
     TITLE = "Import preview"
     BINDINGS: ClassVar = [
         Binding("enter", "apply", "Import", id="import.apply", priority=True),
+        Binding("s", "apply_good", "Import the good rows", id="import.good"),
         Binding("escape", "app.pop_screen", "Cancel", id="import.cancel"),
     ]
 
@@ -89,8 +90,14 @@ class ImportPreviewScreen(TrackerScreen):
             lines.append("Enter imports all of it in one step; escape leaves without writing anything.")
         else:
             count = len(found.rejected)
-            lines.append(f"{count} row(s) cannot be imported (marked REJECT below); nothing will be written "
-                         "until they are put right in the spreadsheet.")  # fmt: skip
+            rows = "1 row cannot" if count == 1 else f"{count:,} rows cannot"
+            line = f"{rows} be imported (marked REJECT below), so enter writes nothing."
+            if found.good:
+                good = "the 1 good row" if found.good == 1 else f"the {found.good:,} good rows"
+                target = f"'{found.source.stem} - rejected rows.csv'"
+                line += (f" s imports {good} and writes the rejected, each with its reason, to {target} "
+                         "beside the file, to put right.")  # fmt: skip
+            lines.append(line)
         self.query_one("#import-summary", Static).update(Text("\n".join(lines)))
         table = self.query_one(DataTable)
         for row in found.rows:
@@ -106,6 +113,24 @@ class ImportPreviewScreen(TrackerScreen):
             self.say("Some rows cannot be imported; nothing was written. Put them right and import again.",
                      severity="error")  # fmt: skip
             return
+        self.done = True
+        self.query_one(ProgressBar).display = True
+        self.apply_plan()
+
+    def action_apply_good(self) -> None:
+        """Import the rows that can be, leaving out the rejected (written to a file to put right)."""
+        from dataclasses import replace
+
+        found = self.found
+        if self.done or found is None:
+            return
+        if found.ok:
+            self.action_apply()
+            return
+        if not found.good:
+            self.say("No row of the file can be imported; nothing was written.", severity="error")
+            return
+        self.found = replace(found, options=replace(found.options, skip_rejected=True))
         self.done = True
         self.query_one(ProgressBar).display = True
         self.apply_plan()
@@ -140,7 +165,8 @@ class ImportPreviewScreen(TrackerScreen):
         changed = report.fields_changed + report.updates_added + report.count(RowAction.CREATE)
         # On the undo list so that u says so, rather than reversing the change made before it.
         self.sscp.remember(ChangeResult(report.batch, changed, not_undoable="An import cannot be undone."))
-        self.say(f"Imported: {report.summary()}")
+        where = f" The rejected rows are in {report.rejected_file}." if report.rejected_file else ""
+        self.say(f"Imported: {report.summary()}{where}")
         self.app.pop_screen()
         refresh = getattr(self.app.screen, "refresh_data", None)
         if refresh is not None:

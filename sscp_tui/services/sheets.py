@@ -71,6 +71,7 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[SheetRow, ...]
     update_day: date | None = None  # from a "Progress to 17 July 2013" heading
+    header: tuple[Cell, ...] = ()  # the header row's cells as written
 
     def index_of(self, field: str) -> int | None:
         for column in self.columns:
@@ -215,7 +216,7 @@ def _table(
             raise TransferError(f"--map: there is no column headed '{heading}' in {path.name}.")
     columns, update_day = _columns(rows[position].cells, mapping)
     return Table(path, fmt, sheet, encoding, delimiter, rows[position].number, columns,
-                 tuple(rows[position + 1 :]), update_day)  # fmt: skip
+                 tuple(rows[position + 1 :]), update_day, rows[position].cells)  # fmt: skip
 
 
 # --- CSV -------------------------------------------------------------------------------------

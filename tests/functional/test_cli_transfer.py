@@ -142,7 +142,8 @@ def test_rejected_rows_stop_the_real_import(db, tmp_path) -> None:
     assert err.splitlines()[2].split()[:3] == ["7", "reject", "SCR"]
     assert err.strip().splitlines()[-1] == (
         "sscp-tui: Row 7: The rating 'Purple' is not one sscp-tui reads: use Blue, Green, Amber or Red "
-        "(or B, G, A, R), or leave it blank. Nothing was written."
+        "(or B, G, A, R), or leave it blank. Nothing was written. --skip-rejected imports the other 3 and "
+        "writes the rejected to a file to put right."
     )
     assert "Traceback" not in out + err
     assert snapshot(db) == []

@@ -3,6 +3,7 @@ gives are created "to confirm", marked on the Reviews screen, and set later as a
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from sqlalchemy import select
@@ -53,3 +54,76 @@ async def test_a_review_of_unknown_type_is_created_marked_and_set_later(
         ).one()
     assert review.kind is ReviewKind.LCSPR
     assert (change.old_value, change.new_value, change.author) == ("To confirm", "LCSPR", "Test Chair")
+
+
+def test_skip_rejected_imports_the_good_rows_and_writes_the_rest_to_put_right(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sscp_tui.cli import main
+
+    source = write_csv(tmp_path / "panel log.csv", [
+        ["Review", "Rec no", "Recommendation", "Lead agency", "RAG"],
+        ["SCR Child A", "1", "Agencies should share chronologies.", "Surrey Police", "Red"],
+        ["SCR Child A", "2", "=HYPERLINK(\"x\") is text here", "Nowhere Trust", "Amber"],
+        ["SCR Child A", "1", "Agencies should share chronologies.", "Surrey Police", "Red"],
+        ["SCR Child A", "3", "Schools should record attendance daily.", "Surrey Police", "Purple"],
+    ])  # fmt: skip
+    db = str(tmp_path / "tracker.sqlite3")
+    run = CliRunner().invoke
+    seed = run(main, ["import", str(write_csv(tmp_path / "seed.csv", [
+        ["Review", "Rec no", "Recommendation", "Lead agency"], ["SCR Child Z", "1", "Seed.", "Surrey Police"],
+    ])), "--db", db, "--create-agencies"])  # fmt: skip
+    assert seed.exit_code == 0, seed.stderr
+    refused = run(main, ["import", str(source), "--db", db])
+    assert refused.exit_code == 1
+    assert (
+        "2 rows cannot be imported (listed above); nothing was written. --skip-rejected imports the other 1"
+        in (refused.stderr)
+    )
+    assert not list(tmp_path.glob("*rejected rows*.csv"))
+    done = run(main, ["import", str(source), "--db", db, "--skip-rejected"])
+    assert done.exit_code == 0, done.stderr
+    assert (
+        "Created 1 item, updated 0 and left 0 unchanged; added 1 review; 2 rows rejected; 1 row skipped."
+        in (done.stdout)
+    )
+    written = tmp_path / "panel log - rejected rows.csv"
+    assert f"are in {written}: put them right there" in done.stdout
+    assert oct(written.stat().st_mode & 0o777) == "0o600"
+    with written.open(encoding="utf-8", newline="") as handle:
+        lines = list(csv.reader(handle))
+    assert lines[0] == [
+        "Why it was not imported",
+        "Row",
+        "Review",
+        "Rec no",
+        "Recommendation",
+        "Lead agency",
+        "RAG",
+    ]
+    assert lines[1][0].startswith("There is no agency called 'Nowhere Trust'.")
+    assert lines[1][1:] == [
+        "3",
+        "SCR Child A",
+        "2",
+        '\'=HYPERLINK("x") is text here',
+        "Nowhere Trust",
+        "Amber",
+    ]
+    assert lines[2][0].startswith("The rating 'Purple' is not one sscp-tui reads")
+    assert lines[2][1:4] == ["5", "SCR Child A", "3"]
+    fixed = written.with_name("fixed.csv")  # put right, the file imports as it is
+    fixed.write_text(written.read_text(encoding="utf-8").replace("Purple", "Green").replace("Nowhere Trust",
+                     "Surrey Police"), encoding="utf-8")  # fmt: skip
+    assert (
+        "Would create 2 items, update 0" in run(main, ["import", str(fixed), "--db", db, "--dry-run"]).stdout
+    )
+    listed = run(main, ["export", str(tmp_path / "out.csv"), "--db", db])
+    assert listed.exit_code == 0
+    exported = (tmp_path / "out.csv").read_text(encoding="utf-8")
+    assert "Agencies should share chronologies." in exported and "Schools should record" not in exported
+    again = run(main, ["import", str(source), "--db", db, "--skip-rejected"])
+    assert (tmp_path / "panel log - rejected rows (2).csv").exists(), (
+        again.stdout + again.stderr
+    )  # never replaced
+    assert "left 1 unchanged" in again.stdout

@@ -94,3 +94,27 @@ async def test_export_writes_what_the_log_shows(demo: Tracker, tmp_path: Path) -
     headings = [i for i, row in enumerate(values) if row and "Ref" in [str(v) for v in row]]
     assert headings, "a header row"
     assert len(values) - headings[0] - 1 == shown > 0
+
+
+async def test_the_preview_imports_the_good_rows_and_writes_the_rejected_beside_the_file(
+    demo: Tracker, tmp_path: Path
+) -> None:
+    app = SSCPApp(demo)
+    before = demo.count(ItemFilter(state=ItemState.ALL))
+    source = messy_log(tmp_path / "log.xlsx", bad_agency=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_preview(pilot, app, source)
+        summary = static_text(app, "#import-summary")
+        assert "1 row cannot be imported (marked REJECT below), so enter writes nothing." in summary
+        assert "s imports the 1 good row" in summary
+        await pilot.press("enter")  # all or nothing: nothing
+        await settle(pilot, app)
+        assert demo.count(ItemFilter(state=ItemState.ALL)) == before
+        await pilot.press("s")
+        await settle(pilot, app, rounds=5)
+        assert app.screen.__class__.__name__ == "LogScreen"
+        said = " ".join(str(n.message) for n in app._notifications)
+    assert demo.count(ItemFilter(state=ItemState.ALL)) == before + 1
+    written = tmp_path / "log - rejected rows.csv"
+    assert f"The rejected rows are in {written}." in said
+    assert "Nowhere Trust" in written.read_text(encoding="utf-8")

@@ -27,7 +27,7 @@ from sscp_tui.db.models import (
 )
 from sscp_tui.services.catalog import squash
 from sscp_tui.services.imports.cells import named_with_short, split_loose, split_review_name
-from sscp_tui.services.imports.items import ItemSnap, changes_for, due_date, iso, load_items
+from sscp_tui.services.imports.items import ItemSnap, changes_for, due_date, iso, load_items, split
 from sscp_tui.services.imports.rows import ReadRow
 from sscp_tui.services.queries import review_label
 
@@ -88,6 +88,17 @@ class Decision:
     changes: dict[str, str | None] = field(default_factory=dict)
     add_update: bool = False
     reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Needed:
+    """What the rows to be written need created first: only those a kept row uses (a rejected
+    row's new review or agency is not made)."""
+
+    reviews: dict[tuple[ReviewKind, str, int | None], NewReview]
+    priorities: dict[tuple[str, str], NewPriority]
+    agencies: tuple[NewAgency, ...]
+    themes: tuple[str, ...]
 
 
 def ref_key(reference: str) -> str:
@@ -273,6 +284,18 @@ class Matcher:
         if key not in self.themes:
             self.themes[key] = self.new_themes[key] = name[:120]
         return self.themes[key]
+
+    def needed(self, decisions: list[Decision]) -> Needed:
+        kept = [d for d in decisions if d.action in ("create", "update")]
+        sources = {d.source.key for d in kept if d.source}
+        named = {part for d in kept for key in ("lead_agency", "supporting_agencies", "themes")
+                 for part in split(d.changes.get(key))}  # fmt: skip
+        return Needed(
+            reviews={k: r for k, r in self.new_reviews.items() if k in sources},
+            priorities={k: p for k, p in self.new_priorities.items() if k in sources},
+            agencies=tuple(a for a in self.new_agencies.values() if a.short_name in named),
+            themes=tuple(name for name in self.new_themes.values() if name in named),
+        )
 
     # --- items ---------------------------------------------------------------------------
     def decide_all(self, rows: list[ReadRow]) -> list[Decision]:

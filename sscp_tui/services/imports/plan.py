@@ -32,11 +32,10 @@ from sqlalchemy.orm import Session
 
 from sscp_tui.db.models import ReviewKind
 from sscp_tui.services.imports.headings import LABELS, parse_mapping
-from sscp_tui.services.imports.items import split
 from sscp_tui.services.imports.match import UPDATABLE, Decision, Matcher, NewReview
 from sscp_tui.services.imports.rows import ReadRow, read_rows
 from sscp_tui.services.queries import review_label
-from sscp_tui.services.sheets import Progress, Table, TransferError, read_table
+from sscp_tui.services.sheets import Cell, Progress, Table, TransferError, read_table
 from sscp_tui.services.tracker import Tracker
 
 __all__ = ["ImportOptions", "ImportPlan", "ImportReport", "RowAction", "RowOutcome", "TransferError", "plan"]
@@ -49,6 +48,7 @@ class ImportOptions:
     create_agencies: bool = False
     review: str = ""  # the review of rows with no review name (a sheet for one review)
     review_kind: ReviewKind | None = None  # the type of new reviews whose type is not written
+    skip_rejected: bool = False  # import the good rows; the rejected go to a CSV beside the file
 
 
 DEFAULTS = ImportOptions()
@@ -90,9 +90,18 @@ class ImportPlan:
     new_themes: tuple[str, ...]
     options: ImportOptions
     read: tuple[ReadRow, ...] = field(repr=False, default=())
+    # The rejected rows as the file has them, under its own headings, to be written out to put
+    # right (--skip-rejected): the header's cells, and each rejected row's number and cells.
+    header: tuple[Cell, ...] = field(repr=False, default=())
+    rejected_cells: tuple[tuple[int, tuple[Cell, ...]], ...] = field(repr=False, default=())
 
     def count(self, action: RowAction) -> int:
         return sum(1 for row in self.rows if row.action is action)
+
+    @property
+    def good(self) -> int:
+        """The rows that would be written: created or updated."""
+        return self.count(RowAction.CREATE) + self.count(RowAction.UPDATE)
 
     @property
     def rejected(self) -> tuple[RowOutcome, ...]:
@@ -117,6 +126,7 @@ class ImportReport:
     fields_changed: int
     updates_added: int
     batch: str  # the history batch of every change (an import is not undone with u)
+    rejected_file: Path | None = None  # where the rejected rows were written (--skip-rejected)
 
     def count(self, action: RowAction) -> int:
         return sum(1 for row in self.rows if row.action is action)
@@ -177,6 +187,7 @@ def plan(
         decisions = matcher.decide_all(list(read))
     if progress:
         progress("checking", len(read), len(read))
+    rejected = {d.row.number for d in decisions if d.action == "reject"}
     return ImportPlan(
         source=path,
         description=table.describe(),
@@ -185,6 +196,8 @@ def plan(
         **news(matcher, decisions),
         options=options,
         read=read,
+        header=table.header,
+        rejected_cells=tuple((row.number, row.cells) for row in table.rows if row.number in rejected),
     )
 
 
@@ -211,21 +224,14 @@ def _read(table: Table, options: ImportOptions, progress: Progress | None) -> tu
 
 def news(matcher: Matcher, decisions: list[Decision]) -> dict[str, tuple[str, ...]]:
     """The reviews, agencies and themes that the rows to be written would add."""
-    kept = [d for d in decisions if d.action in ("create", "update")]
-    sources = {d.source.key for d in kept if d.source}
-    named = {part for d in kept for key in ("lead_agency", "supporting_agencies", "themes")
-             for part in split(d.changes.get(key))}  # fmt: skip
+    needed = matcher.needed(decisions)
     return {
-        "new_reviews": tuple(_new_review_label(r) for k, r in matcher.new_reviews.items() if k in sources),
+        "new_reviews": tuple(_new_review_label(r) for r in needed.reviews.values()),
         "new_priorities": tuple(
-            f"{p.plan} › Priority {p.number} {p.title}"
-            for k, p in matcher.new_priorities.items()
-            if k in sources
+            f"{p.plan} › Priority {p.number} {p.title}" for p in needed.priorities.values()
         ),
-        "new_agencies": tuple(
-            f"{a.name} ({a.short_name})" for a in matcher.new_agencies.values() if a.short_name in named
-        ),
-        "new_themes": tuple(name for name in matcher.new_themes.values() if name in named),
+        "new_agencies": tuple(f"{a.name} ({a.short_name})" for a in needed.agencies),
+        "new_themes": needed.themes,
     }
 
 

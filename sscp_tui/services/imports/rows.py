@@ -88,6 +88,7 @@ def read_rows(
     default_kind = _default_kind(table)
     heading_fields = len(where)
     carried: dict[str, Cell] = {}
+    earlier: dict[tuple[tuple[Cell, ...], tuple[tuple[str, Cell], ...]], int] = {}
     for position, row in enumerate(table.rows):
         if progress and position % 1000 == 0:
             progress(position)
@@ -116,6 +117,13 @@ def read_rows(
             texts.update({name: cell_text(value) for name, value in carried.items()})
         else:
             carried = {name: values.get(name) for name in _SOURCE_FIELDS}
+        # A row the same as an earlier one, cell for cell and under the same review, is a copy
+        # (pasted twice, or left from a filter): it is skipped, not refused as a clash.
+        same = (cells, tuple(carried.items()))
+        if same in earlier:
+            yield ReadRow(row.number, skip=f"the same as row {earlier[same]}", default_kind=default_kind)
+            continue
+        earlier[same] = row.number
         yield _read(row, values, texts, default_review, table.update_day, default_kind)
 
 

@@ -9,8 +9,11 @@ tests hold the two to the same result.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -30,6 +33,7 @@ from sscp_tui.db.models import (
     item_supporting_agencies,
     item_themes,
 )
+from sscp_tui.paths import write_private_text
 from sscp_tui.services import catalog
 from sscp_tui.services.edits import (
     EditContext,
@@ -39,11 +43,13 @@ from sscp_tui.services.edits import (
     record,
     reference_key,
 )
+from sscp_tui.services.imports.cells import cell_text
 from sscp_tui.services.imports.items import split
-from sscp_tui.services.imports.match import CHUNK, UPDATABLE, Decision, Matcher, Source, ref_key
-from sscp_tui.services.imports.plan import ImportPlan, ImportReport, matcher_for, news, outcome
+from sscp_tui.services.imports.match import CHUNK, UPDATABLE, Decision, Matcher, NewPriority, Source, ref_key
+from sscp_tui.services.imports.plan import ImportPlan, ImportReport, RowAction, matcher_for, news, outcome
 from sscp_tui.services.imports.rows import ReadRow
 from sscp_tui.services.sheets import Progress, TransferError
+from sscp_tui.services.spreadsheet_safety import neutralise
 from sscp_tui.services.tracker import Tracker
 
 _ITEMS = Base.metadata.tables["items"]
@@ -73,17 +79,20 @@ class Writer:
         return replace(self.ctx, note=self.note(row))
 
     def write(self, session: Session, matcher: Matcher, decisions: list[Decision]) -> dict[int, int]:
-        """Create the agencies, reviews and themes, update and create the items; return the
-        id of each created item by its row number."""
-        for agency in matcher.new_agencies.values():
+        """Create the agencies, reviews and themes the kept rows need, update and create their
+        items (rejected and skipped rows are left out); return the id of each created item by
+        its row number."""
+        needed = matcher.needed(decisions)
+        decisions = [d for d in decisions if d.action in ("create", "update")]
+        for agency in needed.agencies:
             catalog.create_agency(session, self.at(agency.row), agency.name, agency.short_name,
                                   AgencyKind.RELEVANT)  # fmt: skip
-        for key, review in matcher.new_reviews.items():
+        for key, review in needed.reviews.items():
             values: dict[str, object] = {"kind": review.kind, "title": review.title, "year": review.year,
                                          "status": ReviewStatus.PUBLISHED}  # fmt: skip
             self.review_ids[key] = catalog.save_review(session, self.at(review.row), None, values)
-        self._create_priorities(session, matcher)
-        for name in matcher.new_themes.values():
+        self._create_priorities(session, needed.priorities)
+        for name in needed.themes:
             session.add(Theme(name=name))
         session.flush()
         self.agency_ids = {short: id_ for short, id_ in session.execute(select(Agency.short_name, Agency.id))}
@@ -107,10 +116,10 @@ class Writer:
         self._tick(total, total)
         return created
 
-    def _create_priorities(self, session: Session, matcher: Matcher) -> None:
+    def _create_priorities(self, session: Session, priorities: dict[tuple[str, str], NewPriority]) -> None:
         """Plans and priorities named in the file and missing from the tracker."""
         plans = {plan.title: plan for plan in session.scalars(select(StrategicPlan))}
-        for key, new in matcher.new_priorities.items():
+        for key, new in priorities.items():
             ctx = self.at(new.row)
             if new.plan not in plans:
                 plans[new.plan] = StrategicPlan(title=new.plan, period="")
@@ -272,28 +281,39 @@ BULK_IMPORT = 500  # new items from one import after which the planner's statist
 
 
 def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None) -> ImportReport:
-    """Import what ``found`` planned, in one transaction. Any rejected row, or any failure,
-    raises TransferError and nothing is written."""
-    if not found.ok:
+    """Import what ``found`` planned, in one transaction. All or nothing by default: any
+    rejected row, or any failure, raises TransferError and nothing is written. With
+    ``skip_rejected`` the good rows are imported and the rejected ones are written, with the
+    reason for each, to a CSV beside the file (see :func:`write_rejected`)."""
+    skipping = found.options.skip_rejected
+    if not found.ok and not skipping:
         first = found.rejected[0]
         more = len(found.rejected) - 1
         also = f" (and {more} more rows)" if more else ""
         raise TransferError(f"Row {first.row}: {first.reason}{also} Nothing was imported.")
+    if found.rejected and not found.good and not found.count(RowAction.UNCHANGED):
+        raise TransferError("No row of the file can be imported; nothing was written.")
     ctx = EditContext(author=tracker.settings.author, source="import",
                       note=f"Imported from {found.source.name}")  # fmt: skip
     writer = Writer(ctx, found.source.name, tracker.as_of, progress)
+    planned = {row.row for row in found.rejected}
+    rejected_file = write_rejected(found) if found.rejected else None
     try:
         with tracker.store.write() as session:
             matcher = matcher_for(session, found.options)
             decisions = matcher.decide_all(list(found.read))
-            rejected = [d for d in decisions if d.action == "reject"]
-            if rejected:  # the tracker changed since the plan was made
-                late = rejected[0]
-                raise TransferError(f"Row {late.row.number}: {late.reason} Nothing was imported.")
+            late = [d for d in decisions if d.action == "reject" and d.row.number not in planned]
+            if late:  # the tracker changed since the plan was made
+                raise TransferError(f"Row {late[0].row.number}: {late[0].reason} Nothing was imported.")
             created = writer.write(session, matcher, decisions)
+    except TransferError:
+        _discard(rejected_file)
+        raise
     except EditError as exc:
+        _discard(rejected_file)
         raise TransferError(f"{exc} Nothing was imported.") from exc
     except DBAPIError as exc:
+        _discard(rejected_file)
         reason = str(getattr(exc, "orig", exc))
         if "locked" in reason or "busy" in reason:
             raise TransferError("The tracker is busy with another change; nothing was imported. "
@@ -308,4 +328,43 @@ def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None)
         fields_changed=writer.fields_changed,
         updates_added=writer.updates_added,
         batch=ctx.batch,
+        rejected_file=rejected_file,
     )
+
+
+def rejected_path(source: Path) -> Path:
+    """Where the rejected rows of ``source`` go: beside it, never over an existing file."""
+    base = source.with_name(f"{source.stem} - rejected rows.csv")
+    candidate, number = base, 2
+    while candidate.exists():
+        candidate = base.with_name(f"{source.stem} - rejected rows ({number}).csv")
+        number += 1
+    return candidate
+
+
+def write_rejected(found: ImportPlan) -> Path:
+    """The rejected rows as the file has them, under its own headings, with a first column
+    saying why each was rejected: put them right there and import that file. Written before
+    anything is imported, so a folder that cannot be written stops the import whole."""
+    reasons = {row.row: row.reason for row in found.rejected}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["Why it was not imported", "Row", *(cell_text(c) for c in found.header)])
+    for number, cells in found.rejected_cells:
+        writer.writerow(
+            [neutralise(reasons.get(number, "")), number, *(neutralise(cell_text(c)) for c in cells)]
+        )
+    target = rejected_path(found.source)
+    try:
+        write_private_text(target, out.getvalue())
+    except OSError as exc:
+        raise TransferError(
+            f"Cannot write the rejected rows beside {found.source.name} ({exc.strerror or exc}); "
+            "nothing was imported."
+        ) from exc
+    return target
+
+
+def _discard(path: Path | None) -> None:
+    if path is not None:
+        path.unlink(missing_ok=True)
