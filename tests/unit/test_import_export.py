@@ -160,7 +160,11 @@ def test_a_messy_workbook_is_read_as_people_wrote_it(tracker, store, agencies, t
     [("R", Rating.RED), ("Red", Rating.RED), ("amber", Rating.AMBER), ("A/G", Rating.AMBER),
      ("R/A", Rating.RED), ("Green - complete", Rating.GREEN), ("green/complete", Rating.GREEN),
      ("amber, timeframe tbc", Rating.AMBER), ("Complete", Rating.BLUE), ("Blue", Rating.BLUE),
-     ("G", Rating.GREEN), ("", None), ("Not yet rated", None), ("n/a", None)],
+     ("G", Rating.GREEN), ("", None), ("Not yet rated", None), ("n/a", None),
+     ("On track", Rating.GREEN), ("Some slippage", Rating.AMBER), ("Off track", Rating.RED),
+     ("Not started", None), ("In progress", Rating.AMBER), ("Closed", Rating.BLUE),
+     ("Complete and evidenced", Rating.BLUE), ("Not complete", Rating.AMBER), ("Overdue", Rating.RED),
+     ("Delivered - awaiting evidence of impact", Rating.GREEN)],
 )  # fmt: skip
 def test_ratings_are_read_as_people_type_them(typed: str, rating: Rating | None) -> None:
     assert parse_rating(typed) is rating

@@ -2,8 +2,10 @@
 
 Ratings: "R", "Red", "amber", "A/G", "Green - complete", "Complete", "Blue". A colour named
 in the cell wins; two colours ("A/G", "R/A") read as the worse of the two, the cautious
-reading; with no colour, "complete", "completed", "closed", "done" read as Blue and "on
-track" as Green. Words meaning "not rated" ("unrated", "n/a", "new", "tbc") read as no rating.
+reading. With no colour, status words: "Off track" and "Overdue" read as Red; "Some
+slippage", "At risk" and "In progress" as Amber; "On track" and "Delivered" as Green;
+"Complete and evidenced", "Complete", "Closed" and "Done" as Blue. Words meaning "not rated"
+("unrated", "n/a", "new", "tbc", "not started") read as no rating.
 
 Dates: Excel date cells, Excel day numbers, and text the foundation's :func:`parse_date`
 reads (day first). Each reader raises ValueError with one sentence naming the value.
@@ -30,6 +32,28 @@ _WORST_FIRST = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
 _UNRATED = {"", "unrated", "notrated", "notyetrated", "none", "na", "nk", "new", "tbc",
             "notapplicable", "notstarted"}  # fmt: skip
 _DONE = {"complete", "completed", "closed", "done", "achieved", "implemented", "finished"}
+# Status words logs use instead of a colour, as the partnership's BRAG scale reads them
+# (DOMAIN.md): the first phrase found decides, so "complete and evidenced" is read before
+# "complete", and "not complete" before it too.
+_STATUS_PHRASES: tuple[tuple[str, Rating], ...] = (
+    ("not complete", Rating.AMBER), ("not yet complete", Rating.AMBER), ("incomplete", Rating.AMBER),
+    ("complete and evidenced", Rating.BLUE), ("completed and evidenced", Rating.BLUE),
+    ("evidenced", Rating.BLUE), ("embedded", Rating.BLUE),
+    ("off track", Rating.RED), ("overdue", Rating.RED), ("not on track", Rating.RED),
+    ("significant slippage", Rating.RED), ("not achieved", Rating.RED),
+    ("some slippage", Rating.AMBER), ("slippage", Rating.AMBER), ("slipped", Rating.AMBER),
+    ("at risk", Rating.AMBER), ("delayed", Rating.AMBER), ("behind", Rating.AMBER),
+    ("in progress", Rating.AMBER), ("ongoing", Rating.AMBER), ("partially", Rating.AMBER),
+    ("on track", Rating.GREEN), ("on target", Rating.GREEN), ("delivered", Rating.GREEN),
+)  # fmt: skip
+
+
+def _status_rating(phrase: str, words: set[str]) -> set[Rating]:
+    padded = f" {phrase} "
+    for status, rating in _STATUS_PHRASES:
+        if f" {status} " in padded:
+            return {rating}
+    return {Rating.BLUE} if words & _DONE else set()
 
 
 def cell_text(value: Cell) -> str:
@@ -78,12 +102,7 @@ def _rating(text: str) -> Rating | None:
         words = set(re.findall(r"[a-z]+", text.lower()))
         found = {rating for rating in Rating if rating.value in words}
         if not found:
-            if words & _DONE:
-                found = {Rating.BLUE}
-            elif "on track" in " ".join(text.lower().split()):
-                found = {Rating.GREEN}
-            elif "off track" in " ".join(text.lower().split()):
-                found = {Rating.RED}
+            found = _status_rating(" ".join(re.findall(r"[a-z]+", text.lower())), words)
     for rating in _WORST_FIRST:
         if rating in found:
             return rating
