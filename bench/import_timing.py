@@ -24,7 +24,9 @@ from typing import Any
 from sscp_tui.config import Settings
 from sscp_tui.db.models import Agency, AgencyKind
 from sscp_tui.db.store import open_store
-from sscp_tui.services import exporter, importer
+from sscp_tui.services import exporter
+from sscp_tui.services.imports import plan as importer
+from sscp_tui.services.imports import write as import_write
 from sscp_tui.services.records import ItemFilter, ItemState
 from sscp_tui.services.tracker import Tracker
 
@@ -103,11 +105,11 @@ def run(count: int, fmt: str, folder: Path) -> None:
     tracker = Tracker(store, Settings(author="Bench"), AS_OF)
     options = importer.ImportOptions()
     found = timed("dry run (read and plan)", lambda: importer.plan(tracker, first, options))
-    timed("import into an empty tracker", lambda: importer.apply(tracker, found))
+    timed("import into an empty tracker", lambda: import_write.apply(tracker, found))
     again = timed("dry run of the same file again", lambda: importer.plan(tracker, first, options))
-    timed("import of the same file again (no change)", lambda: importer.apply(tracker, again))
+    timed("import of the same file again (no change)", lambda: import_write.apply(tracker, again))
     changed = importer.plan(tracker, later, options)
-    report = timed("import of a later version (10% changed)", lambda: importer.apply(tracker, changed))
+    report = timed("import of a later version (10% changed)", lambda: import_write.apply(tracker, changed))
     print(f"    ({report.summary()})")
     everything = ItemFilter(state=ItemState.ALL)
     timed(

@@ -23,10 +23,10 @@ NAMES_SHOWN = 12  # new reviews, agencies and themes named in full; beyond that,
 RATINGS = ("blue", "green", "amber", "red", "unrated")
 ALERTS = ("overdue", "due-soon", "no-timescale", "stale", "inconsistent")
 FIELDS_HELP = (
-    "review, review_kind, year, plan, priority, priority_title, reference, parent, illustrative, kind, "
-    "text, themes, lead_agency, supporting_agencies, timescale, due_on, original_timescale, "
-    "original_due_on, rating, owner, evidence_completion, evidence_impact, update, created_on, "
-    "update_on, or ignore"
+    "review, review_kind, year, plan, priority, priority_title, reference, parent, parent_text, "
+    "illustrative, kind, text, themes, lead_agency, supporting_agencies, timescale, due_on, "
+    "original_timescale, original_due_on, rating, owner, evidence_completion, evidence_impact, "
+    "update, created_on, update_on, or ignore"
 )
 
 
@@ -121,6 +121,8 @@ def import_log(file: Path, db: str | None, as_of: str | None, dry_run: bool, she
             fail(str(exc))
         _end_progress(progress)
         click.echo(f"Read {found.description}.")
+        for skipped in found.skipped:
+            click.echo(f"Skipped sheet {skipped}.")
         _columns(found.columns)
         if dry_run:
             if not summary:
@@ -149,10 +151,11 @@ def import_log(file: Path, db: str | None, as_of: str | None, dry_run: bool, she
             _rows(report.rows, lambda row: row.action.value in ("create", "update"))
         _news(report.new_reviews, report.new_priorities, report.new_agencies, (), would=False)
         click.echo(report.summary())
-        if report.rejected_file is not None:
+        if report.rejected_files:
             rows = "row" if len(found.rejected) == 1 else "rows"
+            files = " and ".join(str(path) for path in report.rejected_files)
             click.echo(f"The {len(found.rejected):,} rejected {rows}, each with its reason, are in "
-                       f"{report.rejected_file}: put them right there and import that file.")  # fmt: skip
+                       f"{files}: put them right there and import that file.")  # fmt: skip
 
 
 @contextmanager
@@ -194,18 +197,23 @@ def _rows(rows: Any, keep: Any, *, err: bool = False) -> None:
     chosen = [row for row in rows if keep(row)]
     if not chosen:
         return
+    sheets = any(row.sheet for row in chosen)
+    places = [f"{row.sheet}!{row.row}" if sheets else str(row.row) for row in chosen]
+    place_width = min(24, max(6, *(len(place) for place in places)))
     source_width = min(30, max(len(row.source) for row in chosen))
     ref_width = min(10, max(3, *(len(row.reference) for row in chosen)))
     click.echo(
-        f"{'Row':>6}  {'Outcome':<9}  {'Review':<{source_width}}  {'Ref':<{ref_width}}  Detail", err=err
+        f"{'Row':>{place_width}}  {'Outcome':<9}  {'Review':<{source_width}}  {'Ref':<{ref_width}}  Detail",
+        err=err,
     )
-    for row in chosen:
+    for row, place in zip(chosen, places, strict=True):
+        shown = place if len(place) <= place_width else "…" + place[-(place_width - 1) :]
         source = row.source if len(row.source) <= source_width else row.source[: source_width - 1] + "…"
         reference = row.reference[:ref_width]
-        line = f"{row.row:>6}  {row.action.value:<9}  {source:<{source_width}}  {reference:<{ref_width}}"
-        detail = row.detail
-        if detail:
-            line += f"  {detail}"
+        line = f"{shown:>{place_width}}  {row.action.value:<9}  {source:<{source_width}}  "
+        line += f"{reference:<{ref_width}}"
+        if row.detail:
+            line += f"  {row.detail}"
         click.echo(line.rstrip(), err=err)
 
 
@@ -255,7 +263,7 @@ def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None
     from sscp_tui.services.catalog import UnknownName
     from sscp_tui.services.exporter import export as write_log
     from sscp_tui.services.records import AlertKind, ItemFilter, ItemState
-    from sscp_tui.services.sheets import TransferError
+    from sscp_tui.services.transfer import TransferError
 
     tracker = _tracker(db, as_of)
     try:

@@ -78,6 +78,8 @@ class ImportPreviewScreen(TrackerScreen):
             f"Read {found.description}.",
             "Columns: " + "; ".join(c for c in found.columns if "→" in c) + ".",
         ]
+        if found.skipped:
+            lines.append("Sheets not read: " + "; ".join(found.skipped) + ".")
         if found.new_reviews:
             more = " …" if len(found.new_reviews) > 8 else ""
             lines.append(f"New reviews: {', '.join(found.new_reviews[:8])}{more}")
@@ -102,7 +104,8 @@ class ImportPreviewScreen(TrackerScreen):
         table = self.query_one(DataTable)
         for row in found.rows:
             style = "bold" if row.action.value == "reject" else ""
-            table.add_row(Text(str(row.row)), Text(row.action.value.upper(), style=style), Text(row.source),
+            place = f"{row.sheet}!{row.row}" if row.sheet and len(found.headers) > 1 else str(row.row)
+            table.add_row(Text(place), Text(row.action.value.upper(), style=style), Text(row.source),
                           Text(row.reference), Text(row.detail))  # fmt: skip
         table.focus()
 
@@ -165,7 +168,8 @@ class ImportPreviewScreen(TrackerScreen):
         changed = report.fields_changed + report.updates_added + report.count(RowAction.CREATE)
         # On the undo list so that u says so, rather than reversing the change made before it.
         self.sscp.remember(ChangeResult(report.batch, changed, not_undoable="An import cannot be undone."))
-        where = f" The rejected rows are in {report.rejected_file}." if report.rejected_file else ""
+        files = " and ".join(str(path) for path in report.rejected_files)
+        where = f" The rejected rows are in {files}." if files else ""
         self.say(f"Imported: {report.summary()}{where}")
         self.app.pop_screen()
         refresh = getattr(self.app.screen, "refresh_data", None)

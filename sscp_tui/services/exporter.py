@@ -40,9 +40,9 @@ from sscp_tui.services.alert_sql import alert_sql
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.queries import filter_conditions
 from sscp_tui.services.records import AlertKind, ItemFilter, ItemState
-from sscp_tui.services.sheets import Progress, TransferError
 from sscp_tui.services.spreadsheet_safety import EXCEL_CELL_LIMIT, FORMULA_STARTS
 from sscp_tui.services.tracker import Tracker
+from sscp_tui.services.transfer import Progress, TransferError
 
 FORMATS = {".csv": "CSV", ".xlsx": "XLSX"}
 EVERYTHING = ItemFilter(state=ItemState.ALL)

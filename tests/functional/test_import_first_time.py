@@ -54,6 +54,15 @@ async def test_a_review_of_unknown_type_is_created_marked_and_set_later(
         ).one()
     assert review.kind is ReviewKind.LCSPR
     assert (change.old_value, change.new_value, change.author) == ("To confirm", "LCSPR", "Test Chair")
+    with tracker.store.read() as session:
+        event = session.scalars(select(HistoryEntry).where(HistoryEntry.entity == "import")).one()
+        made = session.scalars(select(HistoryEntry).where(HistoryEntry.entity == "item")).all()
+    assert (event.new_value, event.author, event.source) == (str(source), "Test Chair", "import")
+    assert event.note == (
+        "Created 2 items, updated 0 and left 0 unchanged; added 1 review (1 with its type to confirm) and 2 agencies."
+    )
+    assert {entry.batch for entry in made} == {event.batch}  # every change names the import
+    assert {entry.note for entry in made} == {"Imported from log.csv row 2", "Imported from log.csv row 3"}
 
 
 def test_skip_rejected_imports_the_good_rows_and_writes_the_rest_to_put_right(tmp_path: Path) -> None:

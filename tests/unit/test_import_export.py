@@ -461,9 +461,9 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "blank": (blank, "blank.xlsx holds no rows."),
         "no header": (no_header, "No header row found in the first 50 rows of prose.csv"),
         "no text": (no_text, "notext.csv has no column for the text of the recommendations"),
-        "no review": (no_review, "noreview.csv has no column naming the review"),
+        "no review": (no_review, "noreview.csv does not say which review its rows belong to"),
         "header only": (header_only, "header.csv has a header on row 1 but no rows below it."),
-        "old xls": (old, "old.xls is an old-style Excel (.xls) workbook"),
+        "old xls": (old, "old.xls cannot be read as an Excel workbook (it may be damaged"),
         "password": (protected, "protected.xlsx is password-protected; save a copy without a password"),
         "missing": (tmp_path / "nowhere.csv", f"There is no file {tmp_path / 'nowhere.csv'}."),
     }

@@ -13,15 +13,17 @@ reads (day first). Each reader raises ValueError with one sentence naming the va
 
 from __future__ import annotations
 
+import colorsys
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from sscp_tui.db.models import ItemKind, Rating, ReviewKind
 from sscp_tui.services.catalog import squash
-from sscp_tui.services.sheets import Cell
 from sscp_tui.services.spreadsheet_safety import FORMULA_STARTS
 from sscp_tui.services.timescales import Timescale, parse_date, parse_timescale
+from sscp_tui.services.transfer import Cell
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SERIALS = range(20000, 80000)  # Excel day numbers for 1954-2119: clearly dates, not years
@@ -110,6 +112,80 @@ def _rating(text: str) -> Rating | None:
         f"The rating '{text}' is not one sscp-tui reads: use Blue, Green, Amber or Red "
         "(or B, G, A, R), or leave it blank."
     )
+
+
+# Fill colours by hue, in degrees: Excel's standard reds; its oranges, ambers and yellows (a
+# yellow cell reads as Amber); its greens and light greens; its blues. Greys, white, black and
+# purples say nothing. The Good/Neutral/Bad cell styles' fills fall in the same bands.
+_HUES: tuple[tuple[float, float, Rating], ...] = (
+    (0, 15, Rating.RED), (15, 70, Rating.AMBER), (70, 170, Rating.GREEN), (170, 260, Rating.BLUE),
+    (330, 360, Rating.RED),
+)  # fmt: skip
+_STYLES = {"good": Rating.GREEN, "neutral": Rating.AMBER, "bad": Rating.RED}
+
+
+@lru_cache(maxsize=256)
+def fill_rating(colour: str) -> Rating | None:
+    """The rating a cell's fill colour ("RRGGBB") stands for, by Excel's usual colours."""
+    try:
+        red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    except ValueError:
+        return None
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    if saturation < 0.25 or lightness > 0.96 or lightness < 0.08:
+        return None
+    degrees = hue * 360
+    return next((rating for low, high, rating in _HUES if low <= degrees < high), None)
+
+
+def style_rating(style: str) -> Rating | None:
+    """Excel's Good, Neutral and Bad cell styles as Green, Amber and Red."""
+    return _STYLES.get(style.strip().casefold())
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """One dated entry of a progress cell ("19/04/23 – training delivered")."""
+
+    on: date | None
+    text: str
+
+
+# An entry of a progress cell that keeps a dated log: a date at the start of a line, then a dash
+# or colon ("04/02/23 – Audit started", "19 April 2023: re-audit booked").
+_DATED_ENTRY = re.compile(
+    r"(?m)^[ \t]*(?P<day>\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9},?\s+\d{2,4})"
+    r"[ \t]*(?:[-–—:]+[ \t]*|\n|$)"
+)
+
+
+def split_updates(text: str, day: date | None) -> tuple[Update, ...]:
+    """A progress cell as its updates, oldest first. A cell that keeps several dated entries
+    ("04/02/23 – …", "19/04/23 – …") gives one update each, dated as written; any other cell is
+    one update dated ``day`` (its row's update date, if any)."""
+    if not text:
+        return ()
+    found = [m for m in _DATED_ENTRY.finditer(text) if _real_day(m["day"]) is not None]
+    if not found:
+        return (Update(day, text),)
+    entries: list[Update] = []
+    lead = text[: found[0].start()].strip()
+    if lead:
+        entries.append(Update(day, lead))
+    for match, following in zip(found, [*found[1:], None], strict=True):
+        body = text[match.end() : following.start() if following else len(text)].strip()
+        if body:
+            entries.append(Update(_real_day(match["day"]), body))
+    dated = sorted((e for e in entries if e.on is not None), key=lambda e: e.on or date.min)
+    return tuple([e for e in entries if e.on is None] + dated) or (Update(day, text),)
+
+
+def _real_day(text: str) -> date | None:
+    try:
+        return _date(text)
+    except ValueError:
+        return None
 
 
 def parse_yes(text: str, label: str) -> bool:
@@ -209,6 +285,13 @@ def review_kind_of(text: str) -> ReviewKind | None:
         if wanted == words:
             return kind
     return None
+
+
+def kinds_mentioned(text: str) -> set[ReviewKind]:
+    """The review types a sheet's name or a title mentions: "SCR tracker" -> {SCR};
+    "SCR / LCSPR log" -> {SCR, LCSPR}; "Recommendations" -> set()."""
+    padded = f" {_words(text)} "
+    return {kind for words, kind in _KIND_WORDS if f" {words} " in padded}
 
 
 _YEAR = r"(?:19|20)\d\d"

@@ -10,11 +10,13 @@ reported as not imported.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sscp_tui.services.catalog import squash
 from sscp_tui.services.timescales import parse_date
+from sscp_tui.services.transfer import Cell
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +41,17 @@ FIELDS: tuple[Field, ...] = (
           "recommendation reference", "ref no", "rec", "no", "number", "item no", "item ref",
           "action no", "action number", "action ref")),
     Field("parent", "Parent ref", ("parent ref", "parent reference", "parent", "part of")),
+    # A recommendation's text written over (or beside) the actions that deliver it: set when a
+    # sheet has both a recommendation column and an action column (see imports.table).
+    Field("parent_text", "Recommendation over its actions", ("parent recommendation",)),
     Field("illustrative", "Illustrative", ("illustrative", "illustrative only")),
     Field("kind", "Kind", ("kind", "type", "item type", "item kind",
           "recommendation or action type")),
     Field("text", "Text", ("recommendation", "recommendations", "recommendation text",
           "text of recommendation", "recommendation action", "recommendation or action",
           "recommendations and actions", "action", "actions", "action text",
-          "action required", "actions required", "agreed action", "description", "text",
+          "action required", "actions required", "agreed action", "agreed actions", "smart action",
+          "smart actions", "actions to be taken", "action to be taken", "description", "text",
           "detail", "what needs to improve", "finding", "findings")),
     Field("themes", "Themes", ("theme", "themes", "area for improvement",
           "areas for improvement", "recommendation theme", "theme or area for improvement",
@@ -61,13 +67,18 @@ FIELDS: tuple[Field, ...] = (
           "contributing agencies")),
     Field("timescale", "Timescale", ("timescale", "timescales", "timescale for implementation",
           "timescale for completion", "timeframe", "time frame", "timeline", "by when",
-          "deadline", "when", "due")),
+          "deadline", "when", "due", "revised timescale", "timescale revised", "current timescale",
+          "timescale current", "revised timeframe", "timeframe revised", "new timescale",
+          "timescale new", "agreed timescale", "revised deadline", "deadline revised")),
     Field("due_on", "Target date", ("target date", "due date", "date due",
-          "target completion date", "target", "due by")),
+          "target completion date", "target", "due by", "revised target date",
+          "target date revised", "revised due date", "due date revised", "revised date",
+          "new target date", "current target date")),
     Field("original_timescale", "Original timescale", ("original timescale",
-          "original timeframe")),
+          "original timeframe", "timescale original", "timeframe original", "initial timescale",
+          "timescale initial", "original deadline", "deadline original", "original")),
     Field("original_due_on", "Original target date", ("original target date",
-          "original due date")),
+          "original due date", "target date original", "due date original", "original date")),
     Field("rating", "Rating", ("rag", "rag rating", "rating", "rag status", "brag",
           "brag rating", "rag rating for progress", "progress rating", "current rag",
           "current rating", "rag progress", "status", "current status", "progress status")),
@@ -160,3 +171,30 @@ def parse_mapping(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
             raise ValueError(f"--map '{pair}': '{name.strip()}' is not a field (use {known}).")
         result.append((heading.strip(), field))
     return tuple(result)
+
+
+def heading_text(value: Cell) -> str:
+    """A heading cell's text, spacing tidied."""
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def recognise(cells: Sequence[Cell], mapping: Sequence[tuple[str, str]]) -> dict[int, HeadingMatch | None]:
+    chosen = {normalise_heading(heading): name for heading, name in mapping}
+    found: dict[int, HeadingMatch | None] = {}
+    for index, value in enumerate(cells):
+        heading = heading_text(value)
+        if not heading:
+            continue
+        key = normalise_heading(heading)
+        if key in chosen:
+            found[index] = HeadingMatch(chosen[key], -1) if chosen[key] else None
+        else:
+            found[index] = match_heading(heading)
+    return found
+
+
+def header_score(cells: Sequence[Cell], mapping: Sequence[tuple[str, str]] = ()) -> int:
+    """How many different fields a row's cells name: the header row names the most."""
+    return len({m.field for m in recognise(cells, mapping).values() if m is not None})

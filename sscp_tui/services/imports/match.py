@@ -28,7 +28,7 @@ from sscp_tui.db.models import (
 from sscp_tui.services.catalog import squash
 from sscp_tui.services.imports.cells import named_with_short, split_loose, split_review_name
 from sscp_tui.services.imports.items import ItemSnap, changes_for, due_date, iso, load_items, split
-from sscp_tui.services.imports.rows import ReadRow
+from sscp_tui.services.imports.rows import ReadRow, Update
 from sscp_tui.services.queries import review_label
 
 CHUNK = 500  # ids per IN (...) list
@@ -60,7 +60,7 @@ class NewReview:
     kind: ReviewKind
     title: str
     year: int | None
-    row: int
+    where: str  # the row that first names it: "row 4", "'Child A' row 4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +68,14 @@ class NewPriority:
     plan: str  # the plan's title (an existing plan's, or one to create)
     number: str
     title: str
-    row: int
+    where: str
 
 
 @dataclass(slots=True)
 class NewAgency:
     name: str
     short_name: str
-    row: int
+    where: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +86,12 @@ class Decision:
     reference: str = ""
     item_id: int | None = None
     changes: dict[str, str | None] = field(default_factory=dict)
-    add_update: bool = False
+    updates: tuple[Update, ...] = ()  # the progress updates to add, oldest first
     reason: str = ""
+
+    @property
+    def add_update(self) -> bool:
+        return bool(self.updates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +103,15 @@ class Needed:
     priorities: dict[tuple[str, str], NewPriority]
     agencies: tuple[NewAgency, ...]
     themes: tuple[str, ...]
+
+
+def _new_updates(updates: tuple[Update, ...], latest: str | None) -> tuple[Update, ...]:
+    """The entries of a progress cell that the item does not have yet: those after the one that
+    is its latest update (a dated log in one cell grows at its end), else all that differ."""
+    for position in range(len(updates) - 1, -1, -1):
+        if updates[position].text == (latest or ""):
+            return updates[position + 1 :]
+    return updates
 
 
 def ref_key(reference: str) -> str:
@@ -136,8 +149,8 @@ class Matcher:
         self.new_themes: dict[str, str] = {}
         self.index: dict[tuple[str, object], tuple[dict[str, ItemSnap], dict[str, ItemSnap]]] = {}
         self.used: dict[tuple[str, object], set[str]] = defaultdict(set)  # reference keys
-        self.seen: dict[tuple[tuple[str, object], str], int] = {}  # -> row number
-        self.claimed: dict[int, int] = {}  # item id -> row number
+        self.seen: dict[tuple[tuple[str, object], str], str] = {}  # -> where the row is
+        self.claimed: dict[int, str] = {}  # item id -> where the row updating it is
         self._source_memo: dict[tuple[object, ...], Source | str] = {}
         self._agencies_memo: dict[tuple[str, tuple[str, ...]], tuple[str | None, list[str]]] = {}
 
@@ -190,7 +203,7 @@ class Matcher:
         kind = kind or row.context_kind or self.review_kind or ReviewKind.TO_CONFIRM
         key = (kind, squash(title), year)
         if key not in self.new_reviews:
-            self.new_reviews[key] = NewReview(kind, title, year, row.number)
+            self.new_reviews[key] = NewReview(kind, title, year, row.where)
         return Source("new review", key, review_label(kind, title, year))
 
     def _priority(self, row: ReadRow) -> Source:
@@ -213,7 +226,7 @@ class Matcher:
         if key not in self.new_priorities:
             plan = self.plans.get(squash(row.plan), row.plan)
             title = row.priority_title or f"Priority {number}"
-            self.new_priorities[key] = NewPriority(plan, number, title, row.number)
+            self.new_priorities[key] = NewPriority(plan, number, title, row.where)
         return Source("new priority", key, f"{self.new_priorities[key].plan} › Priority {number}")
 
     # --- agencies and themes -------------------------------------------------------------
@@ -229,7 +242,7 @@ class Matcher:
                 return known
         return None
 
-    def agency(self, text: str, row: int) -> str:
+    def agency(self, text: str, where: str) -> str:
         """The short name of the agency written as ``text``, planning it if allowed."""
         known = self._known(text)
         if known is not None:
@@ -243,7 +256,7 @@ class Matcher:
         base, n = short, 2
         while squash(short) in self.agencies:
             short, n = f"{base[:37]}{n}", n + 1
-        self.new_agencies[short] = NewAgency(name[:200], short, row)
+        self.new_agencies[short] = NewAgency(name[:200], short, where)
         self.agencies[squash(name)] = self.agencies[squash(short)] = short
         self.agency_names += [short, name]
         return short
@@ -261,7 +274,7 @@ class Matcher:
 
         def agency(text: str) -> str:
             try:
-                return self.agency(text, row.number)
+                return self.agency(text, row.where)
             except Rejected as exc:
                 problems.append(str(exc))
                 return ""
@@ -357,23 +370,23 @@ class Matcher:
         key = (source.ident, ref_key(row.reference) if row.reference else squash(row.text))
         if key in self.seen:
             what = f"reference {row.reference}" if row.reference else "text"
-            reason = f"Row {self.seen[key]} already gives the same review and {what}."
+            reason = f"{self.seen[key].capitalize()} already gives the same review and {what}."
             return Decision(row, "reject", source, row.reference, reason=reason)
-        self.seen[key] = row.number
+        self.seen[key] = row.where
         if target is not None:
             if target.id in self.claimed:
-                reason = f"Row {self.claimed[target.id]} already updates the same item."
+                reason = f"{self.claimed[target.id].capitalize()} already updates the same item."
                 return Decision(row, "reject", source, target.reference, reason=reason)
-            self.claimed[target.id] = row.number
+            self.claimed[target.id] = row.where
             changes = changes_for(row, target, lead, supporting, themes)
-            add = bool(row.update) and row.update != (target.latest_update or "")
-            action = "update" if changes or add else "unchanged"
+            updates = _new_updates(row.updates, target.latest_update)
+            action = "update" if changes or updates else "unchanged"
             reference = str(changes.get("reference") or target.reference)
-            return Decision(row, action, source, reference, target.id, changes, add)
-        reason, reference = "", row.reference
+            return Decision(row, action, source, reference, target.id, changes, updates, row.note)
+        reason, reference = row.note, row.reference
         if not reference:
             reference = self._next_reference(source.ident)
-            reason = f"No reference given: numbered {reference}."
+            reason = "; ".join(filter(None, [f"No reference given: numbered {reference}.", reason]))
         self.used[source.ident].add(ref_key(reference))
         due = due_date(row)
         original = row.original_timescale
@@ -394,7 +407,7 @@ class Matcher:
             "parent": row.parent or None,
             "illustrative": "yes" if row.illustrative else None,
         }
-        return Decision(row, "create", source, reference, None, values, bool(row.update), reason)
+        return Decision(row, "create", source, reference, None, values, row.updates, reason)
 
     def _next_reference(self, ident: tuple[str, object]) -> str:
         number = 1

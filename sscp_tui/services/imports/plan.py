@@ -33,10 +33,12 @@ from sqlalchemy.orm import Session
 from sscp_tui.db.models import ReviewKind
 from sscp_tui.services.imports.headings import LABELS, parse_mapping
 from sscp_tui.services.imports.match import UPDATABLE, Decision, Matcher, NewReview
+from sscp_tui.services.imports.read import read_workbook
 from sscp_tui.services.imports.rows import ReadRow, read_rows
+from sscp_tui.services.imports.table import Tables, find_tables
 from sscp_tui.services.queries import review_label
-from sscp_tui.services.sheets import Cell, Progress, Table, TransferError, read_table
 from sscp_tui.services.tracker import Tracker
+from sscp_tui.services.transfer import Cell, Progress, TransferError
 
 __all__ = ["ImportOptions", "ImportPlan", "ImportReport", "RowAction", "RowOutcome", "TransferError", "plan"]
 
@@ -71,6 +73,12 @@ class RowOutcome:
     changes: tuple[str, ...] = ()  # labels of the fields changed, and "progress update"
     reason: str = ""  # why rejected or skipped; a note for others
     item_id: int | None = None
+    sheet: str = ""  # the sheet it is on, in a workbook of several
+    line: int = 0  # unique among the rows of one import
+
+    @property
+    def where(self) -> str:
+        return f"'{self.sheet}' row {self.row}" if self.sheet else f"row {self.row}"
 
     @property
     def detail(self) -> str:
@@ -90,10 +98,11 @@ class ImportPlan:
     new_themes: tuple[str, ...]
     options: ImportOptions
     read: tuple[ReadRow, ...] = field(repr=False, default=())
+    skipped: tuple[str, ...] = ()  # the sheets not read, each with the reason
     # The rejected rows as the file has them, under its own headings, to be written out to put
-    # right (--skip-rejected): the header's cells, and each rejected row's number and cells.
-    header: tuple[Cell, ...] = field(repr=False, default=())
-    rejected_cells: tuple[tuple[int, tuple[Cell, ...]], ...] = field(repr=False, default=())
+    # right (--skip-rejected): each sheet's header, and each rejected row's sheet, number, cells.
+    headers: dict[str, tuple[Cell, ...]] = field(repr=False, default_factory=dict)
+    rejected_cells: tuple[tuple[str, int, tuple[Cell, ...]], ...] = field(repr=False, default=())
 
     def count(self, action: RowAction) -> int:
         return sum(1 for row in self.rows if row.action is action)
@@ -126,7 +135,7 @@ class ImportReport:
     fields_changed: int
     updates_added: int
     batch: str  # the history batch of every change (an import is not undone with u)
-    rejected_file: Path | None = None  # where the rejected rows were written (--skip-rejected)
+    rejected_files: tuple[Path, ...] = ()  # where the rejected rows were written (--skip-rejected)
 
     def count(self, action: RowAction) -> int:
         return sum(1 for row in self.rows if row.action is action)
@@ -180,46 +189,62 @@ def plan(
         options = replace(options, mapping=parse_mapping(tuple(f"{h}={f}" for h, f in options.mapping)))
     except ValueError as exc:
         raise TransferError(str(exc)) from exc
-    table = read_table(path, sheet=options.sheet, mapping=options.mapping, progress=progress)
-    read = _read(table, options, progress)
+    book = read_workbook(path, sheet=options.sheet, progress=progress)
+    found = find_tables(book, options.mapping, chosen=options.sheet is not None)
+    read = _read(found, options, progress)
     with tracker.store.read() as session:
         matcher = matcher_for(session, options)
         decisions = matcher.decide_all(list(read))
     if progress:
         progress("checking", len(read), len(read))
-    rejected = {d.row.number for d in decisions if d.action == "reject"}
+    rejected = {(d.row.sheet, d.row.number) for d in decisions if d.action == "reject"}
     return ImportPlan(
         source=path,
-        description=table.describe(),
-        columns=tuple(column.describe() for column in table.columns),
+        description=found.describe(),
+        columns=_columns(found),
         rows=tuple(outcome(d) for d in decisions),
         **news(matcher, decisions),
         options=options,
         read=read,
-        header=table.header,
-        rejected_cells=tuple((row.number, row.cells) for row in table.rows if row.number in rejected),
+        skipped=tuple(f"'{s.sheet}': {s.reason}" for s in found.skipped),
+        headers={table.sheet or "": table.header for table in found.tables},
+        rejected_cells=tuple(
+            (table.sheet or "", row.number, row.cells)
+            for table in found.tables
+            for row in table.rows
+            if (table.sheet or "", row.number) in rejected
+        ),
     )
 
 
-def _read(table: Table, options: ImportOptions, progress: Progress | None) -> tuple[ReadRow, ...]:
-    if table.index_of("text") is None:
-        raise TransferError(
-            f"{table.source.name} has no column for the text of the recommendations (looked for "
-            "'Recommendation', 'Action', 'Description'); name it with --map \"Heading=text\"."
-        )
-    if table.index_of("review") is None and not options.review and table.index_of("priority") is None:
-        raise TransferError(
-            f"{table.source.name} has no column naming the review (looked for 'Review', 'Name of "
-            'review\'); name it with --map "Heading=review", or give the review with --review.'
-        )
-    total = len(table.rows)
-    tick = (lambda done: progress("reading", done, total)) if progress else None
-    read = tuple(read_rows(table, default_review=options.review, mapping=options.mapping, progress=tick))
+def _columns(found: Tables) -> tuple[str, ...]:
+    """Each column and the field it feeds; with several sheets, each sheet's own."""
+    if len(found.tables) == 1:
+        return tuple(column.describe() for column in found.tables[0].columns)
+    return tuple(f"{table.sheet}: {column.describe()}" for table in found.tables for column in table.columns)
+
+
+def _read(found: Tables, options: ImportOptions, progress: Progress | None) -> tuple[ReadRow, ...]:
+    name = found.source.name
+    total = sum(len(table.rows) for table in found.tables)
+    done = 0
+    read: list[ReadRow] = []
+    for table in found.tables:
+        tick = (lambda position, base=done: progress("reading", base + position, total)) if progress else None
+        read.extend(read_rows(table, key=found.key, default_review=options.review, mapping=options.mapping,
+                              first_line=len(read), progress=tick))  # fmt: skip
+        done += len(table.rows)
     if not read:
+        table = found.tables[0]
+        raise TransferError(f"{name} has a header on row {table.header_row} but no rows below it.")
+    items = [row for row in read if not row.skip]
+    if items and not any(row.review or row.priority or row.plan for row in items):
         raise TransferError(
-            f"{table.source.name} has a header on row {table.header_row} but no rows below it."
+            f"{name} does not say which review its rows belong to (looked for a 'Review' column, a "
+            "section row or a title naming one, and the sheet's name); name the column with --map "
+            '"Heading=review", or give the review with --review.'
         )
-    return read
+    return tuple(read)
 
 
 def news(matcher: Matcher, decisions: list[Decision]) -> dict[str, tuple[str, ...]]:
@@ -268,4 +293,6 @@ def outcome(decision: Decision, item_id: int | None = None) -> RowOutcome:
         changes=changes,
         reason=decision.reason,
         item_id=item_id or decision.item_id,
+        sheet=decision.row.sheet,
+        line=decision.row.line,
     )

@@ -1,6 +1,6 @@
 """The rows of an import as read from the sheet, before they meet the tracker.
 
-:func:`read_rows` turns a :class:`~sscp_tui.services.sheets.Table` into :class:`ReadRow`
+:func:`read_rows` turns a :class:`~sscp_tui.services.imports.table.Table` into :class:`ReadRow`
 values: every cell parsed (ratings, dates, timescales, review names), blank rows dropped,
 notes and repeated headings marked as skipped, and a blank Review cell under a filled one
 read as "the same review" (logs often merge the review cell down its recommendations).
@@ -8,31 +8,39 @@ read as "the same review" (logs often merge the review cell down its recommendat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sscp_tui.db.models import ItemKind, Rating, ReviewKind
+from sscp_tui.services.imports.cells import Update as Update
 from sscp_tui.services.imports.cells import (
     cell_date,
     cell_text,
     cell_timescale,
     cell_year,
+    fill_rating,
     item_kind_of,
     parse_rating,
     parse_yes,
     review_kind_of,
     split_names,
     split_review_name,
+    split_updates,
+    style_rating,
 )
-from sscp_tui.services.imports.headings import match_heading, normalise_heading
-from sscp_tui.services.sheets import Cell, SheetRow, Table, header_score
+from sscp_tui.services.imports.headings import header_score, match_heading, normalise_heading
+from sscp_tui.services.imports.table import Table
 from sscp_tui.services.timescales import Timescale
+from sscp_tui.services.transfer import Cell, SheetRow
 
 
 @dataclass(frozen=True, slots=True)
 class ReadRow:
     number: int
+    sheet: str = ""  # the sheet it is on ("" for CSV)
+    line: int = 0  # its place among all the rows read, unique across sheets
     review: str = ""
     review_kind: ReviewKind | None = None  # the type written with the row (a column, the name)
     context_kind: ReviewKind | None = None  # the type its sheet, title or section row gives
@@ -56,12 +64,26 @@ class ReadRow:
     owner: str = ""
     evidence_completion: str = ""
     evidence_impact: str = ""
-    update: str = ""
-    update_on: date | None = None
+    updates: tuple[Update, ...] = ()  # its progress updates, oldest first
     created_on: date | None = None
     problem: str = ""  # values that could not be read: the row is rejected
     skip: str = ""  # a note or a repeated heading: the row is left out
+    note: str = ""  # how something was read that the dry run should say
     default_kind: ItemKind = ItemKind.RECOMMENDATION
+
+    @property
+    def update(self) -> str:
+        """The latest progress update's text."""
+        return self.updates[-1].text if self.updates else ""
+
+    @property
+    def update_on(self) -> date | None:
+        return self.updates[-1].on if self.updates else None
+
+    @property
+    def where(self) -> str:
+        """ "row 12", or "'Closed' row 12" in a workbook of several sheets."""
+        return f"'{self.sheet}' row {self.number}" if self.sheet else f"row {self.number}"
 
 
 _SOURCE_FIELDS = ("review", "review_kind", "year", "plan", "priority", "priority_title")
@@ -79,38 +101,53 @@ def _default_kind(table: Table) -> ItemKind:
 def read_rows(
     table: Table,
     *,
+    key: Mapping[str, Rating] | None = None,
     default_review: str = "",
     mapping: tuple[tuple[str, str], ...] = (),
+    first_line: int = 0,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[ReadRow]:
-    """Each non-blank row below the header, read."""
+    """Each non-blank row below the header, read. ``key`` is the workbook's own colour key;
+    ``first_line`` numbers the rows on from those of earlier sheets."""
     where = {c.field: c.index for c in table.columns if c.field}
-    default_kind = _default_kind(table)
+    context = _Context(
+        table=table,
+        key=key or {},
+        sheet=table.sheet or "",
+        review=table.review or default_review.strip(),
+        default_kind=_default_kind(table),
+        rating_at=where.get("rating"),
+    )
     heading_fields = len(where)
+    groups = _Groups() if "parent_text" in where else None
     carried: dict[str, Cell] = {}
     earlier: dict[tuple[tuple[Cell, ...], tuple[tuple[str, Cell], ...]], int] = {}
+    line = first_line
     for position, row in enumerate(table.rows):
         if progress and position % 1000 == 0:
             progress(position)
         cells = row.cells
         values = {name: cells[index] if index < len(cells) else None for name, index in where.items()}
+        if table.formulas:  # a formula saved without its value is kept as its text, never run
+            for name, index in where.items():
+                formula = table.formulas.get((row.number, index))
+                if formula is not None and values[name] is None:
+                    values[name] = formula
         texts = {name: cell_text(value) for name, value in values.items()}
         filled = {name for name, text in texts.items() if text}
         if not filled and not any(c is not None and cell_text(c) for c in cells):
+            continue  # a spacer row
+        line += 1
+        skip = _not_an_item(values, texts, filled, cells, heading_fields, mapping)
+        if skip == _SECTION:
+            named = next(text for text in (cell_text(c) for c in cells) if text)
+            carried = (
+                {"review": named} if "review" not in filled else {n: values.get(n) for n in _SOURCE_FIELDS}
+            )
+            yield context.skipped(row, line, f"a section row: the rows below it are {named}")
             continue
-        if _repeats_header(values, cells, heading_fields, mapping):
-            yield ReadRow(row.number, skip="a repeated heading row", default_kind=default_kind)
-            continue
-        if "text" not in filled and "review" in filled and _is_review_heading(texts, filled):
-            carried = {name: values.get(name) for name in _SOURCE_FIELDS}
-            yield ReadRow(row.number, skip="a review heading for the rows below it",
-                          default_kind=default_kind)  # fmt: skip
-            continue
-        if "text" not in filled and len(filled) <= 1:
-            note = next((cell_text(c) for c in cells if cell_text(c)), "")
-            note = note if len(note) <= 60 else note[:57] + "…"
-            yield ReadRow(row.number, skip=f"a note, not a recommendation: '{note}'",
-                          default_kind=default_kind)  # fmt: skip
+        if skip:
+            yield context.skipped(row, line, skip)
             continue
         if not filled & {"review", "plan", "priority"}:
             values.update(carried)
@@ -121,10 +158,137 @@ def read_rows(
         # (pasted twice, or left from a filter): it is skipped, not refused as a clash.
         same = (cells, tuple(carried.items()))
         if same in earlier:
-            yield ReadRow(row.number, skip=f"the same as row {earlier[same]}", default_kind=default_kind)
+            yield context.skipped(row, line, f"the same as row {earlier[same]}")
             continue
         earlier[same] = row.number
-        yield _read(row, values, texts, default_review, table.update_day, default_kind)
+        read = _read(context, row, line, values, texts)
+        if groups is None:
+            yield read
+            continue
+        recommendation, action = groups.place(read, texts.get("parent_text", ""), line)
+        if recommendation is not None:
+            line += 1
+            yield recommendation
+        if action.text or recommendation is None:  # a recommendation with no action yet stands alone
+            yield replace(action, line=line)
+
+
+_SECTION = "section"
+_TOTALS = re.compile(r"(?i)^\s*(grand\s+)?(sub-?\s*)?totals?\b|^\s*(count|number of|key)\b")
+
+
+def _not_an_item(
+    values: dict[str, Cell],
+    texts: dict[str, str],
+    filled: set[str],
+    cells: tuple[Cell, ...],
+    heading_fields: int,
+    mapping: tuple[tuple[str, str], ...],
+) -> str:
+    """Why a row is not an item ("" when it is one), or _SECTION for a row naming the review of
+    the rows below it: a repeated header, a section row, a note, a totals or key row."""
+    if _repeats_header(values, cells, heading_fields, mapping):
+        return "a repeated heading row"
+    if "text" in filled or "parent_text" in filled:
+        return "a colour key" if _is_key(texts) else ""
+    if "review" in filled and _is_review_heading(texts, filled):
+        return _SECTION
+    written = list(dict.fromkeys(text for text in (cell_text(c) for c in cells) if text))
+    if len(written) == 1 and _names_a_review(written[0]):
+        return _SECTION
+    if (written and _TOTALS.match(written[0])) or all(_is_number(c) for c in cells if cell_text(c)):
+        return "a totals or key row, not an item"
+    if len(filled) <= 1:
+        note = written[0] if written else ""
+        note = note if len(note) <= 60 else note[:57] + "…"
+        return f"a note, not a recommendation: '{note}'"
+    return ""
+
+
+def _is_number(value: Cell) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_key(texts: dict[str, str]) -> bool:
+    """A row of a colour key under the table ("Red", "Amber", "Green" in the item columns)."""
+    written = [text for text in texts.values() if text]
+    if len(written) < 2 or any(len(text) > 30 for text in written):
+        return False
+    try:
+        return all(parse_rating(text) is not None for text in written)
+    except ValueError:
+        return False
+
+
+def _names_a_review(text: str) -> bool:
+    """A lone cell reading as a review's name ("Baby Q — SCR", "Child R (LCSPR)", "Family M")."""
+    if len(text) > 80:
+        return False
+    return split_review_name(text)[0] is not None or _REVIEW_NAME.match(text) is not None
+
+
+_REVIEW_NAME = re.compile(r"(?i)^\s*(child|children|baby|babies|family|sibling|siblings|young person)\b\s*\S")
+
+
+@dataclass
+class _Groups:
+    """Actions under the recommendation written over them (a merged cell, or a value given on
+    the first row of its group): each recommendation becomes an item of its own, before its
+    first action, and each action an item under it. A recommendation without a number is
+    numbered in its review (1, 2 …) and an action without one after it (1.1, 1.2 …)."""
+
+    current: tuple[str, str, str] = ("", "", "")  # review, recommendation text, its reference
+    actions: int = 0
+    numbers: dict[str, int] = field(default_factory=dict)  # review -> recommendations numbered
+
+    def place(self, row: ReadRow, text: str, line: int) -> tuple[ReadRow | None, ReadRow]:
+        text = text or (self.current[1] if self.current[0] == row.review else "")
+        if not text:
+            return None, row
+        made = None
+        if (row.review, text) != self.current[:2] or (row.parent and row.parent != self.current[2]):
+            number = self.numbers.get(row.review, 0) + 1
+            self.numbers[row.review] = number
+            reference = row.parent or str(number)
+            self.current, self.actions = (row.review, text, reference), 0
+            made = replace(
+                row, line=line, kind=ItemKind.RECOMMENDATION, text=text, reference=reference, parent="",
+                rating=None, timescale=None, due_on=None, original_timescale=None, original_due_on=None,
+                updates=(), owner="", evidence_completion="", evidence_impact="", supporting_agencies=(),
+                note="the recommendation written over its actions",
+            )  # fmt: skip
+        self.actions += 1
+        reference = row.reference or f"{self.current[2]}.{self.actions}"
+        action = replace(row, kind=row.kind or ItemKind.ACTION, parent=self.current[2], reference=reference)
+        return made, action
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every row of one table is read with."""
+
+    table: Table
+    key: Mapping[str, Rating]
+    sheet: str
+    review: str
+    default_kind: ItemKind
+    rating_at: int | None
+
+    def skipped(self, row: SheetRow, line: int, reason: str) -> ReadRow:
+        return ReadRow(row.number, self.sheet, line, skip=reason, default_kind=self.default_kind)
+
+    def rated_by_fill(self, number: int) -> Rating | None:
+        """The rating a blank rating cell's fill colour or cell style gives, if any."""
+        if self.rating_at is None:
+            return None
+        where = (number, self.rating_at)
+        colour = self.table.fills.get(where)
+        if colour is not None:
+            found = self.key.get(colour) or fill_rating(colour)
+            if found is not None:
+                return found
+        style = self.table.styles.get(where)
+        return style_rating(style) if style else None
 
 
 def _is_review_heading(texts: dict[str, str], filled: set[str]) -> bool:
@@ -149,14 +313,10 @@ def _repeats_header(
 
 
 def _read(
-    row: SheetRow,
-    values: dict[str, Cell],
-    texts: dict[str, str],
-    default_review: str,
-    update_day: date | None,
-    default_kind: ItemKind,
+    context: _Context, row: SheetRow, line: int, values: dict[str, Cell], texts: dict[str, str]
 ) -> ReadRow:
     problems: list[str] = []
+    notes: list[str] = []
 
     def attempt(reader: Callable[[], object]) -> object:
         try:
@@ -184,15 +344,31 @@ def _read(
         elif as_review is None:
             problems.append(f"The kind '{kind_text}' is neither recommendation nor action.")
     rating = attempt(lambda: parse_rating(values.get("rating")))
+    coloured = context.rated_by_fill(row.number)
+    if coloured is not None and not text("rating"):
+        rating = coloured
+    elif coloured is not None and isinstance(rating, Rating) and rating is not coloured:
+        notes.append(f"rated {rating.label} as written, though its cell is coloured {coloured.label}")
+    if rating is None and not text("rating") and context.table.closed:
+        rating = Rating.BLUE
+        notes.append(f"on the '{context.sheet}' sheet of closed items, so read as Blue")
     illustrative = attempt(lambda: parse_yes(texts.get("illustrative", ""), "illustrative"))
     year = attempt(lambda: cell_year(values.get("year")))
     due_on = attempt(lambda: cell_date(values.get("due_on"), "target date"))
     original_due = attempt(lambda: cell_date(values.get("original_due_on"), "original target date"))
     update_on = attempt(lambda: cell_date(values.get("update_on"), "update date"))
     created_on = attempt(lambda: cell_date(values.get("created_on"), "date added"))
+    timescale = cell_timescale(values.get("timescale"))
+    original = cell_timescale(values.get("original_timescale"))
+    if timescale is None and original is not None:  # no revised date: the original stands
+        timescale = original
+    day = (update_on if isinstance(update_on, date) else None) or context.table.update_day
     return ReadRow(
         number=row.number,
-        review=text("review") or default_review.strip(),
+        sheet=context.sheet,
+        line=line,
+        review=text("review") or context.review,
+        context_kind=context.table.context_kind,
         review_kind=review_kind,
         year=year if isinstance(year, int) else None,
         plan=text("plan"),
@@ -206,17 +382,17 @@ def _read(
         themes=split_names(text("themes")),
         lead_agency=" ".join(text("lead_agency").split()),
         supporting_agencies=split_names(text("supporting_agencies")),
-        timescale=cell_timescale(values.get("timescale")),
+        timescale=timescale,
         due_on=due_on if isinstance(due_on, date) else None,
-        original_timescale=cell_timescale(values.get("original_timescale")),
+        original_timescale=original,
         original_due_on=original_due if isinstance(original_due, date) else None,
         rating=rating if isinstance(rating, Rating) else None,
         owner=text("owner"),
         evidence_completion=text("evidence_completion"),
         evidence_impact=text("evidence_impact"),
-        update=text("update"),
-        update_on=(update_on if isinstance(update_on, date) else None) or update_day,
+        updates=split_updates(text("update"), day),
         created_on=created_on if isinstance(created_on, date) else None,
         problem=" ".join(problems),
-        default_kind=default_kind,
+        note="; ".join(notes),
+        default_kind=context.default_kind,
     )

@@ -47,10 +47,10 @@ from sscp_tui.services.imports.cells import cell_text
 from sscp_tui.services.imports.items import split
 from sscp_tui.services.imports.match import CHUNK, UPDATABLE, Decision, Matcher, NewPriority, Source, ref_key
 from sscp_tui.services.imports.plan import ImportPlan, ImportReport, RowAction, matcher_for, news, outcome
-from sscp_tui.services.imports.rows import ReadRow
-from sscp_tui.services.sheets import Progress, TransferError
+from sscp_tui.services.imports.rows import Update
 from sscp_tui.services.spreadsheet_safety import neutralise
 from sscp_tui.services.tracker import Tracker
+from sscp_tui.services.transfer import Cell, Progress, TransferError
 
 _ITEMS = Base.metadata.tables["items"]
 _UPDATES = Base.metadata.tables["progress_updates"]
@@ -72,25 +72,25 @@ class Writer:
     fields_changed: int = 0
     updates_added: int = 0
 
-    def note(self, row: int) -> str:
-        return f"Imported from {self.file_name} row {row}"
+    def note(self, where: str) -> str:
+        return f"Imported from {self.file_name} {where}"
 
-    def at(self, row: int) -> EditContext:
-        return replace(self.ctx, note=self.note(row))
+    def at(self, where: str) -> EditContext:
+        return replace(self.ctx, note=self.note(where))
 
     def write(self, session: Session, matcher: Matcher, decisions: list[Decision]) -> dict[int, int]:
         """Create the agencies, reviews and themes the kept rows need, update and create their
         items (rejected and skipped rows are left out); return the id of each created item by
-        its row number."""
+        its line (ReadRow.line)."""
         needed = matcher.needed(decisions)
         decisions = [d for d in decisions if d.action in ("create", "update")]
         for agency in needed.agencies:
-            catalog.create_agency(session, self.at(agency.row), agency.name, agency.short_name,
+            catalog.create_agency(session, self.at(agency.where), agency.name, agency.short_name,
                                   AgencyKind.RELEVANT)  # fmt: skip
         for key, review in needed.reviews.items():
             values: dict[str, object] = {"kind": review.kind, "title": review.title, "year": review.year,
                                          "status": ReviewStatus.PUBLISHED}  # fmt: skip
-            self.review_ids[key] = catalog.save_review(session, self.at(review.row), None, values)
+            self.review_ids[key] = catalog.save_review(session, self.at(review.where), None, values)
         self._create_priorities(session, needed.priorities)
         for name in needed.themes:
             session.add(Theme(name=name))
@@ -120,7 +120,7 @@ class Writer:
         """Plans and priorities named in the file and missing from the tracker."""
         plans = {plan.title: plan for plan in session.scalars(select(StrategicPlan))}
         for key, new in priorities.items():
-            ctx = self.at(new.row)
+            ctx = self.at(new.where)
             if new.plan not in plans:
                 plans[new.plan] = StrategicPlan(title=new.plan, period="")
                 session.add(plans[new.plan])
@@ -142,10 +142,10 @@ class Writer:
         wanted = [d for d in new if d.changes.get("parent")]
         if not wanted:
             return
-        made = {(d.source.ident, ref_key(d.reference)): created[d.row.number] for d in new if d.source}
+        made = {(d.source.ident, ref_key(d.reference)): created[d.row.line] for d in new if d.source}
         ids = matcher.parent_ids(made)
         links = [
-            {"child": created[d.row.number], "parent": ids[d.source.ident][ref_key(str(d.changes["parent"]))]}
+            {"child": created[d.row.line], "parent": ids[d.source.ident][ref_key(str(d.changes["parent"]))]}
             for d in wanted
             if d.source
         ]
@@ -159,20 +159,20 @@ class Writer:
             self.progress("writing", done, total)
 
     def _update(self, session: Session, item: TrackedItem, decision: Decision) -> None:
-        ctx = self.at(decision.row.number)
+        ctx = self.at(decision.row.where)
         for name in UPDATABLE:
             if name in decision.changes:
                 self.fields_changed += change_field(session, ctx, item, name, decision.changes[name])
 
-    def _update_day(self, row: ReadRow) -> date:
-        return row.update_on or self.as_of
+    def _update_day(self, update: Update) -> date:
+        return update.on or self.as_of
 
     def _add_updates(self, session: Session, decisions: list[Decision]) -> None:
         """New progress updates on existing items: the rows ``edits.add_update`` writes, in bulk
         (it reloads the item and flushes once per update, ~2 ms each)."""
         if not decisions:
             return
-        rows = [self._update_row(d.item_id, d.row) for d in decisions if d.item_id is not None]
+        rows = [self._update_row(d.item_id, u) for d in decisions if d.item_id is not None for u in d.updates]
         session.execute(insert(_UPDATES), rows)
         newest: dict[int, date] = {}
         for entry in rows:
@@ -187,9 +187,9 @@ class Writer:
         session.flush()
         self.updates_added += len(rows)
 
-    def _update_row(self, item_id: int | None, row: ReadRow) -> dict[str, Any]:
-        return {"item_id": item_id, "written_on": self._update_day(row), "author": self.ctx.author,
-                "text": row.update.strip(), "proposed_rating": None, "created_at": self.ctx.now}  # fmt: skip
+    def _update_row(self, item_id: int | None, update: Update) -> dict[str, Any]:
+        return {"item_id": item_id, "written_on": self._update_day(update), "author": self.ctx.author,
+                "text": update.text.strip(), "proposed_rating": None, "created_at": self.ctx.now}  # fmt: skip
 
     def _create(self, session: Session, decisions: list[Decision], done: int, total: int) -> dict[int, int]:
         """New items, as ``edits.create_item`` makes them (the same columns, the same "created"
@@ -204,10 +204,13 @@ class Writer:
             result = session.execute(insert(_ITEMS).returning(_ITEMS.c.id, *columns), rows)
             id_of = {(review, priority, ref): item_id for item_id, review, priority, ref in result}
             ids = [id_of[(row["review_id"], row["priority_id"], row["reference"])] for row in rows]
-            supporting, themes, updates, history = [], [], [], []
+            supporting: list[dict[str, Any]] = []
+            themes: list[dict[str, Any]] = []
+            updates: list[dict[str, Any]] = []
+            history: list[dict[str, Any]] = []
             for decision, item_id, values in zip(chunk, ids, rows, strict=True):
-                created[decision.row.number] = item_id
-                note = self.note(decision.row.number)
+                created[decision.row.line] = item_id
+                note = self.note(decision.row.where)
                 created_as = f"{values['kind']} {values['reference']}"
                 history.append(_history(self.ctx, note, item_id, "created", created_as))
                 if values["rating"] is not None:
@@ -216,8 +219,7 @@ class Writer:
                     supporting.append({"item_id": item_id, "agency_id": self.agency_ids[short]})
                 for name in split(decision.changes["themes"]):
                     themes.append({"item_id": item_id, "theme_id": self.theme_ids[name]})
-                if decision.add_update:
-                    updates.append(self._update_row(item_id, decision.row))
+                updates.extend(self._update_row(item_id, update) for update in decision.updates)
             tables = ((item_supporting_agencies, supporting), (item_themes, themes), (_UPDATES, updates),
                       (_HISTORY, history))  # fmt: skip
             for table, entries in tables:
@@ -262,7 +264,7 @@ class Writer:
             "evidenced": bool((values["evidence_completion"] or "").strip()),
             "evidence_impact": values["evidence_impact"] or "",
             "illustrative": values["illustrative"] == "yes",
-            "last_update_on": self._update_day(decision.row) if decision.add_update else None,
+            "last_update_on": max(map(self._update_day, decision.updates)) if decision.updates else None,
             "created_on": decision.row.created_on or self.ctx.now.date(),
             "deleted_at": None,
         }
@@ -296,24 +298,36 @@ def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None)
     ctx = EditContext(author=tracker.settings.author, source="import",
                       note=f"Imported from {found.source.name}")  # fmt: skip
     writer = Writer(ctx, found.source.name, tracker.as_of, progress)
-    planned = {row.row for row in found.rejected}
-    rejected_file = write_rejected(found) if found.rejected else None
+    planned = {row.line for row in found.rejected}
+    rejected_files = write_rejected(found) if found.rejected else ()
     try:
         with tracker.store.write() as session:
             matcher = matcher_for(session, found.options)
             decisions = matcher.decide_all(list(found.read))
-            late = [d for d in decisions if d.action == "reject" and d.row.number not in planned]
+            late = [d for d in decisions if d.action == "reject" and d.row.line not in planned]
             if late:  # the tracker changed since the plan was made
-                raise TransferError(f"Row {late[0].row.number}: {late[0].reason} Nothing was imported.")
+                where = late[0].row.where.capitalize()
+                raise TransferError(f"{where}: {late[0].reason} Nothing was imported.")
             created = writer.write(session, matcher, decisions)
+            report = ImportReport(
+                source=found.source,
+                rows=tuple(outcome(d, created.get(d.row.line)) for d in decisions),
+                **news(matcher, decisions),
+                fields_changed=writer.fields_changed,
+                updates_added=writer.updates_added,
+                batch=ctx.batch,
+                rejected_files=rejected_files,
+            )
+            # The import itself, as one event: every change it made shares its batch.
+            record(session, ctx, "import", 0, "file", None, str(found.source), note=report.summary())
     except TransferError:
-        _discard(rejected_file)
+        _discard(rejected_files)
         raise
     except EditError as exc:
-        _discard(rejected_file)
+        _discard(rejected_files)
         raise TransferError(f"{exc} Nothing was imported.") from exc
     except DBAPIError as exc:
-        _discard(rejected_file)
+        _discard(rejected_files)
         reason = str(getattr(exc, "orig", exc))
         if "locked" in reason or "busy" in reason:
             raise TransferError("The tracker is busy with another change; nothing was imported. "
@@ -321,50 +335,52 @@ def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None)
         raise TransferError(f"The import could not be saved ({reason}); nothing was imported.") from exc
     if len(created) >= BULK_IMPORT:
         tracker.store.refresh_statistics()  # the planner's view of a log that just grew a lot
-    return ImportReport(
-        source=found.source,
-        rows=tuple(outcome(d, created.get(d.row.number)) for d in decisions),
-        **news(matcher, decisions),
-        fields_changed=writer.fields_changed,
-        updates_added=writer.updates_added,
-        batch=ctx.batch,
-        rejected_file=rejected_file,
-    )
+    return report
 
 
-def rejected_path(source: Path) -> Path:
-    """Where the rejected rows of ``source`` go: beside it, never over an existing file."""
-    base = source.with_name(f"{source.stem} - rejected rows.csv")
+def rejected_path(source: Path, sheet: str = "") -> Path:
+    """Where the rejected rows of ``source`` (of one of its sheets) go: beside it, never over an
+    existing file."""
+    stem = f"{source.stem} - {sheet} - rejected rows" if sheet else f"{source.stem} - rejected rows"
+    base = source.with_name(f"{stem}.csv")
     candidate, number = base, 2
     while candidate.exists():
-        candidate = base.with_name(f"{source.stem} - rejected rows ({number}).csv")
+        candidate = base.with_name(f"{stem} ({number}).csv")
         number += 1
     return candidate
 
 
-def write_rejected(found: ImportPlan) -> Path:
+def write_rejected(found: ImportPlan) -> tuple[Path, ...]:
     """The rejected rows as the file has them, under its own headings, with a first column
-    saying why each was rejected: put them right there and import that file. Written before
-    anything is imported, so a folder that cannot be written stops the import whole."""
-    reasons = {row.row: row.reason for row in found.rejected}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["Why it was not imported", "Row", *(cell_text(c) for c in found.header)])
-    for number, cells in found.rejected_cells:
-        writer.writerow(
-            [neutralise(reasons.get(number, "")), number, *(neutralise(cell_text(c)) for c in cells)]
-        )
-    target = rejected_path(found.source)
+    saying why each was rejected: put them right there and import that file. Rows of sheets
+    with different headings go to a file each. Written before anything is imported, so a
+    folder that cannot be written stops the import whole."""
+    reasons = {(row.sheet, row.row): row.reason for row in found.rejected}
+    groups: dict[tuple[Cell, ...], list[tuple[str, int, tuple[Cell, ...]]]] = {}
+    for entry in found.rejected_cells:
+        groups.setdefault(found.headers.get(entry[0], ()), []).append(entry)
+    written: list[Path] = []
     try:
-        write_private_text(target, out.getvalue())
+        for header, entries in groups.items():
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\r\n")
+            writer.writerow(["Why it was not imported", "Row", *(cell_text(c) for c in header)])
+            for sheet, number, cells in entries:
+                where = f"{sheet} {number}" if len(groups) == 1 and len(found.headers) > 1 else number
+                writer.writerow([neutralise(reasons.get((sheet, number), "")), where,
+                                 *(neutralise(cell_text(c)) for c in cells)])  # fmt: skip
+            target = rejected_path(found.source, entries[0][0] if len(groups) > 1 else "")
+            write_private_text(target, out.getvalue())
+            written.append(target)
     except OSError as exc:
+        _discard(tuple(written))
         raise TransferError(
             f"Cannot write the rejected rows beside {found.source.name} ({exc.strerror or exc}); "
             "nothing was imported."
         ) from exc
-    return target
+    return tuple(written)
 
 
-def _discard(path: Path | None) -> None:
-    if path is not None:
+def _discard(paths: tuple[Path, ...]) -> None:
+    for path in paths:
         path.unlink(missing_ok=True)

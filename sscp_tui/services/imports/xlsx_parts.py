@@ -26,7 +26,7 @@ import html
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 from xml.etree import ElementTree
@@ -35,19 +35,23 @@ _CHUNK = 1 << 20
 _MAX_COLUMNS = 16384
 # Excel's 64 indexed colours; 64 and 65 are the system's foreground and background (not read).
 _PALETTE = (
-    "000000 FFFFFF FF0000 00FF00 0000FF FFFF00 FF00FF 00FFFF 000000 FFFFFF FF0000 00FF00 0000FF FFFF00 "
-    "FF00FF 00FFFF 800000 008000 000080 808000 800080 008080 C0C0C0 808080 9999FF 993366 FFFFCC CCFFFF "
-    "660066 FF8080 0066CC CCCCFF 000080 FF00FF FFFF00 00FFFF 800080 800000 008080 0000FF 00CCFF CCFFFF "
-    "CCFFCC FFFF99 99CCFF FF99CC CC99FF FFCC99 3366FF 33CCCC 99CC00 FFCC00 FF9900 FF6600 666699 969696 "
-    "003366 339966 003300 333300 993300 993366 333399 333333"
-).split()
+    "000000", "FFFFFF", "FF0000", "00FF00", "0000FF", "FFFF00", "FF00FF", "00FFFF",
+    "000000", "FFFFFF", "FF0000", "00FF00", "0000FF", "FFFF00", "FF00FF", "00FFFF",
+    "800000", "008000", "000080", "808000", "800080", "008080", "C0C0C0", "808080",
+    "9999FF", "993366", "FFFFCC", "CCFFFF", "660066", "FF8080", "0066CC", "CCCCFF",
+    "000080", "FF00FF", "FFFF00", "00FFFF", "800080", "800000", "008080", "0000FF",
+    "00CCFF", "CCFFFF", "CCFFCC", "FFFF99", "99CCFF", "FF99CC", "CC99FF", "FFCC99",
+    "3366FF", "33CCCC", "99CC00", "FFCC00", "FF9900", "FF6600", "666699", "969696",
+    "003366", "339966", "003300", "333300", "993300", "993366", "333399", "333333",
+)  # fmt: skip
 # The Office theme, for a workbook without a theme part; in theme order (lt1, dk1, lt2, dk2, …).
-_OFFICE_THEME = ("FFFFFF 000000 E7E6E6 44546A 4472C4 ED7D31 A5A5A5 FFC000 5B9BD5 70AD47 0563C1 954F72").split()
+_OFFICE_THEME = ("FFFFFF", "000000", "E7E6E6", "44546A", "4472C4", "ED7D31", "A5A5A5", "FFC000",
+                 "5B9BD5", "70AD47", "0563C1", "954F72")  # fmt: skip
 _THEME_ORDER = ("lt1", "dk1", "lt2", "dk2", "accent1", "accent2", "accent3", "accent4", "accent5",
                 "accent6", "hlink", "folHlink")  # fmt: skip
 _BUILT_IN_STYLES = {"26": "Good", "27": "Bad", "28": "Neutral"}
 _HEX6 = re.compile(r"[0-9A-Fa-f]{6}")
-_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ATTRIBUTE = re.compile(rb"""\s([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REFERENCE = re.compile(rb"([A-Z]{1,3})([0-9]+)")
 
 
@@ -59,26 +63,39 @@ class Layout:
     fills: dict[tuple[int, int], str] = field(default_factory=dict)
     styles: dict[tuple[int, int], str] = field(default_factory=dict)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # first row, col, last row, col
 
 
 Look = tuple[str | None, str | None]  # (fill colour, named style) of one cell format
 
 
-def read_layouts(archive: zipfile.ZipFile, names: Sequence[str]) -> dict[str, Layout]:
-    """The layout of each named sheet that the workbook has as a worksheet part."""
-    book = _office_document(archive)
-    relations = _relations(archive, book)
-    parts = _sheet_parts(ElementTree.fromstring(archive.read(book)), relations)
-    by_type = {kind: target for kind, target in relations.values()}
-    theme = _theme(archive, by_type.get("theme"))
-    looks = _looks(archive, by_type.get("styles"), theme)
-    layouts = {}
-    for name in names:
-        part = parts.get(name)
-        if part and part.endswith(".xml") and part in archive.NameToInfo:
-            with archive.open(part) as stream:
-                layouts[name] = _SheetScan(looks).scan(stream)
-    return layouts
+class XlsxParts:
+    """What an open .xlsx archive's workbook-level parts say: where each sheet is, how each cell
+    format looks, and whether any cell format shows a duration (calamine reads those as timedelta)."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        book = _office_document(archive)
+        relations = _relations(archive, book)
+        self.sheet_parts: dict[str, str] = {}
+        if book.endswith(".xml") and book in archive.NameToInfo:  # not an .xlsb
+            self.sheet_parts = _sheet_parts(ElementTree.fromstring(archive.read(book)), relations)
+        by_type = {kind: target for kind, target in relations.values()}
+        self.looks: dict[bytes, Look] = {}
+        self.durations = True
+        styles = by_type.get("styles")
+        if styles and styles.endswith(".xml") and styles in archive.NameToInfo:
+            root = ElementTree.fromstring(archive.read(styles))
+            self.looks = _looks(root, _theme(archive, by_type.get("theme")))
+            self.durations = _shows_durations(root)
+
+    def layout(self, name: str) -> Layout | None:
+        """The layout of sheet ``name``; None when it is not a worksheet part of this workbook."""
+        part = self.sheet_parts.get(name)
+        if not part or not part.endswith(".xml") or part not in self.archive.NameToInfo:
+            return None
+        with self.archive.open(part) as stream:
+            return _scan_sheet(stream, self.looks)
 
 
 # --- the workbook's parts --------------------------------------------------------------------
@@ -93,6 +110,12 @@ def _children(element: ElementTree.Element, name: str) -> list[ElementTree.Eleme
 def _first(element: ElementTree.Element | None, name: str) -> ElementTree.Element | None:
     found = _children(element, name) if element is not None else []
     return found[0] if found else None
+
+
+def _listed(root: ElementTree.Element, folder: str, name: str) -> list[ElementTree.Element]:
+    """The ``name`` elements in ``root``'s ``folder`` element (``sheets/sheet``, ``fills/fill``)."""
+    holder = _first(root, folder)
+    return _children(holder, name) if holder is not None else []
 
 
 def _relations(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
@@ -121,7 +144,7 @@ def _office_document(archive: zipfile.ZipFile) -> str:
 
 def _sheet_parts(book: ElementTree.Element, relations: dict[str, tuple[str, str]]) -> dict[str, str]:
     parts = {}
-    for sheet in _children(_first(book, "sheets") or book, "sheet"):
+    for sheet in _listed(book, "sheets", "sheet"):
         relation = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), "")
         if relation in relations:
             parts[sheet.get("name", "")] = relations[relation][1]
@@ -131,9 +154,9 @@ def _sheet_parts(book: ElementTree.Element, relations: dict[str, tuple[str, str]
 def _theme(archive: zipfile.ZipFile, part: str | None) -> list[str]:
     if not part or not part.endswith(".xml") or part not in archive.NameToInfo:
         return list(_OFFICE_THEME)
-    scheme = next((e for e in ElementTree.fromstring(archive.read(part)).iter() if _local(e.tag) == "clrScheme"),
-                  None)  # fmt: skip
-    colours = dict(_OFFICE_THEME_BY_NAME)
+    root = ElementTree.fromstring(archive.read(part))
+    scheme = next((e for e in root.iter() if _local(e.tag) == "clrScheme"), None)
+    colours = dict(zip(_THEME_ORDER, _OFFICE_THEME, strict=True))
     for slot in scheme if scheme is not None else ():
         for colour in slot:
             value = colour.get("val") if _local(colour.tag) == "srgbClr" else colour.get("lastClr")
@@ -142,29 +165,31 @@ def _theme(archive: zipfile.ZipFile, part: str | None) -> list[str]:
     return [colours[name] for name in _THEME_ORDER]
 
 
-_OFFICE_THEME_BY_NAME = dict(zip(_THEME_ORDER, _OFFICE_THEME, strict=True))
-
-
 # --- cell formats ----------------------------------------------------------------------------
-def _looks(archive: zipfile.ZipFile, part: str | None, theme: list[str]) -> dict[bytes, Look]:
+def _shows_durations(root: ElementTree.Element) -> bool:
+    """Whether a cell format is a duration: built-in 46 ("[h]:mm:ss") or a code such as "[h]:mm"."""
+    codes = [f.get("formatCode", "").lower() for f in _listed(root, "numFmts", "numFmt")]
+    if any(mark in code for code in codes for mark in ("[h", "[m", "[s")):
+        return True
+    return any(xf.get("numFmtId") == "46" for xf in _listed(root, "cellXfs", "xf"))
+
+
+def _looks(root: ElementTree.Element, theme: list[str]) -> dict[bytes, Look]:
     """Cell format index (as written in ``s="…"``) -> its look, for formats with a fill or style."""
-    if not part or not part.endswith(".xml") or part not in archive.NameToInfo:
-        return {}
-    root = ElementTree.fromstring(archive.read(part))
     palette = list(_PALETTE)
     custom = _first(_first(root, "colors"), "indexedColors")
     for index, colour in enumerate(custom if custom is not None else ()):
         rgb = colour.get("rgb", "")
         if index < len(palette) and _HEX6.fullmatch(rgb[-6:]):
             palette[index] = rgb[-6:].upper()
-    fills = [_solid_fill(fill, theme, palette) for fill in _children(_first(root, "fills") or root, "fill")]
+    fills = [_solid_fill(fill, theme, palette) for fill in _listed(root, "fills", "fill")]
     names: dict[str, str] = {}
-    for style in _children(_first(root, "cellStyles") or root, "cellStyle"):
+    for style in _listed(root, "cellStyles", "cellStyle"):
         builtin, name = style.get("builtinId"), style.get("name", "")
         if builtin != "0" and name != "Normal" and (name or builtin in _BUILT_IN_STYLES):
             names[style.get("xfId", "0")] = _BUILT_IN_STYLES.get(builtin or "", name)
     looks = {}
-    for index, xf in enumerate(_children(_first(root, "cellXfs") or root, "xf")):
+    for index, xf in enumerate(_listed(root, "cellXfs", "xf")):
         fill_id = int(xf.get("fillId", "0") or 0)
         look = (fills[fill_id] if 0 <= fill_id < len(fills) else None, names.get(xf.get("xfId", "0")))
         if index and look != (None, None):
@@ -211,51 +236,62 @@ def _column_index(letters: bytes) -> int:
     return index - 1
 
 
-def _attributes(text: bytes) -> dict[bytes, bytes]:
-    return {m[1].rpartition(b":")[2]: m[2] if m[3] is None else m[3] for m in _ATTRIBUTE.finditer(text)}
+def xml_attributes(text: bytes) -> dict[bytes, bytes]:
+    """The attributes in a start tag's text, by local name (``table:name`` as ``name``)."""
+    return {name.rpartition(b":")[2]: double or single for name, double, single in _ATTRIBUTE.findall(text)}
+
+
+def _scan_sheet(stream: IO[bytes], looks: dict[bytes, Look]) -> Layout:
+    first = stream.read(_CHUNK)
+    found = re.search(rb"<([A-Za-z_][\w.-]*:)?worksheet\b", first)
+    if not found:
+        return Layout()
+    scan = _SheetScan(looks, found[1] or b"")
+    for number, piece in enumerate(scan.pieces(first, stream)):
+        if number == 0:
+            scan.columns(piece)
+        if not scan.looks and not scan.has_formula(piece):
+            scan.note_last_row(piece)  # nothing to record here
+        elif scan.all_referenced(piece):
+            scan.quick(piece)
+        else:
+            scan.slow(piece)
+    return scan.layout
 
 
 class _SheetScan:
-    """One pass over a worksheet part, whole rows at a time."""
+    """One pass over a worksheet part, whole rows at a time. ``prefix`` is the part's namespace
+    prefix ("x:" in some generated files, most often none)."""
 
-    def __init__(self, looks: dict[bytes, Look]) -> None:
+    def __init__(self, looks: dict[bytes, Look], prefix: bytes) -> None:
         self.looks = looks
         self.layout = Layout()
         self.shared: dict[bytes, tuple[str, int, int]] = {}  # shared formula id -> (text, row, column)
         self.row = 0  # the last row met, for rows and cells written without their reference
-
-    def scan(self, stream: IO[bytes]) -> Layout:
-        first = stream.read(_CHUNK)
-        found = re.search(rb"<([A-Za-z_][\w.-]*:)?worksheet\b", first)
-        if not found:
-            return self.layout
-        self._patterns(found[1] or b"")
-        for number, piece in enumerate(self._pieces(first, stream)):
-            if number == 0:
-                self._columns(piece)
-            if self.cell_count(piece) == piece.count(self.cell_with_reference):
-                self._quick(piece)
-            else:
-                self._slow(piece)
-        return self.layout
-
-    def _patterns(self, prefix: bytes) -> None:
         p = re.escape(prefix)
         self.row_end = b"</" + prefix + b"row>"
         self.cell_end = b"</" + prefix + b"c>"
+        self.unreferenced = re.compile(b"<" + p + rb'c(?:>|\s(?!r="))')
         self.cell_with_reference = b"<" + prefix + b'c r="'
-        self.cell_count = lambda piece: piece.count(b"<" + prefix + b"c ") + piece.count(b"<" + prefix + b"c>")
-        self.styled = None
-        if self.looks:
-            choices = b"|".join(sorted(self.looks, key=len, reverse=True))
-            self.styled = re.compile(b"<" + p + rb'c r="([A-Z]{1,3})([0-9]+)"[^>]*? s="(' + choices + b')"')
-        self.formula_start = re.compile(b"<" + p + rb"f[\s>/]")
-        self.formula = re.compile(b"<" + p + rb"f\b([^>]*?)(?:/>|>([^<]*)</" + p + b"f>)")
-        self.value = re.compile(b"<" + p + rb"v>([^<]+)</" + p + b"v>")
+        self.styled: re.Pattern[bytes] | None = None
+        if looks:
+            longest_first: list[bytes] = sorted(looks, key=len, reverse=True)
+            choices = b"|".join(longest_first)
+            self.styled = re.compile(b' s="(' + choices + b')"')  # a literal start: the quickest search
+        self.last_row = re.compile(rb'row r="([0-9]+)"')
+        # A formula with no value after it before its cell ends: <f>A1*2</f><v></v></c>.
+        empty_value = b"(?:<" + p + rb"v\s*/>|<" + p + b"v></" + p + b"v>)?"
+        self.bare_formula = re.compile(
+            b"<" + p + rb"f(\s[^>]*?)?(?:/>|>([^<]*)</" + p + b"f>)" + empty_value + b"</" + p + b"c>"
+        )
         self.tag = re.compile(b"<(/?)" + p + rb"(row|c)\b([^>]*?)(/?)>")
         self.column = re.compile(b"<" + p + rb"col\b([^>]*)>")
 
-    def _pieces(self, first: bytes, stream: IO[bytes]) -> Iterator[bytes]:
+    def all_referenced(self, piece: bytes) -> bool:
+        """Whether every cell in ``piece`` starts with its reference, as Excel writes them."""
+        return self.unreferenced.search(piece) is None
+
+    def pieces(self, first: bytes, stream: IO[bytes]) -> Iterator[bytes]:
         """The part cut after a row's end, so that no cell is split between two pieces."""
         carry, chunk = b"", first
         while chunk:
@@ -268,40 +304,45 @@ class _SheetScan:
         if carry:
             yield carry
 
-    def _columns(self, piece: bytes) -> None:
-        head = piece[: piece.find(b"sheetData")]
+    def columns(self, piece: bytes) -> None:
+        data = piece.find(b"sheetData")
+        head = piece[:data] if data >= 0 else piece
         hidden: set[int] = set()
         for found in self.column.finditer(head):
-            attributes = _attributes(found[1])
+            attributes = xml_attributes(found[1])
             if attributes.get(b"hidden") in (b"1", b"true"):
                 low = int(attributes.get(b"min", b"1"))
                 high = min(int(attributes.get(b"max", attributes.get(b"min", b"1"))), _MAX_COLUMNS)
                 hidden.update(range(low - 1, high))
         self.layout.hidden_columns = frozenset(hidden)
 
-    def _quick(self, piece: bytes) -> None:
+    def quick(self, piece: bytes) -> None:
         """Every cell in ``piece`` starts with its reference: look only at the cells that matter."""
-        if self.styled is not None:
-            for found in self.styled.finditer(piece):
-                self._record_look((int(found[2]), _column_index(found[1])), found[3])
-        for found in self.formula_start.finditer(piece):
-            start = piece.rfind(self.cell_with_reference, 0, found.start())
-            end = piece.find(self.cell_end, found.start())
-            if start >= 0 and end >= 0 and piece.find(self.cell_end, start, found.start()) < 0:
+        for found in self.styled.finditer(piece) if self.styled is not None else ():
+            start = piece.rfind(b"<", 0, found.start())  # the start of the tag (a cell's or a row's)
+            if piece.startswith(self.cell_with_reference, start):
                 reference = _REFERENCE.match(piece, start + len(self.cell_with_reference))
                 if reference:
-                    where = (int(reference[2]), _column_index(reference[1]))
-                    self._record_formula(where, piece[start:end])
-        last_row = piece.rfind(b'row r="')
-        if last_row >= 0:
-            number = re.match(rb'row r="([0-9]+)"', piece[last_row:])
-            self.row = int(number[1]) if number else self.row
+                    self._record_look((int(reference[2]), _column_index(reference[1])), found[1])
+        for found in self.bare_formula.finditer(piece):
+            start = piece.rfind(self.cell_with_reference, 0, found.start())
+            reference = _REFERENCE.match(piece, start + len(self.cell_with_reference)) if start >= 0 else None
+            if reference:
+                self._record_formula((int(reference[2]), _column_index(reference[1])), found)
+        self.note_last_row(piece)
 
-    def _slow(self, piece: bytes) -> None:
+    def has_formula(self, piece: bytes) -> bool:
+        return self.bare_formula.search(piece) is not None
+
+    def note_last_row(self, piece: bytes) -> None:
+        found = self.last_row.match(piece, max(piece.rfind(b'row r="'), 0))
+        self.row = int(found[1]) if found else self.row
+
+    def slow(self, piece: bytes) -> None:
         """Cells (or rows) written without their reference: count them as Excel does."""
         column = -1
         for found in self.tag.finditer(piece):
-            closing, name, attributes = found[1], found[2], _attributes(found[3])
+            closing, name, attributes = found[1], found[2], xml_attributes(found[3])
             if closing:
                 continue
             if name == b"row":
@@ -318,9 +359,9 @@ class _SheetScan:
                 self._record_look((self.row, column), style)
             if not found[4]:
                 end = piece.find(self.cell_end, found.end())
-                content = piece[found.end() : end if end >= 0 else len(piece)]
-                if self.formula_start.search(content):
-                    self._record_formula((self.row, column), content)
+                formula = self.bare_formula.search(piece, found.end(), end + len(self.cell_end))
+                if end >= 0 and formula:
+                    self._record_formula((self.row, column), formula)
 
     def _record_look(self, where: tuple[int, int], style: bytes | None) -> None:
         fill, name = self.looks[style or b"0"]
@@ -329,19 +370,16 @@ class _SheetScan:
         if name:
             self.layout.styles[where] = name
 
-    def _record_formula(self, where: tuple[int, int], cell: bytes) -> None:
-        found = self.formula.search(cell)
-        if not found:
-            return
-        attributes = _attributes(found[1])
-        text = html.unescape(found[2].decode("utf-8", "replace")) if found[2] else ""
-        shared = attributes.get(b"t") == b"shared" and b"si" in attributes
-        if shared and text:
-            self.shared[attributes[b"si"]] = (text, *where)
-        if self.value.search(cell):
-            return  # saved with its value: the value is what the user saw
-        if not text and shared and attributes[b"si"] in self.shared:
-            text = _translate(*self.shared[attributes[b"si"]], where)
+    def _record_formula(self, where: tuple[int, int], found: re.Match[bytes]) -> None:
+        """A formula saved without a value (one saved with its value reads as the value)."""
+        attributes = xml_attributes(found[1]) if found[1] else {}
+        text = found[2].decode("utf-8", "replace") if found[2] else ""
+        text = html.unescape(text) if "&" in text else text
+        shared = attributes.get(b"si") if attributes.get(b"t") == b"shared" else None
+        if shared is not None and text:
+            self.shared[shared] = (text, *where)
+        elif shared in self.shared:
+            text = _translate(*self.shared[shared], where)
         if text:
             self.layout.formulas[where] = "=" + text
 
