@@ -123,7 +123,8 @@ def import_log(file: Path, db: str | None, as_of: str | None, dry_run: bool, she
         click.echo(f"Read {found.description}.")
         for skipped in found.skipped:
             click.echo(f"Skipped sheet {skipped}.")
-        _columns(found.columns)
+        for sheet, columns in found.sheet_columns:
+            _columns(columns, sheet if len(found.sheet_columns) > 1 else "")
         if dry_run:
             if not summary:
                 _rows(found.rows, lambda row: True)
@@ -185,12 +186,13 @@ def _import_tracker(db: str | None, as_of: str | None, dry_run: bool) -> Iterato
         tracker.store.close()
 
 
-def _columns(columns: tuple[str, ...]) -> None:
+def _columns(columns: tuple[str, ...], sheet: str) -> None:
     used = [c for c in columns if "→" in c]
     unused = [c for c in columns if "→" not in c]
-    click.echo("Columns: " + "; ".join(used) + ".")
+    of = f" of '{sheet}'" if sheet else ""
+    click.echo(f"Columns{of}: " + "; ".join(used) + ".")
     if unused:
-        click.echo("Not imported: " + "; ".join(unused) + ".")
+        click.echo(f"Not imported{of}: " + "; ".join(unused) + ".")
 
 
 def _rows(rows: Any, keep: Any, *, err: bool = False) -> None:

@@ -76,8 +76,10 @@ class ImportPreviewScreen(TrackerScreen):
         self.query_one(ProgressBar).display = False
         lines = [
             f"Read {found.description}.",
-            "Columns: " + "; ".join(c for c in found.columns if "→" in c) + ".",
         ]
+        for sheet, columns in found.sheet_columns:
+            of = f" of '{sheet}'" if len(found.sheet_columns) > 1 else ""
+            lines.append(f"Columns{of}: " + "; ".join(c for c in columns if "→" in c) + ".")
         if found.skipped:
             lines.append("Sheets not read: " + "; ".join(found.skipped) + ".")
         if found.new_reviews:

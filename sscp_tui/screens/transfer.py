@@ -33,8 +33,8 @@ def _export_check(value: str) -> str | None:
 
 def import_form() -> FormModal:
     fields = [
-        FormField("file", "Spreadsheet to import (.xlsx or .csv)", validate=_file_check),
-        FormField("sheet", "Sheet (optional; the one with the log is found by itself)"),
+        FormField("file", "Spreadsheet to import (.xlsx, .xls, .ods or .csv)", validate=_file_check),
+        FormField("sheet", "Sheet (optional; every sheet that holds a log is read)"),
         FormField("agencies", "Agencies the tracker does not know", "reject", kind="select",
                   options=[("Reject their rows", "reject"), ("Add them as new agencies", "create")],
                   blank=None),

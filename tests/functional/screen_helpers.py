@@ -44,3 +44,16 @@ async def settle(pilot: Pilot[Any], app: Any, rounds: int = 3) -> None:
 async def type_text(pilot: Pilot[Any], text: str) -> None:
     for char in text:
         await pilot.press("space" if char == " " else char)
+
+
+async def wait_until(pilot: Pilot[Any], app: Any, done: Any, *, seconds: float = 20.0) -> None:
+    """Let workers run and the screen repaint until ``done()`` holds (a worker a screen starts as
+    it mounts may not exist yet when the first wait for workers returns)."""
+    import time
+
+    ends = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > ends:
+            raise AssertionError("the screen did not reach the state waited for")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.05)

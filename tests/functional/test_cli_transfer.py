@@ -86,7 +86,8 @@ def test_a_dry_run_lists_every_row_and_writes_nothing(db, tmp_path) -> None:
     assert "Did you mean 'Surrey Police'?" in rows["7"]
     assert "Would add reviews: SCR Child A, LCSPR Family B (2021)." in lines
     assert (
-        "Would create 3 items, update 0 and leave 0 unchanged; would add 2 reviews; 1 row rejected." in lines
+        "Would create 3 items, update 0 and leave 0 unchanged; would add 2 reviews and 1 progress update; 1 row rejected."
+        in lines
     )
     assert lines[-1] == "Dry run: nothing was written."
     assert snapshot(db) == []
@@ -107,7 +108,7 @@ def test_import_then_import_again_then_export_what_a_filter_selects(db, tmp_path
     path = write_csv(tmp_path / "log.csv", LOG)
     code, out, err = run("import", str(path), "--db", db, "--as-of", AS_OF.isoformat())
     assert code == 0, err
-    assert "Created 3 items, updated 0 and left 0 unchanged; added 2 reviews." in out
+    assert "Created 3 items, updated 0 and left 0 unchanged; added 2 reviews and 1 progress update." in out
     assert snapshot(db) == [("LCSPR Family B (2021)", "1", "blue", "SCC"), ("SCR Child A", "1", "red", "SCC"),
                             ("SCR Child A", "2", "amber", "SP")]  # fmt: skip
     later = [*LOG[:4], ["SCR Child A", "2", "Share information within a day.", "SP", "2021-22", "Green", "Done"],
@@ -117,7 +118,7 @@ def test_import_then_import_again_then_export_what_a_filter_selects(db, tmp_path
     assert code == 0
     (updated,) = [line for line in out.splitlines() if " update " in line]
     assert updated.split()[0] == "5" and updated.endswith("rating, new progress update")
-    assert "Created 0 items, updated 1 and left 2 unchanged." in out
+    assert "Created 0 items, updated 1 and left 2 unchanged; added 1 progress update." in out
     assert ("SCR Child A", "2", "green", "SP") in snapshot(db)
 
     target = tmp_path / "open.xlsx"

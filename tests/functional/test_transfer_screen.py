@@ -12,7 +12,7 @@ from sscp_tui.app import SSCPApp
 from sscp_tui.screens.log import LogTable
 from sscp_tui.services.records import ItemFilter, ItemState
 from sscp_tui.services.tracker import Tracker
-from tests.functional.screen_helpers import settle, static_text, table_rows, type_text
+from tests.functional.screen_helpers import settle, static_text, table_rows, type_text, wait_until
 
 SIZE = (140, 45)
 
@@ -40,6 +40,13 @@ async def open_preview(pilot: Any, app: SSCPApp, source: Path) -> None:
     app.screen.query_one("#field-file", Input).value = str(source)
     await pilot.press("ctrl+s")
     await settle(pilot, app, rounds=5)
+
+    def read() -> bool:
+        return app.screen.__class__.__name__ != "ImportPreviewScreen" or not static_text(
+            app, "#import-summary"
+        ).startswith("Reading ")
+
+    await wait_until(pilot, app, read)
 
 
 async def test_import_shows_a_preview_then_imports_all(demo: Tracker, tmp_path: Path) -> None:

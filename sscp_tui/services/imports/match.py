@@ -94,12 +94,15 @@ class Decision:
         return bool(self.updates)
 
 
+ReviewKey = tuple[ReviewKind, str, int | None]  # type, squashed title, year
+
+
 @dataclass(frozen=True, slots=True)
 class Needed:
     """What the rows to be written need created first: only those a kept row uses (a rejected
     row's new review or agency is not made)."""
 
-    reviews: dict[tuple[ReviewKind, str, int | None], NewReview]
+    reviews: dict[ReviewKey, NewReview]
     priorities: dict[tuple[str, str], NewPriority]
     agencies: tuple[NewAgency, ...]
     themes: tuple[str, ...]
@@ -144,7 +147,7 @@ class Matcher:
         self.plans = {squash(title): title for title in session.scalars(select(StrategicPlan.title))}
         self.new_priorities: dict[tuple[str, str], NewPriority] = {}
         self.themes = {squash(name): name for name in session.scalars(select(Theme.name))}
-        self.new_reviews: dict[tuple[ReviewKind, str, int | None], NewReview] = {}
+        self.new_reviews: dict[ReviewKey, NewReview] = {}
         self.new_agencies: dict[str, NewAgency] = {}  # short name -> agency to create
         self.new_themes: dict[str, str] = {}
         self.index: dict[tuple[str, object], tuple[dict[str, ItemSnap], dict[str, ItemSnap]]] = {}
@@ -152,6 +155,7 @@ class Matcher:
         self.seen: dict[tuple[tuple[str, object], str], str] = {}  # -> where the row is
         self.claimed: dict[int, str] = {}  # item id -> where the row updating it is
         self._source_memo: dict[tuple[object, ...], Source | str] = {}
+        self._needed: tuple[list[Decision], Needed] | None = None
         self._agencies_memo: dict[tuple[str, tuple[str, ...]], tuple[str | None, list[str]]] = {}
 
     # --- sources -------------------------------------------------------------------------
@@ -299,6 +303,14 @@ class Matcher:
         return self.themes[key]
 
     def needed(self, decisions: list[Decision]) -> Needed:
+        """What the kept decisions need created (worked out once per list of decisions)."""
+        if self._needed is not None and self._needed[0] is decisions:
+            return self._needed[1]
+        found = self._work_out_needed(decisions)
+        self._needed = (decisions, found)
+        return found
+
+    def _work_out_needed(self, decisions: list[Decision]) -> Needed:
         kept = [d for d in decisions if d.action in ("create", "update")]
         sources = {d.source.key for d in kept if d.source}
         named = {part for d in kept for key in ("lead_agency", "supporting_agencies", "themes")

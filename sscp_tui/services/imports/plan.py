@@ -75,6 +75,7 @@ class RowOutcome:
     item_id: int | None = None
     sheet: str = ""  # the sheet it is on, in a workbook of several
     line: int = 0  # unique among the rows of one import
+    updates: int = 0  # the progress updates it adds
 
     @property
     def where(self) -> str:
@@ -90,7 +91,7 @@ class RowOutcome:
 class ImportPlan:
     source: Path
     description: str  # "log.xlsx, sheet 'Log': header on row 4, 52 rows below it"
-    columns: tuple[str, ...]  # each column and the field it feeds
+    sheet_columns: tuple[tuple[str, tuple[str, ...]], ...]  # each sheet, its columns and their fields
     rows: tuple[RowOutcome, ...]
     new_reviews: tuple[str, ...]
     new_priorities: tuple[str, ...]
@@ -106,6 +107,12 @@ class ImportPlan:
 
     def count(self, action: RowAction) -> int:
         return sum(1 for row in self.rows if row.action is action)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column read and the field it feeds (of each sheet, named, when several)."""
+        several = len(self.sheet_columns) > 1
+        return tuple(f"'{sheet}' {c}" if several else c for sheet, cols in self.sheet_columns for c in cols)
 
     @property
     def good(self) -> int:
@@ -170,6 +177,9 @@ def _summary(
     unsure = sum(1 for name in reviews if name.endswith(f"({TYPE_TO_CONFIRM})"))
     if unsure:  # "3 reviews (2 of them with their type to confirm)"
         added[0] += f" ({unsure} with {'its' if unsure == 1 else 'their'} type to confirm)"
+    updates = sum(r.updates for r in rows if r.action in (RowAction.CREATE, RowAction.UPDATE))
+    if updates:
+        added.append(_plural(updates, "progress update"))
     if added:
         listed = ", ".join(added[:-1]) + " and " + added[-1] if len(added) > 1 else added[0]
         parts.append(f"{'would add' if would else 'added'} {listed}")
@@ -201,7 +211,7 @@ def plan(
     return ImportPlan(
         source=path,
         description=found.describe(),
-        columns=_columns(found),
+        sheet_columns=_columns(found),
         rows=tuple(outcome(d) for d in decisions),
         **news(matcher, decisions),
         options=options,
@@ -217,11 +227,9 @@ def plan(
     )
 
 
-def _columns(found: Tables) -> tuple[str, ...]:
-    """Each column and the field it feeds; with several sheets, each sheet's own."""
-    if len(found.tables) == 1:
-        return tuple(column.describe() for column in found.tables[0].columns)
-    return tuple(f"{table.sheet}: {column.describe()}" for table in found.tables for column in table.columns)
+def _columns(found: Tables) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each sheet's columns and the field each feeds."""
+    return tuple((table.sheet or "", tuple(c.describe() for c in table.columns)) for table in found.tables)
 
 
 def _read(found: Tables, options: ImportOptions, progress: Progress | None) -> tuple[ReadRow, ...]:
@@ -295,4 +303,5 @@ def outcome(decision: Decision, item_id: int | None = None) -> RowOutcome:
         item_id=item_id or decision.item_id,
         sheet=decision.row.sheet,
         line=decision.row.line,
+        updates=len(decision.updates) if decision.action in ("create", "update") else 0,
     )

@@ -347,6 +347,7 @@ def _read(
     coloured = context.rated_by_fill(row.number)
     if coloured is not None and not text("rating"):
         rating = coloured
+        notes.append(f"rated {coloured.label} by its cell's colour")
     elif coloured is not None and isinstance(rating, Rating) and rating is not coloured:
         notes.append(f"rated {rating.label} as written, though its cell is coloured {coloured.label}")
     if rating is None and not text("rating") and context.table.closed:

@@ -114,7 +114,8 @@ class Table:
             where = f"CSV ({how})"
         else:
             where = f"sheet '{self.sheet}'"
-        return f"{where}: header on row {self.header_row}, {len(self.rows)} rows below it"
+        count = len(self.rows)
+        return f"{where}: header on row {self.header_row}, {count} row{'' if count == 1 else 's'} below it"
 
 
 @dataclass(frozen=True, slots=True)

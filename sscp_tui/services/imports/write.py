@@ -26,6 +26,7 @@ from sscp_tui.db.models import (
     Base,
     ItemKind,
     Priority,
+    Review,
     ReviewStatus,
     StrategicPlan,
     Theme,
@@ -45,9 +46,20 @@ from sscp_tui.services.edits import (
 )
 from sscp_tui.services.imports.cells import cell_text
 from sscp_tui.services.imports.items import split
-from sscp_tui.services.imports.match import CHUNK, UPDATABLE, Decision, Matcher, NewPriority, Source, ref_key
+from sscp_tui.services.imports.match import (
+    CHUNK,
+    UPDATABLE,
+    Decision,
+    Matcher,
+    NewPriority,
+    NewReview,
+    ReviewKey,
+    Source,
+    ref_key,
+)
 from sscp_tui.services.imports.plan import ImportPlan, ImportReport, RowAction, matcher_for, news, outcome
 from sscp_tui.services.imports.rows import Update
+from sscp_tui.services.item_rows import review_label
 from sscp_tui.services.spreadsheet_safety import neutralise
 from sscp_tui.services.tracker import Tracker
 from sscp_tui.services.transfer import Cell, Progress, TransferError
@@ -87,10 +99,7 @@ class Writer:
         for agency in needed.agencies:
             catalog.create_agency(session, self.at(agency.where), agency.name, agency.short_name,
                                   AgencyKind.RELEVANT)  # fmt: skip
-        for key, review in needed.reviews.items():
-            values: dict[str, object] = {"kind": review.kind, "title": review.title, "year": review.year,
-                                         "status": ReviewStatus.PUBLISHED}  # fmt: skip
-            self.review_ids[key] = catalog.save_review(session, self.at(review.where), None, values)
+        self._create_reviews(session, needed.reviews)
         self._create_priorities(session, needed.priorities)
         for name in needed.themes:
             session.add(Theme(name=name))
@@ -115,6 +124,39 @@ class Writer:
         self._link_parents(session, matcher, decisions, created)
         self._tick(total, total)
         return created
+
+    def _create_reviews(self, session: Session, reviews: dict[ReviewKey, NewReview]) -> None:
+        """The reviews the file names and the tracker lacks, in one insert, with the history
+        ``catalog.save_review`` writes for a new review ("created", and its year). A log names
+        hundreds; saving them one by one took a second and more."""
+        if not reviews:
+            return
+        wanted = list(reviews.items())
+        deleted = {
+            (kind, title, year)
+            for kind, title, year in session.execute(
+                select(Review.kind, Review.title, Review.year).where(Review.deleted_at.is_not(None))
+            )
+        }
+        for _key, review in wanted:
+            if (review.kind, review.title, review.year) in deleted:
+                label = review_label(review.kind, review.title, review.year)
+                raise EditError(f"There is already a review called {label} (deleted); rename it in the file.")
+        rows = [{"kind": r.kind, "title": r.title, "year": r.year, "status": ReviewStatus.PUBLISHED,
+                 "notes": ""} for _key, r in wanted]  # fmt: skip
+        made = session.execute(
+            insert(Review).returning(Review.id, Review.kind, Review.title, Review.year), rows
+        )
+        id_of = {(kind, title, year): review_id for review_id, kind, title, year in made}
+        history = []
+        for key, review in wanted:
+            review_id = id_of[(review.kind, review.title, review.year)]
+            self.review_ids[key] = review_id
+            note = self.note(review.where)
+            history.append(_history(self.ctx, note, review_id, "created", review.title, entity="review"))
+            if review.year is not None:
+                history.append(_history(self.ctx, note, review_id, "year", str(review.year), entity="review"))
+        session.execute(insert(_HISTORY), history)
 
     def _create_priorities(self, session: Session, priorities: dict[tuple[str, str], NewPriority]) -> None:
         """Plans and priorities named in the file and missing from the tracker."""
@@ -270,10 +312,13 @@ class Writer:
         }
 
 
-def _history(ctx: EditContext, note: str, item_id: int, name: str, new: str) -> dict[str, Any]:
-    """The row ``edits.record`` adds for a new item's field (old value None), as a plain row
-    for a bulk insert. A test holds imported history to the shape ``create_item`` writes."""
-    return {"entity": "item", "entity_id": item_id, "field": name, "old_value": None, "new_value": new,
+def _history(
+    ctx: EditContext, note: str, item_id: int, name: str, new: str, *, entity: str = "item"
+) -> dict[str, Any]:
+    """The row ``edits.record`` adds for a new item's (or review's) field (old value None), as
+    a plain row for a bulk insert. A test holds imported history to the shape ``create_item``
+    writes."""
+    return {"entity": entity, "entity_id": item_id, "field": name, "old_value": None, "new_value": new,
             "note": note, "author": ctx.author, "changed_at": ctx.now, "source": ctx.source,
             "batch": ctx.batch}  # fmt: skip
 
