@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from textual.widgets import DataTable, Select
@@ -12,7 +13,7 @@ from textual.widgets import DataTable, Select
 from sscp_tui.app import SSCPApp
 from sscp_tui.db.enums import ReviewKind
 from sscp_tui.db.models import HistoryEntry, Review
-from sscp_tui.services.imports.plan import ImportOptions, plan
+from sscp_tui.services.imports.plan import ImportOptions, RowAction, plan
 from sscp_tui.services.imports.write import apply
 from sscp_tui.services.tracker import Tracker
 from tests.functional.screen_helpers import settle, static_text, table_rows
@@ -136,3 +137,38 @@ def test_skip_rejected_imports_the_good_rows_and_writes_the_rest_to_put_right(tm
         again.stdout + again.stderr
     )  # never replaced
     assert "left 1 unchanged" in again.stdout
+
+
+def test_a_change_between_the_dry_run_and_the_write_is_seen(tracker: Tracker, tmp_path: Path) -> None:
+    """The write reuses the plan's decisions only while the tracker is as the plan saw it."""
+    from sscp_tui.services.edits import EditContext, add_update
+
+    first = write_csv(tmp_path / "first.csv", [
+        ["Review", "Rec no", "Recommendation", "Lead agency", "Progress"],
+        ["SCR Child A", "1", "Agencies should share chronologies.", "Surrey Police", "Training booked"],
+    ])  # fmt: skip
+    apply(tracker, plan(tracker, first, ImportOptions(create_agencies=True)))
+    again = write_csv(tmp_path / "again.csv", [
+        ["Review", "Rec no", "Recommendation", "Lead agency", "Progress"],
+        ["SCR Child A", "1", "Agencies should share chronologies.", "Surrey Police", "Training delivered"],
+    ])  # fmt: skip
+    found = plan(tracker, again)
+    assert [row.action for row in found.rows] == [RowAction.UPDATE]
+    (item_id,) = [row.item_id for row in found.rows]
+    with tracker.store.write() as session:  # someone else adds the same update meanwhile
+        add_update(
+            session,
+            EditContext(author="Officer"),
+            item_id or 0,
+            "Training delivered",
+            written_on=tracker.as_of,
+        )
+    report = apply(tracker, found)
+    assert [row.action for row in report.rows] == [RowAction.UNCHANGED]  # decided again, not added twice
+    assert [u.text for u in (tracker.item(item_id or 0) or _missing()).updates].count(
+        "Training delivered"
+    ) == 1
+
+
+def _missing() -> Any:
+    raise AssertionError("the item is gone")

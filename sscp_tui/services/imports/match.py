@@ -13,12 +13,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sscp_tui.db.models import (
     Agency,
+    HistoryEntry,
     Priority,
+    ProgressUpdate,
     Review,
     ReviewKind,
     StrategicPlan,
@@ -115,6 +117,15 @@ def _new_updates(updates: tuple[Update, ...], latest: str | None) -> tuple[Updat
         if updates[position].text == (latest or ""):
             return updates[position + 1 :]
     return updates
+
+
+def tracker_mark(session: Session) -> tuple[int | None, ...]:
+    """A cheap mark of everything a match reads: the newest row of each table it looks at. Every
+    change to an item writes history, and the rest only grow, so an equal mark means the
+    tracker is as it was when the plan was made, and the plan's decisions still hold."""
+    tables = (HistoryEntry, ProgressUpdate, Agency, Theme, Review, Priority, StrategicPlan)
+    marks = select(*(select(func.max(table.id)).scalar_subquery() for table in tables))
+    return tuple(session.execute(marks).one())
 
 
 def ref_key(reference: str) -> str:

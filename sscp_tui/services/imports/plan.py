@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from sscp_tui.db.models import ReviewKind
 from sscp_tui.services.imports.headings import LABELS, parse_mapping
-from sscp_tui.services.imports.match import UPDATABLE, Decision, Matcher, NewReview
+from sscp_tui.services.imports.match import UPDATABLE, Decision, Matcher, NewReview, tracker_mark
 from sscp_tui.services.imports.read import read_workbook
 from sscp_tui.services.imports.rows import ReadRow, read_rows
 from sscp_tui.services.imports.table import Tables, find_tables
@@ -104,6 +104,11 @@ class ImportPlan:
     # right (--skip-rejected): each sheet's header, and each rejected row's sheet, number, cells.
     headers: dict[str, tuple[Cell, ...]] = field(repr=False, default_factory=dict)
     rejected_cells: tuple[tuple[str, int, tuple[Cell, ...]], ...] = field(repr=False, default=())
+    # The decisions made, and the mark of the tracker they were made against: the write reuses
+    # them when the tracker is unchanged, and decides again when it is not.
+    mark: tuple[int | None, ...] = field(repr=False, default=())
+    matcher: Matcher | None = field(repr=False, default=None)
+    decisions: list[Decision] = field(repr=False, default_factory=list)
 
     def count(self, action: RowAction) -> int:
         return sum(1 for row in self.rows if row.action is action)
@@ -203,6 +208,7 @@ def plan(
     found = find_tables(book, options.mapping, chosen=options.sheet is not None)
     read = _read(found, options, progress)
     with tracker.store.read() as session:
+        mark = tracker_mark(session)
         matcher = matcher_for(session, options)
         decisions = matcher.decide_all(list(read))
     if progress:
@@ -224,6 +230,9 @@ def plan(
             for row in table.rows
             if (table.sheet or "", row.number) in rejected
         ),
+        mark=mark,
+        matcher=matcher,
+        decisions=decisions,
     )
 
 

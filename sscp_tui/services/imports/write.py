@@ -56,6 +56,7 @@ from sscp_tui.services.imports.match import (
     ReviewKey,
     Source,
     ref_key,
+    tracker_mark,
 )
 from sscp_tui.services.imports.plan import ImportPlan, ImportReport, RowAction, matcher_for, news, outcome
 from sscp_tui.services.imports.rows import Update
@@ -347,8 +348,11 @@ def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None)
     rejected_files = write_rejected(found) if found.rejected else ()
     try:
         with tracker.store.write() as session:
-            matcher = matcher_for(session, found.options)
-            decisions = matcher.decide_all(list(found.read))
+            if found.matcher is not None and found.mark and tracker_mark(session) == found.mark:
+                matcher, decisions = found.matcher, found.decisions  # nothing changed since the plan
+            else:
+                matcher = matcher_for(session, found.options)
+                decisions = matcher.decide_all(list(found.read))
             late = [d for d in decisions if d.action == "reject" and d.row.line not in planned]
             if late:  # the tracker changed since the plan was made
                 where = late[0].row.where.capitalize()
