@@ -349,6 +349,18 @@ def split_review_name(text: str) -> tuple[ReviewKind | None, str, int | None]:
     return kind, title, year
 
 
+# The anonymised subjects reviews are named by: "Child A", "Children U and V", "Baby KK", "Family M".
+_SUBJECT = re.compile(r"(?i)^\s*(child|children|baby|babies|family|sibling|siblings|young person)\b\s*\S")
+
+
+def names_a_review(text: str) -> bool:
+    """Whether a lone cell or a title reads as a review's name: one that gives its type ("Baby Q
+    — SCR", "Child R (LCSPR)") or names its anonymised subject ("Family M")."""
+    if not text or len(text) > 80:
+        return False
+    return split_review_name(text)[0] is not None or _SUBJECT.match(text) is not None
+
+
 def item_kind_of(text: str) -> ItemKind | None:
     wanted = squash(text)
     if wanted in ("recommendation", "recommendations", "rec", "r"):

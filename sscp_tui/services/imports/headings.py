@@ -76,7 +76,7 @@ FIELDS: tuple[Field, ...] = (
           "new target date", "current target date")),
     Field("original_timescale", "Original timescale", ("original timescale",
           "original timeframe", "timescale original", "timeframe original", "initial timescale",
-          "timescale initial", "original deadline", "deadline original", "original")),
+          "timescale initial", "original deadline", "deadline original")),
     Field("original_due_on", "Original target date", ("original target date",
           "original due date", "target date original", "due date original", "original date")),
     Field("rating", "Rating", ("rag", "rag rating", "rating", "rag status", "brag",

@@ -22,6 +22,7 @@ from sscp_tui.services.imports.cells import (
     cell_year,
     fill_rating,
     item_kind_of,
+    names_a_review,
     parse_rating,
     parse_yes,
     review_kind_of,
@@ -194,7 +195,7 @@ def _not_an_item(
     if "review" in filled and _is_review_heading(texts, filled):
         return _SECTION
     written = list(dict.fromkeys(text for text in (cell_text(c) for c in cells) if text))
-    if len(written) == 1 and _names_a_review(written[0]):
+    if len(written) == 1 and names_a_review(written[0]):
         return _SECTION
     if (written and _TOTALS.match(written[0])) or all(_is_number(c) for c in cells if cell_text(c)):
         return "a totals or key row, not an item"
@@ -218,16 +219,6 @@ def _is_key(texts: dict[str, str]) -> bool:
         return all(parse_rating(text) is not None for text in written)
     except ValueError:
         return False
-
-
-def _names_a_review(text: str) -> bool:
-    """A lone cell reading as a review's name ("Baby Q — SCR", "Child R (LCSPR)", "Family M")."""
-    if len(text) > 80:
-        return False
-    return split_review_name(text)[0] is not None or _REVIEW_NAME.match(text) is not None
-
-
-_REVIEW_NAME = re.compile(r"(?i)^\s*(child|children|baby|babies|family|sibling|siblings|young person)\b\s*\S")
 
 
 @dataclass

@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 
 from sscp_tui.db.enums import Rating, ReviewKind
-from sscp_tui.services.imports.cells import cell_text, kinds_mentioned, parse_rating, split_review_name
+from sscp_tui.services.imports.cells import cell_text, kinds_mentioned, names_a_review, parse_rating
 from sscp_tui.services.imports.headings import (
     LABELS,
     HeadingMatch,
@@ -57,8 +57,6 @@ _CLOSED = re.compile(r"(?i)\b(closed|completed?|archived?|signed off)\b")
 _ORIGINAL = {"original", "initial", "first", "previous", "old"}
 _CURRENT = {"revised", "current", "new", "latest", "agreed", "amended", "updated"}
 _ORIGINAL_FIELD = {"timescale": "original_timescale", "due_on": "original_due_on"}
-# A title naming a review: "Child A", "Children U and V", "Baby KK", "Family M", "Doris".
-_REVIEW_NAME = re.compile(r"(?i)^\s*(child|children|baby|babies|family|sibling|siblings|young person)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,8 +423,7 @@ def _context(book: Workbook, name: str, titles: list[str], has_review: bool) -> 
     if name and not _GENERIC.match(name) and not _CLOSED.fullmatch(name.strip()):
         return name.strip(), kind
     for title in titles:
-        named_kind, _title, _year = split_review_name(title)
-        if (named_kind is not None or _REVIEW_NAME.match(title)) and len(title) <= 80:
+        if names_a_review(title):
             return title, kind
     return "", kind
 
