@@ -5,6 +5,7 @@ run from there. Run by `make test-install`, which .ci/run calls; never against t
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -194,26 +195,15 @@ def test_the_installed_copy_upgrades_an_older_tracker(installed: Installed) -> N
 
     from sscp_tui.db import migrate
     from sscp_tui.db.store import open_store
+    from tests.unit.test_store import first_revision_tracker
 
-    old = installed.work / "old.sqlite3"
-    store = open_store(old, migrate=False)
-    migrate.upgrade(store.engine, "0001")
-    with store.write() as s:
-        s.execute(text("INSERT INTO agencies (name, short_name, kind, active) "
-                       "VALUES ('Surrey Police', 'SP', 'statutory partner', 1)"))  # fmt: skip
-        s.execute(text("INSERT INTO reviews (kind, title, year, status, notes) "
-                       "VALUES ('SCR', 'Child A', 2019, 'published', '')"))  # fmt: skip
-        s.execute(text(
-            "INSERT INTO items (kind, review_id, reference, reference_key, text, lead_agency_id, timescale, "
-            "original_timescale, rating, owner, evidence_completion, evidence_impact, illustrative, created_on) "
-            "VALUES ('recommendation', 1, '1', '000001', 'Share information promptly', 1, 'March 2020', "
-            "'March 2020', 'red', '', '', '', 0, '2020-01-01')"
-        ))  # fmt: skip
-    store.close()
-    result = installed.run("alerts", "--db", str(old), "--as-of", AS_OF, "--format", "json")
+    old = first_revision_tracker(installed.work / "old.sqlite3")
+    exported = installed.work / "old-log.csv"
+    result = installed.run("export", str(exported), "--db", str(old), "--as-of", AS_OF)
     assert result.returncode == 0, result.stderr
-    (item,) = json.loads(result.stdout)["items"]
-    assert item["review"] == "SCR Child A (2019)" and item["timescale"] == "March 2020"
+    (item,) = list(csv.DictReader(exported.open(encoding="utf-8-sig")))
+    assert (item["Review"], item["Review type"], item["Recommendation"], item["RAG"]) == (
+        "Child A", "SCR", "Share Information Promptly", "Blue")  # fmt: skip
     with open_store(old, create=False).read() as s:
         assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == migrate.head()
 

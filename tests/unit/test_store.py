@@ -143,8 +143,9 @@ def test_migrations_build_an_empty_file_to_head(tmp_path: Path) -> None:
     store.close()
 
 
-def test_a_first_revision_database_upgrades_without_loss(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
+def first_revision_tracker(path: Path) -> Path:
+    """A tracker at the first schema revision holding one review's one item (an SCR's
+    recommendation led by Surrey Police, rated Blue, timescale "tbc")."""
     store = open_store(path, migrate=False)
     migrate.upgrade(store.engine, "0001")
     with store.write() as s:
@@ -159,6 +160,11 @@ def test_a_first_revision_database_upgrades_without_loss(tmp_path: Path) -> None
             "'blue', '', 'Audit report', '', 0, '2020-01-01')"
         ))  # fmt: skip
     store.close()
+    return path
+
+
+def test_a_first_revision_database_upgrades_without_loss(tmp_path: Path) -> None:
+    path = first_revision_tracker(tmp_path / "old.sqlite3")
     reopened = open_store(path)
     with reopened.read() as s:
         assert s.execute(text("SELECT short_name FROM agencies")).scalar() == "SP"
