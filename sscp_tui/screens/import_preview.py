@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, ProgressBar, Static
 
 from sscp_tui.screens.base import TrackerScreen
@@ -44,7 +45,10 @@ class ImportPreviewScreen(TrackerScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Text(f"Reading {self.path.name}…"), id="import-summary", classes="bar")
+        # The summary scrolls within its share of the screen, so the rows keep theirs on a
+        # small terminal (tab focuses it, to scroll it by keys).
+        with VerticalScroll(id="import-summary-box", classes="bar"):
+            yield Static(Text(f"Reading {self.path.name}…"), id="import-summary")
         yield DataTable(id="import-rows", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="import-progress", show_eta=False)
         yield KeyBar()
@@ -74,22 +78,9 @@ class ImportPreviewScreen(TrackerScreen):
     def show(self, found: ImportPlan) -> None:
         self.found = found
         self.query_one(ProgressBar).display = False
-        lines = [
-            f"Read {found.description}.",
-        ]
-        for sheet, columns in found.sheet_columns:
-            of = f" of '{sheet}'" if len(found.sheet_columns) > 1 else ""
-            lines.append(f"Columns{of}: " + "; ".join(c for c in columns if "→" in c) + ".")
-        if found.skipped:
-            lines.append("Sheets not read: " + "; ".join(found.skipped) + ".")
-        if found.new_reviews:
-            more = " …" if len(found.new_reviews) > 8 else ""
-            lines.append(f"New reviews: {', '.join(found.new_reviews[:8])}{more}")
-        if found.new_priorities:
-            lines.append(f"New priorities: {', '.join(found.new_priorities[:8])}")
-        if found.new_agencies:
-            lines.append(f"New agencies: {', '.join(found.new_agencies)}")
-        lines.append(found.summary())
+        # What the import would do and what enter does come first: on a small terminal the
+        # rest (how the file was read) is scrolled to.
+        lines = [found.summary()]
         if found.ok:
             lines.append("Enter imports all of it in one step; escape leaves without writing anything.")
         else:
@@ -102,6 +93,19 @@ class ImportPreviewScreen(TrackerScreen):
                 line += (f" s imports {good} and writes the rejected, each with its reason, to {target} "
                          "beside the file, to put right.")  # fmt: skip
             lines.append(line)
+        if found.new_reviews:
+            more = " …" if len(found.new_reviews) > 8 else ""
+            lines.append(f"New reviews: {', '.join(found.new_reviews[:8])}{more}")
+        if found.new_priorities:
+            lines.append(f"New priorities: {', '.join(found.new_priorities[:8])}")
+        if found.new_agencies:
+            lines.append(f"New agencies: {', '.join(found.new_agencies)}")
+        lines.append(f"Read {found.description}.")
+        for sheet, columns in found.sheet_columns:
+            of = f" of '{sheet}'" if len(found.sheet_columns) > 1 else ""
+            lines.append(f"Columns{of}: " + "; ".join(c for c in columns if "→" in c) + ".")
+        if found.skipped:
+            lines.append("Sheets not read: " + "; ".join(found.skipped) + ".")
         self.query_one("#import-summary", Static).update(Text("\n".join(lines)))
         table = self.query_one(DataTable)
         for row in found.rows:
