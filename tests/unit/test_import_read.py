@@ -589,3 +589,25 @@ def test_progress_is_told_every_two_thousand_rows(tmp_path: Path) -> None:
     assert isinstance(workbook, Workbook) and len(workbook.sheets[0].rows) == 4500
     assert ("reading", 2000, 0) in calls and ("reading", 4000, 0) in calls
     assert calls[-1][:2] == ("reading", 4500)
+
+
+def test_a_workbook_that_unpacks_far_past_any_log_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """A zip bomb: a 250 MB sheet of one repeated byte, a few hundred kilobytes packed."""
+    path = tmp_path / "bomb.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = "Review"
+    book.save(path)
+    with (
+        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/padding.xml", "w") as part,
+    ):
+        chunk = b" " * (1 << 20)
+        for _ in range(250):
+            part.write(chunk)
+    assert path.stat().st_size < 2 * 2**20
+    with pytest.raises(TransferError) as raised:
+        read_workbook(path)
+    assert str(raised.value) == (
+        "bomb.xlsx cannot be imported: its part xl/padding.xml unpacks to 250 MB, far more than a log "
+        "holds (the most read is 200 MB); it may be damaged."
+    )

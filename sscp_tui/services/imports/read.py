@@ -164,6 +164,8 @@ def _read_book(path: Path, guess: str, wanted: str | None, progress: Progress | 
     done = [0]  # rows read, over all sheets
     with contextlib.ExitStack() as stack:
         archive = stack.enter_context(zipfile.ZipFile(path)) if guess != "XLS" else None
+        if archive is not None:
+            _refuse_a_bomb(path, archive)
         fmt = _zip_format(archive) if archive is not None else "XLS"
         parts = XlsxParts(archive) if archive is not None and fmt == "XLSX" else None
         book = calamine.CalamineWorkbook.from_filelike(stack.enter_context(path.open("rb")))
@@ -184,6 +186,25 @@ def _read_book(path: Path, guess: str, wanted: str | None, progress: Progress | 
     if progress:
         progress("reading", done[0], done[0])
     return Workbook(path, fmt, tuple(_with_layout(sheet, found.get(sheet.name)) for sheet in sheets))
+
+
+PART_LIMIT = 200 * 1024 * 1024  # the most one part of a workbook may unpack to
+PART_RATIO = 50  # ... or this many times the whole file, for parts past RATIO_FLOOR
+RATIO_FLOOR = 20 * 1024 * 1024
+
+
+def _refuse_a_bomb(path: Path, archive: zipfile.ZipFile) -> None:
+    """A workbook one of whose parts says it unpacks far past any real log (a damaged file, or
+    a zip bomb) is refused before it is read, rather than filling the memory. Judged by the
+    sizes the archive declares; a part that unpacks past its declared size fails to read."""
+    whole = max(1, path.stat().st_size)
+    for info in archive.infolist():
+        size = info.file_size
+        if size > PART_LIMIT or (size > RATIO_FLOOR and size > PART_RATIO * whole):
+            raise TransferError(
+                f"{path.name} cannot be imported: its part {info.filename} unpacks to {size // 2**20:,} MB, "
+                f"far more than a log holds (the most read is {PART_LIMIT // 2**20} MB); it may be damaged."
+            )
 
 
 def _layouts(archive: zipfile.ZipFile | None, parts: XlsxParts | None, names: list[str]) -> dict[str, Layout]:
