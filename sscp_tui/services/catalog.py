@@ -41,9 +41,12 @@ class UnknownName(EditError):
     """A name typed by a user matched nothing; the message suggests the nearest."""
 
 
+_NOT_A_LETTER = re.compile(r"[\W_]+")
+
+
 def squash(text: str) -> str:
     """Lower case with punctuation and spacing removed: "Surrey Police." == "surrey-police"."""
-    return re.sub(r"[\W_]+", "", text.casefold())
+    return _NOT_A_LETTER.sub("", text.casefold())
 
 
 def to_agency_record(agency: Agency) -> AgencyRecord:

@@ -275,6 +275,7 @@ def _words(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
 
+@lru_cache(maxsize=256)  # a type column repeats a handful of values down the whole log
 def review_kind_of(text: str) -> ReviewKind | None:
     """A review type as written ("SCR", "Serious Case Review", "LCSPR", "Section 11")."""
     wanted = _words(text)
