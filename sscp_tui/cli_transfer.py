@@ -71,7 +71,7 @@ IMPORT_OPTIONS = (
     click.option("--dry-run", is_flag=True,
                  help="Say what would be created, updated and rejected, row by row; write nothing."),
     click.option("--sheet", metavar="NAME",
-                 help="The sheet to read (default: the one whose header names the most fields)."),
+                 help="Read only this sheet (default: every sheet that holds a log)."),
     click.option("--map", "mappings", metavar='"Heading=field"', multiple=True,
                  help=f"Read a column as a field (repeatable). Fields: {FIELDS_HELP}."),
     click.option("--create-agencies", is_flag=True,
@@ -90,7 +90,7 @@ IMPORT_OPTIONS = (
 def import_log(file: Path, db: str | None, as_of: str | None, dry_run: bool, sheet: str | None,
             mappings: tuple[str, ...], create_agencies: bool, review: str | None, review_kind: str | None,
             skip_rejected: bool, summary: bool) -> None:  # fmt: skip
-    """Import a recommendation log from a CSV or XLSX FILE.
+    """Import a recommendation log from an XLSX, XLS, ODS or CSV FILE.
 
     Headings are recognised in the forms real logs use ("Review", "Rec no", "Recommendation",
     "Key agency", "Timescale", "RAG", "Progress" …), wherever the header row is. Rows that
