@@ -110,7 +110,7 @@ class ImportPreviewScreen(TrackerScreen):
         table = self.query_one(DataTable)
         for row in found.rows:
             style = "bold" if row.action.value == "reject" else ""
-            place = f"{row.sheet}!{row.row}" if row.sheet and len(found.headers) > 1 else str(row.row)
+            place = f"{row.sheet}!{row.row}" if row.sheet else str(row.row)
             table.add_row(Text(place), Text(row.action.value.upper(), style=style), Text(row.source),
                           Text(row.reference), Text(row.detail))  # fmt: skip
         table.focus()

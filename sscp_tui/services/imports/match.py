@@ -28,9 +28,9 @@ from sscp_tui.db.models import (
     TrackedItem,
 )
 from sscp_tui.services.catalog import squash
-from sscp_tui.services.imports.cells import named_with_short, split_loose, split_review_name
+from sscp_tui.services.imports.cells import Update, named_with_short, split_loose, split_review_name
 from sscp_tui.services.imports.items import ItemSnap, changes_for, due_date, iso, load_items, split
-from sscp_tui.services.imports.rows import ReadRow, Update
+from sscp_tui.services.imports.rows import ReadRow
 from sscp_tui.services.queries import review_label
 
 CHUNK = 500  # ids per IN (...) list

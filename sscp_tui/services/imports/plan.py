@@ -223,12 +223,12 @@ def plan(
         options=options,
         read=read,
         skipped=tuple(f"'{s.sheet}': {s.reason}" for s in found.skipped),
-        headers={table.sheet or "": table.header for table in found.tables},
+        headers={found.label(table): table.header for table in found.tables},
         rejected_cells=tuple(
-            (table.sheet or "", row.number, row.cells)
+            (found.label(table), row.number, row.cells)
             for table in found.tables
             for row in table.rows
-            if (table.sheet or "", row.number) in rejected
+            if (found.label(table), row.number) in rejected
         ),
         mark=mark,
         matcher=matcher,
@@ -238,7 +238,7 @@ def plan(
 
 def _columns(found: Tables) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Each sheet's columns and the field each feeds."""
-    return tuple((table.sheet or "", tuple(c.describe() for c in table.columns)) for table in found.tables)
+    return tuple((found.label(table), tuple(c.describe() for c in table.columns)) for table in found.tables)
 
 
 def _read(found: Tables, options: ImportOptions, progress: Progress | None) -> tuple[ReadRow, ...]:
@@ -248,8 +248,8 @@ def _read(found: Tables, options: ImportOptions, progress: Progress | None) -> t
     read: list[ReadRow] = []
     for table in found.tables:
         tick = (lambda position, base=done: progress("reading", base + position, total)) if progress else None
-        read.extend(read_rows(table, key=found.key, default_review=options.review, mapping=options.mapping,
-                              first_line=len(read), progress=tick))  # fmt: skip
+        read.extend(read_rows(table, sheet=found.label(table), key=found.key, default_review=options.review,
+                              mapping=options.mapping, first_line=len(read), progress=tick))  # fmt: skip
         done += len(table.rows)
     if not read:
         table = found.tables[0]

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sscp_tui.db.models import ItemKind, Rating, ReviewKind
-from sscp_tui.services.imports.cells import Update as Update
 from sscp_tui.services.imports.cells import (
+    Update,
     cell_date,
     cell_text,
     cell_timescale,
@@ -102,19 +102,21 @@ def _default_kind(table: Table) -> ItemKind:
 def read_rows(
     table: Table,
     *,
+    sheet: str = "",
     key: Mapping[str, Rating] | None = None,
     default_review: str = "",
     mapping: tuple[tuple[str, str], ...] = (),
     first_line: int = 0,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[ReadRow]:
-    """Each non-blank row below the header, read. ``key`` is the workbook's own colour key;
-    ``first_line`` numbers the rows on from those of earlier sheets."""
+    """Each non-blank row below the header, read. ``sheet`` names the rows' place ("" where the
+    workbook gave one table); ``key`` is the workbook's own colour key; ``first_line`` numbers
+    the rows on from those of earlier sheets."""
     where = {c.field: c.index for c in table.columns if c.field}
     context = _Context(
         table=table,
         key=key or {},
-        sheet=table.sheet or "",
+        sheet=sheet,
         review=table.review or default_review.strip(),
         default_kind=_default_kind(table),
         rating_at=where.get("rating"),
@@ -343,7 +345,7 @@ def _read(
         notes.append(f"rated {rating.label} as written, though its cell is coloured {coloured.label}")
     if rating is None and not text("rating") and context.table.closed:
         rating = Rating.BLUE
-        notes.append(f"on the '{context.sheet}' sheet of closed items, so read as Blue")
+        notes.append(f"on the '{context.table.sheet}' sheet of closed items, so read as Blue")
     illustrative = attempt(lambda: parse_yes(texts.get("illustrative", ""), "illustrative"))
     year = attempt(lambda: cell_year(values.get("year")))
     due_on = attempt(lambda: cell_date(values.get("due_on"), "target date"))

@@ -129,6 +129,11 @@ class Tables:
     skipped: tuple[Skipped, ...]
     key: Mapping[str, Rating]  # the workbook's own colour key: "RRGGBB" -> rating
 
+    def label(self, table: Table) -> str:
+        """How rows of ``table`` are placed: by its sheet's name where the workbook gave
+        several tables ("'Closed' row 4"), else by row number alone ("row 4")."""
+        return (table.sheet or "") if len(self.tables) > 1 else ""
+
     def describe(self) -> str:
         parts = [table.describe() for table in self.tables]
         return f"{self.source.name}, " + "; ".join(parts)
@@ -350,7 +355,7 @@ def _table(book: Workbook, sheet: Sheet, mapping: Sequence[tuple[str, str]]) -> 
     if not any(any(heading_text(c) for c in row.cells) for row in rows):
         return "it is empty"
     position = _find_header(rows, mapping)
-    if position is None and _counts(rows, ()):
+    if position is None and _counts(rows):
         return "a summary of counts, not a list of items"
     if position is None:
         return "no row of headings such as Review, Recommendation, Lead agency (a read-me, key or notes)"
@@ -367,12 +372,12 @@ def _table(book: Workbook, sheet: Sheet, mapping: Sequence[tuple[str, str]]) -> 
     fields = {c.field for c in columns if c.field}
     data = _spread_down(rows[start:], sheet.merged, header_row)
     if "text" not in fields:
-        if _counts(data, columns):
+        if _counts(data):
             return "a summary of counts, not a list of items"
         return _NO_TEXT
     if not any(any(heading_text(c) for c in row.cells) for row in data):
         return f"{_NO_ROWS} {header_row}"
-    if _counts(data, columns) and "review" not in fields and "reference" not in fields:
+    if _counts(data) and "review" not in fields and "reference" not in fields:
         return "a summary of counts, not a list of items"
     titles = [text for row in rows[:position] for text in _row_texts(row)]
     review, kind = _context(book, sheet.name, titles, "review" in fields)
@@ -401,7 +406,7 @@ def _row_texts(row: SheetRow) -> list[str]:
     return [text for text in (heading_text(c) for c in row.cells) if text]
 
 
-def _counts(rows: Sequence[SheetRow], columns: Sequence[Column]) -> bool:
+def _counts(rows: Sequence[SheetRow]) -> bool:
     """Whether the rows are mostly numbers: a summary or pivot of counts, or chart data."""
     numbers = texts = 0
     for row in rows[:200]:

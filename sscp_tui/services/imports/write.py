@@ -44,7 +44,7 @@ from sscp_tui.services.edits import (
     record,
     reference_key,
 )
-from sscp_tui.services.imports.cells import cell_text
+from sscp_tui.services.imports.cells import Update, cell_text
 from sscp_tui.services.imports.items import split
 from sscp_tui.services.imports.match import (
     CHUNK,
@@ -59,7 +59,6 @@ from sscp_tui.services.imports.match import (
     tracker_mark,
 )
 from sscp_tui.services.imports.plan import ImportPlan, ImportReport, RowAction, matcher_for, news, outcome
-from sscp_tui.services.imports.rows import Update
 from sscp_tui.services.item_rows import review_label
 from sscp_tui.services.spreadsheet_safety import neutralise
 from sscp_tui.services.tracker import Tracker
