@@ -128,19 +128,13 @@ def refresh_search(session: Session, item: TrackedItem) -> None:
         row.words = search_words(item)
 
 
-def add_search_words(session: Session, item_ids: Sequence[int]) -> None:
-    """Search words for items written in bulk (bypassing the ORM), in one query and one insert."""
-    if not item_ids:
+def add_search_words(session: Session, entries: Sequence[tuple[int, str]]) -> None:
+    """Search words for items written in bulk (bypassing the ORM): ``entries`` holds each
+    item's id and its words, as :func:`compose_search_words` makes them."""
+    if not entries:
         return
-    found = session.execute(
-        select(TrackedItem.id, TrackedItem.reference, TrackedItem.text, TrackedItem.owner, Review.title)
-        .outerjoin(Review, TrackedItem.review_id == Review.id)
-        .where(TrackedItem.id.in_(list(item_ids)))
-    )
-    rows: list[dict[str, Any]] = [
-        {"item_id": i, "words": compose_search_words(r, x, o, title or "")} for i, r, x, o, title in found
-    ]
-    with search_index.indexed_in_bulk(session.connection(), [row["item_id"] for row in rows]):
+    rows = [{"item_id": item_id, "words": words} for item_id, words in entries]
+    with search_index.indexed_in_bulk(session.connection(), [item_id for item_id, _words in entries]):
         session.execute(insert(ItemSearch), rows)
 
 

@@ -389,7 +389,8 @@ class Matcher:
             return Decision(row, "reject", source, row.reference, reason=str(exc))
         by_ref, by_text = self.index.get(source.ident, ({}, {}))
         target = by_ref.get(ref_key(row.reference)) if row.reference else None
-        target = target or by_text.get(squash(row.text))
+        if target is None and by_text:
+            target = by_text.get(squash(row.text))
         key = (source.ident, ref_key(row.reference) if row.reference else squash(row.text))
         if key in self.seen:
             what = f"reference {row.reference}" if row.reference else "text"

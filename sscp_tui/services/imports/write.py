@@ -41,6 +41,7 @@ from sscp_tui.services.edits import (
     EditError,
     add_search_words,
     change_field,
+    compose_search_words,
     record,
     reference_key,
 )
@@ -81,6 +82,7 @@ class Writer:
     theme_ids: dict[str, int] = field(default_factory=dict)
     review_ids: dict[object, int] = field(default_factory=dict)
     priority_ids: dict[object, int] = field(default_factory=dict)
+    titles: dict[int, str] = field(default_factory=dict)  # each review's title, by id
     fields_changed: int = 0
     updates_added: int = 0
 
@@ -106,6 +108,7 @@ class Writer:
         session.flush()
         self.agency_ids = {short: id_ for short, id_ in session.execute(select(Agency.short_name, Agency.id))}
         self.theme_ids = {name: id_ for name, id_ in session.execute(select(Theme.name, Theme.id))}
+        self.titles = {id_: title for id_, title in session.execute(select(Review.id, Review.title))}
         total, done = len(decisions), 0
         updates = [d for d in decisions if d.action == "update"]
         ids = {d.item_id: d for d in updates}
@@ -267,7 +270,10 @@ class Writer:
             for table, entries in tables:
                 insert_rows(session, table, entries)
             self.updates_added += len(updates)
-            add_search_words(session, ids)
+            words = [(item_id, compose_search_words(row["reference"], row["text"], row["owner"],
+                                                    self.titles.get(row["review_id"], "")))
+                     for item_id, row in zip(ids, rows, strict=True)]  # fmt: skip
+            add_search_words(session, words)
             session.flush()
             self._tick(done + start + len(chunk), total)
         return created
