@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -25,7 +24,6 @@ from sscp_tui.db.models import (
     ItemSearch,
     ProgressUpdate,
     Rating,
-    Review,
     Theme,
     TrackedItem,
 )
