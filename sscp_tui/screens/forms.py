@@ -96,15 +96,22 @@ class FormModal(TrackerModal):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Save", id="form.save"),
+        Binding("ctrl+n", "submit_and_again", "Save and add another", id="form.again", show=False),
     ]
 
-    def __init__(self, title: str, fields: Sequence[FormField], *, submit: str = "Save") -> None:
+    def __init__(
+        self, title: str, fields: Sequence[FormField], *, submit: str = "Save", focus: str | None = None
+    ) -> None:
         super().__init__()
         self.form_title = title
         self.fields = list(fields)
         self.submit_label = submit
+        self.focus_field = focus  # the field the cursor starts in (the first when None)
         self.save: Callable[[dict[str, str]], Any] | None = None
         self.saved: Callable[[Any], None] | None = None
+        # "Save and add another": what the form asks next, from what the save returned.
+        self.another: Callable[[Any], tuple[str, list[FormField], str]] | None = None
+        self._again = False  # the save under way was asked for with ctrl+n
         self._saving_timer: Timer | None = None  # set while a save is under way
         # For a form kept installed and asked again: handed out and not yet closed (it may
         # be waiting on another screen), so it is not asked again meanwhile.
@@ -114,13 +121,23 @@ class FormModal(TrackerModal):
         self.in_use = False
         return super().dismiss(result)
 
-    def commit_with(self, save: Callable[[dict[str, str]], T], saved: Callable[[T], None]) -> None:
+    def commit_with(
+        self,
+        save: Callable[[dict[str, str]], T],
+        saved: Callable[[T], None],
+        another: Callable[[T], tuple[str, list[FormField], str]] | None = None,
+    ) -> None:
         """Have Save run ``save`` with what was typed, in a worker, and keep the form open
         until it returns; an EditError it raises is shown in the form. ``saved`` gets what it
         returned just before the form closes, so the screen beneath draws the change in the
-        same frame as the form goes."""
+        same frame as the form goes.
+
+        With ``another``, the form also offers "Save and add another" (ctrl+n): once saved, it
+        stays open, asking what ``another`` returns (a title, the fields, and a line saying
+        what was saved)."""
         self.save = save
         self.saved = saved
+        self.another = another
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form"):
@@ -139,11 +156,28 @@ class FormModal(TrackerModal):
             yield Static("", id="form-status", classes="form-status")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.submit_label} (ctrl+s)", variant="primary", id="submit")
+                if self.another is not None:
+                    yield Button("Save and add another (ctrl+n)", id="again")
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
-        if self.fields:
-            self.query_one(f"#field-{self.fields[0].name}").focus()
+        self._focus_first()
+
+    def _focus_first(self) -> None:
+        names = [spec.name for spec in self.fields]
+        if names:
+            name = self.focus_field if self.focus_field in names else names[0]
+            self.query_one(f"#field-{name}").focus()
+            if name != names[0]:
+                self.call_after_refresh(self._top_in_view, name)
+
+    def _top_in_view(self, name: str) -> None:
+        """A form that starts further down keeps its first fields in view where the field
+        with the cursor still fits below them."""
+        body = self.query_one(".form-body", VerticalScroll)
+        field = self.query_one(f"#field-{name}")
+        if field.virtual_region.bottom <= body.scrollable_content_region.height:
+            body.scroll_home(animate=False)
 
     def _widget(self, spec: FormField) -> Any:
         widget_id = f"field-{spec.name}"
@@ -196,8 +230,7 @@ class FormModal(TrackerModal):
             if spec.hint:
                 self.query_one(f"#hint-{spec.name}", Static).update(Text(spec.hint(spec.value)))
             self.show_error(spec.name, "")
-        if self.fields:
-            self.query_one(f"#field-{self.fields[0].name}").focus()
+        self._focus_first()
         return True
 
     def values(self) -> dict[str, str]:
@@ -220,9 +253,16 @@ class FormModal(TrackerModal):
         self.query_one(f"#field-{name}").focus()
         self.call_after_refresh(self.query_one(f"#error-{name}", Static).scroll_visible, animate=False)
 
+    def action_submit_and_again(self) -> None:
+        if self.another is None or self.saving:
+            return
+        self._again = True
+        self.action_submit()
+
     def action_submit(self) -> None:
         if self.saving:
             return
+        again, self._again = self._again, False
         values = self.values()
         failed: list[str] = []
         for spec in self.fields:
@@ -236,6 +276,7 @@ class FormModal(TrackerModal):
         if self.save is None:
             self.dismiss(values)
             return
+        self._again = again
         status = self.query_one("#form-status", Static)
         status.remove_class("-refused")
         _say(status, "")
@@ -282,17 +323,36 @@ class FormModal(TrackerModal):
         if worker.group != "form-save":
             return
         event.prevent_default()  # the form says how its save went: no toast beside it
-        if event.state is WorkerState.SUCCESS:
+        if event.state is WorkerState.SUCCESS and self._again and self.another is not None:
+            self._next_one(worker.result)
+        elif event.state is WorkerState.SUCCESS:
             self._done_saving()
             saved, self.save, self.saved = self.saved, None, None  # committed: never run again
             if saved is not None:
                 saved(worker.result)
             self.dismiss(worker.result)
         elif event.state is WorkerState.ERROR and isinstance(worker.error, EditError):
+            self._again = False
             self._not_saved(str(worker.error), worker.error.field)
         elif event.state is WorkerState.ERROR:
+            self._again = False
             self.log.error(worker.error)
             self._not_saved(user_message(worker.error or RuntimeError()))
+
+    def _next_one(self, result: Any) -> None:
+        """Saved with ctrl+n: the screen beneath takes the change, and the form asks again,
+        saying what it saved."""
+        self._again = False
+        save, saved, another = self.save, self.saved, self.another
+        assert save is not None and another is not None
+        if saved is not None:
+            saved(result)
+        title, fields, said = another(result)
+        self.refill(title, fields)
+        self.save, self.saved, self.another = save, saved, another
+        status = self.query_one("#form-status", Static)
+        status.remove_class("-refused")
+        _say(status, said)
 
     def action_cancel(self) -> None:
         if not self.saving:  # the commit is under way: it closes the form in a moment
@@ -301,6 +361,10 @@ class FormModal(TrackerModal):
     @on(Button.Pressed, "#submit")
     def _submit_pressed(self) -> None:
         self.action_submit()
+
+    @on(Button.Pressed, "#again")
+    def _again_pressed(self) -> None:
+        self.action_submit_and_again()
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
@@ -316,10 +380,15 @@ class FormModal(TrackerModal):
 
     @on(Input.Changed)
     def _live_hint(self, event: Input.Changed) -> None:
-        name = (event.input.id or "").removeprefix("field-")
+        self._hint((event.input.id or "").removeprefix("field-"), event.value)
+
+    def on_text_area_changed(self, event: Any) -> None:  # TextArea.Changed: its module loads late
+        self._hint((event.text_area.id or "").removeprefix("field-"), event.text_area.text)
+
+    def _hint(self, name: str, value: str) -> None:
         for spec in self.fields:
             if spec.name == name and spec.hint:
-                self.query_one(f"#hint-{name}", Static).update(Text(spec.hint(event.value)))
+                _say(self.query_one(f"#hint-{name}", Static), spec.hint(value))
 
 
 class ChoiceModal(TrackerModal):

@@ -13,10 +13,18 @@ from textual.binding import Binding
 from textual.widgets import Header, Static, Tree
 
 from sscp_tui.db.enums import Rating
+from sscp_tui.screens.authoring import Where, add_items, add_priority, edit_plan, paste_items
 from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.screens.forms import FormField, FormModal, note_field, note_form, required
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, ItemActions
-from sscp_tui.services.records import ChangeResult, ItemFilter, ItemRow, ItemState, PlanRecord
+from sscp_tui.services.records import (
+    ChangeResult,
+    ItemFilter,
+    ItemRow,
+    ItemState,
+    PlanRecord,
+    PriorityRecord,
+)
 from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import rating_text
@@ -36,6 +44,9 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
         Binding("a", "rate_node('amber')", "Amber", id="priorities.amber"),
         Binding("r", "rate_node('red')", "Red", id="priorities.red"),
         Binding("b", "complete", "Blue (action)", id="priorities.blue", show=False),
+        Binding("plus", "add_here", "Add", id="priorities.add"),
+        Binding("v", "paste_actions", "Paste actions", id="priorities.paste", show=False),
+        Binding("N", "new_plan", "New plan", id="priorities.new_plan"),
         *EDIT_BINDINGS,
     ]
 
@@ -43,7 +54,8 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
         yield Header()
         yield NavBar("priorities")
         yield Static(Text("Plans, their priorities and actions. Rate a priority or an action with g, a or r; "
-                          "enter opens an action."), classes="bar")  # fmt: skip
+                          "enter opens an action; + adds a priority to a plan or an action to a priority "
+                          "(v pastes several); N adds a plan."), classes="bar")  # fmt: skip
         yield Tree[Node](Text("Strategic plans"), id="tree")
         yield KeyBar()
 
@@ -129,8 +141,61 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
 
         self.save_in_form(note_form(self.app, f"Rate this priority {rating.label}"), rate)
 
+    # --- adding ----------------------------------------------------------------------------
+    def _plan(self, node: Node) -> PlanRecord | None:
+        """The plan of a node: itself, its priority's, its action's."""
+        plans = self.tracker.plans()
+        if node.kind == "plan":
+            return next((plan for plan in plans if plan.id == node.id), None)
+        priority = self._priority(node, plans)
+        return next((plan for plan in plans if priority and plan.id == priority.plan_id), None)
+
+    def _priority(self, node: Node, plans: list[PlanRecord] | None = None) -> PriorityRecord | None:
+        if node.kind == "action":
+            parent = self.query_one(Tree).cursor_node
+            parent = parent.parent if parent else None
+            node = parent.data if parent and parent.data else node
+        if node.kind != "priority":
+            return None
+        every = [
+            p for plan in (plans if plans is not None else self.tracker.plans()) for p in plan.priorities
+        ]
+        return next((p for p in every if p.id == node.id), None)
+
+    def action_add_here(self) -> None:
+        node = self.current()
+        if node is None:
+            self.action_new_plan()
+            return
+        if node.kind == "plan":
+            plan = self._plan(node)
+            if plan is not None:
+                add_priority(self, plan)
+            return
+        priority = self._priority(node)
+        if priority is not None:
+            add_items(self, Where.priority(priority))
+
+    def action_paste_actions(self) -> None:
+        node = self.current()
+        priority = self._priority(node) if node else None
+        if priority is None:
+            self.say(
+                "Choose a priority (or one of its actions) to paste its actions into.", severity="warning"
+            )
+            return
+        paste_items(self, Where.priority(priority))
+
+    def action_new_plan(self) -> None:
+        edit_plan(self, None)
+
     def action_edit(self) -> None:
         node = self.current()
+        if node is not None and node.kind == "plan":
+            plan = self._plan(node)
+            if plan is not None:
+                edit_plan(self, plan)
+            return
         if node is None or node.kind != "priority":
             super().action_edit()
             return

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
 from sscp_tui.db.enums import ReviewKind, ReviewStatus
+from sscp_tui.screens.authoring import Where, add_items, paste_items
 from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.forms import FormField, FormModal, a_date, required
 from sscp_tui.services.records import RATING_ORDER, ChangeResult, ItemFilter, ItemState, ReviewRecord
@@ -20,7 +21,10 @@ from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import rating_key, rating_text
 
-INTRO = "Every review and its items by rating. Enter lists its items; n adds a review."
+INTRO = (
+    "Every review and its items by rating. Enter lists its items; n adds a review; "
+    "a adds its recommendations and actions, v pastes several."
+)
 
 
 def _kind_text(kind: ReviewKind, variables: dict[str, str]) -> Text:
@@ -42,6 +46,8 @@ class ReviewsScreen(TrackerScreen):
         Binding("enter", "open", "Open its items", id="reviews.open"),
         Binding("n", "new", "New review", id="reviews.new"),
         Binding("e", "edit", "Edit review", id="reviews.edit"),
+        Binding("a,plus", "add_items", "Add items", id="reviews.add_items"),
+        Binding("v", "paste_items", "Paste several", id="reviews.paste_items"),
     ]
 
     def __init__(self) -> None:
@@ -109,6 +115,20 @@ class ReviewsScreen(TrackerScreen):
         review = self.current()
         if review:
             self.sscp.open_log(ItemFilter(review_id=review.id, state=ItemState.ALL))
+
+    def action_add_items(self) -> None:
+        review = self.current()
+        if review is None:
+            self.say("Add a review first (n), then its recommendations.", severity="warning")
+            return
+        add_items(self, Where.review(review))
+
+    def action_paste_items(self) -> None:
+        review = self.current()
+        if review is None:
+            self.say("Add a review first (n), then paste its recommendations.", severity="warning")
+            return
+        paste_items(self, Where.review(review))
 
     def action_new(self) -> None:
         self.edit_review("New review", None)

@@ -329,6 +329,60 @@ def plans(session: Session) -> list[PlanRecord]:
     return result
 
 
+def save_plan(session: Session, ctx: EditContext, plan_id: int | None, title: str, period: str) -> int:
+    """Add a strategic plan (``plan_id`` None) or change its title and period; each change,
+    and the creation, goes to history. Returns the plan's id."""
+    title, period = title.strip(), period.strip()
+    if not title:
+        raise EditError("A plan needs a title.", "title")
+    twin = session.scalar(select(StrategicPlan.id).where(func.lower(StrategicPlan.title) == title.lower()))
+    if twin is not None and twin != plan_id:
+        raise EditError(f"There is already a plan called '{title}'.", "title")
+    if plan_id is None:
+        plan = StrategicPlan(title=title, period=period)
+        session.add(plan)
+        session.flush()
+        record(session, ctx, "plan", plan.id, "created", None, title)
+        if period:
+            record(session, ctx, "plan", plan.id, "period", None, period)
+        return plan.id
+    found = session.get(StrategicPlan, plan_id)
+    if found is None:
+        raise EditError("That plan no longer exists.")
+    for name, value in (("title", title), ("period", period)):
+        old = getattr(found, name)
+        if old != value:
+            setattr(found, name, value)
+            record(session, ctx, "plan", found.id, name, old or None, value or None)
+    return found.id
+
+
+def add_priority(
+    session: Session, ctx: EditContext, plan_id: int, number: str, title: str, objective: str
+) -> int:
+    """A new priority of a plan, numbered as the plan numbers them; its creation in history."""
+    number, title = number.strip(), title.strip()
+    if session.get(StrategicPlan, plan_id) is None:
+        raise EditError("That plan no longer exists.")
+    if not number:
+        raise EditError("A priority needs a number.", "number")
+    if not title:
+        raise EditError("A priority needs a title.", "title")
+    taken = session.scalar(select(Priority.id).where(Priority.plan_id == plan_id, Priority.number == number))
+    if taken is not None:
+        raise EditError(f"The plan already has a priority {number}; give another number.", "number")
+    position = int(number) if number.isdigit() else (session.scalar(
+        select(func.max(Priority.position)).where(Priority.plan_id == plan_id)) or 0) + 1  # fmt: skip
+    priority = Priority(plan_id=plan_id, number=number, position=position, title=title,
+                        objective=objective.strip())  # fmt: skip
+    session.add(priority)
+    session.flush()
+    record(session, ctx, "priority", priority.id, "created", None, f"{number} {title}")
+    if objective.strip():
+        record(session, ctx, "priority", priority.id, "objective", None, objective.strip())
+    return priority.id
+
+
 def set_priority_rating(session: Session, ctx: EditContext, priority_id: int, rating: Rating | None) -> bool:
     priority = session.get(Priority, priority_id)
     if priority is None:

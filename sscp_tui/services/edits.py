@@ -319,6 +319,41 @@ class NewItem:
     created_on: date | None = None
 
 
+def _refuse_a_taken_reference(session: Session, new: NewItem) -> None:
+    """A review (or priority) numbers its items once: a second "3" would make its log and its
+    packs ambiguous."""
+    owner = (
+        TrackedItem.review_id == new.review_id
+        if new.review_id is not None
+        else TrackedItem.priority_id == new.priority_id
+    )
+    taken = session.scalar(
+        select(TrackedItem.id).where(
+            owner, TrackedItem.reference_key == reference_key(new.reference), TrackedItem.deleted_at.is_(None)
+        )
+    )
+    if taken is not None:
+        raise EditError(f"There is already an item {new.reference.strip()} here; give another reference.",
+                        "reference")  # fmt: skip
+
+
+def references(session: Session, *, review_id: int | None = None, priority_id: int | None = None
+               ) -> list[tuple[int, str, ItemKind]]:  # fmt: skip
+    """A review's (or a priority's) live items, in their references' natural order: each
+    one's id, reference and kind."""
+    owner = (
+        TrackedItem.review_id == review_id
+        if review_id is not None
+        else TrackedItem.priority_id == priority_id
+    )
+    rows = session.execute(
+        select(TrackedItem.id, TrackedItem.reference, TrackedItem.kind)
+        .where(owner, TrackedItem.deleted_at.is_(None))
+        .order_by(TrackedItem.reference_key)
+    )
+    return [(item_id, reference, ItemKind(kind)) for item_id, reference, kind in rows]
+
+
 def create_item(session: Session, ctx: EditContext, new: NewItem) -> TrackedItem:
     from sscp_tui.db.models import Action, Recommendation
 
@@ -328,6 +363,7 @@ def create_item(session: Session, ctx: EditContext, new: NewItem) -> TrackedItem
         raise EditError("The reference cannot be empty.", "reference")
     if new.review_id is None and new.priority_id is None:
         raise EditError("An item belongs to a review or a priority.", "review")
+    _refuse_a_taken_reference(session, new)
     parsed = parse_timescale(new.timescale)
     due = new.due_on or parsed.due_on
     cls: Callable[..., TrackedItem] = Recommendation if new.kind is ItemKind.RECOMMENDATION else Action

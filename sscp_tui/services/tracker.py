@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from sscp_tui.config import Settings
-from sscp_tui.db.models import AgencyKind, Rating
+from sscp_tui.db.models import AgencyKind, ItemKind, Rating
 from sscp_tui.db.store import Store
 from sscp_tui.errors import TrackerBusy
 from sscp_tui.services import catalog, edits, queries
@@ -37,6 +37,7 @@ from sscp_tui.services.records import (
     SortKey,
 )
 
+_ADDING_ITEMS = "Adding an item cannot be undone; delete it (d) if it was added by mistake."
 T = TypeVar("T")
 
 
@@ -218,11 +219,47 @@ class Tracker:
             not_undoable="Adding a progress update cannot be undone.",
         )
 
-    def create_item(self, new: NewItem, note: str = "") -> ChangeResult:
-        def work(session: Session, ctx: EditContext) -> int:
-            return edits.create_item(session, ctx, new).id
+    def create_item(self, new: NewItem, note: str = "", new_agencies: Sequence[str] = ()) -> ChangeResult:
+        """One new item, with any agencies it names that the tracker lacks (each added as a
+        relevant agency, its name its short name); the result names the item (``item_ids``)."""
+        made: list[int] = []
 
-        return self._edit(work, note)
+        def work(session: Session, ctx: EditContext) -> int:
+            for name in new_agencies:
+                catalog.create_agency(session, ctx, name, name, AgencyKind.RELEVANT)
+            made.append(edits.create_item(session, ctx, new).id)
+            return 1
+
+        result = self._edit(work, note, not_undoable=_ADDING_ITEMS)
+        return ChangeResult(result.batch, result.changed, tuple(made), result.not_undoable)
+
+    def create_items(self, new: Sequence[NewItem], note: str = "") -> ChangeResult:
+        """Several new items in one change (a pasted list): all are added or none."""
+
+        def work(session: Session, ctx: EditContext) -> int:
+            return len([edits.create_item(session, ctx, item) for item in new])
+
+        return self._edit(work, note, not_undoable=_ADDING_ITEMS)
+
+    def references(self, *, review_id: int | None = None, priority_id: int | None = None
+                   ) -> list[tuple[int, str, ItemKind]]:  # fmt: skip
+        return self._read(lambda s: edits.references(s, review_id=review_id, priority_id=priority_id))
+
+    def save_plan(self, plan_id: int | None, title: str, period: str, note: str = "") -> ChangeResult:
+        return self._edit(
+            lambda s, c: catalog.save_plan(s, c, plan_id, title, period),
+            note,
+            not_undoable="A plan is changed back by editing it again (e on the Priorities screen).",
+        )
+
+    def add_priority(
+        self, plan_id: int, number: str, title: str, objective: str, note: str = ""
+    ) -> ChangeResult:
+        return self._edit(
+            lambda s, c: catalog.add_priority(s, c, plan_id, number, title, objective),
+            note,
+            not_undoable="Adding a priority cannot be undone.",
+        )
 
     def undo(self, batch: str, note: str = "Undone") -> ChangeResult:
         """Reverse an earlier edit's batch: items' fields, a review's, a priority's."""

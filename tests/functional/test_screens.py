@@ -370,7 +370,7 @@ async def test_markup_in_the_data_is_shown_literally(app: SSCPApp, demo: Tracker
         NewItem(kind=ItemKind.RECOMMENDATION, reference="[b]9[/b]", text=nasty, review_id=review.id,
                 timescale="[red]soon[/red]", owner="[i]owner[/i]")
     )  # fmt: skip
-    item_id = created.changed
+    item_id = created.item_ids[0]
     async with app.run_test(size=SIZE) as pilot:
         table = await open_log(pilot, app)
         await pilot.press("slash")
