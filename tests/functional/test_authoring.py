@@ -34,8 +34,11 @@ def items_of(tracker: Tracker, review_id: int) -> list[TrackedItem]:
                 select(TrackedItem)
                 .where(TrackedItem.review_id == review_id)
                 .order_by(TrackedItem.reference_key)
-                .options(selectinload(TrackedItem.lead_agency), selectinload(TrackedItem.supporting_agencies),
-                         selectinload(TrackedItem.themes))  # fmt: skip
+                .options(
+                    selectinload(TrackedItem.lead_agency),
+                    selectinload(TrackedItem.supporting_agencies),
+                    selectinload(TrackedItem.themes),
+                )  # fmt: skip
             )
         )
 
@@ -44,7 +47,9 @@ async def open_new_review(pilot: Any, app: SSCPApp, demo: Tracker, title: str) -
     """A review added on the Reviews screen, with the cursor on it; its id."""
     await pilot.press("f4")
     await settle(pilot, app)
-    demo.save_review(None, {"kind": ReviewKind.LCSPR.value, "title": title, "year": 2026, "status": "published"})
+    demo.save_review(
+        None, {"kind": ReviewKind.LCSPR.value, "title": title, "year": 2026, "status": "published"}
+    )
     app.screen.refresh_data()  # type: ignore[attr-defined]
     table = app.screen.query_one("#reviews-table", DataTable)
     review = next(r for r in demo.reviews() if r.title == title)
@@ -215,8 +220,9 @@ async def test_a_plan_its_priority_and_an_action(app: SSCPApp, demo: Tracker) ->
     assert (row.reference, row.text) == ("1", "Audit neglect cases")
     with demo.store.read() as session:
         kinds = session.scalars(
-            select(HistoryEntry.entity).where(HistoryEntry.field == "created", HistoryEntry.entity.in_(
-                ["plan", "priority"]))  # fmt: skip
+            select(HistoryEntry.entity).where(
+                HistoryEntry.field == "created", HistoryEntry.entity.in_(["plan", "priority"])
+            )  # fmt: skip
         ).all()
     assert kinds.count("plan") >= 1 and kinds.count("priority") >= 1
 
