@@ -38,7 +38,7 @@ def items_of(tracker: Tracker, review_id: int) -> list[TrackedItem]:
                     selectinload(TrackedItem.lead_agency),
                     selectinload(TrackedItem.supporting_agencies),
                     selectinload(TrackedItem.themes),
-                )  # fmt: skip
+                )
             )
         )
 
@@ -222,7 +222,7 @@ async def test_a_plan_its_priority_and_an_action(app: SSCPApp, demo: Tracker) ->
         kinds = session.scalars(
             select(HistoryEntry.entity).where(
                 HistoryEntry.field == "created", HistoryEntry.entity.in_(["plan", "priority"])
-            )  # fmt: skip
+            )
         ).all()
     assert kinds.count("plan") >= 1 and kinds.count("priority") >= 1
 
