@@ -177,6 +177,20 @@ class SSCPApp(App[None]):
         self.switch_mode("log")
         self.call_after_refresh(show)
 
+    def add_items_to(self, review_id: int) -> None:
+        """The Reviews screen, with the form adding to that review open over it."""
+
+        def show() -> None:
+            from sscp_tui.screens.authoring import Where, add_items
+            from sscp_tui.screens.reviews import ReviewsScreen
+
+            review = next((r for r in self.tracker.reviews(with_counts=False) if r.id == review_id), None)
+            if isinstance(self.screen, ReviewsScreen) and review is not None:
+                add_items(self.screen, Where.review(review))
+
+        self.switch_mode("reviews")
+        self.call_after_refresh(show)
+
     def open_item(self, item_id: int) -> None:
         from sscp_tui.screens.item import ItemScreen
 

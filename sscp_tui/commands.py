@@ -43,11 +43,18 @@ class JumpProvider(Provider):
             if score:
                 yield Hit(score, highlight(matcher, f"Go to {name}"), partial(self.sscp.switch_mode, mode))
         reviews = await self.sscp.run_in_thread(tracker.reviews)
+        adding = query.strip().casefold().startswith("add")
         for review in reviews:
             score = matcher.match(review.label)
             if score:
                 action = partial(self.sscp.open_log, ItemFilter(review_id=review.id, state=ItemState.ALL))
                 yield Hit(score, highlight(matcher, review.label), action, help="Review")
+            # "add …": a review's recommendations and actions, added in its form.
+            label = f"Add items to {review.label}"
+            score = matcher.match(label) if adding else 0
+            if score:
+                action = partial(self.sscp.add_items_to, review.id)
+                yield Hit(score, highlight(matcher, label), action, help="Add recommendations or actions")
         agencies = await self.sscp.run_in_thread(tracker.agencies)
         for agency in agencies:
             label = f"{agency.short_name} — {agency.name}"

@@ -157,7 +157,7 @@ class FormModal(TrackerModal):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.submit_label} (ctrl+s)", variant="primary", id="submit")
                 if self.another is not None:
-                    yield Button("Save and add another (ctrl+n)", id="again")
+                    yield Button("Save, add next (ctrl+n)", id="again")
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:

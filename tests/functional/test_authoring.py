@@ -235,3 +235,24 @@ async def test_the_form_says_its_hint_for_a_pasted_box(app: SSCPApp, demo: Track
         assert "Nothing to add yet" in static_text(app, "#hint-pasted")
         hint = app.screen.query_one("#hint-pasted", Static)
         assert hint.display
+
+
+async def test_the_palette_opens_the_form_for_a_review(app: SSCPApp, demo: Tracker) -> None:
+    from textual.widgets import OptionList
+
+    review = demo.reviews()[0]
+
+    def first_hit() -> str:
+        lists = app.screen.query(OptionList)
+        if not lists or not lists.first().option_count:
+            return ""
+        return str(lists.first().get_option_at_index(0).prompt)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await settle(pilot, app)
+        await type_text(pilot, f"add items to {review.title}")
+        await wait_until(pilot, app, lambda: first_hit().startswith("Add items to"))
+        await pilot.press("enter")
+        await wait_until(pilot, app, lambda: isinstance(app.screen, FormModal))
+        assert f"Add to {review.label}" in static_text(app, ".dialog-title")
