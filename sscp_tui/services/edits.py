@@ -105,25 +105,49 @@ def _set(session: Session, item: TrackedItem, name: str, value: str | None, now:
         raise ValueError(f"unknown field {name}")
 
 
-SEARCHED_FIELDS = {"reference", "text", "owner"}
+SEARCHED_FIELDS = {"reference", "text", "owner", "evidence_completion", "evidence_impact"}
 
 
-def compose_search_words(reference: str, text: str, owner: str, review_title: str) -> str:
-    """What a free-text search looks in: reference, text, owner and the review's title."""
-    return " ".join((reference, text, owner or "", review_title or "")).casefold()
+def compose_search_words(
+    reference: str,
+    text: str,
+    owner: str,
+    review_title: str,
+    evidence: str = "",
+    impact: str = "",
+    latest_update: str = "",
+) -> str:
+    """What a free-text search looks in: reference, text, owner, the review's title, the
+    evidence of completion and of impact, and the latest progress update. (Migration 0007
+    composes the same for items saved before it.)"""
+    parts = (reference, text, owner, review_title, evidence, impact, latest_update)
+    return " ".join(part for part in parts if part).casefold()
 
 
-def search_words(item: TrackedItem) -> str:
+def latest_update_text(session: Session, item_id: int) -> str:
+    """The text of an item's latest progress update ("" when it has none)."""
+    found = session.scalar(
+        select(ProgressUpdate.text)
+        .where(ProgressUpdate.item_id == item_id)
+        .order_by(ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+    )
+    return found or ""
+
+
+def search_words(session: Session, item: TrackedItem) -> str:
     title = item.review.title if item.review is not None else ""
-    return compose_search_words(item.reference, item.text, item.owner, title)
+    return compose_search_words(item.reference, item.text, item.owner, title, item.evidence_completion,
+                                item.evidence_impact, latest_update_text(session, item.id))  # fmt: skip
 
 
 def refresh_search(session: Session, item: TrackedItem) -> None:
+    words = search_words(session, item)
     row = session.get(ItemSearch, item.id)
     if row is None:
-        session.add(ItemSearch(item_id=item.id, words=search_words(item)))
+        session.add(ItemSearch(item_id=item.id, words=words))
     else:
-        row.words = search_words(item)
+        row.words = words
 
 
 def add_search_words(session: Session, entries: Sequence[tuple[int, str]]) -> None:
@@ -295,6 +319,7 @@ def add_update(
     if item.last_update_on is None or written_on >= item.last_update_on:
         item.last_update_on = written_on
     session.flush()
+    refresh_search(session, item)  # search finds the words of an item's latest update
     return update.id
 
 

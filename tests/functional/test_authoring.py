@@ -256,3 +256,21 @@ async def test_the_palette_opens_the_form_for_a_review(app: SSCPApp, demo: Track
         await pilot.press("enter")
         await wait_until(pilot, app, lambda: isinstance(app.screen, FormModal))
         assert f"Add to {review.label}" in static_text(app, ".dialog-title")
+
+
+async def test_log_search_finds_a_word_only_in_a_progress_update(app: SSCPApp, demo: Tracker) -> None:
+    from sscp_tui.screens.log import LogTable
+
+    target = demo.page(ItemFilter(state=ItemState.OPEN), limit=1).rows[0]
+    demo.add_update(target.id, "Agreed at the Linnet panel to re-audit in the spring")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(pilot, app)
+        table = app.screen.query_one("#log-table", LogTable)
+        await pilot.press("slash")
+        await type_text(pilot, "linnet")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert table.row_count == 1
+        assert int(table.cursor_key or 0) == target.id

@@ -134,3 +134,33 @@ def test_words_match_at_their_start_and_references_anywhere(tracker, small) -> N
     assert item in found(tracker, "step-up") and item not in found(tracker, "step-down")
     refs = {row.id for row in tracker.page(ItemFilter(text="A2", state=ItemState.ALL)).rows}
     assert refs == {small["stale"]}
+
+
+def test_search_finds_words_of_the_latest_update_and_the_evidence(tracker, small) -> None:
+    assert not found(tracker, "kestrel")
+    tracker.add_update(small["later"], "Kestrel audit booked with the health visiting team")
+    assert found(tracker, "kestrel") == {small["later"]}
+    tracker.mark_complete(small["tbc"], "Re-audit by the osprey group showed the change held")
+    assert found(tracker, "osprey") == {small["tbc"]}
+    assert found(tracker, "adolesc") >= {small["tbc"]}  # its own words are still found
+
+
+def test_a_0006_database_searches_its_updates_once_upgraded(tmp_path: Path, settings) -> None:
+    from sscp_tui.services.demo import load_demo
+
+    path = tmp_path / "old.sqlite3"
+    store = open_store(path, migrate=False)
+    migrate.upgrade(store.engine, "0006")
+    load_demo(store, AS_OF)
+    tracker = Tracker(store, settings, AS_OF)
+    item_id = tracker.page(ItemFilter(state=ItemState.ALL), limit=1).rows[0].id
+    tracker.add_update(item_id, "Wagtail meeting held")
+    with store.write() as s:  # the words as 0006 composed them: no updates, no evidence
+        s.execute(text("UPDATE item_search SET words = 'nothing here' WHERE item_id = :i"), {"i": item_id})
+    assert item_id not in found(tracker, "wagtail")
+    store.close()
+    upgraded = open_store(path)
+    tracker = Tracker(upgraded, settings, AS_OF)
+    assert found(tracker, "wagtail") == {item_id}
+    assert item_id in found(tracker, "meeting")
+    upgraded.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -44,6 +45,7 @@ from sscp_tui.services.edits import (
     compose_search_words,
     record,
     reference_key,
+    refresh_search,
 )
 from sscp_tui.services.imports.cells import Update, cell_text
 from sscp_tui.services.imports.items import split
@@ -212,6 +214,13 @@ class Writer:
     def _update_day(self, update: Update) -> date:
         return update.on or self.as_of
 
+    def _latest(self, updates: Sequence[Update]) -> str:
+        """The text of the latest of a new item's updates (the last of those on its day)."""
+        if not updates:
+            return ""
+        day = max(map(self._update_day, updates))
+        return [u for u in updates if self._update_day(u) == day][-1].text.strip()
+
     def _add_updates(self, session: Session, decisions: list[Decision]) -> None:
         """New progress updates on existing items: the rows ``edits.add_update`` writes, in bulk
         (it reloads the item and flushes once per update, ~2 ms each)."""
@@ -229,6 +238,8 @@ class Writer:
             for item in session.scalars(select(TrackedItem).where(TrackedItem.id.in_(chunk))):
                 if item.last_update_on is None or newest[item.id] >= item.last_update_on:
                     item.last_update_on = newest[item.id]
+                    session.flush()
+                    refresh_search(session, item)  # its latest update is searched
         session.flush()
         self.updates_added += len(rows)
 
@@ -271,8 +282,10 @@ class Writer:
                 insert_rows(session, table, entries)
             self.updates_added += len(updates)
             words = [(item_id, compose_search_words(row["reference"], row["text"], row["owner"],
-                                                    self.titles.get(row["review_id"], "")))
-                     for item_id, row in zip(ids, rows, strict=True)]  # fmt: skip
+                                                    self.titles.get(row["review_id"], ""),
+                                                    row["evidence_completion"], row["evidence_impact"],
+                                                    self._latest(decision.updates)))
+                     for item_id, row, decision in zip(ids, rows, chunk, strict=True)]  # fmt: skip
             add_search_words(session, words)
             session.flush()
             self._tick(done + start + len(chunk), total)
