@@ -248,17 +248,20 @@ EXPORT_OPTIONS = (
                  help="Only recommendations, or only actions."),
     click.option("--state", type=click.Choice(("open", "closed", "all"), case_sensitive=False), default="all",
                  show_default=True, help="Open (not Blue), closed (Blue) or all items."),
+    click.option("--allow-flagged", is_flag=True,
+                 help="Write the export even where words on the forbidden list appear in it."),
 )  # fmt: skip
 
 
 def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None, lead_only: bool,
            ratings: tuple[str, ...], review: str | None, alerts: tuple[str, ...], kind: str | None,
-           state: str) -> None:  # fmt: skip
+           state: str, allow_flagged: bool) -> None:  # fmt: skip
     """Write the log — or what the filters select — to FILE, as CSV or XLSX by its extension.
 
     The columns are headings `sscp-tui import` reads, so the file can be edited and imported
     again, or imported into another tracker. Formula-like text is written so that no
-    spreadsheet runs it.
+    spreadsheet runs it. As a pack is, the export is refused when words on the exclusion
+    list ([packs] forbidden_words in the settings) appear in it, unless --allow-flagged.
     """
     from sscp_tui.cli import _tracker, fail
     from sscp_tui.db.models import ItemKind, Rating
@@ -289,11 +292,12 @@ def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None
     )
     progress = _progress()
     try:
-        report = write_log(tracker, file, f, wanted, progress)
+        report = write_log(tracker, file, f, wanted, progress, allow_flagged=allow_flagged)
     except TransferError as exc:
         fail(str(exc))
     finally:
         _end_progress(progress)
         tracker.store.close()
     items = "item" if report.rows == 1 else "items"
-    click.echo(f"Wrote {report.rows} {items} to {report.path} ({report.format}). {report.cut_note}".strip())
+    said = f"Wrote {report.rows} {items} to {report.path} ({report.format}). {report.cut_note}".strip()
+    click.echo(f"{said} {report.flag_note}".strip())

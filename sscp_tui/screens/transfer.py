@@ -9,7 +9,7 @@ from typing import Any
 from textual import work
 
 from sscp_tui.paths import app_paths, ensure_private_dir
-from sscp_tui.screens.forms import FormField, FormModal
+from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal
 from sscp_tui.services.records import ItemFilter
 
 
@@ -78,21 +78,37 @@ class TransferActions:
         screen.app.push_screen(export_form("the items on screen (this filter)"), done)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def run_export(self, path: Path, f: ItemFilter) -> None:
-        from sscp_tui.services.exporter import export
+    def run_export(self, path: Path, f: ItemFilter, allow_flagged: bool = False) -> None:
+        from sscp_tui.services.exporter import ExportFlagged, export
         from sscp_tui.services.imports.plan import TransferError
 
         screen: Any = self
         try:
             ensure_private_dir(path.parent)
-            report = export(screen.tracker, path, f)
+            report = export(screen.tracker, path, f, allow_flagged=allow_flagged)
+        except ExportFlagged as exc:
+            screen.app.call_from_thread(self._flagged, path, f, str(exc))
+            return
         except (TransferError, OSError) as exc:
             message = (
                 str(exc) if isinstance(exc, TransferError) else f"Could not write {path}: {exc.strerror}."
             )
             screen.app.call_from_thread(screen.say, message, severity="error")
             return
-        said = f"Exported {report.rows:,} items to {report.path}. {report.cut_note}".strip()
+        said = (
+            f"Exported {report.rows:,} items to {report.path}. {report.cut_note} {report.flag_note}".strip()
+        )
         screen.app.call_from_thread(
             screen.say, said, severity="warning" if report.cut_short else "information"
         )
+
+    def _flagged(self, path: Path, f: ItemFilter, message: str) -> None:
+        """Listed words in the export: said, and written only if the user says so."""
+        screen: Any = self
+
+        def answer(write_anyway: bool | None) -> None:
+            if write_anyway:
+                self.run_export(path, f, allow_flagged=True)
+
+        said = message.replace(" (--allow-flagged)", "")
+        screen.app.push_screen(ConfirmModal(f"{said} Export it anyway?"), answer)

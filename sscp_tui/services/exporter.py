@@ -38,6 +38,7 @@ from sscp_tui.db.store import driver_rows
 from sscp_tui.paths import atomic_private_file
 from sscp_tui.services.alert_sql import alert_sql
 from sscp_tui.services.alerts import AlertRules
+from sscp_tui.services.packs.guard import word_pattern
 from sscp_tui.services.queries import filter_conditions
 from sscp_tui.services.records import AlertKind, ItemFilter, ItemState
 from sscp_tui.services.spreadsheet_safety import EXCEL_CELL_LIMIT, FORMULA_STARTS
@@ -68,6 +69,15 @@ class ExportReport:
     format: str
     rows: int
     cut_short: int = 0  # texts longer than a spreadsheet cell holds, cut short in an XLSX
+    flagged: int = 0  # cells naming a forbidden word, written because the user said so
+
+    @property
+    def flag_note(self) -> str:
+        """A sentence on the forbidden words written anyway, or nothing."""
+        if not self.flagged:
+            return ""
+        cells = "cell names" if self.flagged == 1 else "cells name"
+        return f"{self.flagged:,} {cells} words on the forbidden list, written as you asked."
 
     @property
     def cut_note(self) -> str:
@@ -87,8 +97,14 @@ def export(
     f: ItemFilter = EVERYTHING,
     alerts: Collection[AlertKind] = (),
     progress: Progress | None = None,
+    *,
+    allow_flagged: bool = False,
 ) -> ExportReport:
-    """Write the items ``f`` selects (and, if given, having any of ``alerts``) to ``path``."""
+    """Write the items ``f`` selects (and, if given, having any of ``alerts``) to ``path``.
+
+    An export leaves the building as surely as a pack: it is refused (ExportFlagged) where a
+    word on the settings' ``forbidden_words`` list appears in it, unless ``allow_flagged``;
+    then the report counts what was flagged."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise TransferError(f"An export is written as .csv or .xlsx; '{path.name}' is neither.")
@@ -98,12 +114,43 @@ def export(
         raise TransferError(f"{path} is a folder.")
     with tracker.store.read() as session:
         headings, rows = log_rows(session, f, tracker.rules, alerts)
+    flagged = flagged_cells(headings, rows, tracker.settings.forbidden_words)
+    if flagged and not allow_flagged:
+        raise ExportFlagged(flagged)
     if fmt == "CSV":
         _write_private(path, partial(_csv, headings, rows))
-        return ExportReport(path, fmt, len(rows))
+        return ExportReport(path, fmt, len(rows), flagged=len(flagged))
     workbook = _Workbook(headings, rows, tracker.settings.protective_marking, progress)
     _write_private(path, workbook.write)
-    return ExportReport(path, fmt, len(rows), workbook.cut_short)
+    return ExportReport(path, fmt, len(rows), workbook.cut_short, flagged=len(flagged))
+
+
+def flagged_cells(headings: list[str], rows: list[list[Any]], words: Sequence[str]) -> list[str]:
+    """Where a listed word appears in the rows: "'Word' in REF (Heading)", once per cell."""
+    pattern = word_pattern(words)
+    if pattern is None:
+        return []
+    found = []
+    at_ref = headings.index("Ref") if "Ref" in headings else 0
+    at_review = headings.index("Review") if "Review" in headings else None
+    for row in rows:
+        for heading, value in zip(headings, row, strict=False):
+            if isinstance(value, str) and (hit := pattern.search(value)):
+                review = f"{row[at_review]} " if at_review is not None and row[at_review] else ""
+                found.append(f"'{hit.group(0)}' in {review}{row[at_ref]} ({heading})")
+    return found
+
+
+class ExportFlagged(TransferError):
+    """Words on the forbidden list appear in what would be exported."""
+
+    def __init__(self, found: list[str]) -> None:
+        self.found = found
+        more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+        super().__init__(
+            f"The export would name words on the forbidden list: {'; '.join(found[:3])}{more}. "
+            "Nothing was written; correct the record, or export anyway (--allow-flagged)."
+        )
 
 
 def log_rows(

@@ -163,3 +163,20 @@ def test_the_format_must_be_known(db: str, out: Path) -> None:
     assert code == 1 and "does not exist" in err
     code, out_text, _ = run("pack", "--help")
     assert code == 0 and "--allow-flagged" in out_text and "--by [review|agency]" in out_text
+
+
+def test_listed_words_stop_an_export_too_unless_allowed(db: str, out: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[packs]\nforbidden_words = ["curiosity"]\n')
+    env = {"SSCP_TUI_CONFIG": str(config)}
+    for name in ("log.csv", "log.xlsx"):
+        code, stdout, err = run("export", str(out / name), "--db", db, env=env)
+        assert code == 1 and stdout == ""
+        assert "'curiosity' in Family B 2 (Recommendation)" in err
+        assert "Nothing was written" in err and "--allow-flagged" in err
+        assert not list(out.iterdir())
+    code, stdout, err = run("export", str(out / "log.csv"), "--db", db, "--allow-flagged", env=env)
+    assert code == 0 and "words on the forbidden list, written as you asked" in stdout
+    assert "professional curiosity" in (out / "log.csv").read_text()
+    code, stdout, err = run("export", str(out / "all.csv"), "--db", db)  # no list: nothing flagged
+    assert code == 0 and "forbidden" not in stdout
