@@ -353,10 +353,17 @@ def _alerts_text(rows: list[Any], as_of: date) -> Iterator[str]:
         if row.lead_agency != current:
             current = row.lead_agency
             yield f"\n{current or 'No lead agency'} ({per_agency[current]})\n"
-        due = f"due {row.due_on:%d %b %Y}" if row.due_on else (row.timescale or "no timescale")
+        due = f"due {row.due_on:%d %b %Y}" if row.due_on else _clip(row.timescale or "no timescale", 30)
         rating = row.rating.label if row.rating else "Unrated"
-        head = f"  {row.source} {row.reference} · {rating} · {due} · {', '.join(_alert_names(row))}"
-        yield head[:width] + "\n"
+        # The alerts always show: a long review title is shortened to fit the line instead.
+        tail = f" {_clip(row.reference, 20)} · {rating} · {due} · {', '.join(_alert_names(row))}"
+        room = max(width - len(tail) - 2, 16)
+        yield f"  {_clip(row.source, room)}{tail}\n"
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 from sscp_tui.cli_transfer import register  # noqa: E402 - the commands import helpers above

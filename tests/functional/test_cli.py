@@ -75,6 +75,20 @@ def test_alerts_in_three_formats(tmp_path: Path) -> None:
     assert out.startswith(f"Alerts as of 28 Nov 2026: {payload['count']} open items need attention.")
 
 
+def test_alert_names_stay_on_a_narrow_line_however_long_the_title(tmp_path: Path) -> None:
+    target = tmp_path / "d.sqlite3"
+    run("demo", "--db", str(target), "--as-of", AS_OF.isoformat())
+    _, out, _ = run("alerts", "--db", str(target), "--as-of", AS_OF.isoformat(), "--format", "json")
+    items = json.loads(out)["items"]
+    _, out, _ = run("alerts", "--db", str(target), "--as-of", AS_OF.isoformat(), env={"COLUMNS": "60"})
+    lines = [line for line in out.splitlines() if line.startswith("  ")]
+    assert len(lines) == len(items)
+    for line, item in zip(lines, items, strict=True):  # in the same order, by lead agency
+        assert line.endswith(" · " + ", ".join(item["alerts"])), line
+    long = [line for item, line in zip(items, lines, strict=True) if len(item["review"]) > 30]
+    assert long and all("…" in line for line in long)  # the title is what gives way
+
+
 def test_alerts_for_one_agency(tmp_path: Path) -> None:
     target = tmp_path / "d.sqlite3"
     run("demo", "--db", str(target), "--as-of", AS_OF.isoformat())
