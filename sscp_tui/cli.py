@@ -266,8 +266,9 @@ def alerts(db: str | None, agency: str | None, as_of: str | None, fmt: str) -> N
 
     An item needs attention when it is overdue, due soon (within the due-soon window,
     28 days unless configured), has no timescale, or is stale (no progress update within
-    the staleness period, 90 days unless configured). Suitable for cron: text for people,
-    CSV or JSON for scripts.
+    the staleness period, 90 days unless configured). Items delivered (Green, with evidence
+    of completion) and awaiting evidence of impact are listed too, with how long they have
+    waited. Suitable for cron: text for people, CSV or JSON for scripts.
     """
     from sscp_tui.services.catalog import UnknownName
     from sscp_tui.services.records import AlertKind
@@ -278,7 +279,11 @@ def alerts(db: str | None, agency: str | None, as_of: str | None, fmt: str) -> N
     except UnknownName as exc:
         fail(str(exc))
     wanted = {AlertKind.OVERDUE, AlertKind.DUE_SOON, AlertKind.NO_TIMESCALE, AlertKind.STALE}
-    rows = [row for row in tracker.alert_items(agency_id) if row.alerts & wanted]
+    rows = [
+        row
+        for row in tracker.alert_items(agency_id, awaiting_too=True)
+        if row.alerts & wanted or row.awaiting_days is not None
+    ]
     rows.sort(key=lambda row: (row.lead_agency or "~",))
     tracker.store.close()
     writer = {"text": _alerts_text, "csv": _alerts_csv, "json": _alerts_json}[fmt.lower()]
@@ -295,10 +300,13 @@ def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
-def _alert_names(row: Any) -> list[str]:
+def _alert_names(row: Any, *, days: bool = True) -> list[str]:
     from sscp_tui.services.alerts import ALERT_SEVERITY
 
-    return [kind.value for kind in ALERT_SEVERITY if kind in row.alerts]
+    names = [kind.value for kind in ALERT_SEVERITY if kind in row.alerts]
+    if row.awaiting_days is not None:  # delivered: waiting for evidence of impact
+        names.append(f"awaiting impact {row.awaiting_days} d" if days else "awaiting impact")
+    return names
 
 
 def _record(row: Any) -> dict[str, Any]:
@@ -313,7 +321,8 @@ def _record(row: Any) -> dict[str, Any]:
         "rating": row.rating.value if row.rating else None,
         "days_overdue": row.days_overdue,
         "last_update_on": row.last_update_on.isoformat() if row.last_update_on else None,
-        "alerts": _alert_names(row),
+        "alerts": _alert_names(row, days=False),
+        "awaiting_impact_days": row.awaiting_days,
     }
 
 
@@ -331,7 +340,7 @@ def _alerts_csv(rows: list[Any], as_of: date) -> Iterator[str]:
 
     out = io.StringIO()
     columns = ["lead_agency", "kind", "review", "reference", "timescale", "due_on", "rating",
-               "days_overdue", "last_update_on", "alerts"]  # fmt: skip
+               "days_overdue", "last_update_on", "alerts", "awaiting_impact_days"]  # fmt: skip
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:

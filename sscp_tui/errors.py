@@ -3,6 +3,8 @@ the screens can catch them before the store is loaded."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class StoreError(Exception):
     """The tracker cannot be opened or written; the message is one sentence for the user."""
@@ -14,6 +16,16 @@ class EditError(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class OpenActions(EditError):
+    """A recommendation asked to go Blue while some of its actions are still open."""
+
+    def __init__(self, reference: str, open_refs: Sequence[str]) -> None:
+        self.open_refs = tuple(open_refs)
+        listed = ", ".join(open_refs[:6]) + (f" and {len(open_refs) - 6} more" if len(open_refs) > 6 else "")
+        actions = "action" if len(open_refs) == 1 else "actions"
+        super().__init__(f"Recommendation {reference} still has open {actions} {listed}.")
 
 
 class TrackerBusy(EditError):

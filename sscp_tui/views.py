@@ -28,6 +28,8 @@ class SavedView:
     alert: str | None = None
     text: str = ""
     state: str = "open"
+    revised_at_least: int = 0
+    awaiting_impact: bool = False
     sort: str = "alerts"
     descending: bool = False
 

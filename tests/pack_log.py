@@ -79,6 +79,9 @@ EXCEPTIONS_AT_MEETING = {
     "stale": {"stale"},
     "no timescale": {"tbc"},
     "inconsistent": {"green_overdue", "blue_no_evidence"},
+    "revised often": set(),
+    "awaiting impact": set(),
+    "closed with open actions": set(),
 }
 
 
@@ -113,7 +116,8 @@ def build_log(store: Store) -> dict[str, int]:
         chair = EditContext(author="Chair", note="Agreed at panel", source="test", now=BETWEEN)
         set_rating(s, chair, [ids["worsened"]], Rating.RED)
         revise_timescale(s, chair, [ids["revised"]], "March 2027")
-        mark_complete(s, chair, ids["completed"], "Strategy published; audit report.")
+        mark_complete(s, chair, ids["completed"], "Strategy published; audit report.",
+                      "A re-audit found the strategy in use.")  # fmt: skip
     return ids
 
 

@@ -167,6 +167,10 @@ class TrackedItem(Base):
     # so "Blue without evidence" is answered from the covering index.
     evidenced: Mapped[bool] = mapped_column(Boolean, default=False)
     illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How many times the timescale has been revised (each revision is in history too), and
+    # the day the evidence of completion was recorded: delivered, awaiting evidence of impact.
+    timescale_revisions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    delivered_on: Mapped[date | None] = mapped_column(Date)
     # Date of the newest progress update, kept with each update for the stale alert and the log.
     last_update_on: Mapped[date | None] = mapped_column(Date)
     created_on: Mapped[date] = mapped_column(Date)

@@ -63,6 +63,10 @@ def describe_filter(f: ItemFilter, tracker_of: Callable[[], Tracker]) -> str:
         parts.append(f"{f.kind.value}s only")
     if f.priority_id is not None:
         parts.append("one priority's actions")
+    if f.revised_at_least:
+        parts.append(f"revised {f.revised_at_least}+ times")
+    if f.awaiting_impact:
+        parts.append("delivered, awaiting evidence of impact")
     if f.text:
         parts.append(f"text “{f.text}”")
     state = {
@@ -96,6 +100,10 @@ def filter_form(f: ItemFilter, tracker: Tracker) -> FormModal:
         FormField("state", "Open or closed", f.state.value, kind="select",
                   options=[("Open items", "open"), ("Closed (Blue) items", "closed"), ("All items", "all")],
                   blank=None),
+        FormField("revised", "Timescale revised", str(f.revised_at_least or ""), kind="select",
+                  options=[(f"{n}+ times", str(n)) for n in (1, 2, 3)], blank=ANY),
+        FormField("awaiting", "Delivered, awaiting evidence of impact", "yes" if f.awaiting_impact else "",
+                  kind="select", options=[("Only those", "yes")], blank=ANY),
     ]  # fmt: skip
     return FormModal("Filter the log", fields, submit="Apply")
 
@@ -115,6 +123,8 @@ def filter_from_values(values: dict[str, str], text: str) -> ItemFilter:
         kind=ItemKind(values["kind"]) if values.get("kind") else None,
         state=ItemState(values.get("state") or "open"),
         text=text,
+        revised_at_least=number("revised") or 0,
+        awaiting_impact=values.get("awaiting") == "yes",
     )
 
 
@@ -135,6 +145,8 @@ def view_from_filter(
         alert=f.alert.value if f.alert else None,
         text=f.text,
         state=f.state.value,
+        revised_at_least=f.revised_at_least,
+        awaiting_impact=f.awaiting_impact,
         sort=sort.value,
         descending=descending,
     )
@@ -164,4 +176,6 @@ def filter_from_view(view: SavedView, tracker: Tracker) -> ItemFilter:
         alert=AlertKind(view.alert) if view.alert else None,
         text=view.text,
         state=ItemState(view.state),
+        revised_at_least=view.revised_at_least,
+        awaiting_impact=view.awaiting_impact,
     )

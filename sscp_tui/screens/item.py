@@ -113,8 +113,16 @@ class ItemScreen(ItemActions, TrackerScreen):
         if (detail.original_timescale, detail.original_due_on) != (row.timescale, row.due_on):
             original = detail.original_due_on.strftime("%d %b %Y") if detail.original_due_on else "no date"
             facts.add_row("Originally", Text(f"{detail.original_timescale or '(none)'}  →  {original}"))
+        if row.revisions:
+            times = "once" if row.revisions == 1 else f"{row.revisions} times"
+            facts.add_row("Revised", Text(f"the timescale has been revised {times}"))
         if row.days_overdue:
             facts.add_row("Overdue", Text(f"{row.days_overdue} days"))
+        if row.awaiting_impact_since is not None:
+            waited = (
+                f"awaiting evidence of impact for {row.awaiting_days} days (b closes it with that evidence)"
+            )
+            facts.add_row("Delivered", Text(f"{row.awaiting_impact_since:%d %b %Y}, {waited}"))
         facts.add_row("Owner", Text(detail.owner or "—"))
         facts.add_row("Evidence of completion", Text(detail.evidence_completion or "—"))
         facts.add_row("Evidence of impact", Text(detail.evidence_impact or "—"))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, cast
 from textual.binding import Binding
 
 from sscp_tui.db.enums import Rating
-from sscp_tui.errors import EditError
+from sscp_tui.errors import EditError, OpenActions
 from sscp_tui.screens.forms import (
     ConfirmModal,
     FormField,
@@ -38,7 +38,8 @@ RATING_BINDINGS = [
     Binding("g", "rate('green')", "Green", id="item.rate_green"),
     Binding("a", "rate('amber')", "Amber", id="item.rate_amber"),
     Binding("r", "rate('red')", "Red", id="item.rate_red"),
-    Binding("b", "complete", "Blue (complete)", id="item.complete"),
+    Binding("b", "complete", "Blue (closed)", id="item.complete"),
+    Binding("d", "delivered", "Delivered (Green)", id="item.delivered", show=False),
     Binding("U", "rate('unrated')", "Unrated", id="item.rate_none", show=False),
 ]
 EDIT_BINDINGS = [
@@ -161,19 +162,62 @@ class ItemActions:
                 "Mark items complete one at a time: each needs its evidence.", severity="warning"
             )
             return
-        fields = [
-            FormField("evidence", "Evidence of completion", kind="text", validate=required("Evidence")),
-            FormField("impact", "Evidence of impact (optional)", kind="text"),
-            note_field("Note for the history", "Evidence accepted"),
-        ]
-
         tracker = self._screen.tracker
+        detail = tracker.item(ids[0])
+        if detail is None:
+            self._screen.say("That item no longer exists.", severity="error")
+            return
+        fields = [
+            FormField("evidence", "Evidence of completion (what was done)", detail.evidence_completion,
+                      kind="text", validate=required("Evidence of completion")),
+            FormField("impact", "Evidence of impact (what shows it worked: a re-audit, say)",
+                      detail.evidence_impact, kind="text", validate=required("Evidence of impact")),
+            note_field("Note for the history", "Evidence accepted"),
+        ]  # fmt: skip
+        confirmed: list[tuple[str, ...]] = []  # the open actions the user has been told of
+
+        def close(values: dict[str, str]) -> ChangeResult:
+            try:
+                return tracker.mark_complete(ids[0], values["evidence"], values["impact"], values["note"],
+                                             with_open_actions=bool(confirmed))  # fmt: skip
+            except OpenActions as exc:
+                if confirmed and confirmed[-1] == exc.open_refs:
+                    raise
+                confirmed.append(exc.open_refs)
+                raise EditError(f"{exc} Save again to close it all the same (the pack will list it), or "
+                                "press Escape and close its actions first.") from exc  # fmt: skip
+
+        label = f"{detail.row.source} {detail.row.reference}"
         self.edit_in_form(
-            FormModal("Mark complete (Blue)", fields),
-            lambda values: tracker.mark_complete(
-                ids[0], values["evidence"], values["impact"], values["note"]
-            ),
-            "Saved: marked complete (Blue) with its evidence.",
+            FormModal(f"Close {label} (Blue)", fields),
+            close,
+            f"Saved: {label} closed (Blue) with its evidence.",
+        )
+
+    def action_delivered(self) -> None:
+        ids = self._targets()
+        if ids is None:
+            return
+        if len(ids) > 1:
+            self._screen.say(
+                "Mark items delivered one at a time: each needs its evidence.", severity="warning"
+            )
+            return
+        tracker = self._screen.tracker
+        detail = tracker.item(ids[0])
+        if detail is None:
+            self._screen.say("That item no longer exists.", severity="error")
+            return
+        fields = [
+            FormField("evidence", "Evidence of completion (what was done)", detail.evidence_completion,
+                      kind="text", validate=required("Evidence of completion")),
+            note_field("Note for the history", "Delivered; awaiting evidence of impact"),
+        ]  # fmt: skip
+        label = f"{detail.row.source} {detail.row.reference}"
+        self.edit_in_form(
+            FormModal(f"Mark {label} delivered (Green)", fields),
+            lambda values: tracker.mark_delivered(ids[0], values["evidence"], values["note"]),
+            f"Saved: {label} delivered (Green), awaiting evidence of impact.",
         )
 
     def action_timescale(self) -> None:

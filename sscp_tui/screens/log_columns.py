@@ -37,6 +37,17 @@ def _alerts(row: ItemRow, _v: Mapping[str, str]) -> Text:
     return Text(", ".join(ALERT_MARKS[k] for k in ALERT_SEVERITY if k in row.alerts))
 
 
+def _revised(row: ItemRow, _v: Mapping[str, str]) -> Text:
+    return (
+        Text(f"{row.revisions}×", style="bold" if row.revisions >= 2 else "") if row.revisions else Text("")
+    )
+
+
+def _awaiting(row: ItemRow, _v: Mapping[str, str]) -> Text:
+    """Delivered and waiting for evidence of impact: for how long."""
+    return Text(f"{row.awaiting_days} d") if row.awaiting_days is not None else Text("")
+
+
 def _theme(row: ItemRow, _v: Mapping[str, str]) -> Text:
     if not row.themes:
         return Text("")
@@ -62,6 +73,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("update", "Updated", 11, SortKey.LAST_UPDATE,
            lambda r, v: Text(f"{r.last_update_on:%d %b %Y}" if r.last_update_on else "never")),
     Column("alerts", "Alerts", 16, SortKey.ALERTS, _alerts),
+    Column("revised", "Revised", 7, SortKey.REVISIONS, _revised),
+    Column("awaiting", "Impact?", 7, SortKey.AWAITING, _awaiting),
     # A fixed width: an auto-width column as wide as the longest text made every row slow to paint.
     Column("text", "Recommendation / action", 90, None, lambda r, v: Text(_one_line(r.text)[:160])),
 )  # fmt: skip

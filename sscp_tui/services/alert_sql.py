@@ -28,6 +28,13 @@ def alert_sql(rules: AlertRules, kind: AlertKind) -> ColumnElement[bool]:
     )
 
 
+def awaiting_impact_sql() -> ColumnElement[bool]:
+    """Delivered (Green, with evidence of completion), awaiting evidence of impact (the SQL
+    twin of item_rows.awaiting_impact_since)."""
+    item = TrackedItem
+    return and_(item.rating == Rating.GREEN, item.evidenced.is_(True), func.trim(item.evidence_impact) == "")
+
+
 def any_alert_sql(rules: AlertRules) -> ColumnElement[bool]:
     return or_(*(alert_sql(rules, kind) for kind in AlertKind))
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from sscp_tui.db import search_index
@@ -28,6 +28,7 @@ from sscp_tui.db.models import (
     TrackedItem,
 )
 from sscp_tui.errors import EditError as EditError
+from sscp_tui.errors import OpenActions as OpenActions
 from sscp_tui.services.timescales import parse_timescale
 
 
@@ -208,6 +209,11 @@ def change_field(session: Session, ctx: EditContext, item: TrackedItem, name: st
     if old == value:
         return False
     _set(session, item, name, value, ctx.now)
+    if name == "timescale" and old is not None:  # a revision (an undo takes one back)
+        step = -1 if ctx.source == "undo" else 1
+        item.timescale_revisions = max(0, (item.timescale_revisions or 0) + step)
+    if name == "evidence_completion":  # delivered the day its evidence is recorded
+        item.delivered_on = ctx.now.date() if (value or "").strip() else None
     session.flush()
     if name in SEARCHED_FIELDS:
         refresh_search(session, item)
@@ -279,13 +285,61 @@ def update_fields(session: Session, ctx: EditContext, item_id: int, changes: dic
     return changed
 
 
-def mark_complete(session: Session, ctx: EditContext, item_id: int, evidence: str, impact: str = "") -> int:
+def open_actions(session: Session, item: TrackedItem) -> list[str]:
+    """The references of an item's actions that are not Blue (and not deleted)."""
+    rows = session.scalars(
+        select(TrackedItem.reference)
+        .where(TrackedItem.parent_id == item.id, TrackedItem.deleted_at.is_(None),
+               or_(TrackedItem.rating.is_(None), TrackedItem.rating != Rating.BLUE))
+        .order_by(TrackedItem.reference_key)
+    )  # fmt: skip
+    return list(rows)
+
+
+def mark_delivered(session: Session, ctx: EditContext, item_id: int, evidence: str) -> int:
+    """The first stage of closing: delivered (Green), with its evidence of completion; it then
+    waits for evidence of impact before it can be closed (Blue)."""
+    if not evidence.strip():
+        raise EditError(
+            "Delivered means done, with evidence: describe the evidence of completion.", "evidence"
+        )
+    (item,) = load_items(session, [item_id])
+    if item.rating is Rating.BLUE:
+        raise EditError(f"{item.reference} is already closed (Blue).")
+    changed = int(change_field(session, ctx, item, "evidence_completion", evidence.strip()))
+    changed += change_field(session, ctx, item, "rating", Rating.GREEN.value)
+    return changed
+
+
+def mark_complete(
+    session: Session,
+    ctx: EditContext,
+    item_id: int,
+    evidence: str,
+    impact: str = "",
+    *,
+    with_open_actions: bool = False,
+) -> int:
+    """Closed (Blue): its evidence of completion and of impact recorded. A recommendation whose
+    actions are still open is refused (OpenActions) unless ``with_open_actions``: the user
+    has confirmed it, and the history's note says so."""
     if not evidence.strip():
         raise EditError("Blue means complete with evidence: describe the evidence.", "evidence")
+    if not impact.strip():
+        raise EditError(
+            "Blue means the change is shown to have worked: describe the evidence of impact "
+            "(a re-audit, say). Without it, mark it delivered (Green) instead.",
+            "impact",
+        )
     (item,) = load_items(session, [item_id])
+    still_open = open_actions(session, item) if item.kind is ItemKind.RECOMMENDATION else []
+    if still_open and not with_open_actions:
+        raise OpenActions(item.reference, still_open)
+    if still_open:
+        listed = ", ".join(still_open)
+        ctx = replace(ctx, note=f"{ctx.note} (closed with open actions {listed}, as confirmed)".strip())
     changed = int(change_field(session, ctx, item, "evidence_completion", evidence.strip()))
-    if impact.strip():
-        changed += change_field(session, ctx, item, "evidence_impact", impact.strip())
+    changed += change_field(session, ctx, item, "evidence_impact", impact.strip())
     changed += change_field(session, ctx, item, "rating", Rating.BLUE.value)
     return changed
 
@@ -412,6 +466,7 @@ def create_item(session: Session, ctx: EditContext, new: NewItem) -> TrackedItem
         evidence_impact=new.evidence_impact,
         illustrative=new.illustrative,
         created_on=new.created_on or ctx.now.date(),
+        delivered_on=(new.created_on or ctx.now.date()) if new.evidence_completion.strip() else None,
     )
     session.add(item)
     session.flush()

@@ -74,7 +74,7 @@ _ROWS = """
 SELECT items.id, items.kind, items.reference, items.text, items.timescale, items.due_on,
  items.rating, items.last_update_on, items.created_on, items.evidence_completion,
  reviews.kind, reviews.title, reviews.year, agencies.short_name, priorities.number,
- strategic_plans.title
+ strategic_plans.title, items.timescale_revisions, items.delivered_on, items.evidence_impact
 FROM items
 LEFT OUTER JOIN reviews ON items.review_id = reviews.id
 LEFT OUTER JOIN agencies ON items.lead_agency_id = agencies.id
@@ -209,12 +209,12 @@ def _typed(row: Sequence[Any]) -> tuple[Any, ...]:
     """A row as the store's types would give it: enums and dates, not their stored text."""
     (item_id, kind, reference, text, timescale, due_on, rating, last_update_on, created_on,
      evidence_completion, review_kind, review_title, review_year, lead_short, priority_number,
-     plan_title) = row  # fmt: skip
+     plan_title, revisions, delivered_on, evidence_impact) = row  # fmt: skip
     return (
         item_id, stored_kind(kind), reference, text, timescale, stored_date(due_on),
         stored_rating(rating), stored_date(last_update_on), stored_day(created_on),
         evidence_completion, stored_review_kind(review_kind), review_title, review_year,
-        lead_short, priority_number, plan_title,
+        lead_short, priority_number, plan_title, revisions, stored_date(delivered_on), evidence_impact,
     )  # fmt: skip
 
 

@@ -7,9 +7,10 @@ Plain Python, no SQLAlchemy: the first screen is drawn from plain sqlite3 reads
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
-from sscp_tui.db.enums import ReviewKind
+from sscp_tui.db.enums import Rating, ReviewKind
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.records import AlertKind, ItemRow
 
@@ -40,6 +41,25 @@ def review_label(kind: ReviewKind, title: str, year: int | None) -> str:
     return f"{head} ({year})" if year and str(year) not in title else head
 
 
+def awaiting_impact_since(
+    rating: Rating | None,
+    evidence_completion: str,
+    evidence_impact: str,
+    delivered_on: date | None,
+    last_update_on: date | None,
+    created_on: date,
+) -> date | None:
+    """Since when an item has been delivered (Green, with evidence of completion) and waited
+    for evidence of impact; None when it is not waiting."""
+    if (
+        rating is not Rating.GREEN
+        or not (evidence_completion or "").strip()
+        or (evidence_impact or "").strip()
+    ):
+        return None
+    return delivered_on or last_update_on or created_on
+
+
 def build_rows(
     rows: Iterable[Sequence[Any]], themes: Mapping[int, tuple[str, ...]], rules: AlertRules
 ) -> tuple[ItemRow, ...]:
@@ -52,11 +72,14 @@ def build_rows(
     # attributes cost most of a microsecond each, which at 25 a row was most of this loop.
     for (item_id, kind, reference, text, timescale, due_on, rating, last_update_on, created_on,
          evidence_completion, review_kind, review_title, review_year, lead_short, priority_number,
-         plan_title) in rows:  # fmt: skip
+         plan_title, revisions, delivered_on, evidence_impact) in rows:  # fmt: skip
         where = (review_kind, review_title, review_year, plan_title, priority_number)
         source = labels.get(where)
         if source is None:
             source = labels[where] = _source_label(*where)
+        since = awaiting_impact_since(
+            rating, evidence_completion, evidence_impact, delivered_on, last_update_on, created_on
+        )
         alerts = for_item(
             rating=rating,
             due_on=due_on,
@@ -80,6 +103,9 @@ def build_rows(
                 last_update_on=last_update_on,
                 alerts=alerts,
                 days_overdue=(as_of - due_on).days if overdue_kind in alerts else None,
+                revisions=revisions or 0,
+                awaiting_impact_since=since,
+                awaiting_days=(as_of - since).days if since else None,
             )
         )
     return tuple(result)

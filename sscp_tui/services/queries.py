@@ -18,6 +18,7 @@ from sqlalchemy import (
     case,
     column,
     func,
+    literal,
     or_,
     select,
     table,
@@ -38,7 +39,7 @@ from sscp_tui.db.models import (
     item_supporting_agencies,
     item_themes,
 )
-from sscp_tui.services.alert_sql import alert_sql, any_alert_sql, is_open_sql
+from sscp_tui.services.alert_sql import alert_sql, any_alert_sql, awaiting_impact_sql, is_open_sql
 from sscp_tui.services.alerts import AlertRules, tally_by_rating
 from sscp_tui.services.item_rows import build_rows
 from sscp_tui.services.item_rows import review_label as review_label
@@ -81,6 +82,9 @@ def _row_columns() -> Sequence[Any]:
         Agency.short_name.label("lead_short"),
         Priority.number.label("priority_number"),
         StrategicPlan.title.label("plan_title"),
+        TrackedItem.timescale_revisions,
+        TrackedItem.delivered_on,
+        TrackedItem.evidence_impact,
     )
 
 
@@ -134,6 +138,10 @@ def filter_conditions(f: ItemFilter, rules: AlertRules) -> list[ColumnElement[bo
         conditions.append(item.kind == f.kind)
     if f.priority_id is not None:
         conditions.append(item.priority_id == f.priority_id)
+    if f.revised_at_least > 0:
+        conditions.append(item.timescale_revisions >= f.revised_at_least)
+    if f.awaiting_impact:
+        conditions.append(awaiting_impact_sql())
     conditions.extend(item.id.in_(_items_matching(term)) for term in f.text.casefold().split())
     return conditions
 
@@ -210,6 +218,15 @@ def _order(sort: SortKey, descending: bool, rules: AlertRules, *, open_only: boo
         SortKey.RATING: [rating_severity()],
         SortKey.OVERDUE: [item.due_on],
         SortKey.LAST_UPDATE: [item.last_update_on],
+        SortKey.REVISIONS: [literal(0) - item.timescale_revisions],
+        SortKey.AWAITING: [
+            case(
+                (
+                    awaiting_impact_sql(),
+                    func.coalesce(item.delivered_on, item.last_update_on, item.created_on),
+                )
+            )
+        ],
     }
     chosen = keys[sort]
     if descending:
@@ -407,14 +424,20 @@ def ids_matching(
     return list(session.connection().scalars(_id_select(f, rules, sort, descending)))
 
 
-def alert_rows(session: Session, rules: AlertRules, agency_id: int | None) -> tuple[ItemRow, ...]:
-    """Open items with any alert, worst first (the alerts command and the dashboard)."""
+def alert_rows(
+    session: Session, rules: AlertRules, agency_id: int | None, *, awaiting_too: bool = False
+) -> tuple[ItemRow, ...]:
+    """Open items with any alert, worst first (the alerts command and the dashboard); with
+    ``awaiting_too``, items delivered and awaiting evidence of impact as well."""
     f = ItemFilter(agency_id=agency_id, lead_only=True, state=ItemState.OPEN)
     # Every row is wanted, so one ordered query reads them all (not ids first, then the rows
     # in batches), through the connection rather than the ORM's loading.
     statement = (
         _base_select()
-        .where(*filter_conditions(f, rules), any_alert_sql(rules))
+        .where(
+            *filter_conditions(f, rules),
+            or_(any_alert_sql(rules), awaiting_impact_sql()) if awaiting_too else any_alert_sql(rules),
+        )
         .order_by(*_order(SortKey.ALERTS, False, rules, open_only=True))
     )
     return _to_rows(session, session.connection().execute(statement).all(), rules, with_themes=False)

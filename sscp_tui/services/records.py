@@ -50,6 +50,8 @@ class SortKey(enum.StrEnum):
     RATING = "rating"
     OVERDUE = "days overdue"
     LAST_UPDATE = "last update"
+    REVISIONS = "timescale revisions"  # most revised first
+    AWAITING = "awaiting impact"  # longest waiting first
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,8 @@ class ItemFilter:
     kind: ItemKind | None = None
     priority_id: int | None = None
     state: ItemState = ItemState.OPEN
+    revised_at_least: int = 0  # only items whose timescale was revised this many times or more
+    awaiting_impact: bool = False  # only items delivered (Green, evidence) awaiting evidence of impact
 
     @property
     def is_empty(self) -> bool:
@@ -120,6 +124,11 @@ class ItemRow:
     last_update_on: date | None
     alerts: frozenset[AlertKind]
     days_overdue: int | None
+    revisions: int = 0  # how many times its timescale has been revised
+    # Delivered (Green, evidence of completion) and awaiting evidence of impact: since when,
+    # and for how many days as of the day the alerts are judged.
+    awaiting_impact_since: date | None = None
+    awaiting_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

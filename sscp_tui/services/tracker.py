@@ -142,9 +142,12 @@ class Tracker:
     def item(self, item_id: int) -> ItemDetail | None:
         return self._read(lambda s: queries.item_detail(s, item_id, self.rules))
 
-    def alert_items(self, agency_id: int | None = None) -> list[ItemRow]:
-        """Open items with any alert, worst first, for the alerts command and the dashboard."""
-        return list(self._read(lambda s: queries.alert_rows(s, self.rules, agency_id)))
+    def alert_items(self, agency_id: int | None = None, *, awaiting_too: bool = False) -> list[ItemRow]:
+        """Open items with any alert, worst first, for the alerts command and the dashboard (and
+        with ``awaiting_too`` those delivered, awaiting evidence of impact)."""
+        return list(
+            self._read(lambda s: queries.alert_rows(s, self.rules, agency_id, awaiting_too=awaiting_too))
+        )
 
     # --- reference data --------------------------------------------------------------------
     def agencies(self) -> list[AgencyRecord]:
@@ -195,10 +198,27 @@ class Tracker:
     def update_item(self, item_id: int, changes: dict[str, str | None], note: str) -> ChangeResult:
         return self._edit(lambda s, c: edits.update_fields(s, c, item_id, changes), note, items=[item_id])
 
-    def mark_complete(self, item_id: int, evidence: str, impact: str = "", note: str = "") -> ChangeResult:
+    def mark_complete(
+        self,
+        item_id: int,
+        evidence: str,
+        impact: str = "",
+        note: str = "",
+        *,
+        with_open_actions: bool = False,
+    ) -> ChangeResult:
+        """Closed (Blue) with its evidence of completion and of impact (see edits.mark_complete)."""
         return self._edit(
-            lambda s, c: edits.mark_complete(s, c, item_id, evidence, impact), note, items=[item_id]
+            lambda s, c: edits.mark_complete(
+                s, c, item_id, evidence, impact, with_open_actions=with_open_actions
+            ),
+            note,
+            items=[item_id],
         )
+
+    def mark_delivered(self, item_id: int, evidence: str, note: str = "") -> ChangeResult:
+        """Delivered (Green) with its evidence of completion, awaiting evidence of impact."""
+        return self._edit(lambda s, c: edits.mark_delivered(s, c, item_id, evidence), note, items=[item_id])
 
     def delete(self, ids: Sequence[int], note: str) -> ChangeResult:
         return self._edit(lambda s, c: edits.delete_items(s, c, ids), note, items=ids)

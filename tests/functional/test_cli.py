@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,22 @@ def test_settings_change_the_alert_windows(tmp_path: Path) -> None:
     _, out, _ = run(*args, env={"SSCP_TUI_CONFIG": str(config)})
     wider = sum("due soon" in i["alerts"] for i in json.loads(out)["items"])
     assert wider > normal
+
+
+def test_alerts_list_items_delivered_and_awaiting_evidence_of_impact(tmp_path: Path) -> None:
+    from sscp_tui.config import Settings
+
+    target = tmp_path / "d.sqlite3"
+    run("demo", "--db", str(target), "--as-of", AS_OF.isoformat())
+    store = open_store(target)
+    tracker = Tracker(store, Settings(), AS_OF)
+    row = next(r for r in tracker.page(ItemFilter(), limit=200).rows if not r.alerts)
+    tracker.mark_delivered(row.id, "Guidance issued to every team", "Delivered")
+    store.close()
+    later = (AS_OF + timedelta(days=40)).isoformat()
+    _, out, _ = run("alerts", "--db", str(target), "--as-of", later, "--format", "json")
+    (found,) = [item for item in json.loads(out)["items"] if item["id"] == row.id]
+    waited = (AS_OF + timedelta(days=40) - date.today()).days  # delivered today
+    assert "awaiting impact" in found["alerts"] and found["awaiting_impact_days"] == waited
+    _, out, _ = run("alerts", "--db", str(target), "--as-of", later)
+    assert f"awaiting impact {found['awaiting_impact_days']} d" in out

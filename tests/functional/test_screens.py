@@ -438,17 +438,37 @@ async def test_revising_a_timescale_from_the_item_keeps_the_original(app: SSCPAp
         assert "Originally" in static_text(app, "#item-facts")
 
 
-async def test_mark_complete_asks_for_evidence(app: SSCPApp, demo: Tracker) -> None:
+async def test_mark_complete_asks_for_evidence_of_completion_and_of_impact(
+    app: SSCPApp, demo: Tracker
+) -> None:
+    from textual.widgets import TextArea
+
     async with app.run_test(size=SIZE) as pilot:
         item_id = await open_first_item(pilot, app)
-        await pilot.press("b", "ctrl+s")
+        await pilot.press("b")
         await pilot.pause()
-        assert "Evidence is required." in static_text(app, "#error-evidence")
+        app.screen.query_one("#field-evidence", TextArea).text = ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Evidence of completion is required." in static_text(app, "#error-evidence")
+        assert "Evidence of impact is required." in static_text(app, "#error-impact")
+        app.screen.query_one("#field-evidence", TextArea).focus()
         await type_text(pilot, "Case audit of 20 files")
+        app.screen.query_one("#field-impact", TextArea).focus()
+        await type_text(pilot, "Re-audit found it held")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        # This recommendation's action is still open: said first, closed only when saved again.
+        open_refs = [c.reference for c in demo.item(item_id).children if c.rating is not Rating.BLUE]
+        assert open_refs and demo.item(item_id).row.rating is not Rating.BLUE
+        said = static_text(app, "#form-status")
+        assert f"still has open action {open_refs[0]}" in said or "still has open actions" in said
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         detail = demo.item(item_id)
         assert detail.row.rating is Rating.BLUE and detail.evidence_completion == "Case audit of 20 files"
+        assert detail.evidence_impact == "Re-audit found it held"
+        assert "closed with open actions" in rating_history(demo, item_id)[0].note
 
 
 async def test_delete_asks_first_and_is_recorded(app: SSCPApp, demo: Tracker) -> None:

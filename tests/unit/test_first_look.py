@@ -113,7 +113,9 @@ def test_the_tallies_follow_every_kind_of_write(demo: Tracker, tmp_path: Path) -
         lambda: demo.set_lead_agency([third], agencies[1], "handed over"),
         lambda: demo.set_lead_agency([fourth], None, "no lead"),
         lambda: demo.add_update(fourth, "met today", written_on=date(2026, 11, 27)),
-        lambda: demo.mark_complete(second, "evidence seen", note="done"),
+        lambda: demo.mark_complete(
+            second, "evidence seen", "re-audit held", note="done", with_open_actions=True
+        ),
         lambda: demo.create_item(
             NewItem(ItemKind.ACTION, "T1", "a new action", review_id=review, lead_agency=agencies[0])
         ),

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sscp_tui.config import Settings
 from sscp_tui.db.models import Rating, TrackedItem
 from sscp_tui.db.store import Store
+from sscp_tui.errors import EditError
 from sscp_tui.services.edits import EditContext, change_field
 from sscp_tui.services.packs import (
     GroupBy,
@@ -483,3 +484,33 @@ def test_text_written_in_parts_is_the_text_joined(monkeypatch: pytest.MonkeyPatc
         parts = list(output.batches(pieces, sep))
         assert "".join(parts) == sep.join(pieces), pieces
         assert len(parts) <= max(1, len(pieces))
+
+
+def test_the_pack_lists_revised_often_awaiting_impact_and_closed_with_open_actions(demo: Tracker) -> None:
+    """The three closure exceptions, on the demo: a timescale revised twice, an item delivered
+    and waiting for evidence of impact, a recommendation closed while its action was open."""
+
+    demo = Tracker(demo.store, demo.settings, date.today())  # the edits below are made today
+    rows = demo.page(ItemFilter(state=ItemState.OPEN), limit=500).rows
+    parent = next(
+        r for r in rows
+        if (d := demo.item(r.id)) is not None and any(c.rating is not Rating.BLUE for c in d.children)
+    )  # fmt: skip
+    revised, delivered = [r.id for r in rows if r.id != parent.id][:2]
+    demo.revise_timescale([revised], "March 2027", "Slipped")
+    demo.revise_timescale([revised], "June 2027", "Slipped again")
+    demo.mark_delivered(delivered, "New guidance issued to every team", "Delivered at panel")
+    with pytest.raises(EditError, match="still has open action"):
+        demo.mark_complete(parent.id, "Done", "Re-audit held", "Closed at panel")
+    demo.mark_complete(parent.id, "Done", "Re-audit held", "Closed at panel", with_open_actions=True)
+
+    pack = build_pack(demo, PackSpec("Case Review Panel", demo.as_of, generated_at=GENERATED))
+    lists = {e.kind: {entry.item.id: entry.detail for entry in e.entries} for e in pack.exceptions}
+    assert "Revised 2 times" in lists[ExceptionKind.REVISED_OFTEN][revised]
+    assert "Delivered 0 days ago" in lists[ExceptionKind.AWAITING_IMPACT][delivered]
+    assert "still open" in lists[ExceptionKind.CLOSED_OPEN][parent.id]
+    assert demo.rows([revised])[0].revisions == 2
+    assert demo.rows([delivered])[0].awaiting_days == 0
+    # The log can be narrowed to them, and sorted by them.
+    assert {r.id for r in demo.page(ItemFilter(revised_at_least=2), limit=50).rows} == {revised}
+    assert delivered in {r.id for r in demo.page(ItemFilter(awaiting_impact=True), limit=500).rows}

@@ -324,6 +324,16 @@ class Writer:
             "evidenced": bool((values["evidence_completion"] or "").strip()),
             "evidence_impact": values["evidence_impact"] or "",
             "illustrative": values["illustrative"] == "yes",
+            # A file giving an original timescale and another, revised, says it was revised.
+            "timescale_revisions": int(
+                bool(values["original_timescale"]) and values["original_timescale"] != values["timescale"]
+            ),
+            # Delivered, as far as the file says, by its latest update (else the day it came in).
+            "delivered_on": (
+                max(map(self._update_day, decision.updates)) if decision.updates else self.ctx.now.date()
+            )
+            if (values["evidence_completion"] or "").strip()
+            else None,
             "last_update_on": max(map(self._update_day, decision.updates)) if decision.updates else None,
             "created_on": decision.row.created_on or self.ctx.now.date(),
             "deleted_at": None,

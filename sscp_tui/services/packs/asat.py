@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select, union
+from sqlalchemy import Connection, Select, case, func, select, union
 from sqlalchemy.orm import Session, aliased
 
 from sscp_tui.db.models import Agency, HistoryEntry, ItemKind, ProgressUpdate, Rating, TrackedItem
@@ -67,6 +67,9 @@ class ItemAt:
     evidence_impact: str
     created_on: date
     latest_update: UpdateNote | None
+    parent_id: int | None = None
+    revisions: int = 0  # times its timescale had been revised by the day
+    delivered_on: date | None = None
 
 
 def end_of(day: date) -> datetime:
@@ -92,14 +95,32 @@ def _current_items(connection: Connection) -> list[Any]:
         TrackedItem.evidence_impact,
         TrackedItem.created_on,
         TrackedItem.deleted_at,
+        TrackedItem.parent_id,
+        TrackedItem.timescale_revisions,
+        TrackedItem.delivered_on,
     ).outerjoin(Agency, TrackedItem.lead_agency_id == Agency.id)
     return [
         (item_id, stored_kind(kind), review_id, priority_id, reference, reference_key, text, lead,
          timescale, stored_date(due_on), stored_rating(rating), owner, evidence, impact,
-         stored_day(created_on), deleted_at)
+         stored_day(created_on), deleted_at, parent_id, revisions or 0, stored_date(delivered_on))
         for (item_id, kind, review_id, priority_id, reference, reference_key, text, lead, timescale, due_on,
-             rating, owner, evidence, impact, created_on, deleted_at) in driver_rows(connection, statement)
+             rating, owner, evidence, impact, created_on, deleted_at, parent_id, revisions,
+             delivered_on) in driver_rows(connection, statement)
     ]  # fmt: skip
+
+
+def _revisions_after(connection: Connection, cutoff: datetime) -> dict[int, int]:
+    """Per item, the timescale revisions recorded from ``cutoff`` on (an undo takes one back):
+    what to take off today's count for the count at ``cutoff``."""
+    history = HistoryEntry
+    step = case((history.source == "undo", -1), else_=1)
+    statement = (
+        select(history.entity_id, func.sum(step))
+        .where(history.entity == "item", history.field == "timescale", history.old_value.is_not(None),
+               history.changed_at >= cutoff)
+        .group_by(history.entity_id)
+    )  # fmt: skip
+    return {item_id: int(count or 0) for item_id, count in connection.execute(statement)}
 
 
 def _edge_rows(day: date, cutoff: datetime, *, before: bool) -> Select[Any]:
@@ -188,12 +209,15 @@ class Snapshots:
     def at(self, day: date, *, updates: bool = True) -> dict[int, ItemAt]:
         """The items in the log at the end of ``day``; ``updates=False`` skips progress updates."""
         cutoff = end_of(day)
-        changes = {} if self._unchanged_since(day, cutoff) else self._changes(day, cutoff)
+        unchanged = self._unchanged_since(day, cutoff)
+        changes = {} if unchanged else self._changes(day, cutoff)
+        later_revisions = {} if unchanged else _revisions_after(self._connection, cutoff)
         notes = _latest_updates(self._connection, day, cutoff) if updates else {}
         result: dict[int, ItemAt] = {}
         for row in self._current:
             (item_id, kind, review_id, priority_id, reference, reference_key, text, lead, timescale,
-             due_on, rating, owner, evidence, impact, created_on, deleted_at) = row  # fmt: skip
+             due_on, rating, owner, evidence, impact, created_on, deleted_at, parent_id, revisions,
+             delivered_on) = row  # fmt: skip
             changed = changes.get(item_id)
             if changed:
                 # A creation row at or before the cutoff has a new value; one after it, none.
@@ -216,7 +240,9 @@ class Snapshots:
                 continue
             result[item_id] = ItemAt(
                 item_id, kind, review_id, priority_id, reference, reference_key, text, lead, timescale,
-                due_on, rating, owner, evidence, impact, created_on, notes.get(item_id),
+                due_on, rating, owner, evidence, impact, created_on, notes.get(item_id), parent_id,
+                max(0, revisions - later_revisions.get(item_id, 0)),
+                delivered_on if delivered_on is None or delivered_on <= day else day,
             )  # fmt: skip
         return result
 

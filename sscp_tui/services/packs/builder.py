@@ -108,6 +108,7 @@ def _build(tracker: Tracker, spec: PackSpec, progress: Progress | None) -> Pack:
             before = _in_scope(snapshots.at(previous, updates=False), spec, names)
     tell("Working out the summary and the exceptions", 0.5)
     every = [_pack_item(item, before, rules, names) for item in now.values()]
+    _mark_open_actions(every, now)
     every.sort(key=lambda i: names.order(now[i.id]))
     summary = _summary(every, before, previous)
     shown = [i for i in every if not (spec.open_only and _closed_before(i))]
@@ -234,7 +235,34 @@ def _pack_item(item: ItemAt, before: dict[int, ItemAt] | None, rules: AlertRules
         latest_update=item.latest_update,
         last_update_on=last_update_on,
         evidence_completion=item.evidence_completion,
+        revisions=item.revisions,
+        awaiting_days=_awaiting_days(item, rules),
     )
+
+
+def _awaiting_days(item: ItemAt, rules: AlertRules) -> int | None:
+    """How long a delivered item (Green, evidence of completion) has waited for evidence of
+    impact by the pack's date; None when it is not waiting."""
+    if (
+        item.rating is not Rating.GREEN
+        or not item.evidence_completion.strip()
+        or item.evidence_impact.strip()
+    ):
+        return None
+    since = item.delivered_on or (item.latest_update.written_on if item.latest_update else item.created_on)
+    return max(0, (rules.as_of - since).days)
+
+
+def _mark_open_actions(items: list[PackItem], now: dict[int, ItemAt]) -> None:
+    """Each Blue recommendation's actions that were still open on the pack's date."""
+    open_children: dict[int, list[ItemAt]] = {}
+    for child in now.values():
+        if child.parent_id is not None and child.rating is not Rating.BLUE:
+            open_children.setdefault(child.parent_id, []).append(child)
+    for item in items:
+        if item.rating is Rating.BLUE and item.id in open_children:
+            children = sorted(open_children[item.id], key=lambda c: c.reference_key)
+            item.open_actions = tuple(c.reference for c in children)
 
 
 def _closed_before(item: PackItem) -> bool:

@@ -84,6 +84,25 @@ def _inconsistent(item: PackItem) -> str | None:
     return f"Green, but its due date ({item.due_text}) has passed"
 
 
+def _revised_often(item: PackItem) -> str | None:
+    if item.revisions < 2 or item.rating is Rating.BLUE:
+        return None
+    return f"Revised {item.revisions} times; now {_timescale(item.timescale, item.due_on)}"
+
+
+def _awaiting_impact(item: PackItem) -> str | None:
+    if item.awaiting_days is None:
+        return None
+    return f"Delivered {_days(item.awaiting_days)} ago; evidence of completion: {item.evidence_completion}"
+
+
+def _closed_open(item: PackItem) -> str | None:
+    if not item.open_actions:
+        return None
+    actions = "action" if len(item.open_actions) == 1 else "actions"
+    return f"Blue, with {actions} {', '.join(item.open_actions)} still open"
+
+
 _RULES: tuple[tuple[ExceptionKind, Callable[[PackItem], str | None]], ...] = (
     (ExceptionKind.OVERDUE, _overdue),
     (ExceptionKind.RED, _red),
@@ -92,6 +111,9 @@ _RULES: tuple[tuple[ExceptionKind, Callable[[PackItem], str | None]], ...] = (
     (ExceptionKind.STALE, _stale),
     (ExceptionKind.NO_TIMESCALE, _no_timescale),
     (ExceptionKind.INCONSISTENT, _inconsistent),
+    (ExceptionKind.REVISED_OFTEN, _revised_often),
+    (ExceptionKind.AWAITING_IMPACT, _awaiting_impact),
+    (ExceptionKind.CLOSED_OPEN, _closed_open),
 )
 
 
@@ -120,15 +142,26 @@ def _explanation(kind: ExceptionKind, rules: AlertRules, previous: date | None) 
                 "Open items with no due date: no timescale written, or one such as "
                 "'tbc' or 'ongoing' from which no date follows."
             )
-    return (
-        "Ratings that contradict the facts: Green but past the due date, or Blue without "
-        "evidence of completion."
-    )
+        case ExceptionKind.INCONSISTENT:
+            return (
+                "Ratings that contradict the facts: Green but past the due date, or Blue without "
+                "evidence of completion."
+            )
+        case ExceptionKind.REVISED_OFTEN:
+            return "Open items whose timescale has been revised two or more times, most revised first."
+        case ExceptionKind.AWAITING_IMPACT:
+            return (
+                "Items delivered (Green, with evidence of completion) and waiting for evidence of "
+                "impact before they can be closed, longest waiting first."
+            )
+    return "Recommendations closed (Blue) while some of their actions were still open, as the user confirmed."
 
 
 def _may_be_listed(item: PackItem) -> bool:
     """A quick test that rules out most closed and on-track items before the rules run."""
     if item.rating is Rating.RED or (item.alerts and item.alerts != {AlertKind.DUE_SOON}):
+        return True
+    if item.revisions >= 2 or item.awaiting_days is not None or item.open_actions:
         return True
     base = item.baseline
     if base is None or not base.existed:
@@ -150,5 +183,9 @@ def exception_lists(
                 entries.append(ExceptionEntry(item, detail))
         if kind is ExceptionKind.OVERDUE:
             entries.sort(key=lambda e: -(e.item.days_overdue or 0))
+        elif kind is ExceptionKind.REVISED_OFTEN:
+            entries.sort(key=lambda e: -e.item.revisions)
+        elif kind is ExceptionKind.AWAITING_IMPACT:
+            entries.sort(key=lambda e: -(e.item.awaiting_days or 0))
         result.append(ExceptionList(kind, _explanation(kind, rules, previous), tuple(entries)))
     return tuple(result)

@@ -106,6 +106,9 @@ class PackItem:
     latest_update: UpdateNote | None
     last_update_on: date | None
     evidence_completion: str
+    revisions: int = 0  # times its timescale had been revised by the pack's date
+    awaiting_days: int | None = None  # delivered (Green, evidence) awaiting evidence of impact: days
+    open_actions: tuple[str, ...] = ()  # a Blue recommendation's actions still open
 
     @property
     def rating_label(self) -> str:
@@ -230,6 +233,9 @@ class ExceptionKind(enum.StrEnum):
     STALE = "stale"
     NO_TIMESCALE = "no timescale"
     INCONSISTENT = "inconsistent"
+    REVISED_OFTEN = "revised often"
+    AWAITING_IMPACT = "awaiting impact"
+    CLOSED_OPEN = "closed with open actions"
 
     @property
     def heading(self) -> str:
@@ -244,6 +250,9 @@ _EXCEPTION_TITLES = {
     ExceptionKind.STALE: "Stale: no recent progress update",
     ExceptionKind.NO_TIMESCALE: "No timescale",
     ExceptionKind.INCONSISTENT: "Rating inconsistent with the facts",
+    ExceptionKind.REVISED_OFTEN: "Timescale revised two or more times",
+    ExceptionKind.AWAITING_IMPACT: "Delivered, awaiting evidence of impact",
+    ExceptionKind.CLOSED_OPEN: "Closed while some of its actions were open",
 }
 
 

@@ -1,0 +1,110 @@
+"""Closing as partnerships do it, in the app: delivered (Green, with evidence of completion),
+then evidenced (Blue, with evidence of impact); and a timescale's revisions counted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import Select
+
+from sscp_tui.app import SSCPApp
+from sscp_tui.db.models import Rating
+from sscp_tui.screens.log import LogTable
+from sscp_tui.services.records import ItemFilter
+from sscp_tui.services.tracker import Tracker
+from tests.functional.screen_helpers import column, settle, static_text, type_text
+
+SIZE = (160, 45)
+
+
+@pytest.fixture
+def app(demo: Tracker) -> SSCPApp:
+    return SSCPApp(demo)
+
+
+async def open_log(pilot: Any, app: SSCPApp) -> LogTable:
+    await pilot.press("f3")
+    await settle(pilot, app)
+    return app.screen.query_one("#log-table", LogTable)
+
+
+async def revise(pilot: Any, app: SSCPApp, timescale: str) -> None:
+    await pilot.press("t")
+    await type_text(pilot, timescale)
+    await pilot.press("enter")
+    await type_text(pilot, "Slipped")
+    await pilot.press("enter")
+    await settle(pilot, app)
+
+
+async def test_revisions_are_counted_on_the_item_and_in_the_log(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        item_id = int(table.cursor_key or 0)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await revise(pilot, app, "March 2027")
+        await revise(pilot, app, "June 2027")
+        assert "the timescale has been revised 2 times" in static_text(app, "#item-facts")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        # The log's filter narrows to items revised 2+ times; the column shows the count.
+        await pilot.press("f")
+        await settle(pilot, app)
+        app.screen.query_one("#field-revised", Select).value = "2"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        table = app.screen.query_one("#log-table", LogTable)
+        assert [int(key) for key in table.row_keys] == [item_id]
+        assert column(table, "revised") == ["2×"]
+        assert "revised 2+ times" in static_text(app, "#log-filters")
+    assert demo.rows([item_id])[0].revisions == 2
+
+
+async def test_delivered_then_closed_with_evidence_of_impact(app: SSCPApp, demo: Tracker) -> None:
+    from textual.widgets import TextArea
+
+    target = next(r for r in demo.page(ItemFilter(), limit=200).rows if r.rating is not Rating.GREEN)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        table.move_cursor(row=list(table.row_keys).index(str(target.id)))
+        await pilot.pause()
+        await pilot.press("d")
+        await settle(pilot, app)
+        assert f"Mark {target.source} {target.reference} delivered (Green)" in static_text(
+            app, ".dialog-title"
+        )
+        app.screen.query_one("#field-evidence", TextArea).text = "Guidance issued to every team"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        row = demo.rows([target.id])[0]
+        assert row.rating is Rating.GREEN and row.awaiting_days is not None
+        # The log narrows to items awaiting evidence of impact, and says how long each waited.
+        await pilot.press("f")
+        await settle(pilot, app)
+        app.screen.query_one("#field-awaiting", Select).value = "yes"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        table = app.screen.query_one("#log-table", LogTable)
+        keys = [int(key) for key in table.row_keys]
+        assert target.id in keys
+        assert column(table, "awaiting")[keys.index(target.id)] == f"{row.awaiting_days} d"
+        # Closing it asks for the evidence of impact, with its evidence of completion kept.
+        table.move_cursor(row=keys.index(target.id))
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "awaiting evidence of impact" in static_text(app, "#item-facts")
+        await pilot.press("b")
+        await settle(pilot, app)
+        assert app.screen.query_one("#field-evidence", TextArea).text == "Guidance issued to every team"
+        app.screen.query_one("#field-impact", TextArea).text = "Re-audit of 20 cases: all followed it"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        if "still has open" in static_text(app, "#form-status"):
+            await pilot.press("ctrl+s")  # a recommendation with open actions: confirmed
+            await settle(pilot, app)
+    detail = demo.item(target.id)
+    assert detail is not None and detail.row.rating is Rating.BLUE
+    assert detail.evidence_impact == "Re-audit of 20 cases: all followed it"
+    assert detail.row.awaiting_days is None
