@@ -64,7 +64,8 @@ def cell_text(value: Cell) -> str:
     if value is None:
         return ""
     if type(value) is str:
-        return _text(value)
+        # Most cells: no apostrophe before a formula-like text, no carriage return.
+        return value.strip() if value[:1] != "'" and "\r" not in value else _text(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, float):
@@ -236,9 +237,15 @@ def cell_year(value: Cell) -> int | None:
     if isinstance(value, (datetime, date)):
         return value.year
     text = cell_text(value)
-    if not text:
-        return None
-    found = re.match(r"\s*((?:19|20)\d\d)\b", text)
+    return _year(text) if text else None
+
+
+_YEAR_AT_START = re.compile(r"\s*((?:19|20)\d\d)\b")
+
+
+@lru_cache(maxsize=1024)  # a log gives a handful of years, thousands of times
+def _year(text: str) -> int:
+    found = _YEAR_AT_START.match(text)
     if not found:
         raise ValueError(f"The year '{text}' is not a year such as 2019.")
     return int(found[1])
@@ -371,6 +378,7 @@ def item_kind_of(text: str) -> ItemKind | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # the same agencies and themes, row after row
 def split_names(text: str) -> tuple[str, ...]:
     """A list typed in one cell: "; " as our export writes it, or one name a line."""
     parts = re.split(r"[;\n]", text)
