@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import DatabaseError
 
 from sscp_tui.db import migrate
-from sscp_tui.db.models import HistoryEntry
+from sscp_tui.db.models import HistoryEntry, Rating
 from sscp_tui.db.store import HEAD_REVISION, HistoryIsAppendOnly, StoreError, open_store
 from tests.unit.test_first_look import assert_tallies_are_counts
 
@@ -188,6 +189,34 @@ def test_history_cannot_be_rewritten_or_deleted(tracker, small) -> None:
     with tracker.store.read() as s:
         notes = set(s.scalars(select(HistoryEntry.note)))
     assert notes == {"set up"}
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE history SET note = 'quietly changed'",
+        "UPDATE history SET new_value = 'green' WHERE field = 'rating'",
+        "DELETE FROM history",
+        "DELETE FROM history WHERE id = (SELECT max(id) FROM history)",
+    ],
+)
+def test_the_database_itself_refuses_to_rewrite_history(tracker, small, statement: str) -> None:
+    """Past the app: Core statements, and another program holding the file with sqlite3."""
+    with tracker.store.read() as s:
+        before = s.execute(text("SELECT id, note, new_value FROM history ORDER BY id")).all()
+    with pytest.raises(DatabaseError, match="append-only"), tracker.store.write() as s:
+        s.execute(text(statement))
+    with pytest.raises(DatabaseError, match="append-only"), tracker.store.write() as s:
+        s.execute(update(HistoryEntry.__table__).values(note="x"))
+    raw = sqlite3.connect(tracker.store.engine.url.database)
+    try:
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            raw.execute(statement)
+    finally:
+        raw.close()
+    with tracker.store.read() as s:
+        assert s.execute(text("SELECT id, note, new_value FROM history ORDER BY id")).all() == before
+    tracker.set_rating([small["later"]], Rating.RED, "Still appended to")  # writing goes on
 
 
 def test_upgrading_the_demo_from_the_first_revision_keeps_every_row(
