@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from sscp_tui.commands import JumpProvider
 from sscp_tui.config import Settings
-from sscp_tui.errors import EditError, TrackerBusy
+from sscp_tui.errors import EditError, TrackerBusy, TrackerDamaged
 from sscp_tui.paths import app_paths
 from sscp_tui.resources import stylesheet
 from sscp_tui.screens.base import TrackerModal, user_message
@@ -114,6 +114,7 @@ class SSCPApp(App[None]):
                 if self._tracker is None:
                     assert self._opening is not None
                     self._tracker = self._opening.open_tracker()
+                    self._say_notices(self._tracker)
                 tracker = self._tracker
         return tracker
 
@@ -156,8 +157,19 @@ class SSCPApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(RATING_VARIABLES)
 
+    def _say_notices(self, tracker: Tracker) -> None:
+        """What the store has to tell once open (a backup not taken, an upgrade's copy), from
+        whichever thread opened it."""
+        for notice in tracker.store.notices:
+            if self._thread_id == threading.get_ident():
+                self.notify(notice, severity="warning", markup=False, timeout=10)
+            else:
+                self.call_from_thread(self.notify, notice, severity="warning", markup=False, timeout=10)
+
     def on_mount(self) -> None:
         self.sub_title = self.location
+        if self._tracker is not None:
+            self._say_notices(self._tracker)
         self.switch_mode(self.start_mode)
         if self.welcome:
             self.notify(self.welcome, markup=False)
@@ -268,6 +280,11 @@ class SSCPApp(App[None]):
         return await asyncio.to_thread(work_fn)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and isinstance(event.worker.error, TrackerDamaged):
+            # Found behind the first screen: nothing is written to it; the app ends as the
+            # command line does, with the sentence and exit status 1.
+            self.exit(return_code=1, message=str(event.worker.error))
+            return
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             self.log.error(event.worker.error)
             self.notify(user_message(event.worker.error), severity="error", markup=False)

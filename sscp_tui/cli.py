@@ -45,6 +45,26 @@ class Commands(click.Group):
             return super().invoke(ctx)
         except InstallationError as exc:
             raise UserError(str(exc)) from exc
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            raise UserError(_unexpected(exc)) from exc
+
+
+def _unexpected(error: BaseException) -> str:
+    """The sentence for an error no command expected: a damaged tracker named as such; else
+    what went wrong in a word, and where its details were written."""
+    from sscp_tui import logfile
+    from sscp_tui.db import backups
+
+    where = logfile.record(error)
+    if backups.is_damage(error):
+        target = _current_tracker or Path(str(app_paths().database))
+        return backups.damaged_message(target, str(getattr(error, "orig", None) or error))
+    return f"Something went wrong ({type(error).__name__}); nothing further was saved, and {where}."
+
+
+_current_tracker: Path | None = None  # the tracker file the command opened, to name it if damaged
 
 
 def _as_of(value: str | None) -> date | None:
@@ -68,8 +88,12 @@ def _settings() -> Settings:
 def _open(target: str | None, *, create: bool) -> Any:
     from sscp_tui.db.store import StoreError, open_store
 
+    global _current_tracker
+    chosen = target or app_paths().database
+    if "://" not in str(chosen):
+        _current_tracker = Path(chosen).expanduser()
     try:
-        return open_store(target or app_paths().database, create=create)
+        return open_store(chosen, create=create, daily_backup=True)
     except StoreError as exc:
         fail(str(exc))
 
@@ -230,6 +254,48 @@ def paths() -> None:
     click.echo(f"database:         {where.database}")
     click.echo(f"demo database:    {where.demo_database}")
     click.echo(f"packs and exports: {where.documents_dir}")
+    click.echo(f"backups:          {where.data_dir / 'backups'}")
+    click.echo(f"log of errors:    {where.log_file}")
+
+
+@main.command()
+@click.option(
+    "--db",
+    metavar="PATH",
+    envvar="SSCP_TUI_DB",
+    help="The tracker to back up (env SSCP_TUI_DB). Default: your tracker.",
+)
+@click.argument("dest", required=False, type=click.Path(path_type=Path, dir_okay=False))
+def backup(db: str | None, dest: Path | None) -> None:
+    """Copy the tracker, whole and consistent, to DEST (default: a dated file in the backups
+    folder; see `sscp-tui paths`). DEST must not exist.
+
+    A backup is a tracker like any other: open it with --db. To restore one, copy it back to
+    a new file with `sscp-tui backup --db BACKUP NEW` and open NEW. sscp-tui also takes a
+    backup itself the first time it opens your tracker each day, keeping 14 daily and 8 weekly.
+    """
+    from datetime import datetime
+
+    from sscp_tui.db import backups
+
+    source_text = db or str(app_paths().database)
+    if "://" in source_text:
+        fail(
+            "Backups are taken of a tracker file; a tracker on a database server is backed up by its server."
+        )
+    source = Path(source_text).expanduser()
+    if source.is_file():
+        damage = backups.check(source)
+        if damage:
+            fail(backups.damaged_message(source, damage))
+    target = dest or backups.folder() / f"{backups.prefix(source)}-{datetime.now():%Y-%m-%d-%H%M%S}.sqlite3"
+    try:
+        made = backups.take(source, target.expanduser())
+    except backups.BackupError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"Could not write {target}: {exc.strerror or exc}.")
+    click.echo(f"Backed up {source} to {made.path}: {made.items:,} items, {made.history:,} history rows.")
 
 
 @main.command()

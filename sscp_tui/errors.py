@@ -10,6 +10,10 @@ class StoreError(Exception):
     """The tracker cannot be opened or written; the message is one sentence for the user."""
 
 
+class TrackerDamaged(StoreError):
+    """The tracker file fails its check: one sentence naming the last good backup."""
+
+
 class EditError(Exception):
     """An edit was refused; the message is one sentence for the user. Nothing was written."""
 

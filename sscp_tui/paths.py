@@ -27,6 +27,7 @@ class AppPaths:
     config_dir: Path
     state_dir: Path
     documents_dir: Path  # where meeting packs and exports are offered to go
+    log_dir: Path  # the log of unexpected errors, with their tracebacks
 
     @property
     def config_file(self) -> Path:
@@ -43,6 +44,10 @@ class AppPaths:
         return self.data_dir / DEMO_FILENAME
 
     @property
+    def log_file(self) -> Path:
+        return self.log_dir / "sscp-tui.log"
+
+    @property
     def views_file(self) -> Path:
         """Saved log views and the remembered agency (written by the app)."""
         return self.state_dir / "views.json"
@@ -52,7 +57,7 @@ def app_paths() -> AppPaths:
     home = os.environ.get("SSCP_TUI_HOME")
     if home:
         root = Path(home).expanduser()
-        return AppPaths(root / "data", root / "config", root / "state", root / "documents")
+        return AppPaths(root / "data", root / "config", root / "state", root / "documents", root / "log")
     import platformdirs
 
     return AppPaths(
@@ -60,12 +65,28 @@ def app_paths() -> AppPaths:
         Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
         Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)),
         Path(platformdirs.user_documents_dir()) / APP_NAME,
+        Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
     )
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) readable only by its owner."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Create ``path``, and every missing folder above it, readable only by its owner (mkdir's
+    own ``parents`` would make those with the umask's looser mode). Existing folders are left
+    as they are."""
+    missing = []
+    here = path
+    while not here.exists() and here != here.parent:
+        missing.append(here)
+        here = here.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass  # made meanwhile by another process: fine
+        else:
+            os.chmod(folder, 0o700)  # whatever the umask
+    if not path.is_dir():
+        raise NotADirectoryError(f"{path} is not a folder")
     return path
 
 

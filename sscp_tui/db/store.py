@@ -10,7 +10,8 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,9 @@ from sscp_tui.db.models import Base, HistoryEntry
 from sscp_tui.db.tracker_file import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
 from sscp_tui.db.tracker_file import CACHE_KIB, SQLITE_MAGIC
 from sscp_tui.db.tracker_file import HEAD_REVISION as HEAD_REVISION
-from sscp_tui.errors import InstallationError
+from sscp_tui.errors import InstallationError, TrackerDamaged
 from sscp_tui.errors import StoreError as StoreError
+from sscp_tui.paths import ensure_private_dir
 
 
 class HistoryIsAppendOnly(StoreError):
@@ -62,11 +64,15 @@ def _prepare_sqlite_file(path: Path, *, create: bool) -> bool:
             raise StoreError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
         if header and header != SQLITE_MAGIC:
             raise StoreError(f"{path} is not an sscp-tui database (it is not a SQLite file).")
+        if not header:  # never made by sscp-tui, which fills a new file before handing it out
+            from sscp_tui.db.backups import damaged_message
+
+            raise TrackerDamaged(damaged_message(path, "the file is empty"))
         return False
     if not create:
         raise StoreError(f"There is no tracker database at {path}.")
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        ensure_private_dir(path.parent)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
     except OSError as exc:
@@ -110,6 +116,8 @@ class Store:
     created: bool
     _reader: sessionmaker[Session]
     _writer: sessionmaker[Session]
+    # Things to tell the user once the tracker is open (a backup taken before an upgrade).
+    notices: list[str] = field(default_factory=list)
 
     @property
     def location(self) -> str:
@@ -162,8 +170,14 @@ def _refuse_bulk_history_rewrite(state: Any) -> None:
         _refuse_history_rewrite()
 
 
-def open_store(target: str | Path, *, create: bool = True, migrate: bool = True) -> Store:
-    """Open (creating if allowed) the tracker at ``target`` and bring its schema up to date."""
+def open_store(
+    target: str | Path, *, create: bool = True, migrate: bool = True, daily_backup: bool = False
+) -> Store:
+    """Open (creating if allowed) the tracker at ``target`` and bring its schema up to date.
+
+    A tracker file is checked for damage on open where that is cheap (see db.backups), and
+    with ``daily_backup`` (the user's own tracker, not the demo) the day's first opening takes
+    a backup."""
     try:
         url = to_url(target)
         make_url(url)
@@ -171,6 +185,8 @@ def open_store(target: str | Path, *, create: bool = True, migrate: bool = True)
         raise StoreError(f"'{target}' is neither a file path nor a database URL.") from exc
     path = _sqlite_path(url)
     created = _prepare_sqlite_file(path, create=create) if path else False
+    if path is not None and not created:
+        _refuse_damage(path)
     try:
         engine = create_engine(url)
     except (ArgumentError, ImportError) as exc:
@@ -190,9 +206,71 @@ def open_store(target: str | Path, *, create: bool = True, migrate: bool = True)
         raise
     except (OperationalError, DatabaseError) as exc:
         _abandon(engine, path if created else None)
+        from sscp_tui.db.backups import damaged_message, is_damage
+
+        if path is not None and is_damage(exc):
+            raise TrackerDamaged(damaged_message(path, _reason(exc))) from exc
         where = store.location
         raise StoreError(f"Cannot open the tracker at {where}: {_reason(exc)}.") from exc
+    if path is not None and not created:
+        _keep_private(store, path)
+    if daily_backup and path is not None and not created:
+        _daily_backup(store, path)
     return store
+
+
+def _keep_private(store: Store, path: Path) -> None:
+    """A tracker (and its -wal and -shm files) that others can read is made readable only by
+    its owner, and the user is told."""
+    loosened = []
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if part.exists() and part.stat().st_mode & 0o077:
+                os.chmod(part, 0o600)
+                loosened.append(part.name)
+        except OSError as exc:  # not ours to change: said, and the tracker opens
+            store.notices.append(
+                f"{part} can be read by other users, and could not be changed: {exc.strerror}."
+            )
+    if loosened:
+        store.notices.append(
+            f"{path} could be read by other users; it is now readable only by you ({', '.join(loosened)})."
+        )
+
+
+def _refuse_damage(path: Path) -> None:
+    """A file that fails SQLite's quick check is refused before anything is written to it
+    (checked on open up to backups.CHECK_ON_OPEN_BYTES; a larger one by the daily backup)."""
+    from sscp_tui.db import backups
+
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # the open itself says what is wrong
+    if size > backups.CHECK_ON_OPEN_BYTES:
+        return
+    damage = backups.check(path)
+    if damage:
+        raise TrackerDamaged(backups.damaged_message(path, damage))
+
+
+def _daily_backup(store: Store, path: Path) -> None:
+    """The day's first opening of a tracker copies it to the backups folder. A damaged file is
+    refused; a backup that cannot be written (a full disk) is said, and the tracker opens."""
+    from sscp_tui.db import backups
+
+    try:
+        backups.daily(path, date.today())
+    except backups.BackupError as exc:
+        damage = backups.check(path)
+        if damage:
+            store.engine.dispose()
+            raise TrackerDamaged(backups.damaged_message(path, damage)) from exc
+        store.notices.append(f"Today's backup was not taken: {exc}")
+        logging.getLogger(__name__).warning("Daily backup failed: %s", exc)
+    except OSError as exc:
+        store.notices.append(f"Today's backup was not taken: {exc.strerror or exc}.")
+        logging.getLogger(__name__).warning("Daily backup failed: %s", exc)
 
 
 def _abandon(engine: Engine, created: Path | None) -> None:
@@ -242,7 +320,25 @@ def upgrade_schema(store: Store) -> None:
             f"The tracker at {store.location} was made by a newer version of sscp-tui "
             f"(schema {revision}); install that version to open it. Nothing was changed."
         )
+    path = _sqlite_path(store.url)
+    if revision is not None and path is not None:
+        _backup_before_upgrade(store, path, revision)
     migrate.upgrade(store.engine, "head")
+
+
+def _backup_before_upgrade(store: Store, path: Path, revision: str) -> None:
+    """A copy of the tracker as it was, kept in the backups folder, before its schema changes."""
+    from sscp_tui.db import backups
+
+    try:
+        made = backups.before_upgrade(path, revision, date.today())
+    except (backups.BackupError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise StoreError(
+            f"The tracker at {store.location} needs its schema upgraded, and a backup is taken first, "
+            f"but it could not be ({reason}). Nothing was changed."
+        ) from exc
+    store.notices.append(f"Upgraded the tracker's schema; a copy from before is kept at {made.path}.")
 
 
 def driver_rows(connection: Connection, statement: Executable) -> list[Any]:

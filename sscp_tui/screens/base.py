@@ -41,7 +41,16 @@ def user_message(error: BaseException) -> str:
     """The sentence a user sees. Known service errors carry one; anything else is summarised."""
     if isinstance(error, EditError | StoreError):
         return str(error)
-    return f"Something went wrong ({type(error).__name__}); nothing further was saved. See the log."
+    from sscp_tui import logfile
+    from sscp_tui.db import backups
+
+    where = logfile.record(error)
+    if backups.is_damage(error):
+        reason = getattr(error, "orig", None) or error
+        return (
+            f"The tracker file is damaged ({reason}); {where}. See the README, 'If the tracker is damaged'."
+        )
+    return f"Something went wrong ({type(error).__name__}); nothing further was saved, and {where}."
 
 
 class WorkerErrors:

@@ -255,4 +255,4 @@ class Opening:
         from sscp_tui.db.store import open_store
         from sscp_tui.services.tracker import Tracker
 
-        return Tracker(open_store(self.path, create=False), self.settings, self.as_of)
+        return Tracker(open_store(self.path, create=False, daily_backup=True), self.settings, self.as_of)
