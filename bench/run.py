@@ -445,6 +445,7 @@ def main() -> None:
         if size == 10_000:
             transfer_and_packs(report, copy, work, runs)
         if size == max(sizes):
+            backups_and_check(report, db, work, runs)
             visidata(report, db, work, runs)
 
     if flat:
@@ -466,6 +467,29 @@ def transfer_and_packs(report: Report, db: Path, work: Path, runs: int) -> None:
     from bench.transfer import measure
 
     measure(report, Figure, db, work, runs, timed, raw_csv_export, AS_OF)
+
+
+def backups_and_check(report: Report, db: Path, work: Path, runs: int) -> None:
+    """What the damage check and a backup cost at the largest size (the check runs on open
+    only for files up to backups.CHECK_ON_OPEN_BYTES; both run in the day's first backup)."""
+    from sscp_tui.db import backups
+
+    size_mb = db.stat().st_size / 1024 / 1024
+    report.add(Figure(f"{size_mb:,.0f} MB tracker: quick check (SQLite PRAGMA quick_check)", "ms",
+                      timed(lambda: backups.check(db), runs)))  # fmt: skip
+    copies = iter(range(10_000))
+
+    def one_backup() -> None:
+        target = work / f"backup-{next(copies)}.sqlite3"
+        backups.take(db, target)
+        target.unlink()
+
+    report.add(Figure(f"{size_mb:,.0f} MB tracker: backup (online backup API, then checked)", "ms",
+                      timed(one_backup, runs)))  # fmt: skip
+    report.notes.append(
+        f"The quick check runs on open for trackers up to {backups.CHECK_ON_OPEN_BYTES // 1024 // 1024} MB "
+        f"(the largest here is {size_mb:,.0f} MB) and in every day's first backup."
+    )
 
 
 def visidata(report: Report, db: Path, work: Path, runs: int) -> None:

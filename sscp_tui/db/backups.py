@@ -31,7 +31,7 @@ KEEP_DAILY = 14
 KEEP_WEEKLY = 8
 # A quick check reads every page: cheap for the trackers most partnerships keep, and a file
 # past this size is checked by the daily backup only (see README "If the tracker is damaged").
-CHECK_ON_OPEN_BYTES = 64 * 1024 * 1024
+CHECK_ON_OPEN_BYTES = 32 * 1024 * 1024
 SUFFIX = ".sqlite3"
 _DAILY = re.compile(r"-(\d{4}-\d{2}-\d{2})\.sqlite3$")
 

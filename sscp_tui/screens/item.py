@@ -17,6 +17,7 @@ from textual.widgets import Header, Static
 from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, RATING_BINDINGS, ItemActions
 from sscp_tui.services.alerts import ALERT_SEVERITY
+from sscp_tui.services.demo import ILLUSTRATIVE_MARK
 from sscp_tui.services.records import ChangeResult, HistoryRecord, ItemDetail, ItemRow, rating_label
 from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.rating import rating_text
@@ -96,9 +97,7 @@ class ItemScreen(ItemActions, TrackerScreen):
         head.append("\n\n")
         head.append(row.text)
         if detail.illustrative:
-            head.append(
-                "\n(Illustrative: written for the demo from the review's published themes.)", style="italic"
-            )
+            head.append(f"\n({illustrative_sentence(detail)})", style="italic")
         self.query_one("#item-head", Static).update(head)
 
         facts = Table.grid(padding=(0, 2))
@@ -161,6 +160,15 @@ class ItemScreen(ItemActions, TrackerScreen):
     def after_edit(self, result: ChangeResult, message: str, rows: Sequence[ItemRow]) -> None:
         self.say(message)
         self.load()
+
+
+def illustrative_sentence(detail: ItemDetail) -> str:
+    """What was invented, as recorded when the item was added (the demo says so there), or, for
+    an item that came without that record, that some of it was."""
+    added = next((h for h in detail.history if h.field == "created"), None)
+    if added is not None and ILLUSTRATIVE_MARK in added.note:
+        return added.note[added.note.index(ILLUSTRATIVE_MARK) :].strip()
+    return f"{ILLUSTRATIVE_MARK}some of this item's detail was made up; it is not a real record."
 
 
 def history_table(history: tuple[HistoryRecord, ...]) -> Group:

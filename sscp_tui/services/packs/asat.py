@@ -70,6 +70,7 @@ class ItemAt:
     parent_id: int | None = None
     revisions: int = 0  # times its timescale had been revised by the day
     delivered_on: date | None = None
+    illustrative: bool = False
 
 
 def end_of(day: date) -> datetime:
@@ -98,14 +99,16 @@ def _current_items(connection: Connection) -> list[Any]:
         TrackedItem.parent_id,
         TrackedItem.timescale_revisions,
         TrackedItem.delivered_on,
+        TrackedItem.illustrative,
     ).outerjoin(Agency, TrackedItem.lead_agency_id == Agency.id)
     return [
         (item_id, stored_kind(kind), review_id, priority_id, reference, reference_key, text, lead,
          timescale, stored_date(due_on), stored_rating(rating), owner, evidence, impact,
-         stored_day(created_on), deleted_at, parent_id, revisions or 0, stored_date(delivered_on))
+         stored_day(created_on), deleted_at, parent_id, revisions or 0, stored_date(delivered_on),
+         bool(illustrative))
         for (item_id, kind, review_id, priority_id, reference, reference_key, text, lead, timescale, due_on,
              rating, owner, evidence, impact, created_on, deleted_at, parent_id, revisions,
-             delivered_on) in driver_rows(connection, statement)
+             delivered_on, illustrative) in driver_rows(connection, statement)
     ]  # fmt: skip
 
 
@@ -217,7 +220,7 @@ class Snapshots:
         for row in self._current:
             (item_id, kind, review_id, priority_id, reference, reference_key, text, lead, timescale,
              due_on, rating, owner, evidence, impact, created_on, deleted_at, parent_id, revisions,
-             delivered_on) = row  # fmt: skip
+             delivered_on, illustrative) = row  # fmt: skip
             changed = changes.get(item_id)
             if changed:
                 # A creation row at or before the cutoff has a new value; one after it, none.
@@ -242,7 +245,7 @@ class Snapshots:
                 item_id, kind, review_id, priority_id, reference, reference_key, text, lead, timescale,
                 due_on, rating, owner, evidence, impact, created_on, notes.get(item_id), parent_id,
                 max(0, revisions - later_revisions.get(item_id, 0)),
-                delivered_on if delivered_on is None or delivered_on <= day else day,
+                delivered_on if delivered_on is None or delivered_on <= day else day, illustrative,
             )  # fmt: skip
         return result
 

@@ -31,6 +31,7 @@ from sscp_tui.services.packs.asat import ItemAt, Snapshots
 from sscp_tui.services.packs.exceptions import exception_lists
 from sscp_tui.services.packs.guard import find_words
 from sscp_tui.services.packs.model import (
+    ILLUSTRATIVE_NOTE,
     RATINGS_SHOWN,
     AgencyAppendix,
     Baseline,
@@ -125,7 +126,8 @@ def _build(tracker: Tracker, spec: PackSpec, progress: Progress | None) -> Pack:
         generated_at=spec.generated_at or datetime.now().replace(microsecond=0),
         database=tracker.store.location,
         item_count=len(shown),
-        notes=_notes(spec, as_of, tracker.as_of, spec.meeting_on in meetings),
+        notes=_notes(spec, as_of, tracker.as_of, spec.meeting_on in meetings)
+        + ((ILLUSTRATIVE_NOTE,) if any(i.illustrative for i in shown) else ()),
     )
     pack = Pack(
         cover=cover,
@@ -237,6 +239,7 @@ def _pack_item(item: ItemAt, before: dict[int, ItemAt] | None, rules: AlertRules
         evidence_completion=item.evidence_completion,
         revisions=item.revisions,
         awaiting_days=_awaiting_days(item, rules),
+        illustrative=item.illustrative,
     )
 
 

@@ -163,7 +163,7 @@ def exception_table(exceptions: ExceptionList) -> Table:
     rows = tuple(
         (
             e.item.source,
-            e.item.reference,
+            e.item.reference_label,
             e.item.lead_agency or "—",
             _RATING_CELL[e.item.rating],
             e.detail,
@@ -183,9 +183,9 @@ def log_table(section: Section, by: GroupBy) -> Table:
     for item in section.items:
         lead: Cell = item.lead_agency or "—"
         head: tuple[Cell, ...] = (
-            (item.source, item.reference, item.text)
+            (item.source, item.reference_label, item.text)
             if by is GroupBy.AGENCY
-            else (item.reference, item.text, lead)
+            else (item.reference_label, item.text, lead)
         )
         rows.append(
             (
@@ -218,7 +218,7 @@ def appendix_table(appendix: AgencyAppendix) -> Table:
     rows = tuple(
         (
             item.source,
-            item.reference,
+            item.reference_label,
             _RATING_CELL[item.rating],
             due_text(item),
             alert_names(item.alerts) or "—",

@@ -109,6 +109,12 @@ class PackItem:
     revisions: int = 0  # times its timescale had been revised by the pack's date
     awaiting_days: int | None = None  # delivered (Green, evidence) awaiting evidence of impact: days
     open_actions: tuple[str, ...] = ()  # a Blue recommendation's actions still open
+    illustrative: bool = False  # not a real record: some or all of its detail was made up
+
+    @property
+    def reference_label(self) -> str:
+        """The reference as a pack shows it, "3 (illustrative)" for an item that is not real."""
+        return f"{self.reference} {ILLUSTRATIVE_LABEL}" if self.illustrative else self.reference
 
     @property
     def rating_label(self) -> str:
@@ -344,6 +350,13 @@ def long_datetime(moment: datetime) -> str:
 
 
 RATINGS_SHOWN: tuple[Rating | None, ...] = RATING_ORDER
+
+# How a pack marks an illustrative item after its reference, and what its cover says of them.
+ILLUSTRATIVE_LABEL = "(illustrative)"
+ILLUSTRATIVE_NOTE = (
+    f"Items marked {ILLUSTRATIVE_LABEL} are not real records: some or all of their detail was made up "
+    "(for a demonstration), and the tracker shows each one's note of what."
+)
 
 # One palette for every format: (fill, text colour), as RRGGBB hex. Labels always accompany
 # the colour, so a pack printed in black and white still reads.

@@ -46,6 +46,7 @@ LOG_COLUMNS: tuple[tuple[str, float], ...] = (
     ("Latest update on", 12),
     ("Latest update by", 20),
     ("Latest progress update", 70),
+    ("Illustrative", 12),  # "Yes" for an item that is not a real record, as the tracker's export says
 )
 
 
@@ -137,6 +138,7 @@ def _log_row(
         note.written_on if note else None,
         repeated(note.author) if note else None,
         safe_text(note.text) if note else None,
+        "Yes" if item.illustrative else "",
     ]
 
 
