@@ -16,7 +16,7 @@ from textual.widgets import Input, Select
 
 from sscp_tui.db.enums import ItemKind
 from sscp_tui.errors import EditError
-from sscp_tui.screens.forms import FormField, FormModal, required
+from sscp_tui.screens.forms import FormField, FormModal, a_timescale, required
 from sscp_tui.screens.item_actions import timescale_hint
 from sscp_tui.services import authoring
 from sscp_tui.services.edits import NewItem
@@ -129,7 +129,7 @@ def item_fields(where: Where, known: Known, agencies: list[tuple[str, str]], *, 
         FormField("lead_agency", "Lead agency", kind="select", options=agencies),
         FormField("supporting_agencies", "Supporting agencies (short names, separated by ;)"),
         FormField("timescale", "Timescale, as agreed (e.g. 31/03/2027, March 2027, Q4 2026-27)",
-                  hint=timescale_hint),
+                  hint=timescale_hint, validate=a_timescale),
         FormField("owner", "Owner (a role)"),
     ]  # fmt: skip
     return fields
@@ -231,7 +231,7 @@ def paste_items(screen: TrackerScreen, where: Where) -> None:
                   kind="text", validate=_some_pasted, hint=hint),
         FormField("lead_agency", "Lead agency (for all of them; each can be changed later)", kind="select",
                   options=agencies),
-        FormField("timescale", "Timescale (for all of them)", hint=timescale_hint),
+        FormField("timescale", "Timescale (for all of them)", hint=timescale_hint, validate=a_timescale),
     ]  # fmt: skip
 
     def save(values: dict[str, str]) -> tuple[ChangeResult, str]:

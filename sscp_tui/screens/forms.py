@@ -51,6 +51,13 @@ def a_date(*, optional: bool = False) -> Validator:
     return check
 
 
+def a_timescale(value: str) -> str | None:
+    """A timescale as agreed: any words, but one written as a date must be a real date."""
+    from sscp_tui.services.timescales import impossible_date
+
+    return impossible_date(value)
+
+
 @dataclass
 class FormField:
     name: str

@@ -36,13 +36,14 @@ FIELD_NAMES = {
     "evidence_impact": "Evidence of impact",
     "deleted": "Deleted",
     "created": "Added to the log",
+    "reconfirmed": "Rating reconfirmed",
 }
 
 
 def history_value(field: str, value: str | None) -> str:
     if value is None:
         return "unrated" if field == "rating" else "—"
-    if field == "rating":
+    if field in ("rating", "reconfirmed"):
         return value.capitalize()
     return value
 

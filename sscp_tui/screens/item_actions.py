@@ -23,6 +23,7 @@ from sscp_tui.screens.forms import (
     ConfirmModal,
     FormField,
     FormModal,
+    a_timescale,
     installed_form,
     note_field,
     note_form,
@@ -55,6 +56,10 @@ EDIT_FORM = "item-edit-form"
 
 Change = Callable[[dict[str, str]], ChangeResult]  # what was typed → the committed change
 Message = str | Callable[[dict[str, str]], str]  # what to say once saved
+
+
+def _timescale_given(value: str) -> str | None:
+    return required("A timescale")(value) or a_timescale(value)
 
 
 def timescale_hint(text: str) -> str:
@@ -226,7 +231,7 @@ class ItemActions:
             return
         fields = [
             FormField("timescale", "New timescale, as agreed (e.g. 31/03/2027, March 2027, Q4 2026-27)",
-                      validate=required("A timescale"), hint=timescale_hint),
+                      validate=_timescale_given, hint=timescale_hint),
             note_field("Why was it revised? (the original stays on record)"),
         ]  # fmt: skip
 
@@ -305,7 +310,8 @@ class ItemActions:
             FormField("supporting_agencies", "Supporting agencies (short names, separated by ;)",
                       "; ".join(detail.supporting_agencies), validate=_agency_list(agencies)),
             FormField("themes", "Themes (separated by ;)", "; ".join(row.themes)),
-            FormField("timescale", "Timescale as written", row.timescale, hint=timescale_hint),
+            FormField("timescale", "Timescale as written", row.timescale, hint=timescale_hint,
+                      validate=a_timescale),
             FormField("owner", "Owner (a role)", detail.owner),
             FormField("evidence_completion", "Evidence of completion", detail.evidence_completion,
                       kind="text"),

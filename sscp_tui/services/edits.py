@@ -29,7 +29,7 @@ from sscp_tui.db.models import (
 )
 from sscp_tui.errors import EditError as EditError
 from sscp_tui.errors import OpenActions as OpenActions
-from sscp_tui.services.timescales import parse_timescale
+from sscp_tui.services.timescales import impossible_date, parse_timescale
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,9 +237,17 @@ def require_note(ctx: EditContext, what: str) -> None:
 
 # --- edits ----------------------------------------------------------------------------------
 def set_rating(session: Session, ctx: EditContext, ids: Sequence[int], rating: Rating | None) -> int:
+    """Rate items; an item already rated so is reconfirmed: a "reconfirmed" history row keeps
+    the note (a chair confirming Amber at panel leaves a trace). Returns the ratings changed."""
     require_note(ctx, "rating")
     value = rating.value if rating else None
-    return sum(change_field(session, ctx, item, "rating", value) for item in load_items(session, ids))
+    changed = 0
+    for item in load_items(session, ids):
+        if change_field(session, ctx, item, "rating", value):
+            changed += 1
+        else:
+            record(session, ctx, "item", item.id, "reconfirmed", None, value or "unrated")
+    return changed
 
 
 def revise_timescale(
@@ -248,6 +256,9 @@ def revise_timescale(
     """A new timescale as written; the due date derived from it unless given. The original
     timescale and due date stay on the item, untouched."""
     require_note(ctx, "timescale")
+    impossible = impossible_date(text)
+    if impossible:
+        raise EditError(impossible, "timescale")
     parsed = parse_timescale(text)
     due = due_on or parsed.due_on
     changed = 0
@@ -276,6 +287,9 @@ def update_fields(session: Session, ctx: EditContext, item_id: int, changes: dic
     changed = 0
     for name, value in changes.items():
         if name == "timescale" and "due_on" not in changes:
+            impossible = impossible_date(value)
+            if impossible:
+                raise EditError(impossible, "timescale")
             parsed = parse_timescale(value)
             changed += change_field(session, ctx, item, "timescale", parsed.text)
             due = parsed.due_on.isoformat() if parsed.due_on else None
@@ -443,6 +457,9 @@ def create_item(session: Session, ctx: EditContext, new: NewItem) -> TrackedItem
     if new.review_id is None and new.priority_id is None:
         raise EditError("An item belongs to a review or a priority.", "review")
     _refuse_a_taken_reference(session, new)
+    impossible = impossible_date(new.timescale)
+    if impossible:
+        raise EditError(impossible, "timescale")
     parsed = parse_timescale(new.timescale)
     due = new.due_on or parsed.due_on
     cls: Callable[..., TrackedItem] = Recommendation if new.kind is ItemKind.RECOMMENDATION else Action

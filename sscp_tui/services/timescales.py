@@ -187,6 +187,20 @@ def parse_timescale(text: str | None) -> Timescale:
     return Timescale(written, found[0], found[1])
 
 
+def impossible_date(text: str | None) -> str | None:
+    """Why a timescale written as a date is not one ("31/02/2027"), or None: such a text must
+    be refused where it is typed, never kept as a timescale with no date."""
+    written = " ".join(("" if text is None else str(text)).split())
+    if not written:
+        return None
+    body, end = _strip_lead(_fold(written).rstrip(". "))
+    try:
+        _dated(body, end=end)
+    except ValueError:
+        return f"'{written}' is not a real date; check the day and the month."
+    return None
+
+
 def format_timescale(due_on: date, form: TimescaleForm) -> str:
     """Write the period of the given form containing ``due_on``, e.g. QUARTER -> "Q4 2021-22".
 

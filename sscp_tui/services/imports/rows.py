@@ -33,7 +33,7 @@ from sscp_tui.services.imports.cells import (
 )
 from sscp_tui.services.imports.headings import header_score, match_heading, normalise_heading
 from sscp_tui.services.imports.table import Table
-from sscp_tui.services.timescales import Timescale
+from sscp_tui.services.timescales import Timescale, impossible_date
 from sscp_tui.services.transfer import Cell, SheetRow
 
 
@@ -354,6 +354,9 @@ def _read(
     created_on = attempt(lambda: cell_date(values.get("created_on"), "date added"))
     timescale = cell_timescale(values.get("timescale"))
     original = cell_timescale(values.get("original_timescale"))
+    for found, label in ((timescale, "timescale"), (original, "original timescale")):
+        if found is not None and found.due_on is None and (why := impossible_date(found.text)):
+            problems.append(f"The {label}: {why}")  # never kept as a timescale with no date
     if timescale is None and original is not None:  # no revised date: the original stands
         timescale = original
     day = (update_on if isinstance(update_on, date) else None) or context.table.update_day

@@ -1,0 +1,73 @@
+"""Nothing replaced or dropped unasked: a rating reconfirmed leaves a trace, an impossible date
+is refused where it is typed (and flagged by an import), never saved as "no date"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from sscp_tui.app import SSCPApp
+from sscp_tui.db.models import HistoryEntry, Rating
+from sscp_tui.errors import EditError
+from sscp_tui.screens.forms import FormModal
+from sscp_tui.services.imports.plan import ImportOptions, plan
+from sscp_tui.services.records import ItemFilter
+from sscp_tui.services.tracker import Tracker
+from tests.functional.screen_helpers import settle, static_text, type_text
+
+
+def history(tracker: Tracker, item_id: int) -> list[HistoryEntry]:
+    with tracker.store.read() as session:
+        return list(session.scalars(
+            select(HistoryEntry).where(HistoryEntry.entity_id == item_id).order_by(HistoryEntry.id)
+        ))  # fmt: skip
+
+
+def test_rerating_with_the_same_rating_is_recorded_as_reconfirmed(demo: Tracker) -> None:
+    row = next(r for r in demo.page(ItemFilter(), limit=100).rows if r.rating is Rating.AMBER)
+    ratings_before = [h.id for h in history(demo, row.id) if h.field == "rating"]
+    result = demo.set_rating([row.id], Rating.AMBER, "Reconfirmed Amber at panel")
+    assert result.changed == 0  # nothing to undo
+    entries = history(demo, row.id)
+    assert [h.id for h in entries if h.field == "rating"] == ratings_before  # the chain is untouched
+    last = entries[-1]
+    assert (last.field, last.new_value, last.note) == ("reconfirmed", "amber", "Reconfirmed Amber at panel")
+
+
+@pytest.mark.parametrize("typed", ["31/02/2027", "30/02/2026", "2027-13-01"])
+def test_an_impossible_date_is_refused_never_saved_as_no_date(demo: Tracker, typed: str) -> None:
+    row = next(r for r in demo.page(ItemFilter(), limit=100).rows if r.due_on is not None)
+    with pytest.raises(EditError, match="is not a real date"):
+        demo.revise_timescale([row.id], typed, "Slipped")
+    with pytest.raises(EditError, match="is not a real date"):
+        demo.update_item(row.id, {"timescale": typed}, "Corrected")
+    assert demo.rows([row.id])[0].due_on == row.due_on
+
+
+async def test_the_timescale_form_says_so_under_the_field(demo: Tracker) -> None:
+    app = SSCPApp(demo)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot, app)
+        table = app.screen.query_one("#log-table")
+        item_id = int(table.cursor_key or 0)  # type: ignore[attr-defined]
+        before = demo.rows([item_id])[0]
+        await pilot.press("t")
+        await type_text(pilot, "31/02/2027")
+        await pilot.press("tab")
+        await type_text(pilot, "Slipped")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormModal)
+        assert "is not a real date" in static_text(app, "#error-timescale")
+    assert demo.rows([item_id])[0].timescale == before.timescale
+
+
+def test_an_import_flags_an_impossible_date(demo: Tracker, tmp_path: Path) -> None:
+    source = tmp_path / "log.csv"
+    source.write_text("Review,Ref,Recommendation,Timescale\nSCR Child W,1,Share it,31/02/2027\n")
+    found = plan(demo, source, ImportOptions(create_agencies=True, review_kind="SCR"))
+    (rejected,) = found.rejected
+    assert "'31/02/2027' is not a real date" in rejected.reason
