@@ -100,8 +100,9 @@ def register(main: click.Group) -> None:
         "--output",
         required=True,
         type=click.Path(dir_okay=False, path_type=Path),
-        help="The file to write (replaced if it exists).",
+        help="The file to write (an existing one is replaced only with --force).",
     )
+    @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
     @click.option(
         "--open-only",
         is_flag=True,
@@ -111,7 +112,7 @@ def register(main: click.Group) -> None:
                   help="Write the pack even though words on the exclusion list appear in it.")  # fmt: skip
     def pack(db: str | None, as_of: str | None, group: str, meeting_on: str | None,
              agencies: tuple[str, ...], reviews: tuple[str, ...], by: str, fmt: str | None,
-             output: Path, open_only: bool, allow_flagged: bool) -> None:  # fmt: skip
+             output: Path, force: bool, open_only: bool, allow_flagged: bool) -> None:  # fmt: skip
         """Make the pack for a meeting: cover, summary, exceptions, the log and an appendix per agency.
 
         The pack shows the log as it stood at the end of the meeting day (or today, for a
@@ -120,7 +121,8 @@ def register(main: click.Group) -> None:
         refused when words on the exclusion list ([packs] forbidden_words in the settings)
         appear in it, unless --allow-flagged is given.
         """
-        options = PackOptions(group, meeting_on, agencies, reviews, by, fmt, output, open_only, allow_flagged)
+        options = PackOptions(group, meeting_on, agencies, reviews, by, fmt, output, open_only, allow_flagged,
+                              force)  # fmt: skip
         make_pack(db, as_of, options)
 
 
@@ -204,6 +206,7 @@ class PackOptions:
     output: Path
     open_only: bool
     allow_flagged: bool
+    force: bool = False
 
 
 def _next_meeting(tracker: Any, group: str) -> date:
@@ -226,6 +229,7 @@ def make_pack(db: str | None, as_of: str | None, options: PackOptions) -> None:
     from sscp_tui.services.packs import (
         GroupBy,
         PackError,
+        PackExists,
         PackFlagged,
         PackFormat,
         PackSpec,
@@ -255,7 +259,9 @@ def make_pack(db: str | None, as_of: str | None, options: PackOptions) -> None:
         spec = PackSpec(group, day, agency_ids, review_ids, GroupBy(options.by), options.open_only)
         try:
             pack = build_pack(tracker, spec)
-            write_pack(pack, fmt, options.output, allow_flagged=options.allow_flagged)
+            write_pack(pack, fmt, options.output, allow_flagged=options.allow_flagged, replace=options.force)
+        except PackExists as exc:
+            fail(f"{exc} Give --force to replace it.")
         except PackFlagged as exc:
             fail(f"{exc} Correct the record, or give --allow-flagged to write the pack anyway.")
         except PackError as exc:

@@ -250,12 +250,13 @@ EXPORT_OPTIONS = (
                  show_default=True, help="Open (not Blue), closed (Blue) or all items."),
     click.option("--allow-flagged", is_flag=True,
                  help="Write the export even where words on the forbidden list appear in it."),
+    click.option("--force", is_flag=True, help="Replace FILE if it exists."),
 )  # fmt: skip
 
 
 def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None, lead_only: bool,
            ratings: tuple[str, ...], review: str | None, alerts: tuple[str, ...], kind: str | None,
-           state: str, allow_flagged: bool) -> None:  # fmt: skip
+           state: str, allow_flagged: bool, force: bool) -> None:  # fmt: skip
     """Write the log — or what the filters select — to FILE, as CSV or XLSX by its extension.
 
     The columns are headings `sscp-tui import` reads, so the file can be edited and imported
@@ -266,6 +267,7 @@ def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None
     from sscp_tui.cli import _tracker, fail
     from sscp_tui.db.models import ItemKind, Rating
     from sscp_tui.services.catalog import UnknownName
+    from sscp_tui.services.exporter import ExportExists
     from sscp_tui.services.exporter import export as write_log
     from sscp_tui.services.records import AlertKind, ItemFilter, ItemState
     from sscp_tui.services.transfer import TransferError
@@ -292,7 +294,9 @@ def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None
     )
     progress = _progress()
     try:
-        report = write_log(tracker, file, f, wanted, progress, allow_flagged=allow_flagged)
+        report = write_log(tracker, file, f, wanted, progress, allow_flagged=allow_flagged, replace=force)
+    except ExportExists as exc:
+        fail(f"{exc} Give --force to replace it.")
     except TransferError as exc:
         fail(str(exc))
     finally:

@@ -211,10 +211,11 @@ class PackScreen(TrackerScreen):
         self.query_one("#pack-status", Static).update(Text(f"{stage}…"))
 
     @work(thread=True, exclusive=True, group="pack", exit_on_error=False)
-    def produce(self, request: PackRequest, allow_flagged: bool = False) -> None:
+    def produce(self, request: PackRequest, allow_flagged: bool = False, replace: bool = False) -> None:
         from sscp_tui.services.packs import (
             GroupBy,
             PackError,
+            PackExists,
             PackFlagged,
             PackFormat,
             PackSpec,
@@ -235,9 +236,12 @@ class PackScreen(TrackerScreen):
             pack = build_pack(self.tracker, spec, self.progress)
             ensure_private_dir(request.folder)
             path = request.folder / suggested_file_name(pack, fmt)
-            write_pack(pack, fmt, path, allow_flagged=allow_flagged, progress=self.progress)
+            write_pack(pack, fmt, path, allow_flagged=allow_flagged, progress=self.progress, replace=replace)
         except PackFlagged as exc:
             self.app.call_from_thread(self._flagged, request, str(exc))
+            return
+        except PackExists as exc:
+            self.app.call_from_thread(self._exists, request, allow_flagged, str(exc))
             return
         except (PackError, OSError) as exc:
             message = (
@@ -248,6 +252,18 @@ class PackScreen(TrackerScreen):
             self.app.call_from_thread(self._finished, None, message)
             return
         self.app.call_from_thread(self._finished, path, f"The pack is ready: {path}")
+
+    def _exists(self, request: PackRequest, allow_flagged: bool, message: str) -> None:
+        """Today's pack written already: replaced only if the user says so."""
+        self._finished(None, message)
+
+        def answer(replace: bool | None) -> None:
+            if replace:
+                self.produce(request, allow_flagged=allow_flagged, replace=True)
+
+        self.app.push_screen(
+            ConfirmModal(message.replace("; nothing was written.", ".") + " Replace it?"), answer
+        )
 
     def _flagged(self, request: PackRequest, message: str) -> None:
         self._finished(None, message)

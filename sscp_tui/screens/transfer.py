@@ -78,16 +78,21 @@ class TransferActions:
         screen.app.push_screen(export_form("the items on screen (this filter)"), done)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def run_export(self, path: Path, f: ItemFilter, allow_flagged: bool = False) -> None:
-        from sscp_tui.services.exporter import ExportFlagged, export
+    def run_export(
+        self, path: Path, f: ItemFilter, allow_flagged: bool = False, replace: bool = False
+    ) -> None:
+        from sscp_tui.services.exporter import ExportExists, ExportFlagged, export
         from sscp_tui.services.imports.plan import TransferError
 
         screen: Any = self
         try:
             ensure_private_dir(path.parent)
-            report = export(screen.tracker, path, f, allow_flagged=allow_flagged)
+            report = export(screen.tracker, path, f, allow_flagged=allow_flagged, replace=replace)
         except ExportFlagged as exc:
             screen.app.call_from_thread(self._flagged, path, f, str(exc))
+            return
+        except ExportExists:
+            screen.app.call_from_thread(self._exists, path, f, allow_flagged)
             return
         except (TransferError, OSError) as exc:
             message = (
@@ -101,6 +106,18 @@ class TransferActions:
         screen.app.call_from_thread(
             screen.say, said, severity="warning" if report.cut_short else "information"
         )
+
+    def _exists(self, path: Path, f: ItemFilter, allow_flagged: bool) -> None:
+        """An export to a file that exists: replaced only if the user says so."""
+        screen: Any = self
+
+        def answer(replace: bool | None) -> None:
+            if replace:
+                self.run_export(path, f, allow_flagged=allow_flagged, replace=True)
+            else:
+                screen.say(f"Nothing was written; {path} is as it was.")
+
+        screen.app.push_screen(ConfirmModal(f"{path} already exists. Replace it?"), answer)
 
     def _flagged(self, path: Path, f: ItemFilter, message: str) -> None:
         """Listed words in the export: said, and written only if the user says so."""

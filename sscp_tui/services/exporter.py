@@ -99,6 +99,7 @@ def export(
     progress: Progress | None = None,
     *,
     allow_flagged: bool = False,
+    replace: bool = False,
 ) -> ExportReport:
     """Write the items ``f`` selects (and, if given, having any of ``alerts``) to ``path``.
 
@@ -112,6 +113,8 @@ def export(
         raise TransferError(f"There is no folder {path.parent} to write {path.name} into.")
     if path.is_dir():
         raise TransferError(f"{path} is a folder.")
+    if path.exists() and not replace:
+        raise ExportExists(path)
     with tracker.store.read() as session:
         headings, rows = log_rows(session, f, tracker.rules, alerts)
     flagged = flagged_cells(headings, rows, tracker.settings.forbidden_words)
@@ -139,6 +142,14 @@ def flagged_cells(headings: list[str], rows: list[list[Any]], words: Sequence[st
                 review = f"{row[at_review]} " if at_review is not None and row[at_review] else ""
                 found.append(f"'{hit.group(0)}' in {review}{row[at_ref]} ({heading})")
     return found
+
+
+class ExportExists(TransferError):
+    """The file chosen for the export exists already, and replacing it was not asked for."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path} already exists; nothing was written.")
 
 
 class ExportFlagged(TransferError):

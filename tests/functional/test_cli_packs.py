@@ -180,3 +180,21 @@ def test_listed_words_stop_an_export_too_unless_allowed(db: str, out: Path, tmp_
     assert "professional curiosity" in (out / "log.csv").read_text()
     code, stdout, err = run("export", str(out / "all.csv"), "--db", db)  # no list: nothing flagged
     assert code == 0 and "forbidden" not in stdout
+
+
+def test_a_pack_or_export_never_replaces_a_file_without_force(db: str, out: Path) -> None:
+    target = out / "p.md"
+    target.write_text("the last meeting's pack")
+    args = ("pack", "--db", db, "--meeting", GROUP, "--date", "2026-11-26", "-o", str(target))
+    code, _stdout, err = run(*args)
+    assert code == 1 and "already exists; nothing was written. Give --force to replace it." in err
+    assert target.read_text() == "the last meeting's pack"
+    code, _stdout, err = run(*args, "--force")
+    assert code == 0, err
+    assert "Case Review Panel" in target.read_text()
+    log = out / "log.csv"
+    log.write_text("kept")
+    code, _stdout, err = run("export", str(log), "--db", db)
+    assert code == 1 and "Give --force" in err and log.read_text() == "kept"
+    code, _stdout, err = run("export", str(log), "--db", db, "--force")
+    assert code == 0 and log.read_text() != "kept"

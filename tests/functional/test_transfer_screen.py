@@ -125,3 +125,27 @@ async def test_the_preview_imports_the_good_rows_and_writes_the_rejected_beside_
     written = tmp_path / "log - rejected rows.csv"
     assert f"The rejected rows are in {written}." in said
     assert "Nowhere Trust" in written.read_text(encoding="utf-8")
+
+
+async def test_an_export_over_a_file_asks_before_replacing_it(demo: Tracker, tmp_path: Path) -> None:
+    from sscp_tui.screens.forms import ConfirmModal
+
+    app = SSCPApp(demo)
+    target = tmp_path / "log.csv"
+    target.write_text("kept")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(pilot, app)
+        for answer in ("n", "y"):
+            await pilot.press("E")
+            await pilot.pause()
+            app.screen.query_one("#field-file", Input).value = str(target)
+            await pilot.press("ctrl+s")
+            await settle(pilot, app, rounds=5)
+            assert isinstance(app.screen, ConfirmModal)
+            assert "already exists. Replace it?" in str(app.screen.question)
+            await pilot.press(answer)
+            await settle(pilot, app, rounds=5)
+            if answer == "n":
+                assert target.read_text() == "kept"
+    assert target.read_text() != "kept" and "Ref" in target.read_text()

@@ -574,7 +574,11 @@ def test_export_writes_exactly_what_the_filter_selects(tracker, small, tmp_path)
         rows = list(csv.DictReader(handle))
     assert sorted(r["Ref"] for r in rows) == sorted(row.reference for row in tracker.rows(tracker.ids(f)))
     assert {r["RAG"] for r in rows} == {"Red", "Amber"}
-    exporter.export(tracker, path, EVERYTHING, alerts={AlertKind.OVERDUE, AlertKind.NO_TIMESCALE})
+    with pytest.raises(exporter.ExportExists):  # never replaced unasked
+        exporter.export(tracker, path, EVERYTHING)
+    exporter.export(
+        tracker, path, EVERYTHING, alerts={AlertKind.OVERDUE, AlertKind.NO_TIMESCALE}, replace=True
+    )
     with path.open(encoding="utf-8-sig") as handle:
         refs = sorted(r["Ref"] for r in csv.DictReader(handle))
     overdue = {r.reference for r in tracker.rows(tracker.ids(ItemFilter(alert=AlertKind.OVERDUE)))}
@@ -614,10 +618,13 @@ def test_export_refuses_other_formats_and_missing_folders(tracker, small, tmp_pa
         exporter.export(tracker, tmp_path / "nowhere" / "log.csv")
 
 
-def test_an_export_is_private_and_replaces_the_old_file(tracker, small, tmp_path) -> None:
+def test_an_export_is_private_and_replaces_the_old_file_only_when_asked(tracker, small, tmp_path) -> None:
     path = tmp_path / "log.xlsx"
     path.write_text("old")
-    exporter.export(tracker, path)
+    with pytest.raises(exporter.ExportExists, match="already exists; nothing was written"):
+        exporter.export(tracker, path)
+    assert path.read_text() == "old"
+    exporter.export(tracker, path, replace=True)
     assert path.stat().st_mode & 0o077 == 0
     assert openpyxl.load_workbook(path).active["A1"].value == "Review"
     assert not list(tmp_path.glob(".*.tmp"))

@@ -46,6 +46,14 @@ _RENDERERS = {
 }
 
 
+class PackExists(PackError):
+    """The file chosen for the pack exists already, and replacing it was not asked for."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path} already exists; nothing was written.")
+
+
 class PackFlagged(PackError):
     """Listed words appear in the pack, so it was not written."""
 
@@ -80,10 +88,14 @@ def write_pack(
     *,
     allow_flagged: bool = False,
     progress: Progress | None = None,
+    replace: bool = False,
 ) -> None:
-    """Write ``pack`` to ``path`` (atomically, mode 0600) unless listed words appear in it."""
+    """Write ``pack`` to ``path`` (atomically, mode 0600) unless listed words appear in it, or
+    the file exists and ``replace`` was not asked for (PackExists)."""
     if pack.findings and not allow_flagged:
         raise PackFlagged(pack.findings)
+    if path.exists() and not replace:
+        raise PackExists(path)
     if progress:
         progress(f"Writing the {fmt.label}", 0.65)
     module = importlib.import_module(_RENDERERS[fmt])
@@ -111,6 +123,7 @@ __all__ = [
     "GroupBy",
     "Pack",
     "PackError",
+    "PackExists",
     "PackFlagged",
     "PackFormat",
     "PackSpec",
