@@ -157,6 +157,22 @@ class SSCPApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(RATING_VARIABLES)
 
+    async def action_quit(self) -> None:
+        """Quit; a form with something typed in it asks first, so ctrl+q never loses it."""
+        from sscp_tui.screens.forms import ConfirmModal, FormModal
+
+        typed = [s for s in self.screen_stack if isinstance(s, FormModal) and s.changed]
+        if not typed:
+            self.exit()
+            return
+
+        def answer(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        title = typed[-1].form_title
+        self.push_screen(ConfirmModal(f"Quit, losing what you typed in '{title}'? It is not saved."), answer)
+
     def _say_notices(self, tracker: Tracker) -> None:
         """What the store has to tell once open (a backup not taken, an upgrade's copy), from
         whichever thread opened it."""

@@ -240,6 +240,21 @@ class FormModal(TrackerModal):
         self._focus_first()
         return True
 
+    @property
+    def changed(self) -> bool:
+        """Whether anything was typed or chosen that the form did not start with."""
+        if not self.is_mounted:
+            return False
+
+        def start(spec: FormField) -> str:
+            if spec.kind != "select":
+                return spec.value
+            chosen = _choice(spec)
+            return "" if chosen is Select.NULL else str(chosen)
+
+        now = self.values()
+        return any(now[spec.name].strip() != start(spec).strip() for spec in self.fields)
+
     def values(self) -> dict[str, str]:
         found: dict[str, str] = {}
         for spec in self.fields:

@@ -71,3 +71,25 @@ def test_an_import_flags_an_impossible_date(demo: Tracker, tmp_path: Path) -> No
     found = plan(demo, source, ImportOptions(create_agencies=True, review_kind="SCR"))
     (rejected,) = found.rejected
     assert "'31/02/2027' is not a real date" in rejected.reason
+
+
+async def test_quitting_with_a_half_typed_form_asks_first(demo: Tracker) -> None:
+    from sscp_tui.screens.forms import ConfirmModal
+
+    app = SSCPApp(demo)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot, app)
+        await pilot.press("n")  # a progress update
+        await settle(pilot, app)
+        await type_text(pilot, "Half a sentence")
+        await pilot.press("ctrl+q")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmModal) and "losing what you typed" in str(app.screen.question)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormModal) and app.return_code is None  # still there, text kept
+        assert "Half a sentence" in app.screen.values()["text"]
+        await pilot.press("ctrl+q", "y")
+        await settle(pilot, app)
+    assert app.return_code == 0
