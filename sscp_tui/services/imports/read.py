@@ -31,6 +31,7 @@ import html
 import io
 import itertools
 import re
+import struct
 import warnings
 import zipfile
 import zlib
@@ -59,8 +60,12 @@ _SUFFIXES = {".xlsx": "XLSX", ".xlsm": "XLSX", ".xls": "XLS", ".ods": "ODS"}
 _REPEAT_CAP = 1000  # repeated ODS rows or cells whose look is recorded one by one
 _Row = tuple[Cell, ...]
 # What a damaged or foreign workbook raises; each becomes one sentence for the user.
+# What a damaged file makes the readers raise. zipfile also raises NotImplementedError (a
+# "version" or compression it does not know, read from damaged bytes), struct.error (a header
+# cut short) and RuntimeError (an entry marked as encrypted).
 _BROKEN = (calamine.CalamineError, zipfile.BadZipFile, zlib.error, ElementTree.ParseError, KeyError,
-           ValueError, IndexError, EOFError, OSError)  # fmt: skip
+           ValueError, IndexError, EOFError, OSError, NotImplementedError, struct.error, RuntimeError,
+           OverflowError)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
