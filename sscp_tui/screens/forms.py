@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from sscp_tui.errors import EditError
 from sscp_tui.screens.base import TrackerModal, user_message
+from sscp_tui.text_safety import clean
 
 SAY_SAVING_AFTER = 0.25  # seconds
 T = TypeVar("T")
@@ -256,6 +257,7 @@ class FormModal(TrackerModal):
         return any(now[spec.name].strip() != start(spec).strip() for spec in self.fields)
 
     def values(self) -> dict[str, str]:
+        """What was typed, with any control character taken out (see text_safety)."""
         found: dict[str, str] = {}
         for spec in self.fields:
             widget = self.query_one(f"#field-{spec.name}")
@@ -265,7 +267,7 @@ class FormModal(TrackerModal):
                 found[spec.name] = "" if widget.value is Select.NULL else str(widget.value)
             elif isinstance(widget, Input):
                 found[spec.name] = widget.value
-        return found
+        return {name: clean(value) for name, value in found.items()}
 
     def show_error(self, name: str, message: str) -> None:
         _say(self.query_one(f"#error-{name}", Static), message)

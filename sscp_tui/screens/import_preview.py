@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Header, ProgressBar, Static
 
 from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.services.records import ChangeResult
+from sscp_tui.text_safety import shown
 from sscp_tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
@@ -106,13 +107,15 @@ class ImportPreviewScreen(TrackerScreen):
             lines.append(f"Columns{of}: " + "; ".join(c for c in columns if "→" in c) + ".")
         if found.skipped:
             lines.append("Sheets not read: " + "; ".join(found.skipped) + ".")
-        self.query_one("#import-summary", Static).update(Text("\n".join(lines)))
+        # A file's own words (sheet names, headings) are shown, never written raw (text_safety).
+        self.query_one("#import-summary", Static).update(Text(shown("\n".join(lines))))
         table = self.query_one(DataTable)
         for row in found.rows:
             style = "bold" if row.action.value == "reject" else ""
             place = f"{row.sheet}!{row.row}" if row.sheet else str(row.row)
-            table.add_row(Text(place), Text(row.action.value.upper(), style=style), Text(row.source),
-                          Text(row.reference), Text(row.detail))  # fmt: skip
+            cells = [Text(shown(text)) for text in (place, row.source, row.reference, row.detail)]
+            cells.insert(1, Text(row.action.value.upper(), style=style))
+            table.add_row(*cells)
         table.focus()
 
     def action_apply(self) -> None:

@@ -35,6 +35,7 @@ from sscp_tui.services.records import (
     PriorityRecord,
     ReviewRecord,
 )
+from sscp_tui.text_safety import clean, shown
 
 
 class UnknownName(EditError):
@@ -73,6 +74,7 @@ def find_agency(session: Session, name: str) -> AgencyRecord:
 def create_agency(
     session: Session, ctx: EditContext, name: str, short_name: str, kind: AgencyKind
 ) -> AgencyRecord:
+    name, short_name = clean(name), clean(short_name)  # no control character is stored
     if not name.strip() or not short_name.strip():
         raise EditError("An agency needs a name and a short name.", "name")
     for existing in session.scalars(select(Agency)):
@@ -86,7 +88,7 @@ def create_agency(
 
 
 def themes(session: Session) -> list[tuple[int, str]]:
-    return [(t.id, t.name) for t in session.scalars(select(Theme).order_by(Theme.name))]
+    return [(t.id, shown(t.name)) for t in session.scalars(select(Theme).order_by(Theme.name))]
 
 
 def find_theme(session: Session, name: str) -> int:
@@ -141,7 +143,7 @@ def review_labels(session: Session) -> list[tuple[int, str]]:
         .where(Review.deleted_at.is_(None))
         .order_by(Review.year.desc().nulls_last(), Review.kind, Review.title)
     )
-    return [(r.id, review_label(r.kind, r.title, r.year)) for r in session.execute(statement)]
+    return [(r.id, shown(review_label(r.kind, r.title, r.year))) for r in session.execute(statement)]
 
 
 def ids_named(
@@ -180,6 +182,7 @@ REVIEW_FIELDS = ("kind", "title", "year", "status", "commissioned_on", "publishe
 
 def save_review(session: Session, ctx: EditContext, review_id: int | None, values: dict[str, object]) -> int:
     """Create (``review_id`` None) or edit a review; each changed field goes to history."""
+    values = {name: clean(value) if type(value) is str else value for name, value in values.items()}
     title = str(values.get("title", "") or "").strip()
     if review_id is None and not title:
         raise EditError("A review needs a title.", "title")
@@ -332,7 +335,7 @@ def plans(session: Session) -> list[PlanRecord]:
 def save_plan(session: Session, ctx: EditContext, plan_id: int | None, title: str, period: str) -> int:
     """Add a strategic plan (``plan_id`` None) or change its title and period; each change,
     and the creation, goes to history. Returns the plan's id."""
-    title, period = title.strip(), period.strip()
+    title, period = clean(title).strip(), clean(period).strip()
     if not title:
         raise EditError("A plan needs a title.", "title")
     twin = session.scalar(select(StrategicPlan.id).where(func.lower(StrategicPlan.title) == title.lower()))
@@ -361,6 +364,7 @@ def add_priority(
     session: Session, ctx: EditContext, plan_id: int, number: str, title: str, objective: str
 ) -> int:
     """A new priority of a plan, numbered as the plan numbers them; its creation in history."""
+    number, title, objective = clean(number), clean(title), clean(objective)
     number, title = number.strip(), title.strip()
     if session.get(StrategicPlan, plan_id) is None:
         raise EditError("That plan no longer exists.")
@@ -399,6 +403,7 @@ def set_priority_rating(session: Session, ctx: EditContext, priority_id: int, ra
 
 def update_priority(session: Session, ctx: EditContext, priority_id: int, title: str, objective: str) -> int:
     """Change a priority's title and strategic objective; each change goes to history."""
+    title, objective = clean(title), clean(objective)
     priority = session.get(Priority, priority_id)
     if priority is None:
         raise EditError("That priority no longer exists.")
@@ -422,7 +427,7 @@ def meetings(session: Session, group: str | None = None) -> list[MeetingRecord]:
 
 
 def record_meeting(session: Session, ctx: EditContext, group: str, held_on: date) -> MeetingRecord:
-    group = group.strip()
+    group = clean(group).strip()
     if not group:
         raise EditError("A meeting needs a group, such as Case Review Panel.", "group")
     exists = session.scalar(select(Meeting).where(Meeting.group == group, Meeting.held_on == held_on))

@@ -30,6 +30,7 @@ from sscp_tui.db.models import (
 from sscp_tui.errors import EditError as EditError
 from sscp_tui.errors import OpenActions as OpenActions
 from sscp_tui.services.timescales import impossible_date, parse_timescale
+from sscp_tui.text_safety import clean
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +206,7 @@ def rows_written(session: Session, ctx: EditContext) -> int:
 def change_field(session: Session, ctx: EditContext, item: TrackedItem, name: str, value: str | None) -> bool:
     """Set one field; write history if it changed. Returns whether it changed."""
     old = _get(item, name)
-    value = value if value not in ("",) else None
+    value = clean(value) if value else None  # no control character is stored (see text_safety)
     if old == value:
         return False
     _set(session, item, name, value, ctx.now)
@@ -372,6 +373,7 @@ def add_update(
     written_on: date,
     proposed_rating: Rating | None = None,
 ) -> int:
+    text = clean(text)
     if not text.strip():
         raise EditError("A progress update needs some text.", "text")
     (item,) = load_items(session, [item_id])
@@ -449,6 +451,13 @@ def references(session: Session, *, review_id: int | None = None, priority_id: i
 
 def create_item(session: Session, ctx: EditContext, new: NewItem) -> TrackedItem:
     from sscp_tui.db.models import Action, Recommendation
+
+    new = replace(
+        new,  # no control character is stored (see text_safety)
+        reference=clean(new.reference), text=clean(new.text), timescale=clean(new.timescale),
+        owner=clean(new.owner), evidence_completion=clean(new.evidence_completion),
+        evidence_impact=clean(new.evidence_impact), themes=tuple(clean(t) for t in new.themes),
+    )  # fmt: skip
 
     if not new.text.strip():
         raise EditError("The text cannot be empty.", "text")

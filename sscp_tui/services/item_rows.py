@@ -13,6 +13,7 @@ from typing import Any
 from sscp_tui.db.enums import Rating, ReviewKind
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.records import AlertKind, ItemRow
+from sscp_tui.text_safety import SHOW, shown
 
 
 def _source_label(
@@ -76,7 +77,7 @@ def build_rows(
         where = (review_kind, review_title, review_year, plan_title, priority_number)
         source = labels.get(where)
         if source is None:
-            source = labels[where] = _source_label(*where)
+            source = labels[where] = shown(_source_label(*where))
         since = awaiting_impact_since(
             rating, evidence_completion, evidence_impact, delivered_on, last_update_on, created_on
         )
@@ -93,11 +94,12 @@ def build_rows(
                 kind=kind,
                 source=source,
                 review_kind=review_kind,
-                reference=reference,
-                text=text,
-                themes=themes.get(item_id, ()),
-                lead_agency=lead_short,
-                timescale=timescale,
+                # Shown as text, whatever an older database holds (see text_safety).
+                reference=reference.translate(SHOW),
+                text=text.translate(SHOW),
+                themes=tuple(t.translate(SHOW) for t in themes.get(item_id, ())),
+                lead_agency=lead_short.translate(SHOW) if lead_short else lead_short,
+                timescale=timescale.translate(SHOW) if timescale else timescale,
                 due_on=due_on,
                 rating=rating,
                 last_update_on=last_update_on,

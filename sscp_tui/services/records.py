@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sscp_tui.db.enums import AgencyKind, ItemKind, Rating, ReviewKind, ReviewStatus
+from sscp_tui.text_safety import shown
 
 RATING_ORDER: tuple[Rating | None, ...] = (
     Rating.RED,
@@ -85,6 +86,9 @@ class AgencyRecord:
     kind: AgencyKind
     active: bool
 
+    def __post_init__(self) -> None:
+        _shown_strings(self)
+
 
 @dataclass(frozen=True, slots=True)
 class ReviewRecord:
@@ -104,6 +108,9 @@ class ReviewRecord:
         from sscp_tui.services.item_rows import review_label
 
         return review_label(self.kind, self.title, self.year)
+
+    def __post_init__(self) -> None:
+        _shown_strings(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +146,9 @@ class ProgressUpdateRecord:
     text: str
     proposed_rating: Rating | None
 
+    def __post_init__(self) -> None:
+        _shown_strings(self)
+
 
 @dataclass(frozen=True, slots=True)
 class HistoryRecord:
@@ -153,6 +163,9 @@ class HistoryRecord:
     changed_at: datetime
     source: str
     batch: str
+
+    def __post_init__(self) -> None:
+        _shown_strings(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +186,9 @@ class ItemDetail:
     updates: tuple[ProgressUpdateRecord, ...]
     history: tuple[HistoryRecord, ...]
     children: tuple[ItemRow, ...]
+
+    def __post_init__(self) -> None:
+        _shown_strings(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +217,9 @@ class AgencyMatrixRow:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    def __post_init__(self) -> None:
+        _shown_strings(self)
+
 
 @dataclass(frozen=True, slots=True)
 class MeetingRecord:
@@ -208,6 +227,9 @@ class MeetingRecord:
     group: str
     held_on: date
     notes: str
+
+    def __post_init__(self) -> None:
+        _shown_strings(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +254,9 @@ class PriorityRecord:
     objective: str
     rating: Rating | None
 
+    def __post_init__(self) -> None:
+        _shown_strings(self)
+
 
 @dataclass(frozen=True, slots=True)
 class PlanRecord:
@@ -241,6 +266,9 @@ class PlanRecord:
     starts_on: date | None
     ends_on: date | None
     priorities: tuple[PriorityRecord, ...]
+
+    def __post_init__(self) -> None:
+        _shown_strings(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,3 +282,19 @@ class ChangeResult:
     changed: int
     item_ids: tuple[int, ...] = ()
     not_undoable: str = ""
+
+
+def _shown_strings(record: object) -> None:
+    """Make a record's text fields safe to show (see text_safety): any control character a
+    stored text holds becomes a visible symbol. For the records of which there are few; the
+    log's rows are made safe where they are built (item_rows.build_rows)."""
+    for name in record.__slots__:  # type: ignore[attr-defined]
+        value = getattr(record, name)
+        if type(value) is str:  # not an enum's value
+            safe = shown(value)
+        elif type(value) is tuple and value and all(type(v) is str for v in value):
+            safe = tuple(shown(v) for v in value)  # type: ignore[assignment]
+        else:
+            continue
+        if safe != value:
+            object.__setattr__(record, name, safe)

@@ -36,6 +36,7 @@ from sscp_tui.services.records import (
     ReviewRecord,
     SortKey,
 )
+from sscp_tui.text_safety import clean
 
 _ADDING_ITEMS = "Adding an item cannot be undone; delete it (d) if it was added by mistake."
 T = TypeVar("T")
@@ -68,7 +69,7 @@ class Tracker:
         items: Sequence[int] = (),
         not_undoable: str = "",
     ) -> ChangeResult:
-        ctx = EditContext(author=self.settings.author, note=note.strip(), source=source)
+        ctx = EditContext(author=self.settings.author, note=clean(note).strip(), source=source)
         try:
             with self.store.write() as session:
                 changed = work(session, ctx)

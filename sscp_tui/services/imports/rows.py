@@ -35,6 +35,7 @@ from sscp_tui.services.imports.headings import header_score, match_heading, norm
 from sscp_tui.services.imports.table import Table
 from sscp_tui.services.timescales import Timescale, impossible_date
 from sscp_tui.services.transfer import Cell, SheetRow
+from sscp_tui.text_safety import clean, has_controls
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +311,10 @@ def _read(
 ) -> ReadRow:
     problems: list[str] = []
     notes: list[str] = []
+    controlled = [name for name, written in texts.items() if has_controls(written)]
+    if controlled:  # never stored: they would reach a terminal (see text_safety)
+        texts = {**texts, **{name: clean(texts[name]) for name in controlled}}
+        notes.append(f"control characters removed from its {', '.join(sorted(controlled))}")
 
     def attempt(reader: Callable[[], object]) -> object:
         try:
