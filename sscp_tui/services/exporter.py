@@ -123,6 +123,7 @@ def export(
     if fmt == "CSV":
         _write_private(path, partial(_csv, headings, rows))
         return ExportReport(path, fmt, len(rows), flagged=len(flagged))
+    _refuse_overlong(headings, rows)
     workbook = _Workbook(headings, rows, tracker.settings.protective_marking, progress)
     _write_private(path, workbook.write)
     return ExportReport(path, fmt, len(rows), workbook.cut_short, flagged=len(flagged))
@@ -142,6 +143,28 @@ def flagged_cells(headings: list[str], rows: list[list[Any]], words: Sequence[st
                 review = f"{row[at_review]} " if at_review is not None and row[at_review] else ""
                 found.append(f"'{hit.group(0)}' in {review}{row[at_ref]} ({heading})")
     return found
+
+
+def _refuse_overlong(headings: list[str], rows: list[list[Any]]) -> None:
+    """An XLSX export never cuts a text: one longer than an Excel cell holds is refused, with
+    the item named (a CSV export keeps every text whole)."""
+    limit = EXCEL_CELL_LIMIT - 1  # room for the apostrophe before a formula-like text
+    long = [
+        (row, heading, len(value))
+        for row in rows
+        for heading, value in zip(headings, row, strict=False)
+        if type(value) is str and len(value) > limit
+    ]
+    if not long:
+        return
+    row, heading, size = long[0]
+    at = headings.index("Ref") if "Ref" in headings else 0
+    item = f"{row[headings.index('Review')]} {row[at]}" if "Review" in headings else str(row[at])
+    more = f" (and {len(long) - 1} more)" if len(long) > 1 else ""
+    raise TransferError(
+        f"The {heading.lower()} of {item} is {size:,} characters{more}, more than an Excel cell holds "
+        f"({EXCEL_CELL_LIMIT:,}); nothing was written. Export as .csv, which keeps every text whole."
+    )
 
 
 class ExportExists(TransferError):

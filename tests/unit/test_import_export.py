@@ -655,24 +655,21 @@ def test_an_xlsx_export_is_a_filterable_sheet_with_real_dates(tracker, small, tm
     assert tracker.settings.protective_marking in sheet.oddHeader.center.text
 
 
-def test_a_text_longer_than_a_cell_is_cut_short_in_xlsx_and_said_but_kept_whole_in_csv(
-    tracker, small, tmp_path
+def test_a_text_longer_than_a_cell_is_refused_in_xlsx_and_comes_back_whole_through_csv(
+    tracker, small, other, tmp_path
 ) -> None:
-    long = "word " * 8_000  # 40,000 characters: more than a spreadsheet cell holds
+    long = "word " * 40_000  # 200,000 characters: past an Excel cell, and past csv's own limit
     tracker.update_item(small["soon"], {"text": long.strip()}, "Pasted the whole report")
-    report = exporter.export(tracker, tmp_path / "log.xlsx")
-    assert report.cut_short == 1
-    assert report.cut_note == (
-        "1 text was longer than a spreadsheet cell holds (32,767 characters) and cut short; "
-        "export as CSV to keep every text whole."
-    )
-    texts = [c.value for row in openpyxl.load_workbook(tmp_path / "log.xlsx")["Log"].iter_rows() for c in row]
-    (cut,) = [t for t in texts if isinstance(t, str) and t.startswith("word word")]
-    assert len(cut) == 32_767 and cut.endswith(" [cut short here]")
-    whole = exporter.export(tracker, tmp_path / "log.csv")
-    assert whole.cut_short == 0 and whole.cut_note == ""
-    with (tmp_path / "log.csv").open(encoding="utf-8-sig", newline="") as handle:
-        assert long.strip() in {value for row in csv.reader(handle) for value in row}
+    reference = tracker.rows([small["soon"]])[0].reference
+    with pytest.raises(TransferError, match=f"The recommendation of .*{reference} is 199,999 characters"):
+        exporter.export(tracker, tmp_path / "log.xlsx")
+    assert not (tmp_path / "log.xlsx").exists()
+    exporter.export(tracker, tmp_path / "log.csv")
+    assert long.strip() in (tmp_path / "log.csv").read_text(encoding="utf-8-sig")
+    found = importer.plan(other, tmp_path / "log.csv", importer.ImportOptions(create_agencies=True))
+    import_write.apply(other, found)
+    (back,) = [r for r in other.rows(other.ids(ItemFilter(state=ItemState.ALL))) if len(r.text) > 100_000]
+    assert back.text == long.strip()
 
 
 def test_priority_actions_are_exported_with_their_plan_and_matched_back(

@@ -452,6 +452,9 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
 def _parse_csv(
     text: str, delimiter: str, progress: Progress | None, limit: int | None = None
 ) -> list[SheetRow]:
+    # A field may be as long as the file: a text of any length comes back whole (csv's own
+    # limit, 131,072 characters, would refuse a long report pasted into one cell).
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = []
     try:
