@@ -183,7 +183,8 @@ class SSCPApp(App[None]):
                 self.call_from_thread(self.notify, notice, severity="warning", markup=False, timeout=10)
 
     def on_mount(self) -> None:
-        self.sub_title = self.location
+        reading = self._opening.read_only if self._opening is not None else self.tracker.store.read_only
+        self.sub_title = f"{self.location} · read-only" if reading else self.location
         if self._tracker is not None:
             self._say_notices(self._tracker)
         self.switch_mode(self.start_mode)

@@ -65,6 +65,7 @@ def _unexpected(error: BaseException) -> str:
 
 
 _current_tracker: Path | None = None  # the tracker file the command opened, to name it if damaged
+_read_only = False  # --read-only: every tracker this run opens is opened to be read
 
 
 def _as_of(value: str | None) -> date | None:
@@ -93,7 +94,7 @@ def _open(target: str | None, *, create: bool) -> Any:
     if "://" not in str(chosen):
         _current_tracker = Path(chosen).expanduser()
     try:
-        return open_store(chosen, create=create, daily_backup=True)
+        return open_store(chosen, create=create and not _read_only, daily_backup=True, read_only=_read_only)
     except StoreError as exc:
         fail(str(exc))
 
@@ -139,23 +140,27 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
 @db_option
 @as_of_option
 @click.option("--demo", is_flag=True, help="Open the demo partnership (kept apart from yours).")
+@click.option("--read-only", is_flag=True,
+              help="Open the tracker to read: every screen, packs and exports, but no change.")  # fmt: skip
 @click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
               help="Show the version and exit.")  # fmt: skip
 @click.pass_context
-def main(ctx: click.Context, db: str | None, as_of: str | None, demo: bool) -> None:
+def main(ctx: click.Context, db: str | None, as_of: str | None, demo: bool, read_only: bool) -> None:
     """Track a safeguarding children partnership's recommendations, actions and priorities.
 
     With no command, opens your tracker in the terminal. The first run creates it, empty,
     in your data directory; `--demo` opens a demo partnership built from the SSCP's
     published reports instead.
     """
+    global _read_only
+    _read_only = read_only
     if ctx.invoked_subcommand is not None:
         return
     settings = _settings()
     day = _as_of(as_of)
     target = _demo_path(day) if demo else (db or str(app_paths().database))
     welcome = f"Demo partnership at {target}." if demo else None
-    app = quick_app(target, settings, day, welcome=welcome)
+    app = quick_app(target, settings, day, welcome=welcome, read_only=read_only)
     if app is None:
         app = _slow_app(db, settings, day, demo=demo)
     app.run()
@@ -171,6 +176,7 @@ def quick_app(
     *,
     start: str = "dashboard",
     welcome: str | None = None,
+    read_only: bool = False,
 ) -> Any:
     """The app on a tracker file at this version's schema, or None.
 
@@ -187,7 +193,7 @@ def quick_app(
         return None
     from sscp_tui.app import SSCPApp
 
-    opening = Opening(path, settings, day, look)
+    opening = Opening(path, settings, day, look, read_only)
     return SSCPApp(opening, welcome=welcome or f"Opened {opening.location}.", start=start)
 
 

@@ -80,12 +80,14 @@ def _prepare_sqlite_file(path: Path, *, create: bool) -> bool:
     return True
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below issue BEGIN, so writes can be IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        if read_only:  # SQLite itself refuses any write on this connection
+            cursor.execute("PRAGMA query_only = ON")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
@@ -118,6 +120,7 @@ class Store:
     _writer: sessionmaker[Session]
     # Things to tell the user once the tracker is open (a backup taken before an upgrade).
     notices: list[str] = field(default_factory=list)
+    read_only: bool = False  # opened to be read (--read-only, or a file the user cannot write)
 
     @property
     def location(self) -> str:
@@ -132,6 +135,10 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction (BEGIN IMMEDIATE on SQLite), committed on success."""
+        if self.read_only:
+            from sscp_tui.errors import EditError
+
+            raise EditError(READ_ONLY)
         with self._writer() as session, session.begin():
             yield session
 
@@ -149,7 +156,7 @@ class Store:
         self.engine.dispose()
 
     def _statistics(self, statement: str) -> None:
-        if self.engine.dialect.name != "sqlite":
+        if self.engine.dialect.name != "sqlite" or self.read_only:
             return
         with self.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA busy_timeout = 0")  # never wait for it
@@ -170,8 +177,16 @@ def _refuse_bulk_history_rewrite(state: Any) -> None:
         _refuse_history_rewrite()
 
 
+READ_ONLY = "This tracker is open read-only: you can read it, make packs and exports, but not change it."
+
+
 def open_store(
-    target: str | Path, *, create: bool = True, migrate: bool = True, daily_backup: bool = False
+    target: str | Path,
+    *,
+    create: bool = True,
+    migrate: bool = True,
+    daily_backup: bool = False,
+    read_only: bool = False,
 ) -> Store:
     """Open (creating if allowed) the tracker at ``target`` and bring its schema up to date.
 
@@ -184,20 +199,26 @@ def open_store(
     except ArgumentError as exc:
         raise StoreError(f"'{target}' is neither a file path nor a database URL.") from exc
     path = _sqlite_path(url)
-    created = _prepare_sqlite_file(path, create=create) if path else False
+    created = _prepare_sqlite_file(path, create=create and not read_only) if path else False
     if path is not None and not created:
         _refuse_damage(path)
+    unwritable = path is not None and not created and not _writable(path)
+    read_only = read_only or unwritable
     try:
         engine = create_engine(url)
     except (ArgumentError, ImportError) as exc:
         raise StoreError(f"Cannot use the database URL '{target}': {exc}.") from exc
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, read_only=read_only)
     reader = sessionmaker(engine, expire_on_commit=False)
     writer = sessionmaker(engine.execution_options(immediate_write=True), expire_on_commit=False)
-    store = Store(url, engine, created, reader, writer)
+    store = Store(url, engine, created, reader, writer, read_only=read_only)
+    if unwritable:
+        store.notices.append(f"You can read {path} but not change it, so it is open read-only.")
     try:
-        if migrate:
+        if read_only:
+            _refuse_an_old_schema(store)
+        elif migrate:
             upgrade_schema(store)
             if engine.dialect.name == "sqlite":
                 _keep_search_index(engine)
@@ -212,11 +233,27 @@ def open_store(
             raise TrackerDamaged(damaged_message(path, _reason(exc))) from exc
         where = store.location
         raise StoreError(f"Cannot open the tracker at {where}: {_reason(exc)}.") from exc
-    if path is not None and not created:
+    if path is not None and not created and not read_only:
         _keep_private(store, path)
     if daily_backup and path is not None and not created:
         _daily_backup(store, path)
     return store
+
+
+def _writable(path: Path) -> bool:
+    """Whether this user may change the tracker: the file, and its folder (for the -wal file)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _refuse_an_old_schema(store: Store) -> None:
+    """A tracker opened read-only is read as it is: one that needs upgrading cannot be."""
+    revision = current_revision(store.engine)
+    if revision != HEAD_REVISION:
+        store.engine.dispose()
+        raise StoreError(
+            f"The tracker at {store.location} needs upgrading by this version of sscp-tui, which cannot be "
+            "done while it is open read-only; open it once by someone who can change it."
+        )
 
 
 def _keep_private(store: Store, path: Path) -> None:

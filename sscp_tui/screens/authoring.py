@@ -202,6 +202,8 @@ def add_items(screen: TrackerScreen, where: Where, *, kind: str = "") -> None:
         return title(), fields, f"{message} Now the next one."
 
     form = ItemForm(title(), item_fields(where, known, agencies, kind=kind), known, focus="text")
+    if screen.refused_read_only():
+        return
     form.commit_with(save, saved, another)
     screen.app.push_screen(form)
 
@@ -317,5 +319,7 @@ def add_priority(screen: TrackerScreen, plan: PlanRecord) -> None:
         return f"Add a priority to {plan.title}", fields_after(numbers), f"{outcome[1]} Now the next one."
 
     form = FormModal(f"Add a priority to {plan.title}", fields_after(numbers), focus="title")
+    if screen.refused_read_only():
+        return
     form.commit_with(save, saved, another)
     screen.app.push_screen(form)

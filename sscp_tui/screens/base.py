@@ -107,8 +107,19 @@ class TrackerScreen(WorkerErrors, Screen[None]):
         change and what to say) in the form's worker, and the form stays open until it has: a
         refusal is said in the form. Then the change goes on the undo list, the screen says so
         and reloads."""
+        if self.refused_read_only():
+            return
         form.commit_with(save, self._saved_and_said)
         self.app.push_screen(form)
+
+    def refused_read_only(self) -> bool:
+        """Say so, before any form opens, when the tracker cannot be changed."""
+        if self.tracker.store.read_only:
+            self.say(
+                "Read-only: this tracker can be read, packed and exported, not changed.", severity="warning"
+            )
+            return True
+        return False
 
     def _saved_and_said(self, saved: tuple[ChangeResult, str]) -> None:
         result, message = saved

@@ -115,6 +115,9 @@ class ItemActions:
         and the form closes once it is committed (an EditError is shown in the form). The
         screen takes in the saved change just before the form closes."""
 
+        if self._screen.refused_read_only():
+            return
+
         def commit(values: dict[str, str]) -> Saved:
             result = change(values)
             # Committed: from here on nothing may say otherwise (the form would offer to save

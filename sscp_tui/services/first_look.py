@@ -245,6 +245,7 @@ class Opening:
     settings: Settings
     as_of: date | None
     look: FirstLook
+    read_only: bool = False
 
     @property
     def location(self) -> str:
@@ -255,4 +256,5 @@ class Opening:
         from sscp_tui.db.store import open_store
         from sscp_tui.services.tracker import Tracker
 
-        return Tracker(open_store(self.path, create=False, daily_backup=True), self.settings, self.as_of)
+        store = open_store(self.path, create=False, daily_backup=True, read_only=self.read_only)
+        return Tracker(store, self.settings, self.as_of)

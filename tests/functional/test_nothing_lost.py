@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from sscp_tui.app import SSCPApp
+from sscp_tui.config import Settings
 from sscp_tui.db.models import HistoryEntry, Rating
 from sscp_tui.errors import EditError
 from sscp_tui.screens.forms import FormModal
 from sscp_tui.services.imports.plan import ImportOptions, plan
 from sscp_tui.services.records import ItemFilter
 from sscp_tui.services.tracker import Tracker
+from tests.conftest import AS_OF
 from tests.functional.screen_helpers import settle, static_text, type_text
 
 
@@ -93,3 +95,50 @@ async def test_quitting_with_a_half_typed_form_asks_first(demo: Tracker) -> None
         await pilot.press("ctrl+q", "y")
         await settle(pilot, app)
     assert app.return_code == 0
+
+
+async def test_a_read_only_tracker_says_so_before_any_form_opens(demo: Tracker) -> None:
+    from sscp_tui.db.store import open_store
+
+    path = demo.store.engine.url.database
+    demo.store.close()
+    reading = Tracker(open_store(str(path), read_only=True), Settings(author="Board member"), AS_OF)
+    app = SSCPApp(reading)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot, app)
+        assert "read-only" in app.sub_title
+        for key in ("g", "n", "t", "e", "b", "d"):
+            await pilot.press(key)
+            await settle(pilot, app)
+            assert not isinstance(app.screen, FormModal), key  # said, no form to type into
+        await pilot.press("f4")
+        await settle(pilot, app)
+        await pilot.press("a")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormModal)
+    with pytest.raises(EditError, match="read-only"):
+        reading.set_rating([reading.page(ItemFilter(), limit=1).rows[0].id], Rating.RED, "No")
+    reading.store.close()
+
+
+def test_the_read_only_flag_opens_every_command_to_read(demo: Tracker, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sscp_tui.cli import main
+
+    path = str(demo.store.engine.url.database)
+    demo.store.close()
+    before = Path(path).read_bytes()
+    runner = CliRunner()
+    alerts = runner.invoke(main, ["--read-only", "alerts", "--db", path])
+    assert alerts.exit_code == 0, alerts.output
+    exported = runner.invoke(main, ["--read-only", "export", str(tmp_path / "log.csv"), "--db", path])
+    assert exported.exit_code == 0 and (tmp_path / "log.csv").exists()
+    source = tmp_path / "in.csv"
+    source.write_text("Review,Ref,Recommendation\nSCR Child W,1,Text\n")
+    imported = runner.invoke(
+        main, ["--read-only", "import", str(source), "--db", path, "--review-kind", "SCR"]
+    )
+    assert imported.exit_code == 1 and "read-only" in imported.stderr
+    assert Path(path).read_bytes() == before

@@ -133,9 +133,8 @@ def test_head_revision_constant_matches_the_migration_scripts() -> None:
     assert migrate.head() == HEAD_REVISION
 
 
-def test_migrations_build_an_empty_file_to_head(tmp_path: Path) -> None:
-    path = tmp_path / "empty.sqlite3"
-    path.touch()
+def test_migrations_build_a_new_tracker_to_head(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite3"  # (an existing empty file is refused as damaged instead)
     store = open_store(path)
     with store.read() as s:
         assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
