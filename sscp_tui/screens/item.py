@@ -169,7 +169,7 @@ def illustrative_sentence(detail: ItemDetail) -> str:
     added = next((h for h in detail.history if h.field == "created"), None)
     if added is not None and ILLUSTRATIVE_MARK in added.note:
         return added.note[added.note.index(ILLUSTRATIVE_MARK) :].strip()
-    return f"{ILLUSTRATIVE_MARK}some of this item's detail was made up; it is not a real record."
+    return f"{ILLUSTRATIVE_MARK}not a real record; some or all of its detail was made up."
 
 
 def history_table(history: tuple[HistoryRecord, ...]) -> Group:

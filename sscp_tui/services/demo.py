@@ -81,10 +81,7 @@ CLOSED_DAYS = frozenset({(12, 25), (12, 26), (1, 1)})
 # What an illustrative item's creation note says, after "Added to the log. ": the item screen
 # shows the rest of the note.
 ILLUSTRATIVE_MARK = "Illustrative: "
-LIVE_NOTE = (
-    "Its timescale and its recent progress are placed relative to the day the demo was built, "
-    "so that the log always looks live."
-)
+LIVE_NOTE = "Its timescale and recent progress move with the day the demo is built, to keep the log live."
 _AT = time(10, 0)
 
 
@@ -282,7 +279,8 @@ def _item(
     illustrative = bool(entry.get("illustrative", False)) or live
     added = "Added to the log"
     if illustrative:
-        said = entry.get("illustrative_note") or note or "written for the demo."
+        said = str(entry.get("illustrative_note") or note or "written for the demo.")
+        said = said[:1].lower() + said[1:]  # it follows "Illustrative: "
         added = f"{added}. {ILLUSTRATIVE_MARK}{said}" + (f" {LIVE_NOTE}" if live else "")
     team = "SSCB business team" if created.date() < PARTNERSHIP_BEGAN else "SSCP business team"
     ctx = EditContext(author=team, source="demo", now=created, note=added)

@@ -128,7 +128,7 @@ def demo_db(installed: Installed) -> Path:
     target = installed.work / "demo.sqlite3"
     result = installed.run("demo", "--db", str(target), "--as-of", AS_OF)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"Wrote the demo partnership to {target}: 18 agencies, 27 reviews")
+    assert result.stdout.startswith(f"Wrote the demo partnership to {target}: 18 agencies, 32 reviews")
     return target
 
 

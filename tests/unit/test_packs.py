@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -38,7 +39,13 @@ from sscp_tui.services.packs import (
     suggested_file_name,
     write_pack,
 )
-from sscp_tui.services.packs.model import RATING_COLOURS, ExceptionKind, PackItem
+from sscp_tui.services.packs.model import (
+    ILLUSTRATIVE_LABEL,
+    ILLUSTRATIVE_NOTE,
+    RATING_COLOURS,
+    ExceptionKind,
+    PackItem,
+)
 from sscp_tui.services.packs.xlsx_writer import Sheet, Styled, Value, save
 from sscp_tui.services.records import ItemFilter, ItemState, rating_label
 from sscp_tui.services.spreadsheet_safety import neutralise
@@ -99,6 +106,7 @@ def test_a_pack_for_today_shows_each_item_as_the_log_does(demo: Tracker) -> None
     pack = build_pack(demo, spec(AS_OF))
     rows = {row.id: row for row in demo.rows(demo.ids(ItemFilter(state=ItemState.ALL)))}
     assert {item.id for item in pack.items} == set(rows)
+    assert all(item.illustrative for item in pack.items) and ILLUSTRATIVE_NOTE in pack.cover.notes
     for item in pack.items:
         row = rows[item.id]
         shown = (item.rating, item.due_on, item.timescale, item.lead_agency, item.text, item.alerts)
@@ -460,6 +468,35 @@ def test_each_format_says_the_same_things(pack: Pack, tmp_path: Path) -> None:
     for exceptions in pack.exceptions:
         assert f"{exceptions.title} ({len(exceptions.entries)})" in plain_md
     assert pack.cover.database in plain_md and pack.cover.database in plain_html
+
+
+def test_an_illustrative_item_is_marked_in_every_format(
+    panel: Tracker, store: Store, log: dict[str, int], tmp_path: Path
+) -> None:
+    plain = build_pack(panel, spec())
+    assert ILLUSTRATIVE_NOTE not in plain.cover.notes and not any(i.illustrative for i in plain.items)
+    with store.write() as session:
+        session.get(TrackedItem, log["worsened"]).illustrative = True
+    pack = build_pack(panel, spec())
+    assert [i.id for i in pack.items if i.illustrative] == [log["worsened"]]
+    assert ILLUSTRATIVE_NOTE in pack.cover.notes
+    reference = next(i.reference for i in pack.items if i.illustrative)
+    marked = f"{reference} {ILLUSTRATIVE_LABEL}"
+    md = re.sub(r"\\(.)", r"\1", written(pack, PackFormat.MARKDOWN, tmp_path).read_text(encoding="utf-8"))
+    html = unescape(written(pack, PackFormat.HTML, tmp_path).read_text(encoding="utf-8"))
+    doc = Document(str(written(pack, PackFormat.DOCX, tmp_path)))
+    cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+    paragraphs = [p.text for p in doc.paragraphs]
+    # in the log, the exceptions (it worsened) and the appendix; and the cover says what the mark means
+    assert md.count(f"| {marked} |") >= 3 and html.count(marked) >= 3 and cells.count(marked) >= 3
+    assert ILLUSTRATIVE_NOTE in md and ILLUSTRATIVE_NOTE in html and ILLUSTRATIVE_NOTE in paragraphs
+    assert md.count(ILLUSTRATIVE_LABEL) == html.count(ILLUSTRATIVE_LABEL) == cells.count(marked) + 1
+    book = load_workbook(written(pack, PackFormat.XLSX, tmp_path))
+    header = [c.value for c in book["Log"][1]]
+    rows = [dict(zip(header, row, strict=True)) for row in book["Log"].iter_rows(min_row=2, values_only=True)]
+    assert {r["Ref"] for r in rows if r["Illustrative"] == "Yes"} == {reference}
+    assert all(r["Illustrative"] in ("Yes", None) for r in rows)
+    assert ILLUSTRATIVE_NOTE in [v for row in book["Summary"].iter_rows(values_only=True) for v in row]
 
 
 def test_packs_never_load_textual_and_load_renderers_only_when_asked() -> None:

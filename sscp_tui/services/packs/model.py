@@ -355,7 +355,7 @@ RATINGS_SHOWN: tuple[Rating | None, ...] = RATING_ORDER
 ILLUSTRATIVE_LABEL = "(illustrative)"
 ILLUSTRATIVE_NOTE = (
     f"Items marked {ILLUSTRATIVE_LABEL} are not real records: some or all of their detail was made up "
-    "(for a demonstration), and the tracker shows each one's note of what."
+    "for a demonstration, and each one's page in the tracker says what."
 )
 
 # One palette for every format: (fill, text colour), as RRGGBB hex. Labels always accompany
