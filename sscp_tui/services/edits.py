@@ -206,7 +206,10 @@ def rows_written(session: Session, ctx: EditContext) -> int:
 def change_field(session: Session, ctx: EditContext, item: TrackedItem, name: str, value: str | None) -> bool:
     """Set one field; write history if it changed. Returns whether it changed."""
     old = _get(item, name)
-    value = clean(value) if value else None  # no control character is stored (see text_safety)
+    # No control character is stored (see text_safety), and no space around a text: what is
+    # stored is what an export and an import give back, exactly.
+    value = clean(value).strip() if value else None
+    value = value or None
     if old == value:
         return False
     _set(session, item, name, value, ctx.now)

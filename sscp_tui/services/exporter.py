@@ -337,8 +337,12 @@ def _csv(headings: Sequence[str], rows: list[list[Any]], handle: BinaryIO) -> No
     # an empty cell, and dates arrive as ISO text.
     for row in rows:
         for index, value in enumerate(row):
-            if value and type(value) is str and value[0] in starts:
-                row[index] = "'" + value
+            if (
+                value
+                and type(value) is str
+                and (value[0] in starts or (value[0] == "'" and value[1:2] in starts))
+            ):
+                row[index] = "'" + value  # and "'=x" of its own becomes "''=x", to come back exactly
     writer.writerows(rows)
     out.flush()
     out.detach()  # the caller closes the file

@@ -11,8 +11,17 @@ EXCEL_CELL_LIMIT = 32_767  # the most characters a spreadsheet cell holds
 def neutralise(value: Any) -> Any:
     """Prefix a text cell that starts like a formula with an apostrophe (OWASP's advice).
 
-    Numbers and dates pass through unchanged: only text can carry a formula.
+    A text whose own first character is an apostrophe before formula-like text ("'=x") gets
+    one too, so that the import, which takes off exactly the apostrophe added here, gives it
+    back as it was. Numbers and dates pass through unchanged: only text can carry a formula.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_STARTS) or (value[:1] == "'" and value[1:2] and value[1] in FORMULA_STARTS)
+    ):
         return "'" + value
     return value
+
+
+def restored(text: str) -> str:
+    """A cell's text with the apostrophe :func:`neutralise` added taken off (and no other)."""
+    return text[1:] if text[:1] == "'" and neutralise(text[1:]) == text else text

@@ -611,6 +611,29 @@ def test_formula_text_stays_text_and_comes_back_exactly(tracker, small, other, t
     assert [_comparable(d) for d in details(other)] == [_comparable(d) for d in details(tracker)]
 
 
+EXACT = [
+    "'Tis agreed",  # an apostrophe of the text's own
+    "'=not a formula, as typed",  # an apostrophe before formula-like text
+    "''", "'", "a\ttab inside", "two\nlines", "-", "=", "+44 1483 000000", "@team", "\tindented",
+    "  spaced out  ",  # stored without the spaces around it, and so exported and imported
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_texts_come_back_exactly_as_stored(tracker, small, other, tmp_path, suffix) -> None:
+    """Export then import returns every text exactly: apostrophes, tabs, line breaks, and
+    text a spreadsheet would take for a formula."""
+    items = [v for k, v in small.items() if not k.startswith("review")]
+    for item_id, text in zip(items, EXACT, strict=False):
+        tracker.update_item(item_id, {"text": f"{text} {item_id}", "owner": text}, "x")
+    stored = {(d.row.reference, d.row.source): (d.row.text, d.owner) for d in details(tracker)}
+    path = tmp_path / f"log{suffix}"
+    exporter.export(tracker, path)
+    run(other, path, create_agencies=True)
+    back = {(d.row.reference, d.row.source): (d.row.text, d.owner) for d in details(other)}
+    assert back == stored
+
+
 def test_export_refuses_other_formats_and_missing_folders(tracker, small, tmp_path) -> None:
     with pytest.raises(TransferError, match=r"as .csv or .xlsx; 'log.pdf' is neither."):
         exporter.export(tracker, tmp_path / "log.pdf")

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from sscp_tui.db.models import ItemKind, Rating, ReviewKind
 from sscp_tui.services.catalog import squash
-from sscp_tui.services.spreadsheet_safety import FORMULA_STARTS
+from sscp_tui.services.spreadsheet_safety import restored
 from sscp_tui.services.timescales import Timescale, parse_date, parse_timescale
 from sscp_tui.services.transfer import Cell
 
@@ -84,8 +84,7 @@ def cell_text(value: Cell) -> str:
 
 
 def _text(value: str) -> str:
-    if value.startswith("'") and value[1:2] and value[1] in FORMULA_STARTS:
-        value = value[1:]
+    value = restored(value)  # the apostrophe our export put before formula-like text
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value.strip()

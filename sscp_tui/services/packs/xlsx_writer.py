@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sscp_tui.services.packs.model import RATING_COLOURS
 from sscp_tui.services.packs.output import batches, clean
-from sscp_tui.services.spreadsheet_safety import EXCEL_CELL_LIMIT, FORMULA_STARTS, neutralise
+from sscp_tui.services.spreadsheet_safety import EXCEL_CELL_LIMIT, neutralise
 
 _EPOCH = date(1899, 12, 30)
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -112,13 +112,16 @@ def safe_text(value: str) -> str:
     """Text that shows as written in any workbook the app writes (a pack, an export), and
     stays text once retyped or saved as CSV: never run as a formula.
 
-    Neutralised before and after cleaning, so neither a leading carriage return (which
-    cleaning turns into a line break) nor a stripped control character hides a formula.
+    Judged before and after cleaning, so neither a leading carriage return (which cleaning
+    turns into a line break) nor a stripped control character hides a formula; one
+    apostrophe at most is added, which the import takes off again (exact round trips).
     The writer itself stores every string as text; this is what the text says.
     """
-    if value.isprintable() and not value.startswith(FORMULA_STARTS):
+    if value.isprintable() and neutralise(value) == value:
         return value  # the usual case: nothing to clean, nothing to neutralise
-    text: str = neutralise(clean(neutralise(value)))
+    text: str = clean(value)
+    if neutralise(value) != value or neutralise(text) != text:
+        return "'" + text
     return text
 
 
