@@ -229,7 +229,7 @@ def paste_items(screen: TrackerScreen, where: Where) -> None:
         fields.append(FormField("kind", "They are", RECOMMENDATION, kind="select", blank=None,
                                 options=_kinds(known, plural=True)))  # fmt: skip
     fields += [
-        FormField("pasted", "Paste them, one per line (a leading 1. or 1.1 is read as the reference)",
+        FormField("pasted", "One per line; a leading 1. or 1.1 is read as the reference",
                   kind="text", validate=_some_pasted, hint=hint),
         FormField("lead_agency", "Lead agency (for all of them; each can be changed later)", kind="select",
                   options=agencies),
