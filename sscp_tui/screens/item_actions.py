@@ -29,7 +29,7 @@ from sscp_tui.screens.forms import (
     note_form,
     required,
 )
-from sscp_tui.services.records import ChangeResult, ItemRow, rating_label
+from sscp_tui.services.records import ChangeResult, ItemDetail, ItemRow, rating_label
 from sscp_tui.services.timescales import parse_timescale
 
 if TYPE_CHECKING:
@@ -161,20 +161,24 @@ class ItemActions:
             f"Saved: {label} for {self.target_label(ids)}.",
         )
 
-    def action_complete(self) -> None:
+    def _one_with_evidence(self, what: str) -> ItemDetail | None:
+        """The one item a closing form is for (each needs its own evidence), or None, said."""
         ids = self._targets()
         if ids is None:
-            return
+            return None
         if len(ids) > 1:
-            self._screen.say(
-                "Mark items complete one at a time: each needs its evidence.", severity="warning"
-            )
-            return
-        tracker = self._screen.tracker
-        detail = tracker.item(ids[0])
+            self._screen.say(f"Mark items {what} one at a time: each needs its evidence.", severity="warning")
+            return None
+        detail = self._screen.tracker.item(ids[0])
         if detail is None:
             self._screen.say("That item no longer exists.", severity="error")
+        return detail
+
+    def action_complete(self) -> None:
+        detail = self._one_with_evidence("closed")
+        if detail is None:
             return
+        tracker, item_id = self._screen.tracker, detail.row.id
         fields = [
             FormField("evidence", "Evidence of completion (what was done)", detail.evidence_completion,
                       kind="text", validate=required("Evidence of completion")),
@@ -182,16 +186,14 @@ class ItemActions:
                       detail.evidence_impact, kind="text", validate=required("Evidence of impact")),
             note_field("Note for the history", "Evidence accepted"),
         ]  # fmt: skip
-        confirmed: list[tuple[str, ...]] = []  # the open actions the user has been told of
+        told: list[tuple[str, ...]] = []  # the open actions the user has been told of
 
         def close(values: dict[str, str]) -> ChangeResult:
             try:
-                return tracker.mark_complete(ids[0], values["evidence"], values["impact"], values["note"],
-                                             with_open_actions=bool(confirmed))  # fmt: skip
-            except OpenActions as exc:
-                if confirmed and confirmed[-1] == exc.open_refs:
-                    raise
-                confirmed.append(exc.open_refs)
+                return tracker.mark_complete(item_id, values["evidence"], values["impact"], values["note"],
+                                             with_open_actions=bool(told))  # fmt: skip
+            except OpenActions as exc:  # said once; saving again closes it all the same
+                told.append(exc.open_refs)
                 raise EditError(f"{exc} Save again to close it all the same (the pack will list it), or "
                                 "press Escape and close its actions first.") from exc  # fmt: skip
 
@@ -203,19 +205,10 @@ class ItemActions:
         )
 
     def action_delivered(self) -> None:
-        ids = self._targets()
-        if ids is None:
-            return
-        if len(ids) > 1:
-            self._screen.say(
-                "Mark items delivered one at a time: each needs its evidence.", severity="warning"
-            )
-            return
-        tracker = self._screen.tracker
-        detail = tracker.item(ids[0])
+        detail = self._one_with_evidence("delivered")
         if detail is None:
-            self._screen.say("That item no longer exists.", severity="error")
             return
+        tracker, item_id = self._screen.tracker, detail.row.id
         fields = [
             FormField("evidence", "Evidence of completion (what was done)", detail.evidence_completion,
                       kind="text", validate=required("Evidence of completion")),
@@ -224,7 +217,7 @@ class ItemActions:
         label = f"{detail.row.source} {detail.row.reference}"
         self.edit_in_form(
             FormModal(f"Mark {label} delivered (Green)", fields),
-            lambda values: tracker.mark_delivered(ids[0], values["evidence"], values["note"]),
+            lambda values: tracker.mark_delivered(item_id, values["evidence"], values["note"]),
             f"Saved: {label} delivered (Green), awaiting evidence of impact.",
         )
 
