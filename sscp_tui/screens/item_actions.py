@@ -287,7 +287,9 @@ class ItemActions:
             proposed = Rating(values["proposed"]) if values["proposed"] else None
             return tracker.add_update(ids[0], values["text"], proposed)
 
-        self.edit_in_form(FormModal("Add a progress update", fields), add, "Saved: progress update added.")
+        label = self.target_label(ids)
+        self.edit_in_form(FormModal(f"Add a progress update to {label}", fields), add,
+                          f"Saved: progress update added to {label}.")  # fmt: skip
 
     def action_edit(self) -> None:
         ids = self._targets()
