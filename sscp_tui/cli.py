@@ -26,8 +26,10 @@ class UserError(click.ClickException):
     """One sentence for the user, exit status 1, never a traceback."""
 
     def show(self, file: Any = None) -> None:
+        from sscp_tui.text_safety import shown
+
         prefix = "" if self.message.startswith("sscp-tui ") else "sscp-tui: "
-        click.echo(f"{prefix}{self.message}", err=True)
+        click.echo(shown(f"{prefix}{self.message}"), err=True)  # a file's words may be in it
 
 
 def fail(message: str) -> NoReturn:
@@ -39,15 +41,17 @@ class Commands(click.Group):
     shipped file, is one sentence and exit status 1 here, for every command and the TUI."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from sscp_tui.errors import InstallationError
+        from sscp_tui.errors import EditError, InstallationError
 
         try:
             return super().invoke(ctx)
-        except InstallationError as exc:
+        except (InstallationError, EditError) as exc:  # one sentence of their own
             raise UserError(str(exc)) from exc
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
-        except Exception as exc:
+        except BrokenPipeError:
+            raise  # `sscp-tui alerts | head`: the reader has gone, which is no error of ours
+        except Exception as exc:  # the last line: one sentence, and the traceback in the log
             raise UserError(_unexpected(exc)) from exc
 
 

@@ -30,6 +30,14 @@ FIELDS_HELP = (
 )
 
 
+def _echo(message: Any = "", *, err: bool = False, nl: bool = True) -> None:
+    """click.echo for everything these commands print: a file's own words (headings, sheet
+    names, cells) are shown, never written raw to the terminal (see text_safety)."""
+    from sscp_tui.text_safety import shown
+
+    click.echo(shown(message) if isinstance(message, str) else message, err=err, nl=nl)
+
+
 def register(group: click.Group) -> None:
     """Add `import` and `export` to ``group``, with cli.py's --db and --as-of options."""
     from sscp_tui.cli import as_of_option, db_option
@@ -120,21 +128,21 @@ def import_log(file: Path, db: str | None, as_of: str | None, dry_run: bool, she
             _end_progress(progress)
             fail(str(exc))
         _end_progress(progress)
-        click.echo(f"Read {found.description}.")
+        _echo(f"Read {found.description}.")
         for skipped in found.skipped:
-            click.echo(f"Skipped sheet {skipped}.")
+            _echo(f"Skipped sheet {skipped}.")
         for sheet, columns in found.sheet_columns:
             _columns(columns, sheet if len(found.sheet_columns) > 1 else "")
         if dry_run:
             if not summary:
                 _rows(found.rows, lambda row: True)
             _news(found.new_reviews, found.new_priorities, found.new_agencies, found.new_themes, would=True)
-            click.echo(found.summary())
-            click.echo("Dry run: nothing was written.")
+            _echo(found.summary())
+            _echo("Dry run: nothing was written.")
             return
         if not found.ok and not skip_rejected:
             rows = "1 row" if len(found.rejected) == 1 else f"{len(found.rejected)} rows"
-            click.echo(f"{rows} cannot be imported:", err=True)
+            _echo(f"{rows} cannot be imported:", err=True)
             _rows(found.rejected, lambda row: True, err=True)
             first = found.rejected[0]
             also = (f" --skip-rejected imports the other {found.good:,} and writes the rejected to a file "
@@ -151,11 +159,11 @@ def import_log(file: Path, db: str | None, as_of: str | None, dry_run: bool, she
         if not summary:
             _rows(report.rows, lambda row: row.action.value in ("create", "update"))
         _news(report.new_reviews, report.new_priorities, report.new_agencies, (), would=False)
-        click.echo(report.summary())
+        _echo(report.summary())
         if report.rejected_files:
             rows = "row" if len(found.rejected) == 1 else "rows"
             files = " and ".join(str(path) for path in report.rejected_files)
-            click.echo(f"The {len(found.rejected):,} rejected {rows}, each with its reason, are in "
+            _echo(f"The {len(found.rejected):,} rejected {rows}, each with its reason, are in "
                        f"{files}: put them right there and import that file.")  # fmt: skip
 
 
@@ -169,7 +177,7 @@ def _import_tracker(db: str | None, as_of: str | None, dry_run: bool) -> Iterato
     if dry_run and "://" not in str(target) and not Path(target).expanduser().exists():
         from sscp_tui.services.tracker import Tracker
 
-        click.echo(f"There is no tracker at {target} yet; comparing with an empty one.")
+        _echo(f"There is no tracker at {target} yet; comparing with an empty one.")
         with tempfile.TemporaryDirectory(prefix="sscp-tui-") as tmp:
             store = _open(str(Path(tmp) / "empty.sqlite3"), create=True)
             try:
@@ -179,7 +187,7 @@ def _import_tracker(db: str | None, as_of: str | None, dry_run: bool) -> Iterato
         return
     tracker = _tracker(db, as_of, create=True)
     if tracker.store.created:
-        click.echo(f"Created a new, empty tracker at {tracker.store.location}.", err=True)
+        _echo(f"Created a new, empty tracker at {tracker.store.location}.", err=True)
     try:
         yield tracker
     finally:
@@ -190,9 +198,9 @@ def _columns(columns: tuple[str, ...], sheet: str) -> None:
     used = [c for c in columns if "→" in c]
     unused = [c for c in columns if "→" not in c]
     of = f" of '{sheet}'" if sheet else ""
-    click.echo(f"Columns{of}: " + "; ".join(used) + ".")
+    _echo(f"Columns{of}: " + "; ".join(used) + ".")
     if unused:
-        click.echo(f"Not imported{of}: " + "; ".join(unused) + ".")
+        _echo(f"Not imported{of}: " + "; ".join(unused) + ".")
 
 
 def _rows(rows: Any, keep: Any, *, err: bool = False) -> None:
@@ -204,7 +212,7 @@ def _rows(rows: Any, keep: Any, *, err: bool = False) -> None:
     place_width = min(24, max(6, *(len(place) for place in places)))
     source_width = min(30, max(len(row.source) for row in chosen))
     ref_width = min(10, max(3, *(len(row.reference) for row in chosen)))
-    click.echo(
+    _echo(
         f"{'Row':>{place_width}}  {'Outcome':<9}  {'Review':<{source_width}}  {'Ref':<{ref_width}}  Detail",
         err=err,
     )
@@ -216,7 +224,7 @@ def _rows(rows: Any, keep: Any, *, err: bool = False) -> None:
         line += f"{reference:<{ref_width}}"
         if row.detail:
             line += f"  {row.detail}"
-        click.echo(line.rstrip(), err=err)
+        _echo(line.rstrip(), err=err)
 
 
 def _news(
@@ -232,7 +240,7 @@ def _news(
     for what, names in listed:
         if names:
             more = f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
-            click.echo(f"{verb} {what}: {', '.join(names[:NAMES_SHOWN])}{more}.")
+            _echo(f"{verb} {what}: {', '.join(names[:NAMES_SHOWN])}{more}.")
 
 
 EXPORT_OPTIONS = (
@@ -304,4 +312,4 @@ def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None
         tracker.store.close()
     items = "item" if report.rows == 1 else "items"
     said = f"Wrote {report.rows} {items} to {report.path} ({report.format}). {report.cut_note}".strip()
-    click.echo(f"{said} {report.flag_note}".strip())
+    _echo(f"{said} {report.flag_note}".strip())

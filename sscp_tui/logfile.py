@@ -38,11 +38,10 @@ def install() -> Path | None:
         _installed = None
     try:
         ensure_private_dir(path.parent)
-        handler = _PrivateRotatingHandler(
-            path, maxBytes=MAX_BYTES, backupCount=KEEP, encoding="utf-8", delay=True
-        )
+        # Opened now (not at the first error), so a log that cannot be written is known here.
+        handler = _PrivateRotatingHandler(path, maxBytes=MAX_BYTES, backupCount=KEEP, encoding="utf-8")
     except OSError:
-        return None
+        return None  # the messages then say that no log could be written
     handler.setLevel(logging.WARNING)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)

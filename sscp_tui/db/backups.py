@@ -16,6 +16,7 @@ be able to open.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import re
@@ -62,14 +63,14 @@ def check(path: Path) -> str | None:
     """Why ``path`` is damaged (SQLite's own words), or None when its quick check passes."""
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = connection.execute("PRAGMA quick_check").fetchall()
+        finally:
+            connection.close()
     except sqlite3.Error as exc:
-        return str(exc)
-    try:
-        rows = connection.execute("PRAGMA quick_check").fetchall()
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
-    finally:
-        connection.close()
+        # Only SQLite's words for damage count: a folder the user cannot write, or a file
+        # busy with another program, is for the open itself to say.
+        return str(exc) if is_damage(exc) else None
     problems = [str(row[0]) for row in rows if row and row[0] != "ok"]
     return "; ".join(problems[:2]) if problems else None
 
@@ -138,7 +139,7 @@ def dailies(source: Path, where: Path | None = None) -> list[tuple[date, Path]]:
     where = where or folder()
     found = []
     start = prefix(source) + "-"
-    for path in where.glob(f"{start}*{SUFFIX}") if where.is_dir() else ():
+    for path in where.glob(f"{glob.escape(start)}*{SUFFIX}") if where.is_dir() else ():
         rest = path.name[len(start) :]
         match = _DAILY.fullmatch("-" + rest)
         if match:

@@ -90,8 +90,9 @@ def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
             cursor.execute("PRAGMA query_only = ON")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        if not read_only:  # changing the journal mode writes to the file
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         cursor.close()
 

@@ -75,6 +75,10 @@ def create_agency(
     session: Session, ctx: EditContext, name: str, short_name: str, kind: AgencyKind
 ) -> AgencyRecord:
     name, short_name = clean(name), clean(short_name)  # no control character is stored
+    if ";" in name or ";" in short_name:  # ";" separates agencies in a log's cell and an export
+        raise EditError(
+            "An agency's name cannot hold a semicolon (;), which separates agencies in a log.", "name"
+        )
     if not name.strip() or not short_name.strip():
         raise EditError("An agency needs a name and a short name.", "name")
     for existing in session.scalars(select(Agency)):

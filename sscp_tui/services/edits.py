@@ -213,11 +213,16 @@ def change_field(session: Session, ctx: EditContext, item: TrackedItem, name: st
     if old == value:
         return False
     _set(session, item, name, value, ctx.now)
-    if name == "timescale" and old is not None:  # a revision (an undo takes one back)
+    if name == "timescale" and old is not None and value is not None:
+        # A revision: one timescale for another (an undo takes one back; setting a first
+        # timescale or clearing one is not a revision).
         step = -1 if ctx.source == "undo" else 1
         item.timescale_revisions = max(0, (item.timescale_revisions or 0) + step)
-    if name == "evidence_completion":  # delivered the day its evidence is recorded
-        item.delivered_on = ctx.now.date() if (value or "").strip() else None
+    if name == "evidence_completion":  # delivered the day its evidence is first recorded
+        if value is None:
+            item.delivered_on = None
+        elif old is None or item.delivered_on is None:
+            item.delivered_on = ctx.now.date()
     session.flush()
     if name in SEARCHED_FIELDS:
         refresh_search(session, item)

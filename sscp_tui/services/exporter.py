@@ -41,7 +41,7 @@ from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.packs.guard import word_pattern
 from sscp_tui.services.queries import filter_conditions
 from sscp_tui.services.records import AlertKind, ItemFilter, ItemState
-from sscp_tui.services.spreadsheet_safety import EXCEL_CELL_LIMIT, FORMULA_STARTS
+from sscp_tui.services.spreadsheet_safety import EXCEL_CELL_LIMIT, FORMULA_STARTS, neutralise
 from sscp_tui.services.tracker import Tracker
 from sscp_tui.services.transfer import Progress, TransferError
 
@@ -340,7 +340,7 @@ def _csv(headings: Sequence[str], rows: list[list[Any]], handle: BinaryIO) -> No
             if (
                 value
                 and type(value) is str
-                and (value[0] in starts or (value[0] == "'" and value[1:2] in starts))
+                and (value[0] in starts or (value[0] == "'" and neutralise(value) != value))
             ):
                 row[index] = "'" + value  # and "'=x" of its own becomes "''=x", to come back exactly
     writer.writerows(rows)

@@ -11,13 +11,11 @@ EXCEL_CELL_LIMIT = 32_767  # the most characters a spreadsheet cell holds
 def neutralise(value: Any) -> Any:
     """Prefix a text cell that starts like a formula with an apostrophe (OWASP's advice).
 
-    A text whose own first character is an apostrophe before formula-like text ("'=x") gets
-    one too, so that the import, which takes off exactly the apostrophe added here, gives it
+    A text whose own apostrophes stand before formula-like text ("'=x", "''=x") gets one
+    more too, so that the import, which takes off exactly the apostrophe added here, gives it
     back as it was. Numbers and dates pass through unchanged: only text can carry a formula.
     """
-    if isinstance(value, str) and (
-        value.startswith(FORMULA_STARTS) or (value[:1] == "'" and value[1:2] and value[1] in FORMULA_STARTS)
-    ):
+    if isinstance(value, str) and value and value.lstrip("'")[:1] in FORMULA_STARTS and value.lstrip("'"):
         return "'" + value
     return value
 

@@ -108,3 +108,24 @@ async def test_delivered_then_closed_with_evidence_of_impact(app: SSCPApp, demo:
     assert detail is not None and detail.row.rating is Rating.BLUE
     assert detail.evidence_impact == "Re-audit of 20 cases: all followed it"
     assert detail.row.awaiting_days is None
+
+
+def test_only_one_timescale_for_another_counts_and_delivery_keeps_its_day(demo: Tracker) -> None:
+    from datetime import date
+
+    from sscp_tui.services.records import ItemState
+
+    row = next(r for r in demo.page(ItemFilter(state=ItemState.OPEN), limit=300).rows if r.timescale)
+    start = row.revisions
+    demo.update_item(row.id, {"timescale": ""}, "Cleared")  # clearing is not a revision
+    demo.update_item(row.id, {"timescale": "March 2027"}, "A timescale again")  # nor is a first one
+    assert demo.rows([row.id])[0].revisions == start
+    revised = demo.revise_timescale([row.id], "June 2027", "Slipped")
+    assert demo.rows([row.id])[0].revisions == start + 1
+    demo.undo(revised.batch)
+    assert demo.rows([row.id])[0].revisions == start
+    demo.mark_delivered(row.id, "Guidance issued", "Delivered")
+    since = demo.rows([row.id])[0].awaiting_impact_since
+    assert since == date.today()
+    demo.update_item(row.id, {"evidence_completion": "Guidance issued to every team"}, "Typo")
+    assert demo.rows([row.id])[0].awaiting_impact_since == since  # an edit does not restart the clock

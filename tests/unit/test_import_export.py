@@ -614,6 +614,7 @@ def test_formula_text_stays_text_and_comes_back_exactly(tracker, small, other, t
 EXACT = [
     "'Tis agreed",  # an apostrophe of the text's own
     "'=not a formula, as typed",  # an apostrophe before formula-like text
+    "''=SUM(A1)",  # two of them
     "''", "'", "a\ttab inside", "two\nlines", "-", "=", "+44 1483 000000", "@team", "\tindented",
     "  spaced out  ",  # stored without the spaces around it, and so exported and imported
 ]  # fmt: skip

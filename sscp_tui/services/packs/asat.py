@@ -120,7 +120,7 @@ def _revisions_after(connection: Connection, cutoff: datetime) -> dict[int, int]
     statement = (
         select(history.entity_id, func.sum(step))
         .where(history.entity == "item", history.field == "timescale", history.old_value.is_not(None),
-               history.changed_at >= cutoff)
+               history.new_value.is_not(None), history.changed_at >= cutoff)
         .group_by(history.entity_id)
     )  # fmt: skip
     return {item_id: int(count or 0) for item_id, count in connection.execute(statement)}

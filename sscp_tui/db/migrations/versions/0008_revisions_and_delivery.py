@@ -21,19 +21,24 @@ def upgrade() -> None:
     # Plain ADD COLUMNs (no table copy): every row, index and trigger stays as it is.
     op.add_column("items", sa.Column("timescale_revisions", sa.Integer(), nullable=False, server_default="0"))
     op.add_column("items", sa.Column("delivered_on", sa.Date(), nullable=True))
-    # A revision is a change of a timescale there was already; an undo takes one back.
+    # A revision is one timescale for another (not a first one, nor a clearing); an undo
+    # takes one back.
     op.execute(
         "UPDATE items SET timescale_revisions = max(0, "
         " (SELECT count(*) FROM history h WHERE h.entity = 'item' AND h.entity_id = items.id"
-        "  AND h.field = 'timescale' AND h.old_value IS NOT NULL AND h.source <> 'undo')"
+        "  AND h.field = 'timescale'"
+        "  AND h.old_value IS NOT NULL AND h.new_value IS NOT NULL AND h.source <> 'undo')"
         " - (SELECT count(*) FROM history h WHERE h.entity = 'item' AND h.entity_id = items.id"
-        "  AND h.field = 'timescale' AND h.old_value IS NOT NULL AND h.source = 'undo'))"
+        "  AND h.field = 'timescale'"
+        "  AND h.old_value IS NOT NULL AND h.new_value IS NOT NULL AND h.source = 'undo'))"
         if op.get_bind().dialect.name == "sqlite"
         else "UPDATE items SET timescale_revisions = greatest(0, "
         " (SELECT count(*) FROM history h WHERE h.entity = 'item' AND h.entity_id = items.id"
-        "  AND h.field = 'timescale' AND h.old_value IS NOT NULL AND h.source <> 'undo')"
+        "  AND h.field = 'timescale'"
+        "  AND h.old_value IS NOT NULL AND h.new_value IS NOT NULL AND h.source <> 'undo')"
         " - (SELECT count(*) FROM history h WHERE h.entity = 'item' AND h.entity_id = items.id"
-        "  AND h.field = 'timescale' AND h.old_value IS NOT NULL AND h.source = 'undo'))"
+        "  AND h.field = 'timescale'"
+        "  AND h.old_value IS NOT NULL AND h.new_value IS NOT NULL AND h.source = 'undo'))"
     )
     # Delivered on the day its evidence of completion was last recorded; where history does
     # not say (an item made with it), its latest update's day, else the day it was added.
