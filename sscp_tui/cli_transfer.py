@@ -311,5 +311,4 @@ def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None
         _end_progress(progress)
         tracker.store.close()
     items = "item" if report.rows == 1 else "items"
-    said = f"Wrote {report.rows} {items} to {report.path} ({report.format}). {report.cut_note}".strip()
-    _echo(f"{said} {report.flag_note}".strip())
+    _echo(f"Wrote {report.rows} {items} to {report.path} ({report.format}). {report.flag_note}".strip())

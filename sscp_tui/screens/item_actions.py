@@ -58,6 +58,12 @@ Change = Callable[[dict[str, str]], ChangeResult]  # what was typed → the comm
 Message = str | Callable[[dict[str, str]], str]  # what to say once saved
 
 
+def _completion_field(detail: ItemDetail) -> FormField:
+    """The evidence of completion, as recorded so far: asked when delivered and when closed."""
+    return FormField("evidence", "Evidence of completion (what was done)", detail.evidence_completion,
+                     kind="text", validate=required("Evidence of completion"))  # fmt: skip
+
+
 def _timescale_given(value: str) -> str | None:
     return required("A timescale")(value) or a_timescale(value)
 
@@ -180,8 +186,7 @@ class ItemActions:
             return
         tracker, item_id = self._screen.tracker, detail.row.id
         fields = [
-            FormField("evidence", "Evidence of completion (what was done)", detail.evidence_completion,
-                      kind="text", validate=required("Evidence of completion")),
+            _completion_field(detail),
             FormField("impact", "Evidence of impact (what shows it worked: a re-audit, say)",
                       detail.evidence_impact, kind="text", validate=required("Evidence of impact")),
             note_field("Note for the history", "Evidence accepted"),
@@ -210,8 +215,7 @@ class ItemActions:
             return
         tracker, item_id = self._screen.tracker, detail.row.id
         fields = [
-            FormField("evidence", "Evidence of completion (what was done)", detail.evidence_completion,
-                      kind="text", validate=required("Evidence of completion")),
+            _completion_field(detail),
             note_field("Note for the history", "Delivered; awaiting evidence of impact"),
         ]  # fmt: skip
         label = f"{detail.row.source} {detail.row.reference}"

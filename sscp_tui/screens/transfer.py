@@ -100,12 +100,8 @@ class TransferActions:
             )
             screen.app.call_from_thread(screen.say, message, severity="error")
             return
-        said = (
-            f"Exported {report.rows:,} items to {report.path}. {report.cut_note} {report.flag_note}".strip()
-        )
-        screen.app.call_from_thread(
-            screen.say, said, severity="warning" if report.cut_short else "information"
-        )
+        said = f"Exported {report.rows:,} items to {report.path}. {report.flag_note}".strip()
+        screen.app.call_from_thread(screen.say, said, severity="warning" if report.flagged else "information")
 
     def _exists(self, path: Path, f: ItemFilter, allow_flagged: bool) -> None:
         """An export to a file that exists: replaced only if the user says so."""

@@ -68,7 +68,6 @@ class ExportReport:
     path: Path
     format: str
     rows: int
-    cut_short: int = 0  # texts longer than a spreadsheet cell holds, cut short in an XLSX
     flagged: int = 0  # cells naming a forbidden word, written because the user said so
 
     @property
@@ -78,17 +77,6 @@ class ExportReport:
             return ""
         cells = "cell names" if self.flagged == 1 else "cells name"
         return f"{self.flagged:,} {cells} words on the forbidden list, written as you asked."
-
-    @property
-    def cut_note(self) -> str:
-        """A sentence on the texts cut short, or nothing."""
-        if not self.cut_short:
-            return ""
-        texts = "text was" if self.cut_short == 1 else "texts were"
-        return (
-            f"{self.cut_short:,} {texts} longer than a spreadsheet cell holds ({EXCEL_CELL_LIMIT:,} "
-            "characters) and cut short; export as CSV to keep every text whole."
-        )
 
 
 def export(
@@ -126,7 +114,7 @@ def export(
     _refuse_overlong(headings, rows)
     workbook = _Workbook(headings, rows, tracker.settings.protective_marking, progress)
     _write_private(path, workbook.write)
-    return ExportReport(path, fmt, len(rows), workbook.cut_short, flagged=len(flagged))
+    return ExportReport(path, fmt, len(rows), flagged=len(flagged))
 
 
 def flagged_cells(headings: list[str], rows: list[list[Any]], words: Sequence[str]) -> list[str]:
@@ -135,14 +123,20 @@ def flagged_cells(headings: list[str], rows: list[list[Any]], words: Sequence[st
     if pattern is None:
         return []
     found = []
-    at_ref = headings.index("Ref") if "Ref" in headings else 0
-    at_review = headings.index("Review") if "Review" in headings else None
+    name = _namer(headings)
     for row in rows:
         for heading, value in zip(headings, row, strict=False):
             if isinstance(value, str) and (hit := pattern.search(value)):
-                review = f"{row[at_review]} " if at_review is not None and row[at_review] else ""
-                found.append(f"'{hit.group(0)}' in {review}{row[at_ref]} ({heading})")
+                found.append(f"'{hit.group(0)}' in {name(row)} ({heading})")
     return found
+
+
+def _namer(headings: list[str]) -> Callable[[list[Any]], str]:
+    """How a row of the export names its item in a message: its review and reference."""
+    at_ref = headings.index("Ref") if "Ref" in headings else 0
+    at_review = headings.index("Review") if "Review" in headings else None
+    return lambda row: " ".join(str(part) for part in (row[at_review] if at_review is not None else "",
+                                                         row[at_ref]) if part)  # fmt: skip
 
 
 def _refuse_overlong(headings: list[str], rows: list[list[Any]]) -> None:
@@ -158,8 +152,7 @@ def _refuse_overlong(headings: list[str], rows: list[list[Any]]) -> None:
     if not long:
         return
     row, heading, size = long[0]
-    at = headings.index("Ref") if "Ref" in headings else 0
-    item = f"{row[headings.index('Review')]} {row[at]}" if "Review" in headings else str(row[at])
+    item = _namer(headings)(row)
     more = f" (and {len(long) - 1} more)" if len(long) > 1 else ""
     raise TransferError(
         f"The {heading.lower()} of {item} is {size:,} characters{more}, more than an Excel cell holds "
@@ -353,15 +346,14 @@ class _Workbook:
 
     Written with the packs' own SpreadsheetML writer, not openpyxl, which took four to five
     seconds for 10,000 items (a Python object per cell). Texts are always text cells; dates
-    are date cells shown as dd/mm/yyyy. A text longer than a cell holds is cut short (Excel
-    would refuse the file), and counted in ``cut_short`` once written.
+    are date cells shown as dd/mm/yyyy. A text longer than a cell holds never reaches it: the
+    export is refused first (see _refuse_overlong).
     """
 
     def __init__(
         self, headings: Sequence[str], rows: Sequence[Sequence[Any]], marking: str, progress: Progress | None
     ) -> None:
         self.headings, self.rows, self.marking, self.progress = headings, rows, marking, progress
-        self.cut_short = 0
 
     def write(self, handle: BinaryIO) -> None:
         from sscp_tui.services.packs.xlsx_writer import Sheet, Styled, safe_text, save
@@ -378,7 +370,6 @@ class _Workbook:
         )
         sheet.append([Styled(heading, "header") for heading in headings])
         dated = [i for i, heading in enumerate(headings) if heading in _DATE_COLUMNS]
-        self.cut_short = 0
 
         def cells(count: int, row: Sequence[Any]) -> list[Any]:
             if progress and count % 2000 == 0:
@@ -387,9 +378,7 @@ class _Workbook:
             for index, value in enumerate(out):
                 if value and type(value) is str:
                     # Any formula-like text behind an apostrophe, as in the CSV export.
-                    out[index] = text = safe_text(value)
-                    if len(text) > EXCEL_CELL_LIMIT:
-                        self.cut_short += 1
+                    out[index] = safe_text(value)
             for index in dated:
                 value = out[index]
                 if type(value) is str:

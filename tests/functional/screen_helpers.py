@@ -57,3 +57,12 @@ async def wait_until(pilot: Pilot[Any], app: Any, done: Any, *, seconds: float =
             raise AssertionError("the screen did not reach the state waited for")
         await app.workers.wait_for_complete()
         await pilot.pause(0.05)
+
+
+async def open_log(pilot: Pilot[Any], app: Any) -> Any:
+    """The log (F3), once it has drawn its first page: its table."""
+    from sscp_tui.screens.log import LogTable
+
+    await pilot.press("f3")
+    await settle(pilot, app)
+    return app.screen.query_one("#log-table", LogTable)

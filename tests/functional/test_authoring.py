@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from textual.widgets import DataTable, Input, Select, Static, Tree
@@ -19,11 +18,6 @@ from sscp_tui.services.tracker import Tracker
 from tests.functional.screen_helpers import settle, static_text, type_text, wait_until
 
 SIZE = (120, 40)
-
-
-@pytest.fixture
-def app(demo: Tracker) -> SSCPApp:
-    return SSCPApp(demo)
 
 
 def items_of(tracker: Tracker, review_id: int) -> list[TrackedItem]:

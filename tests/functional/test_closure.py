@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from textual.widgets import Select
 
 from sscp_tui.app import SSCPApp
@@ -13,20 +12,9 @@ from sscp_tui.db.models import ItemKind, Rating
 from sscp_tui.screens.log import LogTable
 from sscp_tui.services.records import ItemFilter
 from sscp_tui.services.tracker import Tracker
-from tests.functional.screen_helpers import column, settle, static_text, type_text
+from tests.functional.screen_helpers import column, open_log, settle, static_text, type_text
 
 SIZE = (160, 45)
-
-
-@pytest.fixture
-def app(demo: Tracker) -> SSCPApp:
-    return SSCPApp(demo)
-
-
-async def open_log(pilot: Any, app: SSCPApp) -> LogTable:
-    await pilot.press("f3")
-    await settle(pilot, app)
-    return app.screen.query_one("#log-table", LogTable)
 
 
 async def revise(pilot: Any, app: SSCPApp, timescale: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from textual.widgets import DataTable
 
@@ -15,20 +14,9 @@ from sscp_tui.screens.log import LogTable
 from sscp_tui.services.records import AlertKind, ItemFilter, ItemState, SortKey
 from sscp_tui.services.tracker import Tracker
 from sscp_tui.widgets.rowtable import RowTable
-from tests.functional.screen_helpers import column, settle, static_text, table_rows, type_text
+from tests.functional.screen_helpers import column, open_log, settle, static_text, table_rows, type_text
 
 SIZE = (140, 45)
-
-
-@pytest.fixture
-def app(demo: Tracker) -> SSCPApp:
-    return SSCPApp(demo)
-
-
-async def open_log(pilot: Any, app: SSCPApp) -> LogTable:
-    await pilot.press("f3")
-    await settle(pilot, app)
-    return app.screen.query_one("#log-table", LogTable)
 
 
 def rating_history(tracker: Tracker, item_id: int) -> list[HistoryEntry]:

@@ -22,34 +22,30 @@ CHUNK = 2000
 def upgrade() -> None:
     # The same composition as services.edits.compose_search_words, frozen here as it stands
     # at this revision. The words' table keeps its full-text index in step by its triggers.
+    _compose(
+        "items.evidence_completion, items.evidence_impact, "
+        "(SELECT p.text FROM progress_updates p WHERE p.item_id = items.id "
+        " ORDER BY p.written_on DESC, p.id DESC LIMIT 1)"
+    )
+
+
+def downgrade() -> None:
+    _compose()  # as revision 0002 composed them: reference, text, owner, review title
+
+
+def _compose(more: str = "") -> None:
+    """Every item's search words again: its reference, text, owner, review title and ``more``
+    columns, the empty ones left out, lower-cased."""
     bind = op.get_bind()
+    extra = f", {more}" if more else ""
     rows = bind.execute(
         sa.text(
-            "SELECT items.id, items.reference, items.text, items.owner, reviews.title, "
-            "items.evidence_completion, items.evidence_impact, "
-            "(SELECT p.text FROM progress_updates p WHERE p.item_id = items.id "
-            " ORDER BY p.written_on DESC, p.id DESC LIMIT 1) "
+            f"SELECT items.id, items.reference, items.text, items.owner, reviews.title{extra} "
             "FROM items LEFT OUTER JOIN reviews ON reviews.id = items.review_id"
         )
     ).all()
     words = [
         {"item": row[0], "words": " ".join(str(part) for part in row[1:] if part).casefold()} for row in rows
-    ]
-    statement = sa.text("UPDATE item_search SET words = :words WHERE item_id = :item")
-    for start in range(0, len(words), CHUNK):
-        bind.execute(statement, words[start : start + CHUNK])
-
-
-def downgrade() -> None:
-    bind = op.get_bind()
-    rows = bind.execute(
-        sa.text(
-            "SELECT items.id, items.reference, items.text, items.owner, reviews.title "
-            "FROM items LEFT OUTER JOIN reviews ON reviews.id = items.review_id"
-        )
-    ).all()
-    words = [
-        {"item": row[0], "words": " ".join(str(part or "") for part in row[1:]).casefold()} for row in rows
     ]
     statement = sa.text("UPDATE item_search SET words = :words WHERE item_id = :item")
     for start in range(0, len(words), CHUNK):

@@ -21,36 +21,24 @@ def upgrade() -> None:
     # Plain ADD COLUMNs (no table copy): every row, index and trigger stays as it is.
     op.add_column("items", sa.Column("timescale_revisions", sa.Integer(), nullable=False, server_default="0"))
     op.add_column("items", sa.Column("delivered_on", sa.Date(), nullable=True))
+    sqlite = op.get_bind().dialect.name == "sqlite"
     # A revision is one timescale for another (not a first one, nor a clearing); an undo
-    # takes one back.
+    # takes one back. SQLite's two-argument max() is PostgreSQL's greatest().
+    revisions = (
+        "SELECT count(*) FROM history h WHERE h.entity = 'item' AND h.entity_id = items.id"
+        " AND h.field = 'timescale' AND h.old_value IS NOT NULL AND h.new_value IS NOT NULL"
+    )
+    larger = "max" if sqlite else "greatest"
     op.execute(
-        "UPDATE items SET timescale_revisions = max(0, "
-        " (SELECT count(*) FROM history h WHERE h.entity = 'item' AND h.entity_id = items.id"
-        "  AND h.field = 'timescale'"
-        "  AND h.old_value IS NOT NULL AND h.new_value IS NOT NULL AND h.source <> 'undo')"
-        " - (SELECT count(*) FROM history h WHERE h.entity = 'item' AND h.entity_id = items.id"
-        "  AND h.field = 'timescale'"
-        "  AND h.old_value IS NOT NULL AND h.new_value IS NOT NULL AND h.source = 'undo'))"
-        if op.get_bind().dialect.name == "sqlite"
-        else "UPDATE items SET timescale_revisions = greatest(0, "
-        " (SELECT count(*) FROM history h WHERE h.entity = 'item' AND h.entity_id = items.id"
-        "  AND h.field = 'timescale'"
-        "  AND h.old_value IS NOT NULL AND h.new_value IS NOT NULL AND h.source <> 'undo')"
-        " - (SELECT count(*) FROM history h WHERE h.entity = 'item' AND h.entity_id = items.id"
-        "  AND h.field = 'timescale'"
-        "  AND h.old_value IS NOT NULL AND h.new_value IS NOT NULL AND h.source = 'undo'))"
+        f"UPDATE items SET timescale_revisions = {larger}(0, ({revisions} AND h.source <> 'undo')"
+        f" - ({revisions} AND h.source = 'undo'))"
     )
     # Delivered on the day its evidence of completion was last recorded; where history does
     # not say (an item made with it), its latest update's day, else the day it was added.
+    day = "date(max(h.changed_at))" if sqlite else "max(h.changed_at)::date"
     op.execute(
-        "UPDATE items SET delivered_on = coalesce("
-        " (SELECT date(max(h.changed_at)) FROM history h WHERE h.entity = 'item'"
-        "  AND h.entity_id = items.id AND h.field = 'evidence_completion' AND h.new_value IS NOT NULL),"
-        " last_update_on, created_on) WHERE evidenced"
-        if op.get_bind().dialect.name == "sqlite"
-        else "UPDATE items SET delivered_on = coalesce("
-        " (SELECT max(h.changed_at)::date FROM history h WHERE h.entity = 'item'"
-        "  AND h.entity_id = items.id AND h.field = 'evidence_completion' AND h.new_value IS NOT NULL),"
+        f"UPDATE items SET delivered_on = coalesce((SELECT {day} FROM history h WHERE h.entity = 'item'"
+        " AND h.entity_id = items.id AND h.field = 'evidence_completion' AND h.new_value IS NOT NULL),"
         " last_update_on, created_on) WHERE evidenced"
     )
 
