@@ -184,7 +184,7 @@ class Marks:
         return (self.times[seen] - start) * 1000
 
 
-async def interactions(db: Path, runs: int) -> dict[str, list[float]]:
+async def interactions(db: Path | str, runs: int) -> dict[str, list[float]]:
     from textual.worker import WorkerCancelled
 
     from sscp_tui.app import SSCPApp
@@ -294,6 +294,7 @@ def raw_queries(db: Path) -> tuple[Callable[[], Any], Callable[[], Any], Callabl
     from sqlalchemy import bindparam, func, select
     from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+    from sscp_tui.db import search_index
     from sscp_tui.db.models import TrackedItem
     from sscp_tui.services import queries
     from sscp_tui.services.alerts import AlertRules
@@ -303,8 +304,9 @@ def raw_queries(db: Path) -> tuple[Callable[[], Any], Callable[[], Any], Callabl
     f = ItemFilter()
     # The open log sorted by alerts is read a class of alert at a time, each stopping at a
     # page (queries._walked_ids): the floor runs the same statements in the same way.
-    classes = queries._alert_classes(f, rules)
-    count = select(func.count()).select_from(TrackedItem).where(*queries.filter_conditions(f, rules))
+    flavour = search_index.flavour("sqlite")
+    classes = queries._alert_classes(f, rules, flavour)
+    count = select(func.count()).select_from(TrackedItem).where(*queries.filter_conditions(f, rules, flavour))
 
     def sql(statement: Any) -> str:
         return str(
@@ -367,6 +369,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-postgres", action="store_true", help="Leave out the PostgreSQL figures.")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     runs = max(args.runs, 1)
@@ -447,6 +450,8 @@ def main() -> None:
         if size == max(sizes):
             backups_and_check(report, db, work, runs)
             visidata(report, db, work, runs)
+            if not args.no_postgres:
+                postgres(report, db, runs)
 
     if flat:
         report.notes.append("Start-up flatness at the largest size — " + "; ".join(flat) + ".")
@@ -461,6 +466,14 @@ def main() -> None:
     (HERE / "results" / "latest.md").write_text(text, encoding="utf-8")
     print(text)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def postgres(report: Report, db: Path, runs: int) -> None:
+    """The largest tracker again on a throwaway PostgreSQL server (bench/postgres.py)."""
+    from bench.postgres import measure
+
+    print("PostgreSQL…", file=sys.stderr)
+    measure(report, Figure, db, runs, paired, interactions, AS_OF)
 
 
 def transfer_and_packs(report: Report, db: Path, work: Path, runs: int) -> None:

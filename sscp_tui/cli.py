@@ -59,9 +59,11 @@ def _unexpected(error: BaseException) -> str:
     """The sentence for an error no command expected: a damaged tracker named as such; else
     what went wrong in a word, and where its details were written."""
     from sscp_tui import logfile
-    from sscp_tui.db import backups
+    from sscp_tui.db import backups, failures
 
     where = logfile.record(error)
+    if failures.classify(error) is not failures.Failure.OTHER:  # a server gone, a lock, a role
+        return failures.sentence(error, _current_location or "the tracker")
     if backups.is_damage(error):
         target = _current_tracker or Path(str(app_paths().database))
         return backups.damaged_message(target, str(getattr(error, "orig", None) or error))
@@ -69,6 +71,7 @@ def _unexpected(error: BaseException) -> str:
 
 
 _current_tracker: Path | None = None  # the tracker file the command opened, to name it if damaged
+_current_location = ""  # the tracker the command opened, as it may be shown (no password)
 _read_only = False  # --read-only: every tracker this run opens is opened to be read
 
 
@@ -93,14 +96,16 @@ def _settings() -> Settings:
 def _open(target: str | None, *, create: bool) -> Any:
     from sscp_tui.db.store import StoreError, open_store
 
-    global _current_tracker
+    global _current_tracker, _current_location
     chosen = target or app_paths().database
     if "://" not in str(chosen):
         _current_tracker = Path(chosen).expanduser()
     try:
-        return open_store(chosen, create=create and not _read_only, daily_backup=True, read_only=_read_only)
+        store = open_store(chosen, create=create and not _read_only, daily_backup=True, read_only=_read_only)
     except StoreError as exc:
         fail(str(exc))
+    _current_location = store.location
+    return store
 
 
 def _tracker(db: str | None, as_of: str | None, *, create: bool = False) -> Any:
@@ -289,11 +294,12 @@ def backup(db: str | None, dest: Path | None) -> None:
     from sscp_tui.db import backups
 
     source_text = db or str(app_paths().database)
-    if "://" in source_text:
-        fail(
-            "Backups are taken of a tracker file; a tracker on a database server is backed up by its server."
-        )
-    source = Path(source_text).expanduser()
+    if "://" in source_text and not source_text.startswith("sqlite"):
+        _back_up_from_a_server(source_text, dest)
+        return
+    source = (
+        Path(source_text).expanduser() if "://" not in source_text else Path(source_text.split(":///", 1)[1])
+    )
     if source.is_file():
         damage = backups.check(source)
         if damage:
@@ -306,6 +312,82 @@ def backup(db: str | None, dest: Path | None) -> None:
     except OSError as exc:
         fail(f"Could not write {target}: {exc.strerror or exc}.")
     click.echo(f"Backed up {source} to {made.path}: {made.items:,} items, {made.history:,} history rows.")
+
+
+def _back_up_from_a_server(url: str, dest: Path | None) -> None:
+    """A tracker on a PostgreSQL server is backed up as a copy in a new SQLite file: whole, of
+    one moment, and a tracker like any other (open it with --db; copy it back up with `copy`)."""
+    from datetime import datetime
+
+    from sscp_tui.db import backups
+
+    target = (dest or backups.folder() / f"server-{datetime.now():%Y-%m-%d-%H%M%S}.sqlite3").expanduser()
+    if target.exists():
+        fail(f"{target} already exists; a backup never replaces a file. Name another.")
+    report = _copy(url, str(target))
+    click.echo(f"Backed up {_current_location} to {target}: {_rows(report)}.")
+
+
+def _rows(report: Any) -> str:
+    counts = dict(report.counts)
+    return f"{counts['items']:,} items, {counts['history']:,} history rows, {counts['meetings']:,} meetings"
+
+
+def _copy(source_text: str, dest_text: str) -> Any:
+    """Copy the tracker at ``source_text`` into a new or empty one at ``dest_text``; a
+    destination file this call made is removed again if the copy fails."""
+    from sscp_tui.db.store import StoreError, open_store
+    from sscp_tui.services.copying import copy_tracker
+
+    source = _open(source_text, create=False)
+    dest_path = None if "://" in dest_text else Path(dest_text).expanduser()
+    existed = dest_path is not None and dest_path.exists()
+    try:
+        destination = open_store(dest_text, create=True)
+    except StoreError as exc:
+        source.close()
+        fail(str(exc))
+
+    try:
+        return copy_tracker(source, destination)
+    except StoreError as exc:
+        message = str(exc)
+    finally:
+        source.close()
+        destination.close()
+    if dest_path is not None and not existed:  # closed first: closing may write to the file
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{dest_path}{suffix}").unlink(missing_ok=True)
+    fail(message)
+
+
+@main.command()
+@click.argument("src", metavar="SRC")
+@click.argument("dest", metavar="DEST")
+def copy(src: str, dest: str) -> None:
+    """Copy a whole tracker from SRC to DEST: items, updates, history, meetings and all.
+
+    Each is a file path or a database URL, so this is how a partnership moves its log onto a
+    PostgreSQL server (`sscp-tui copy tracker.sqlite3 postgresql+psycopg://…`), or takes it
+    back to a file. DEST must be new or empty; SRC is only read. Each table's rows are counted
+    on both sides, and the copy is kept only if every count agrees.
+    """
+    if _read_only:
+        fail("A copy writes to DEST, which --read-only forbids.")
+    report = _copy(src, dest)
+    for table, count in report.counts:
+        click.echo(f"  {table.replace('_', ' '):<26}{count:>10,}")
+    click.echo(
+        f"Copied {_current_location} to {_location(dest)}: {report.total:,} rows, each table's count checked."
+    )
+
+
+def _location(target: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    if "://" not in target:
+        return str(Path(target).expanduser())
+    return make_url(target).render_as_string(hide_password=True)
 
 
 @main.command()

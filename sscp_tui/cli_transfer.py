@@ -256,6 +256,8 @@ EXPORT_OPTIONS = (
                  help="Only recommendations, or only actions."),
     click.option("--state", type=click.Choice(("open", "closed", "all"), case_sensitive=False), default="all",
                  show_default=True, help="Open (not Blue), closed (Blue) or all items."),
+    click.option("--search", metavar="WORDS", default="",
+                 help="Only items whose words hold every one of WORDS, as the log's / finds them."),
     click.option("--allow-flagged", is_flag=True,
                  help="Write the export even where words on the forbidden list appear in it."),
     click.option("--force", is_flag=True, help="Replace FILE if it exists."),
@@ -264,7 +266,7 @@ EXPORT_OPTIONS = (
 
 def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None, lead_only: bool,
            ratings: tuple[str, ...], review: str | None, alerts: tuple[str, ...], kind: str | None,
-           state: str, allow_flagged: bool, force: bool) -> None:  # fmt: skip
+           state: str, search: str, allow_flagged: bool, force: bool) -> None:  # fmt: skip
     """Write the log — or what the filters select — to FILE, as CSV or XLSX by its extension.
 
     The columns are headings `sscp-tui import` reads, so the file can be edited and imported
@@ -273,6 +275,7 @@ def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None
     list ([packs] forbidden_words in the settings) appear in it, unless --allow-flagged.
     """
     from sscp_tui.cli import _tracker, fail
+    from sscp_tui.text_safety import clean
     from sscp_tui.db.models import ItemKind, Rating
     from sscp_tui.services.catalog import UnknownName
     from sscp_tui.services.exporter import ExportExists
@@ -299,6 +302,7 @@ def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None
         review_id=review_id,
         kind=ItemKind(kind.lower()) if kind else None,
         state=ItemState(state.lower()),
+        text=" ".join(clean(search).split()),
     )
     progress = _progress()
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -16,6 +18,120 @@ from sscp_tui.services.edits import EditContext, NewItem, add_update, create_ite
 from sscp_tui.services.tracker import Tracker
 
 AS_OF = date(2026, 11, 28)
+
+# `make test-pg` sets this to a throwaway PostgreSQL server (tests/pg_server.py): the store,
+# service and CLI tests that take a tracker from the fixtures below then run on PostgreSQL,
+# each with a database of its own, and the tests that cannot (SQLite files, the TUI) are left
+# out of that run. Under `make test`, everything runs on SQLite as before.
+PG_SERVER = os.environ.get("SSCP_TEST_PG")
+# The fixtures through which a test's tracker can be on either store.
+STORE_FIXTURES = {"store", "demo_store", "tracker_target", "demo_target"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: about a SQLite file itself; not run on PostgreSQL")
+    config.addinivalue_line("markers", "postgres_only: needs the PostgreSQL server of `make test-pg`")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    kept, left = [], []
+    if not PG_SERVER:  # the server's own tests are left out (deselected, not skipped)
+        for item in items:
+            (left if item.get_closest_marker("postgres_only") else kept).append(item)
+        if left:
+            config.hook.pytest_deselected(items=left)
+        items[:] = kept
+        return
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        on_either = fixtures & STORE_FIXTURES and item.get_closest_marker("sqlite_only") is None
+        (kept if on_either else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+    items[:] = kept
+
+
+class PgDatabases:
+    """Databases on the throwaway server: one per test, copied from a template made once."""
+
+    def __init__(self, server: str) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.base = make_url(server)
+        self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT")
+        self.counter = itertools.count(1)
+        self.templates: dict[str, str] = {}
+
+    def url(self, name: str) -> str:
+        return self.base.set(database=name).render_as_string(hide_password=False)
+
+    def _run(self, statement: str) -> None:
+        from sqlalchemy import text
+
+        with self.admin.connect() as connection:
+            connection.execute(text(statement))
+
+    def new(self, template: str | None = None) -> str:
+        name = f"t{os.getpid()}_{next(self.counter)}"
+        self._run(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        return name
+
+    def drop(self, name: str) -> None:
+        self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def template(self, kind: str) -> str:
+        """A database made once per session (an empty tracker, or the demo) to copy from."""
+        if kind not in self.templates:
+            name = self.new()
+            if kind == "demo":
+                from sscp_tui.services.demo import write_demo
+
+                built, _ = write_demo(self.url(name), AS_OF)
+                built.close()
+            else:
+                open_store(self.url(name)).close()
+            self.templates[kind] = name
+        return self.templates[kind]
+
+
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[PgDatabases | None]:
+    if not PG_SERVER:
+        yield None
+        return
+    databases = PgDatabases(PG_SERVER)
+    yield databases
+    for name in databases.templates.values():
+        databases.drop(name)
+    databases.admin.dispose()
+
+
+def _target(pg: PgDatabases | None, kind: str, path: Path, template: Path | None = None) -> Iterator[str]:
+    """Where a test's tracker lives: a SQLite file at ``path`` (a copy of ``template``), or a
+    fresh PostgreSQL database copied from the session's template of that kind."""
+    if pg is None:
+        if template is not None:
+            shutil.copy(template, path)
+        yield str(path)
+        return
+    name = pg.new(pg.template(kind))
+    try:
+        yield pg.url(name)
+    finally:
+        pg.drop(name)
+
+
+@pytest.fixture
+def tracker_target(pg_databases: PgDatabases | None, tmp_path: Path) -> Iterator[str]:
+    """An empty tracker's path or URL, for a test to open or hand to the CLI's --db."""
+    yield from _target(pg_databases, "empty", tmp_path / "tracker.sqlite3")
+
+
+@pytest.fixture
+def demo_target(pg_databases: PgDatabases | None, demo_template: Path, tmp_path: Path) -> Iterator[str]:
+    """A tracker holding the demo partnership: its path or URL."""
+    yield from _target(pg_databases, "demo", tmp_path / "demo.sqlite3", demo_template)
 
 
 @pytest.fixture(autouse=True)
@@ -33,8 +149,8 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "tracker.sqlite3")
+def store(tracker_target: str) -> Iterator[Store]:
+    opened = open_store(tracker_target)
     yield opened
     opened.close()
 
@@ -55,10 +171,8 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo_store(demo_template: Path, tmp_path: Path) -> Iterator[Store]:
-    target = tmp_path / "demo.sqlite3"
-    shutil.copy(demo_template, target)
-    opened = open_store(target)
+def demo_store(demo_target: str) -> Iterator[Store]:
+    opened = open_store(demo_target)
     yield opened
     opened.close()
 

@@ -281,6 +281,8 @@ class Meeting(Base):
     __table_args__ = (
         UniqueConstraint("group", "held_on", name="uq_meetings_group_date"),
         Index("ix_meetings_date", "held_on"),
+        # An id is never given twice (migration 0011): history names a meeting by its id.
+        {"sqlite_autoincrement": True},
     )
 
 

@@ -15,6 +15,12 @@ same items for whole words and word beginnings, only more slowly.
 The index is derived data: it is built when missing, and its triggers are removed by a
 SQLite without FTS5 (whose writes to ``item_search`` would otherwise fail), and rebuilt when
 a database comes back to one with it.
+
+On PostgreSQL, the words are searched with PostgreSQL's own full-text search: a GIN index
+over ``to_tsvector('simple', words)`` (made by migration 0003), matched with prefix terms
+(``'curios':*``), so the same words find the same items as on SQLite. The index is kept by
+PostgreSQL itself; nothing here needs to build or repair it. Which of the three ways a
+database searches is :func:`flavour`, chosen from the engine's dialect.
 """
 
 from __future__ import annotations
@@ -25,6 +31,11 @@ from contextlib import contextmanager
 from functools import cache
 
 from sqlalchemy import Connection, bindparam, text
+
+# How a database searches its words (see flavour).
+FTS5 = "fts5"  # SQLite with its FTS5 extension
+POSTGRES = "postgresql"  # PostgreSQL's tsvector and tsquery
+PLAIN = "plain"  # a SQLite without FTS5: every term matched anywhere in the words
 
 TRIGGERS = ("item_search_fts_insert", "item_search_fts_delete", "item_search_fts_update")
 
@@ -61,6 +72,28 @@ def fts5_available() -> bool:
     return True
 
 
+def flavour(dialect_name: str) -> str:
+    """How a database of this dialect answers a search term of letters."""
+    if dialect_name == "postgresql":
+        return POSTGRES
+    if dialect_name == "sqlite" and fts5_available():
+        return FTS5
+    return PLAIN
+
+
+# PostgreSQL's index, made by migration 0003: queries use the same expression (PG_VECTOR).
+# The words are split where SQLite's FTS5 splits them, at anything not a letter or digit, before
+# PostgreSQL's parser sees them: its parser would keep "file:///etc/passwd" or "a.b@c.uk" as
+# one token, where FTS5 finds "etc". The characters are named, not left to [:alnum:], whose
+# meaning beyond ASCII depends on the server's locale: ASCII punctuation, Latin-1's
+# punctuation and signs, and Unicode's general punctuation (dashes, curly quotes).
+PG_CONFIG = "simple"
+PG_INDEX = "item_search_words_tsv"
+PG_SEPARATORS = r"[[:space:]!-/:-@\[-`{-~\u00a0-\u00bf\u00d7\u00f7\u2000-\u206f\u3000-\u303f]+"
+PG_VECTOR = f"to_tsvector('{PG_CONFIG}', regexp_replace(words, '{PG_SEPARATORS}', ' ', 'g'))"
+PG_CREATE_INDEX = f"CREATE INDEX {PG_INDEX} ON item_search USING gin (({PG_VECTOR}))"
+
+
 def _names(connection: Connection, kind: str) -> set[str]:
     rows = connection.execute(text("SELECT name FROM sqlite_master WHERE type = :kind"), {"kind": kind})
     return {row[0] for row in rows}
@@ -73,6 +106,8 @@ def _index_sql(connection: Connection) -> str | None:
 
 def needs_work(connection: Connection) -> bool:
     """Whether :func:`ensure` would change anything (a read, so opening stays read-only)."""
+    if connection.dialect.name != "sqlite":
+        return False  # PostgreSQL keeps its own index
     if "item_search" not in _names(connection, "table"):
         return False  # a schema before the search words: the migrations come first
     triggers = _names(connection, "trigger") & set(TRIGGERS)
@@ -84,7 +119,12 @@ def needs_work(connection: Connection) -> bool:
 def ensure(connection: Connection) -> None:
     """Build the index and its triggers where FTS5 exists; where it does not, drop the triggers.
 
-    Runs inside the caller's transaction."""
+    Runs inside the caller's transaction. On PostgreSQL, makes the GIN index if it is missing."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(PG_CREATE_INDEX.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS")))
+        return
+    if connection.dialect.name != "sqlite":
+        return
     if fts5_available():
         found = _index_sql(connection)
         if found is not None and found != _CREATE_TABLE:  # made to an older definition
@@ -109,8 +149,13 @@ def ensure(connection: Connection) -> None:
 def indexed_in_bulk(connection: Connection, item_ids: Sequence[int]) -> Iterator[None]:
     """Around a bulk insert of new items' words: index them with one statement afterwards
     instead of the insert trigger firing per row (about three times as quick). The trigger is
-    dropped and made again inside the caller's transaction, so a failure undoes both."""
-    if not item_ids or TRIGGERS[0] not in _names(connection, "trigger"):
+    dropped and made again inside the caller's transaction, so a failure undoes both.
+    (SQLite only: PostgreSQL's index has no trigger to step around.)"""
+    if (
+        not item_ids
+        or connection.dialect.name != "sqlite"
+        or TRIGGERS[0] not in _names(connection, "trigger")
+    ):
         yield
         return
     connection.execute(text(f"DROP TRIGGER {TRIGGERS[0]}"))
@@ -121,6 +166,12 @@ def indexed_in_bulk(connection: Connection, item_ids: Sequence[int]) -> Iterator
     for start in range(0, len(item_ids), 500):
         connection.execute(index, {"ids": list(item_ids[start : start + 500])})
     connection.execute(text(_CREATE_TRIGGERS[0]))
+
+
+def pg_query(words: Sequence[str]) -> str:
+    """A tsquery for items having every word, each as the beginning of a word. The words are
+    letters only (see services.queries), quoted all the same."""
+    return " & ".join("'" + word.replace("'", "''").replace("\\", "\\\\") + "':*" for word in words)
 
 
 def match_query(term: str) -> str:

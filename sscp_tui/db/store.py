@@ -205,10 +205,7 @@ def open_store(
         _refuse_damage(path)
     unwritable = path is not None and not created and not _writable(path)
     read_only = read_only or unwritable
-    try:
-        engine = create_engine(url)
-    except (ArgumentError, ImportError) as exc:
-        raise StoreError(f"Cannot use the database URL '{target}': {exc}.") from exc
+    engine = _engine(url, str(target), read_only=read_only)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, read_only=read_only)
     reader = sessionmaker(engine, expire_on_commit=False)
@@ -217,6 +214,15 @@ def open_store(
     if unwritable:
         store.notices.append(f"You can read {path} but not change it, so it is open read-only.")
     try:
+        if not read_only and engine.dialect.name == "postgresql" and not _role_can_write(engine):
+            engine.dispose()
+            engine = _engine(url, str(target), read_only=True)
+            session = sessionmaker(engine, expire_on_commit=False)
+            store = Store(url, engine, created, session, session, read_only=True)
+            read_only = True
+            store.notices.append(
+                "Your database role can read this tracker but not change it, so it is open read-only."
+            )
         if read_only:
             _refuse_an_old_schema(store)
         elif migrate:
@@ -232,13 +238,67 @@ def open_store(
 
         if path is not None and is_damage(exc):
             raise TrackerDamaged(damaged_message(path, _reason(exc))) from exc
-        where = store.location
-        raise StoreError(f"Cannot open the tracker at {where}: {_reason(exc)}.") from exc
+        raise StoreError(_cannot_open(exc, store.location)) from exc
     if path is not None and not created and not read_only:
         _keep_private(store, path)
     if daily_backup and path is not None and not created:
         _daily_backup(store, path)
     return store
+
+
+def _role_can_write(engine: Engine) -> bool:
+    """PostgreSQL: whether this role may change the tracker (a new database counts as writable:
+    its tables are made by this role). A role that may only read opens the tracker read-only."""
+    with engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+        if "items" not in tables or "history" not in tables:
+            return True
+        allowed = connection.execute(
+            text(
+                "SELECT has_table_privilege('items', 'UPDATE') AND has_table_privilege('items', 'INSERT') "
+                "AND has_table_privilege('history', 'INSERT')"
+            )
+        ).scalar()
+    return bool(allowed)
+
+
+def _engine(url: str, target: str, *, read_only: bool = False) -> Engine:
+    """The engine for a SQLite file or a PostgreSQL server; any other database is refused."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    shown = parsed.render_as_string(hide_password=True) if "://" in target else target
+    if backend not in ("sqlite", "postgresql"):
+        raise StoreError(
+            f"sscp-tui keeps its tracker in a SQLite file or on a PostgreSQL server, not in "
+            f"'{backend}' ({shown}); give a file path or a postgresql+psycopg:// URL."
+        )
+    if backend == "postgresql" and parsed.get_driver_name() != "psycopg":
+        if parsed.drivername != "postgresql":
+            raise StoreError(
+                f"sscp-tui reaches PostgreSQL through psycopg 3: write the URL as "
+                f"postgresql+psycopg://… rather than {parsed.drivername}://…"
+            )
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    options: dict[str, Any] = {}
+    if backend == "postgresql":
+        # A connection is checked before each use, so a server restart costs a retry, not an
+        # error; the time zone is fixed so that timestamps read back as they were written.
+        options = {
+            "pool_pre_ping": True,
+            "connect_args": {
+                "connect_timeout": 10,
+                "options": "-c timezone=UTC" + (" -c default_transaction_read_only=on" if read_only else ""),
+            },
+        }
+    try:
+        return create_engine(parsed, **options)
+    except ImportError as exc:
+        raise StoreError(
+            "Opening a tracker on PostgreSQL needs psycopg 3, which is not installed: "
+            "pip install 'sscp-tui[postgres]'."
+        ) from exc
+    except ArgumentError as exc:
+        raise StoreError(f"Cannot use the database URL {shown}: {exc}.") from exc
 
 
 def _writable(path: Path) -> bool:
@@ -329,6 +389,14 @@ def _keep_search_index(engine: Engine) -> None:
             return
     with engine.begin() as connection:
         search_index.ensure(connection)
+
+
+def _cannot_open(exc: DatabaseError, where: str) -> str:
+    from sscp_tui.db import failures
+
+    if failures.classify(exc) is failures.Failure.OTHER:
+        return f"Cannot open the tracker at {where}: {_reason(exc)}."
+    return failures.sentence(exc, where)
 
 
 def _reason(exc: DatabaseError) -> str:

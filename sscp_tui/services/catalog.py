@@ -437,13 +437,9 @@ def record_meeting(session: Session, ctx: EditContext, group: str, held_on: date
     exists = session.scalar(select(Meeting).where(Meeting.group == group, Meeting.held_on == held_on))
     if exists is not None:
         raise EditError(f"A {group} meeting on {held_on:%d %b %Y} is already recorded.", "date")
-    # Never the id of a meeting removed before (SQLite would reuse the highest): its history
-    # would then read as this meeting's.
-    used = [
-        session.scalar(select(func.max(Meeting.id))),
-        session.scalar(select(func.max(HistoryEntry.entity_id)).where(HistoryEntry.entity == "meeting")),
-    ]
-    meeting = Meeting(id=max((u or 0 for u in used), default=0) + 1, group=group, held_on=held_on, notes="")
+    # The id comes from the database, which never gives one twice (migration 0011): a removed
+    # meeting's history can never read as this meeting's.
+    meeting = Meeting(group=group, held_on=held_on, notes="")
     session.add(meeting)
     session.flush()
     record(session, ctx, "meeting", meeting.id, "created", None, f"{group} {held_on.isoformat()}")

@@ -39,7 +39,7 @@ from sscp_tui.paths import atomic_private_file
 from sscp_tui.services.alert_sql import alert_sql
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.packs.guard import word_pattern
-from sscp_tui.services.queries import filter_conditions
+from sscp_tui.services.queries import filter_conditions, search_flavour
 from sscp_tui.services.records import AlertKind, ItemFilter, ItemState
 from sscp_tui.services.spreadsheet_safety import EXCEL_CELL_LIMIT, FORMULA_STARTS, neutralise
 from sscp_tui.services.tracker import Tracker
@@ -184,7 +184,7 @@ def log_rows(
     session: Session, f: ItemFilter, rules: AlertRules, alerts: Collection[AlertKind] = ()
 ) -> tuple[list[str], list[list[Any]]]:
     """The headings and the rows of the log, one row per item, in review and reference order."""
-    conditions = filter_conditions(f, rules)
+    conditions = filter_conditions(f, rules, search_flavour(session))
     if alerts:
         conditions.append(or_(*(alert_sql(rules, kind) for kind in alerts)))
     chosen = select(TrackedItem.id).where(*conditions)

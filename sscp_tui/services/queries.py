@@ -19,6 +19,7 @@ from sqlalchemy import (
     column,
     func,
     literal,
+    literal_column,
     or_,
     select,
     table,
@@ -103,7 +104,7 @@ def _base_select() -> Select[Any]:
     )
 
 
-def filter_conditions(f: ItemFilter, rules: AlertRules) -> list[ColumnElement[bool]]:
+def filter_conditions(f: ItemFilter, rules: AlertRules, flavour: str) -> list[ColumnElement[bool]]:
     item = TrackedItem
     conditions: list[ColumnElement[bool]] = [item.deleted_at.is_(None)]
     if f.state is ItemState.OPEN:
@@ -142,14 +143,14 @@ def filter_conditions(f: ItemFilter, rules: AlertRules) -> list[ColumnElement[bo
         conditions.append(item.timescale_revisions >= f.revised_at_least)
     if f.awaiting_impact:
         conditions.append(awaiting_impact_sql())
-    conditions.extend(item.id.in_(_items_matching(term)) for term in f.text.casefold().split())
+    conditions.extend(item.id.in_(_items_matching(term, flavour)) for term in f.text.casefold().split())
     return conditions
 
 
 _FTS = table("item_fts", column("rowid", Integer), column("item_fts", Text))
 
 
-def _items_matching(term: str) -> Select[Any]:
+def _items_matching(term: str, flavour: str) -> Select[Any]:
     """The ids of items whose words contain ``term``.
 
     A term of letters is looked up in the full-text index, where there is one, and finds
@@ -157,8 +158,10 @@ def _items_matching(term: str) -> Select[Any]:
     "childcare"). A term with digits or punctuation (a reference such as "1.2" or "R12", or
     "step-up") is matched anywhere in the words, exactly as typed: the index splits such
     terms apart, and references are what people type them for."""
-    if search_index.fts5_available() and term.isalpha():
+    if flavour == search_index.FTS5 and term.isalpha():
         return select(_FTS.c.rowid).where(_fts_match([term]))
+    if flavour == search_index.POSTGRES and term.isalpha():
+        return select(ItemSearch.item_id).where(_pg_match([term]))
     return select(ItemSearch.item_id).where(ItemSearch.words.contains(term, autoescape=True))
 
 
@@ -263,20 +266,25 @@ def _to_rows(
 
 
 def count_items(session: Session, f: ItemFilter, rules: AlertRules) -> int:
-    return session.connection().scalar(_count_select(f, rules, search_index.fts5_available())) or 0
+    return session.connection().scalar(_count_select(f, rules, search_flavour(session))) or 0
+
+
+def search_flavour(session: Session) -> str:
+    """How this session's database searches (see db.search_index.flavour)."""
+    return search_index.flavour(session.connection().dialect.name)
 
 
 # Statements are built once per filter and sort, not at every page: building one from the
 # filter's conditions cost more than running it on a small log. Filters and rules are frozen
 # (hashable) values, and a statement is never changed once built (.limit() makes a new one).
-# Whether full-text search is available is part of the key, as the text conditions differ.
+# How the database searches is part of the key, as the text conditions differ.
 @lru_cache(maxsize=64)
-def _count_select(f: ItemFilter, rules: AlertRules, _fts: bool) -> Select[Any]:
-    statement, f = _searched(select(func.count()), f)
-    return statement.where(*filter_conditions(f, rules))
+def _count_select(f: ItemFilter, rules: AlertRules, flavour: str) -> Select[Any]:
+    statement, f = _searched(select(func.count()), f, flavour)
+    return statement.where(*filter_conditions(f, rules, flavour))
 
 
-def _searched(statement: Select[Any], f: ItemFilter) -> tuple[Select[Any], ItemFilter]:
+def _searched(statement: Select[Any], f: ItemFilter, flavour: str) -> tuple[Select[Any], ItemFilter]:
     """The items, led by the full-text index when the search has words it can answer.
 
     The words become one MATCH whose rows each find their item by id, and the filter is
@@ -285,10 +293,13 @@ def _searched(statement: Select[Any], f: ItemFilter) -> tuple[Select[Any], ItemF
     form, which the other reads keep: it needs no join)."""
     terms = f.text.casefold().split()
     words = [term for term in terms if term.isalpha()]
-    if not (words and search_index.fts5_available()):
+    if not words or flavour == search_index.PLAIN:
         return statement.select_from(TrackedItem), f
-    led = statement.select_from(_FTS).join(TrackedItem, TrackedItem.id == _FTS.c.rowid)
     rest = " ".join(term for term in terms if not term.isalpha())
+    if flavour == search_index.POSTGRES:
+        led = statement.select_from(ItemSearch).join(TrackedItem, TrackedItem.id == ItemSearch.item_id)
+        return led.where(_pg_match(words)), replace(f, text=rest)
+    led = statement.select_from(_FTS).join(TrackedItem, TrackedItem.id == _FTS.c.rowid)
     return led.where(_fts_match(words)), replace(f, text=rest)
 
 
@@ -297,16 +308,26 @@ def _fts_match(words: Sequence[str]) -> ColumnElement[bool]:
     return _FTS.c.item_fts.op("MATCH")(" AND ".join(search_index.match_query(word) for word in words))
 
 
-def _id_select(f: ItemFilter, rules: AlertRules, sort: SortKey, descending: bool) -> Select[Any]:
+def _pg_match(words: Sequence[str]) -> ColumnElement[bool]:
+    """PostgreSQL: the words' rows having every word, each as the beginning of a word; the
+    expression is the one its GIN index was made on (db.search_index.PG_CREATE_INDEX)."""
+    vector: ColumnElement[Any] = literal_column(search_index.PG_VECTOR.replace("words", "item_search.words"))
+    query = func.to_tsquery(literal_column(f"'{search_index.PG_CONFIG}'"), search_index.pg_query(words))
+    return vector.op("@@")(query)
+
+
+def _id_select(
+    session: Session, f: ItemFilter, rules: AlertRules, sort: SortKey, descending: bool
+) -> Select[Any]:
     """The ids a filter selects, in order, joining other tables only when the sort needs them."""
-    return _id_select_for(f, rules, sort, descending, search_index.fts5_available())
+    return _id_select_for(f, rules, sort, descending, search_flavour(session))
 
 
 @lru_cache(maxsize=64)
 def _id_select_for(
-    f: ItemFilter, rules: AlertRules, sort: SortKey, descending: bool, _fts: bool
+    f: ItemFilter, rules: AlertRules, sort: SortKey, descending: bool, flavour: str
 ) -> Select[Any]:
-    statement, f = _searched(select(TrackedItem.id), f)
+    statement, f = _searched(select(TrackedItem.id), f, flavour)
     if sort is SortKey.REVIEW:
         statement = (
             statement.outerjoin(Review, TrackedItem.review_id == Review.id)
@@ -316,7 +337,7 @@ def _id_select_for(
     elif sort is SortKey.LEAD_AGENCY:
         statement = statement.outerjoin(Agency, TrackedItem.lead_agency_id == Agency.id)
     open_only = f.state is ItemState.OPEN
-    return statement.where(*filter_conditions(f, rules)).order_by(
+    return statement.where(*filter_conditions(f, rules, flavour)).order_by(
         *_order(sort, descending, rules, open_only=open_only)
     )
 
@@ -336,7 +357,9 @@ def list_page(
     ids = _walked_ids(session, f, rules, sort, descending, offset, limit)
     if ids is None:
         ids = list(
-            session.connection().scalars(_id_select(f, rules, sort, descending).offset(offset).limit(limit))
+            session.connection().scalars(
+                _id_select(session, f, rules, sort, descending).offset(offset).limit(limit)
+            )
         )
     rows = rows_by_id(session, ids, rules)
     total = count_items(session, f, rules) if with_total else offset + len(rows)
@@ -371,16 +394,16 @@ def _walked_ids(
         and not descending
         and replace(f, text="") == ItemFilter()  # the open log, searched or not
         and all(term.isalpha() for term in terms)
-        and (not terms or search_index.fts5_available())
     )
-    if not walkable:
+    flavour = search_flavour(session)
+    if not walkable or (terms and flavour == search_index.PLAIN):
         return None
     connection = session.connection()
-    if terms and (connection.scalar(_fts_count(" ".join(terms))) or 0) < WALK_FROM_MATCHES:
+    if terms and (connection.scalar(_match_count(" ".join(terms), flavour)) or 0) < WALK_FROM_MATCHES:
         return None
     wanted = offset + limit
     ids: list[int] = []
-    for statement in _alert_classes(f, rules):
+    for statement in _alert_classes(f, rules, flavour):
         if len(ids) >= wanted:
             break
         ids += connection.scalars(statement.limit(wanted - len(ids)))
@@ -388,19 +411,21 @@ def _walked_ids(
 
 
 @lru_cache(maxsize=64)
-def _fts_count(text: str) -> Select[Any]:
+def _match_count(text: str, flavour: str) -> Select[Any]:
+    if flavour == search_index.POSTGRES:
+        return select(func.count()).select_from(ItemSearch).where(_pg_match(text.split()))
     return select(func.count()).select_from(_FTS).where(_fts_match(text.split()))
 
 
 @lru_cache(maxsize=64)
-def _alert_classes(f: ItemFilter, rules: AlertRules) -> tuple[Select[Any], ...]:
+def _alert_classes(f: ItemFilter, rules: AlertRules, flavour: str) -> tuple[Select[Any], ...]:
     """The open log's classes of alert in the order the sort puts them (see alert_rank), each
     in its own order. The search's words are a list each id is checked against ("+ 0" keeps
     SQLite from leading with them), so the due-date index leads."""
     item = TrackedItem
     conditions = [
-        *filter_conditions(replace(f, text=""), rules),
-        *((item.id + 0).in_(_items_matching(term)) for term in f.text.casefold().split()),
+        *filter_conditions(replace(f, text=""), rules, flavour),
+        *((item.id + 0).in_(_items_matching(term, flavour)) for term in f.text.casefold().split()),
     ]
     rank = alert_rank(rules, open_only=True)
     later = item.due_on >= rules.as_of
@@ -421,7 +446,7 @@ def ids_matching(
     session: Session, f: ItemFilter, rules: AlertRules, sort: SortKey, descending: bool = False
 ) -> list[int]:
     """Every id the filter selects, in order (cheap: one integer column)."""
-    return list(session.connection().scalars(_id_select(f, rules, sort, descending)))
+    return list(session.connection().scalars(_id_select(session, f, rules, sort, descending)))
 
 
 def alert_rows(
@@ -435,7 +460,7 @@ def alert_rows(
     statement = (
         _base_select()
         .where(
-            *filter_conditions(f, rules),
+            *filter_conditions(f, rules, search_flavour(session)),
             or_(any_alert_sql(rules), awaiting_impact_sql()) if awaiting_too else any_alert_sql(rules),
         )
         .order_by(*_order(SortKey.ALERTS, False, rules, open_only=True))
@@ -460,7 +485,7 @@ def rows_by_id(
 def rating_counts(session: Session, f: ItemFilter, rules: AlertRules) -> dict[Rating | None, int]:
     statement = (
         select(TrackedItem.rating, func.count())
-        .where(*filter_conditions(f, rules))
+        .where(*filter_conditions(f, rules, search_flavour(session)))
         .group_by(TrackedItem.rating)
     )
     return {rating: count for rating, count in session.execute(statement)}
@@ -481,7 +506,7 @@ def rating_and_alert_counts(
     is set aside, so the counts say what each alert would find. "Blue without evidence" needs
     the evidenced flag, so it is counted among Blue items alone."""
     base = ItemFilter(**{**_as_dict(f), "alert": None})
-    where = filter_conditions(base, rules)
+    where = filter_conditions(base, rules, search_flavour(session))
     item = TrackedItem
 
     def number(condition: ColumnElement[bool]) -> Any:
@@ -513,7 +538,7 @@ def agency_matrix(session: Session, f: ItemFilter, rules: AlertRules) -> list[Ag
     """Counts by lead agency × rating, every active agency listed, unassigned last."""
     statement = (
         select(TrackedItem.lead_agency_id, TrackedItem.rating, func.count())
-        .where(*filter_conditions(f, rules))
+        .where(*filter_conditions(f, rules, search_flavour(session)))
         .group_by(TrackedItem.lead_agency_id, TrackedItem.rating)
     )
     counts: dict[int | None, dict[Rating | None, int]] = defaultdict(dict)

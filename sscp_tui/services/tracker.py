@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from sscp_tui.config import Settings
+from sscp_tui.db import failures
 from sscp_tui.db.models import AgencyKind, ItemKind, Rating
 from sscp_tui.db.store import Store
 from sscp_tui.errors import TrackerBusy
@@ -74,10 +75,14 @@ class Tracker:
             with self.store.write() as session:
                 changed = work(session, ctx)
         except DBAPIError as exc:
-            reason = str(getattr(exc, "orig", exc))
-            if "locked" in reason or "busy" in reason:
+            failure = failures.classify(exc)
+            if failure is failures.Failure.BUSY:
                 raise TrackerBusy("The tracker is busy with another change; try again in a moment.") from exc
-            raise EditError(f"The change could not be saved: {reason}.") from exc
+            if failure is not failures.Failure.OTHER:
+                raise EditError(
+                    f"The change was not saved. {failures.sentence(exc, self.store.location)}"
+                ) from exc
+            raise EditError(f"The change could not be saved: {failures.reason(exc)}.") from exc
         return ChangeResult(ctx.batch, changed, tuple(items), not_undoable)
 
     # --- the log ---------------------------------------------------------------------------

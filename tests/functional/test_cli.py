@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.engine import make_url
 
 from sscp_tui.cli import main
 from sscp_tui.db.store import open_store
@@ -39,24 +40,31 @@ def test_paths_honour_the_environment(tmp_path: Path) -> None:
     assert "data directory:" in out and "config directory:" in out
 
 
-def test_demo_writes_a_private_database_with_the_partnership(tmp_path: Path) -> None:
-    target = tmp_path / "demo.sqlite3"
-    code, out, _ = run("demo", "--db", str(target), "--as-of", AS_OF.isoformat())
+def test_demo_writes_the_partnership_into_an_empty_tracker_once(tracker_target: str) -> None:
+    code, out, _ = run("demo", "--db", tracker_target, "--as-of", AS_OF.isoformat())
     assert code == 0 and "Wrote the demo partnership" in out
-    assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    store = open_store(target, create=False)
+    if "://" in tracker_target:  # a server's password is never printed
+        password = make_url(tracker_target).password
+        assert "***" in out and (not password or password not in out)
+    store = open_store(tracker_target, create=False)
     tracker = Tracker(store, __import__("sscp_tui.config").config.Settings(), AS_OF)
     assert tracker.count(ItemFilter(state=ItemState.ALL)) > 100
     assert {r.short_name for r in tracker.agencies()} >= {"SCC"}
     store.close()
-    code, _, err = run("demo", "--db", str(target))
+    code, _, err = run("demo", "--db", tracker_target)
     assert code == 1 and "already holds items" in err
 
 
-def test_alerts_in_three_formats(tmp_path: Path) -> None:
-    target = tmp_path / "d.sqlite3"
-    run("demo", "--db", str(target), "--as-of", AS_OF.isoformat())
-    code, out, err = run("alerts", "--db", str(target), "--as-of", AS_OF.isoformat(), "--format", "json")
+@pytest.mark.sqlite_only
+def test_the_demo_database_file_is_private(tmp_path: Path) -> None:
+    target = tmp_path / "demo.sqlite3"
+    code, out, _ = run("demo", "--db", str(target), "--as-of", AS_OF.isoformat())
+    assert code == 0 and f"Wrote the demo partnership to {target}: " in out
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_alerts_in_three_formats(demo_target: str) -> None:
+    code, out, err = run("alerts", "--db", demo_target, "--as-of", AS_OF.isoformat(), "--format", "json")
     assert code == 0, err
     payload = json.loads(out)
     assert payload["as_of"] == AS_OF.isoformat() and payload["count"] == len(payload["items"]) > 0
@@ -67,21 +75,19 @@ def test_alerts_in_three_formats(tmp_path: Path) -> None:
     agencies = [item["lead_agency"] or "~" for item in payload["items"]]
     assert agencies == sorted(agencies)  # grouped by lead agency
 
-    code, out, _ = run("alerts", "--db", str(target), "--as-of", AS_OF.isoformat(), "--format", "csv")
+    code, out, _ = run("alerts", "--db", demo_target, "--as-of", AS_OF.isoformat(), "--format", "csv")
     lines = out.splitlines()
     assert lines[0].startswith("lead_agency,kind,review,reference")
     assert len(lines) == payload["count"] + 1
 
-    code, out, _ = run("alerts", "--db", str(target), "--as-of", AS_OF.isoformat())
+    code, out, _ = run("alerts", "--db", demo_target, "--as-of", AS_OF.isoformat())
     assert out.startswith(f"Alerts as of 28 Nov 2026: {payload['count']} open items need attention.")
 
 
-def test_alert_names_stay_on_a_narrow_line_however_long_the_title(tmp_path: Path) -> None:
-    target = tmp_path / "d.sqlite3"
-    run("demo", "--db", str(target), "--as-of", AS_OF.isoformat())
-    _, out, _ = run("alerts", "--db", str(target), "--as-of", AS_OF.isoformat(), "--format", "json")
+def test_alert_names_stay_on_a_narrow_line_however_long_the_title(demo_target: str) -> None:
+    _, out, _ = run("alerts", "--db", demo_target, "--as-of", AS_OF.isoformat(), "--format", "json")
     items = json.loads(out)["items"]
-    _, out, _ = run("alerts", "--db", str(target), "--as-of", AS_OF.isoformat(), env={"COLUMNS": "60"})
+    _, out, _ = run("alerts", "--db", demo_target, "--as-of", AS_OF.isoformat(), env={"COLUMNS": "60"})
     lines = [line for line in out.splitlines() if line.startswith("  ")]
     assert len(lines) == len(items)
     for line, item in zip(lines, items, strict=True):  # in the same order, by lead agency
@@ -90,13 +96,11 @@ def test_alert_names_stay_on_a_narrow_line_however_long_the_title(tmp_path: Path
     assert long and all("…" in line for line in long)  # the title is what gives way
 
 
-def test_alerts_for_one_agency(tmp_path: Path) -> None:
-    target = tmp_path / "d.sqlite3"
-    run("demo", "--db", str(target), "--as-of", AS_OF.isoformat())
-    _, out, _ = run("alerts", "--db", str(target), "--as-of", AS_OF.isoformat(), "--format", "json")
+def test_alerts_for_one_agency(demo_target: str) -> None:
+    _, out, _ = run("alerts", "--db", demo_target, "--as-of", AS_OF.isoformat(), "--format", "json")
     everyone = json.loads(out)["items"]
     lead = everyone[0]["lead_agency"]
-    _, out, _ = run("alerts", "--db", str(target), "--agency", lead.lower(), "--as-of",
+    _, out, _ = run("alerts", "--db", demo_target, "--agency", lead.lower(), "--as-of",
                     AS_OF.isoformat(), "--format", "json")  # fmt: skip
     mine = json.loads(out)["items"]
     assert mine and all(item["lead_agency"] == lead for item in mine)
@@ -111,10 +115,9 @@ def test_alerts_for_one_agency(tmp_path: Path) -> None:
         (["alerts", "--as-of", "next tuesday"], "--as-of: "),
     ],
 )
-def test_bad_input_is_one_sentence_and_exit_1(tmp_path: Path, args: list[str], message: str) -> None:
-    target = tmp_path / "d.sqlite3"
-    open_store(target).close()
-    code, out, err = run(*args, "--db", str(target))
+def test_bad_input_is_one_sentence_and_exit_1(tracker_target: str, args: list[str], message: str) -> None:
+    open_store(tracker_target).close()
+    code, out, err = run(*args, "--db", tracker_target)
     assert code == 1 and out == ""
     assert err.startswith("sscp-tui: ") and message in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
@@ -138,22 +141,19 @@ def test_a_database_url_is_accepted(tmp_path: Path) -> None:
     assert code == 0 and "0 open items need attention" in out
 
 
-def test_a_malformed_settings_file_names_the_key_and_line(tmp_path: Path) -> None:
+def test_a_malformed_settings_file_names_the_key_and_line(tracker_target: str, tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
     config.write_text('[user]\nauthor = "Chair"\n\n[alerts]\ndue_soon_days = "four weeks"\n')
-    target = tmp_path / "d.sqlite3"
-    open_store(target).close()
-    code, _, err = run("alerts", "--db", str(target), env={"SSCP_TUI_CONFIG": str(config)})
+    open_store(tracker_target).close()
+    code, _, err = run("alerts", "--db", tracker_target, env={"SSCP_TUI_CONFIG": str(config)})
     assert code == 1
     assert "(line 5)" in err and "'alerts.due_soon_days' must be a whole number of days" in err
 
 
-def test_settings_change_the_alert_windows(tmp_path: Path) -> None:
-    target = tmp_path / "d.sqlite3"
-    run("demo", "--db", str(target), "--as-of", AS_OF.isoformat())
+def test_settings_change_the_alert_windows(demo_target: str, tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
     config.write_text("[alerts]\ndue_soon_days = 90\n")
-    args = ("alerts", "--db", str(target), "--as-of", AS_OF.isoformat(), "--format", "json")
+    args = ("alerts", "--db", demo_target, "--as-of", AS_OF.isoformat(), "--format", "json")
     _, out, _ = run(*args)
     normal = sum("due soon" in i["alerts"] for i in json.loads(out)["items"])
     _, out, _ = run(*args, env={"SSCP_TUI_CONFIG": str(config)})
@@ -161,20 +161,18 @@ def test_settings_change_the_alert_windows(tmp_path: Path) -> None:
     assert wider > normal
 
 
-def test_alerts_list_items_delivered_and_awaiting_evidence_of_impact(tmp_path: Path) -> None:
+def test_alerts_list_items_delivered_and_awaiting_evidence_of_impact(demo_target: str) -> None:
     from sscp_tui.config import Settings
 
-    target = tmp_path / "d.sqlite3"
-    run("demo", "--db", str(target), "--as-of", AS_OF.isoformat())
-    store = open_store(target)
+    store = open_store(demo_target)
     tracker = Tracker(store, Settings(), AS_OF)
     row = next(r for r in tracker.page(ItemFilter(), limit=200).rows if not r.alerts)
     tracker.mark_delivered(row.id, "Guidance issued to every team", "Delivered")
     store.close()
     later = (AS_OF + timedelta(days=40)).isoformat()
-    _, out, _ = run("alerts", "--db", str(target), "--as-of", later, "--format", "json")
+    _, out, _ = run("alerts", "--db", demo_target, "--as-of", later, "--format", "json")
     (found,) = [item for item in json.loads(out)["items"] if item["id"] == row.id]
     waited = (AS_OF + timedelta(days=40) - date.today()).days  # delivered today
     assert "awaiting impact" in found["alerts"] and found["awaiting_impact_days"] == waited
-    _, out, _ = run("alerts", "--db", str(target), "--as-of", later)
+    _, out, _ = run("alerts", "--db", demo_target, "--as-of", later)
     assert f"awaiting impact {found['awaiting_impact_days']} d" in out

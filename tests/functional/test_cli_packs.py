@@ -23,14 +23,13 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
+def db(tracker_target: str) -> str:
     """A tracker holding the pack test log, with nothing else open on it."""
-    path = tmp_path / "tracker.sqlite3"
-    store = open_store(path)
+    store = open_store(tracker_target)
     ids = build_log(store)
     edit_after_meeting(store, ids)
     store.close()
-    return str(path)
+    return tracker_target
 
 
 @pytest.fixture

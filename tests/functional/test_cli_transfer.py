@@ -32,14 +32,13 @@ def write_csv(path: Path, rows: list[list[str]], **kwargs: str) -> Path:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    target = tmp_path / "tracker.sqlite3"
-    store = open_store(target)
+def db(tracker_target: str) -> str:
+    store = open_store(tracker_target)
     with store.write() as session:
         for name, short in [("Surrey County Council", "SCC"), ("Surrey Police", "SP")]:
             session.add(Agency(name=name, short_name=short, kind=AgencyKind.STATUTORY, active=True))
     store.close()
-    return str(target)
+    return tracker_target
 
 
 def tracker_at(db: str) -> Tracker:

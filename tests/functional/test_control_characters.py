@@ -4,7 +4,6 @@ shown on every screen without one of those bytes in what the app writes."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from sscp_tui.db.store import open_store
 from sscp_tui.services.tracker import Tracker
 from tests.conftest import AS_OF
 from tests.functional.screen_helpers import settle, type_text
+from tests.stores import drop_history_guard, raw_connection
 
 NASTY = "\x1b[2J\x1b]0;owned\x07\x1b]52;c;ZXZpbA==\x07\x07\x9b31m"
 BANNED = ("\x1b[2J", "\x1b]0;", "\x1b]52;", "\x07", "\x9b")
@@ -37,14 +37,14 @@ FIELDS = {
 def poisoned(demo: Tracker) -> Tracker:
     """The demo with the nasty text in every text field, written past the app (raw SQL, the
     history's guard lifted as another program might on an older file)."""
-    path = demo.store.engine.url.database
+    url = demo.store.url
     demo.store.close()
-    with sqlite3.connect(path) as raw:
-        raw.execute("DROP TRIGGER IF EXISTS history_append_only_update")
+    with raw_connection(url) as raw:
+        drop_history_guard(raw, url)
         for table, columns in FIELDS.items():
             for column in columns:
                 raw.execute(f"UPDATE {table} SET {column} = {column} || ?", (NASTY,))
-    store = open_store(path)
+    store = open_store(url)
     return Tracker(store, Settings(author="Chair"), AS_OF)
 
 
@@ -88,7 +88,7 @@ async def test_no_screen_writes_a_stored_control_character(poisoned: Tracker) ->
 
 
 def test_the_command_line_writes_none_either(poisoned: Tracker) -> None:
-    path = str(poisoned.store.engine.url.database)
+    path = poisoned.store.url
     poisoned.store.close()
     for args in (
         ["alerts"],

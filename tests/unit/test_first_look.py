@@ -24,6 +24,9 @@ from sscp_tui.services.imports.plan import ImportOptions
 from sscp_tui.services.records import ItemFilter, ItemState
 from sscp_tui.services.tracker import Tracker
 
+# The first look reads a SQLite file before the store opens; a PostgreSQL tracker has none.
+pytestmark = pytest.mark.sqlite_only
+
 DAYS = [date(2019, 6, 1), date(2026, 11, 28), date(2027, 3, 15), date(2031, 1, 1)]
 
 

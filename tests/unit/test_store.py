@@ -15,6 +15,7 @@ from sqlalchemy.exc import DatabaseError
 from sscp_tui.db import migrate
 from sscp_tui.db.models import HistoryEntry, Rating
 from sscp_tui.db.store import HEAD_REVISION, HistoryIsAppendOnly, StoreError, open_store
+from tests.stores import is_postgres, raw_connection
 from tests.unit.test_first_look import assert_tallies_are_counts
 
 
@@ -29,6 +30,7 @@ def test_new_database_is_private_to_its_owner(tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_is_configured_for_safe_concurrent_use(store) -> None:
     with store.read() as s:
         assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
@@ -37,6 +39,7 @@ def test_sqlite_is_configured_for_safe_concurrent_use(store) -> None:
         assert s.execute(text("PRAGMA busy_timeout")).scalar() == 5000
 
 
+@pytest.mark.sqlite_only
 def test_write_transactions_take_the_write_lock_at_once(store, tmp_path: Path) -> None:
     """BEGIN IMMEDIATE: while one writer holds the lock, another writer waits, then fails."""
     other = sqlite3.connect(tmp_path / "tracker.sqlite3", timeout=0.1, isolation_level=None)
@@ -61,6 +64,7 @@ def test_write_transactions_take_the_write_lock_at_once(store, tmp_path: Path) -
     other.close()
 
 
+@pytest.mark.sqlite_only
 def test_statistics_give_way_to_another_writer_without_failing_the_work(
     store, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -200,19 +204,20 @@ def test_history_cannot_be_rewritten_or_deleted(tracker, small) -> None:
     ],
 )
 def test_the_database_itself_refuses_to_rewrite_history(tracker, small, statement: str) -> None:
-    """Past the app: Core statements, and another program holding the file with sqlite3."""
+    """Past the app: Core statements, and another program with the database's own driver
+    (sqlite3 on a file, psycopg on PostgreSQL), refused by the triggers of migration 0009."""
     with tracker.store.read() as s:
         before = s.execute(text("SELECT id, note, new_value FROM history ORDER BY id")).all()
     with pytest.raises(DatabaseError, match="append-only"), tracker.store.write() as s:
         s.execute(text(statement))
     with pytest.raises(DatabaseError, match="append-only"), tracker.store.write() as s:
         s.execute(update(HistoryEntry.__table__).values(note="x"))
-    raw = sqlite3.connect(tracker.store.engine.url.database)
-    try:
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            raw.execute(statement)
-    finally:
-        raw.close()
+    with pytest.raises(Exception, match="append-only") as refused, raw_connection(tracker.store.url) as raw:
+        raw.execute(statement)
+    assert type(refused.value).__name__ in ("DatabaseError", "IntegrityError", "InsufficientPrivilege")
+    if is_postgres(tracker.store.url):
+        with pytest.raises(Exception, match="append-only"), raw_connection(tracker.store.url) as raw:
+            raw.execute("TRUNCATE history")
     with tracker.store.read() as s:
         assert s.execute(text("SELECT id, note, new_value FROM history ORDER BY id")).all() == before
     tracker.set_rating([small["later"]], Rating.RED, "Still appended to")  # writing goes on

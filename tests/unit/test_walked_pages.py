@@ -33,7 +33,7 @@ def assert_walk_is_the_sort(path: Path, day: date) -> None:
         with store.read() as session:
             for text in SEARCHES:
                 f = ItemFilter(text=text)
-                whole = list(session.scalars(queries._id_select(f, rules, SortKey.ALERTS, False)))
+                whole = list(session.scalars(queries._id_select(session, f, rules, SortKey.ALERTS, False)))
                 for offset, limit in [
                     (0, 100),
                     (0, 7),

@@ -21,6 +21,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
+from sscp_tui.db import failures
 from sscp_tui.db.models import (
     Agency,
     AgencyKind,
@@ -426,11 +427,17 @@ def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None)
         raise TransferError(f"{exc} Nothing was imported.") from exc
     except DBAPIError as exc:
         _discard(rejected_files)
-        reason = str(getattr(exc, "orig", exc))
-        if "locked" in reason or "busy" in reason:
+        failure = failures.classify(exc)
+        if failure is failures.Failure.BUSY:
             raise TransferError("The tracker is busy with another change; nothing was imported. "
                                 "Try again in a moment.") from exc  # fmt: skip
-        raise TransferError(f"The import could not be saved ({reason}); nothing was imported.") from exc
+        if failure is not failures.Failure.OTHER:
+            raise TransferError(
+                f"Nothing was imported. {failures.sentence(exc, tracker.store.location)}"
+            ) from exc
+        raise TransferError(
+            f"The import could not be saved ({failures.reason(exc)}); nothing was imported."
+        ) from exc
     if len(created) >= BULK_IMPORT:
         tracker.store.refresh_statistics()  # the planner's view of a log that just grew a lot
     return report
