@@ -275,13 +275,13 @@ def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None
     list ([packs] forbidden_words in the settings) appear in it, unless --allow-flagged.
     """
     from sscp_tui.cli import _tracker, fail
-    from sscp_tui.text_safety import clean
     from sscp_tui.db.models import ItemKind, Rating
     from sscp_tui.services.catalog import UnknownName
     from sscp_tui.services.exporter import ExportExists
     from sscp_tui.services.exporter import export as write_log
     from sscp_tui.services.records import AlertKind, ItemFilter, ItemState
     from sscp_tui.services.transfer import TransferError
+    from sscp_tui.text_safety import clean
 
     tracker = _tracker(db, as_of)
     try:
