@@ -89,7 +89,9 @@ def main() -> None:
     for fmt in PackFormat:
         path = folder / f"pack{fmt.suffix}"
         took = best(runs, lambda fmt=fmt, path=path: write_pack(pack, fmt, path, replace=True))
-        whole = best(runs, lambda fmt=fmt, path=path: write_pack(build_pack(tracker, spec), fmt, path, replace=True))
+        whole = best(
+            runs, lambda fmt=fmt, path=path: write_pack(build_pack(tracker, spec), fmt, path, replace=True)
+        )
         size = path.stat().st_size / 1_000_000
         print(f"{fmt.label:>14}  {show(took):>20}  {show(whole):>20}  {size:.1f} MB")
     store.close()

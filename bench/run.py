@@ -78,9 +78,7 @@ class Report:
         return "\n".join(lines) + "\n"
 
 
-def paired(
-    fn: Callable[[], Any], floor: Callable[[], Any], runs: int
-) -> tuple[list[float], list[float]]:
+def paired(fn: Callable[[], Any], floor: Callable[[], Any], runs: int) -> tuple[list[float], list[float]]:
     """A figure and its floor measured in turns (figure, floor, figure, floor …), so that
     both medians come from the same moments of a noisy machine and their ratio is fair."""
     mine: list[float] = []
@@ -317,7 +315,9 @@ def raw_queries(db: Path) -> tuple[Callable[[], Any], Callable[[], Any], Callabl
     # Then the page's rows with their review, agency and plan, and their themes: the app's
     # own statements, for 100 ids.
     rows = queries._base_select().where(TrackedItem.id.in_(bindparam("ids", expanding=True)))
-    rows_sql, themes_sql = (str(s.compile(dialect=sqlite_dialect.dialect())) for s in (rows, queries._themes_select()))
+    rows_sql, themes_sql = (
+        str(s.compile(dialect=sqlite_dialect.dialect())) for s in (rows, queries._themes_select())
+    )
     conn = sqlite3.connect(db)
 
     def raw_page() -> None:

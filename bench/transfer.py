@@ -60,7 +60,11 @@ def measure(
     report.add(figure("10,000: export to CSV", "ms", mine,
                       "sqlite3 + csv (in turns)", statistics.median(floor), "≤3× the floor"))  # fmt: skip
     report.add(
-        figure("10,000: export to XLSX", "ms", timed(lambda: exporter.export(tracker, xlsx_out, replace=True), runs))
+        figure(
+            "10,000: export to XLSX",
+            "ms",
+            timed(lambda: exporter.export(tracker, xlsx_out, replace=True), runs),
+        )
     )
     store.close()
 

@@ -336,6 +336,7 @@ def _rows(report: Any) -> str:
 def _copy(source_text: str, dest_text: str) -> Any:
     """Copy the tracker at ``source_text`` into a new or empty one at ``dest_text``; a
     destination file this call made is removed again if the copy fails."""
+    from sscp_tui import views
     from sscp_tui.db.store import StoreError, open_store
     from sscp_tui.services.copying import copy_tracker
 
@@ -349,7 +350,9 @@ def _copy(source_text: str, dest_text: str) -> Any:
         fail(str(exc))
 
     try:
-        return copy_tracker(source, destination)
+        report = copy_tracker(source, destination)
+        views.carry(source.location, destination.location)  # the saved log views come too
+        return report
     except StoreError as exc:
         message = str(exc)
     finally:

@@ -105,3 +105,38 @@ class ViewBook:
         view = self.state.views.pop(number - 1)
         self.save()
         return view
+
+
+def _book_path() -> Path:
+    from sscp_tui.paths import app_paths
+
+    return app_paths().views_file
+
+
+def carry(source_location: str, target_location: str, path: Path | None = None) -> bool:
+    """Give the tracker at ``target_location`` (a backup or copy just made) the saved views,
+    "my agency", hidden columns and chair's pass of ``source_location``; True if it had any.
+    A views file that cannot be read is left as it is: the views are not the tracker."""
+    path = path or _book_path()
+    try:
+        everything = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        return False
+    if not isinstance(everything, dict) or source_location not in everything:
+        return False
+    everything[target_location] = everything[source_location]
+    write_private_text(path, json.dumps(everything, indent=2, ensure_ascii=False))
+    return True
+
+
+def forget(locations: list[str], path: Path | None = None) -> None:
+    """Drop the views kept for trackers that are gone (backups rotated out)."""
+    path = path or _book_path()
+    try:
+        everything = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        return
+    if isinstance(everything, dict) and any(location in everything for location in locations):
+        for location in locations:
+            everything.pop(location, None)
+        write_private_text(path, json.dumps(everything, indent=2, ensure_ascii=False))

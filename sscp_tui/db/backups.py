@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sscp_tui import views
 from sscp_tui.paths import app_paths, ensure_private_dir
 
 KEEP_DAILY = 14
@@ -106,6 +107,9 @@ def take(source: Path, dest: Path) -> Backup:
         os.replace(temporary, dest)
     finally:
         Path(temporary).unlink(missing_ok=True)
+    # The saved log views live beside the tracker (views.json), keyed by its location: the
+    # backup, opened with --db or copied back, has them too.
+    views.carry(str(source.resolve()), str(dest.resolve()))
     return Backup(dest, items, history)
 
 
@@ -166,6 +170,7 @@ def rotate(source: Path, where: Path | None = None) -> list[Path]:
     removed = [path for _day, path in every if path not in kept]
     for path in removed:
         path.unlink(missing_ok=True)
+    views.forget([str(path.resolve()) for path in removed])
     return removed
 
 

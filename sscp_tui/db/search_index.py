@@ -16,11 +16,13 @@ The index is derived data: it is built when missing, and its triggers are remove
 SQLite without FTS5 (whose writes to ``item_search`` would otherwise fail), and rebuilt when
 a database comes back to one with it.
 
-On PostgreSQL, the words are searched with PostgreSQL's own full-text search: a GIN index
-over ``to_tsvector('simple', words)`` (made by migration 0003), matched with prefix terms
-(``'curios':*``), so the same words find the same items as on SQLite. The index is kept by
-PostgreSQL itself; nothing here needs to build or repair it. Which of the three ways a
-database searches is :func:`flavour`, chosen from the engine's dialect.
+On PostgreSQL, the words are searched with PostgreSQL's own full-text search: a stored,
+generated ``tsvector`` column of the words (``words_tsv``) with a GIN index (made by migration
+0003), matched with prefix terms (``'curios':*``), so the same words find the same items as on
+SQLite. The column is stored, not worked out as each row is checked: checking the rows of a
+page against a search then costs microseconds, not the 0.2 ms a row of splitting the words
+again. PostgreSQL keeps both in step itself; nothing here needs to build or repair them.
+Which of the three ways a database searches is :func:`flavour`, chosen from its dialect.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def flavour(dialect_name: str) -> str:
     return PLAIN
 
 
-# PostgreSQL's index, made by migration 0003: queries use the same expression (PG_VECTOR).
+# PostgreSQL's column and index, made by migration 0003.
 # The words are split where SQLite's FTS5 splits them, at anything not a letter or digit, before
 # PostgreSQL's parser sees them: its parser would keep "file:///etc/passwd" or "a.b@c.uk" as
 # one token, where FTS5 finds "etc". The characters are named, not left to [:alnum:], whose
@@ -91,7 +93,12 @@ PG_CONFIG = "simple"
 PG_INDEX = "item_search_words_tsv"
 PG_SEPARATORS = r"[[:space:]!-/:-@\[-`{-~\u00a0-\u00bf\u00d7\u00f7\u2000-\u206f\u3000-\u303f]+"
 PG_VECTOR = f"to_tsvector('{PG_CONFIG}', regexp_replace(words, '{PG_SEPARATORS}', ' ', 'g'))"
-PG_CREATE_INDEX = f"CREATE INDEX {PG_INDEX} ON item_search USING gin (({PG_VECTOR}))"
+PG_COLUMN = "words_tsv"
+PG_CREATE = (
+    f"ALTER TABLE item_search ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector "
+    f"GENERATED ALWAYS AS ({PG_VECTOR}) STORED",
+    f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON item_search USING gin ({PG_COLUMN})",
+)
 
 
 def _names(connection: Connection, kind: str) -> set[str]:
@@ -121,7 +128,8 @@ def ensure(connection: Connection) -> None:
 
     Runs inside the caller's transaction. On PostgreSQL, makes the GIN index if it is missing."""
     if connection.dialect.name == "postgresql":
-        connection.execute(text(PG_CREATE_INDEX.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS")))
+        for statement in PG_CREATE:
+            connection.execute(text(statement))
         return
     if connection.dialect.name != "sqlite":
         return

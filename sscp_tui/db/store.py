@@ -157,7 +157,13 @@ class Store:
         self.engine.dispose()
 
     def _statistics(self, statement: str) -> None:
-        if self.engine.dialect.name != "sqlite" or self.read_only:
+        if self.read_only:
+            return
+        if self.engine.dialect.name == "postgresql" and statement == "ANALYZE":
+            with self.engine.begin() as connection:  # PostgreSQL's ANALYZE takes no lock a writer waits on
+                connection.exec_driver_sql(statement)
+            return
+        if self.engine.dialect.name != "sqlite":
             return
         with self.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA busy_timeout = 0")  # never wait for it

@@ -79,6 +79,7 @@ def copy_tracker(source: Store, destination: Store, progress: Progress | None = 
                 raise CopyError(
                     f"The copy did not match its source ({'; '.join(wrong)}); nothing was copied."
                 )
+    destination.refresh_statistics()  # the planner's view of a tracker that just filled
     return CopyReport(tuple((table.name, found[table.name]) for table in tables()))
 
 

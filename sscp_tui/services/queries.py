@@ -309,9 +309,9 @@ def _fts_match(words: Sequence[str]) -> ColumnElement[bool]:
 
 
 def _pg_match(words: Sequence[str]) -> ColumnElement[bool]:
-    """PostgreSQL: the words' rows having every word, each as the beginning of a word; the
-    expression is the one its GIN index was made on (db.search_index.PG_CREATE_INDEX)."""
-    vector: ColumnElement[Any] = literal_column(search_index.PG_VECTOR.replace("words", "item_search.words"))
+    """PostgreSQL: the words' rows having every word, each as the beginning of a word, found
+    through the stored tsvector column and its GIN index (db.search_index.PG_CREATE)."""
+    vector: ColumnElement[Any] = literal_column(f"item_search.{search_index.PG_COLUMN}")
     query = func.to_tsquery(literal_column(f"'{search_index.PG_CONFIG}'"), search_index.pg_query(words))
     return vector.op("@@")(query)
 
@@ -412,9 +412,13 @@ def _walked_ids(
 
 @lru_cache(maxsize=64)
 def _match_count(text: str, flavour: str) -> Select[Any]:
+    """How many items the words match, counted only as far as WALK_FROM_MATCHES: whether there
+    are that many is all that is asked, and a common word's every match need not be read."""
     if flavour == search_index.POSTGRES:
-        return select(func.count()).select_from(ItemSearch).where(_pg_match(text.split()))
-    return select(func.count()).select_from(_FTS).where(_fts_match(text.split()))
+        matches = select(ItemSearch.item_id).where(_pg_match(text.split()))
+    else:
+        matches = select(_FTS.c.rowid).where(_fts_match(text.split()))
+    return select(func.count()).select_from(matches.limit(WALK_FROM_MATCHES).subquery())
 
 
 @lru_cache(maxsize=64)

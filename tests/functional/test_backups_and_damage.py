@@ -96,6 +96,41 @@ def test_backup_command_copies_and_restores_and_never_overwrites(tracker_file: P
     assert code == 0 and str(backups.folder()) in out
 
 
+def test_a_backup_and_its_restored_copy_keep_the_saved_views(tracker_file: Path, tmp_path: Path) -> None:
+    from sscp_tui.paths import app_paths
+    from sscp_tui.views import SavedView, ViewBook
+
+    book = ViewBook(app_paths().views_file, str(tracker_file.resolve()))
+    book.put_view(SavedView(name="Police, overdue", agency="SP", alert="overdue"))
+    book.state.my_agency = "SP"
+    book.save()
+    copy = tmp_path / "copy.sqlite3"
+    assert run("backup", "--db", str(tracker_file), str(copy))[0] == 0
+    restored = tmp_path / "restored.sqlite3"
+    assert run("backup", "--db", str(copy), str(restored))[0] == 0
+    moved = tmp_path / "moved.sqlite3"
+    assert run("copy", str(restored), str(moved))[0] == 0
+    for path in (copy, restored, moved):
+        opened = ViewBook(app_paths().views_file, str(path.resolve())).state
+        assert [v.name for v in opened.views] == ["Police, overdue"] and opened.my_agency == "SP", path
+
+
+def test_rotated_backups_take_their_views_with_them(tracker_file: Path) -> None:
+    from sscp_tui.paths import app_paths
+    from sscp_tui.views import SavedView, ViewBook
+
+    book = ViewBook(app_paths().views_file, str(tracker_file.resolve()))
+    book.put_view(SavedView(name="Mine", agency="SCC"))
+    first = date(2026, 1, 1)
+    for n in range(40):
+        backups.daily(tracker_file, first + timedelta(days=n))
+    kept = {str(path.resolve()) for _day, path in backups.dailies(tracker_file)}
+    import json
+
+    keys = set(json.loads(app_paths().views_file.read_text()))
+    assert keys == kept | {str(tracker_file.resolve())}  # none left for a removed backup
+
+
 def test_rotation_keeps_fourteen_days_and_eight_weeks(tracker_file: Path) -> None:
     first = date(2026, 1, 1)
     for n in range(120):  # a backup a day for four months, by a fake clock

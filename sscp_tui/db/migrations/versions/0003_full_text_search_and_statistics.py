@@ -19,8 +19,10 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        # PostgreSQL: its own full-text search, a GIN index over the words (see search_index).
-        op.execute(search_index.PG_CREATE_INDEX)
+        # PostgreSQL: its own full-text search, a stored tsvector of the words with a GIN
+        # index (see search_index).
+        for statement in search_index.PG_CREATE:
+            op.execute(statement)
         op.execute("ANALYZE")
         return
     search_index.ensure(op.get_bind())
@@ -33,6 +35,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP INDEX IF EXISTS {search_index.PG_INDEX}")
+        op.execute(f"ALTER TABLE item_search DROP COLUMN IF EXISTS {search_index.PG_COLUMN}")
         return
     for trigger in search_index.TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
