@@ -256,6 +256,9 @@ def _demo_store(day: date | None) -> tuple[Any, str]:
     except StoreError as exc:
         fail(str(exc))
     write_private_text(marker, today.isoformat())
+    if _read_only:  # built, then opened as asked: to be read
+        store.close()
+        store = _open(str(target), create=False)
     return store, f"Built the demo partnership at {target}."
 
 

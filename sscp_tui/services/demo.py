@@ -40,6 +40,7 @@ from sscp_tui.db.models import (
     ReviewKind,
     ReviewStatus,
     StrategicPlan,
+    Theme,
     TrackedItem,
 )
 from sscp_tui.db.store import Store
@@ -133,6 +134,11 @@ def load_demo(store: Store, today: date | None = None, data: dict[str, Any] | No
     with store.write() as session:
         if session.scalar(select(func.count()).select_from(TrackedItem)):
             raise DemoError("This tracker already holds items; the demo goes into an empty one.")
+        held = [name for name, model in (("agencies", Agency), ("reviews", Review), ("themes", Theme),
+                                         ("strategic plans", StrategicPlan), ("meetings", Meeting))
+                if session.scalar(select(func.count()).select_from(model))]  # fmt: skip
+        if held:
+            raise DemoError(f"This tracker already holds {', '.join(held)}; the demo goes into an empty one.")
         summary = _load(session, data, today)
     store.refresh_statistics()
     return summary

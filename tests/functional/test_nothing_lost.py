@@ -143,3 +143,22 @@ def test_the_read_only_flag_opens_every_command_to_read(demo: Tracker, tmp_path:
     )
     assert imported.exit_code == 1 and "read-only" in imported.stderr
     assert counts(path) == before
+
+
+def test_the_demo_built_afresh_under_read_only_opens_read_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sscp-tui --demo --read-only` on a day the demo must be rebuilt: built, then opened to
+    be read, as asked (it used to be handed over still open for writing)."""
+    from sscp_tui import cli
+
+    monkeypatch.setattr(cli, "_read_only", True)
+    store, said = cli._demo_store(AS_OF)
+    try:
+        assert said.startswith("Built the demo partnership")
+        assert store.read_only
+    finally:
+        store.close()
+    again, said = cli._demo_store(AS_OF)  # the day's demo, already built
+    try:
+        assert said.startswith("Demo partnership at") and again.read_only
+    finally:
+        again.close()

@@ -84,6 +84,20 @@ def test_the_picture_stays_live_whatever_the_day(tmp_path) -> None:
     store.close()
 
 
+def test_the_demo_refuses_a_tracker_that_holds_agencies_but_no_items(store: Store) -> None:
+    """A tracker set up (agencies, a review) but not yet filled is not empty: the demo says so,
+    rather than colliding with its names and calling its own data damaged."""
+    from sscp_tui.db.models import Agency, AgencyKind
+
+    with store.write() as s:
+        s.add(Agency(name="Surrey County Council", short_name="SCC", kind=AgencyKind.STATUTORY, active=True))
+    with pytest.raises(
+        DemoError, match=r"^This tracker already holds agencies; the demo goes into an empty one\.$"
+    ):
+        load_demo(store)
+    assert store_items(store) == 0
+
+
 def test_history_explains_every_current_rating(demo) -> None:
     for row in demo.page(ItemFilter(state=ItemState.ALL), limit=400).rows:
         ratings = [h for h in demo.item(row.id).history if h.field == "rating"]

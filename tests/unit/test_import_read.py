@@ -611,3 +611,70 @@ def test_a_workbook_that_unpacks_far_past_any_log_is_refused_before_it_is_read(t
         "bomb.xlsx cannot be imported: its part xl/padding.xml unpacks to 250 MB, far more than a log "
         "holds (the most read is 200 MB); it may be damaged."
     )
+
+
+def _sheet_that_unpacks_to(path: Path, megabytes: int, *, declared: int | None = None) -> Path:
+    """A workbook whose sheet is ``megabytes`` of one repeated byte inside an XML comment, a few
+    hundred kilobytes packed; with ``declared``, its zip headers claim that size instead."""
+    base = openpyxl.Workbook()
+    base.active.append(["Review", "Ref", "Recommendation"])
+    base.active.append(["SCR Child A", "1", "Agencies should share information."])
+    plain = _save(base, path.with_name("plain.xlsx"))
+    with (
+        zipfile.ZipFile(plain) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                out.writestr(info, data)
+                continue
+            head, tail = data.split(b"<sheetData>")
+            with out.open(info.filename, "w") as part:
+                part.write(head + b"<sheetData>")
+                chunk = b"<!--" + b" " * (1 << 20) + b"-->"
+                for _ in range(megabytes):
+                    part.write(chunk)
+                part.write(tail)
+    if declared is not None:  # the local header and the central directory both lie
+        raw = bytearray(path.read_bytes())
+        name = b"xl/worksheets/sheet1.xml"
+        with zipfile.ZipFile(path) as archive:
+            local = archive.getinfo(name.decode()).header_offset
+        raw[local + 22 : local + 26] = declared.to_bytes(4, "little")
+        central = raw.find(b"PK\x01\x02" + raw[local + 4 : local + 8])
+        while raw[central + 46 : central + 46 + len(name)] != name:
+            central = raw.find(b"PK\x01\x02", central + 4)
+        raw[central + 24 : central + 28] = declared.to_bytes(4, "little")
+        path.write_bytes(bytes(raw))
+    return path
+
+
+@pytest.mark.parametrize("declared", [None, 1000], ids=["honest sizes", "sizes that lie"])
+def test_a_zip_bomb_is_refused_under_a_memory_cap(tmp_path: Path, declared: int | None) -> None:
+    """In a process allowed 1 GiB of address space in all, a sheet that unpacks to 600 MB is
+    refused in one sentence, whether its zip says so (refused before reading) or claims to be
+    small (found out as it is read, without unpacking it all)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    bomb = _sheet_that_unpacks_to(tmp_path / "bomb.xlsx", 600, declared=declared)
+    assert bomb.stat().st_size < 4 * 2**20
+    script = textwrap.dedent(f"""
+        import resource, sys
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+        sys.argv = ["sscp-tui", "import", {str(bomb)!r}, "--dry-run", "--db", {str(tmp_path / "t.sqlite3")!r},
+                    "--review-kind", "SCR", "--create-agencies"]
+        from sscp_tui.cli import main
+        main()
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "MemoryError" not in done.stderr
+    said = done.stderr.strip().splitlines()[-1]
+    assert said.startswith("sscp-tui: bomb.xlsx cannot be")
+    if declared is None:
+        assert "unpacks to 600 MB, far more than a log holds" in said
+    else:
+        assert "it may be damaged" in said
