@@ -102,6 +102,24 @@ def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# PostgreSQL: the writers of one tracker take turns, as SQLite's BEGIN IMMEDIATE makes them.
+# A change reads what it changes (an item's rating, to record it as history's old value) and
+# then writes; two at once on the same item would both read the same old value, and history
+# would hold two changes from it, its chain broken. A transaction-scoped advisory lock, taken
+# as each write transaction begins and let go as it ends, keeps them in turn. Saves take
+# milliseconds, so a partnership's writers wait no longer than they would on a file; a wait
+# past the timeout is "busy", said as on SQLite.
+WRITER_LOCK = 0x5C5C_7001  # one number for every sscp-tui writer of a database
+
+
+def _configure_postgres(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get("immediate_write", False):
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+
+
 def _refuse_history_rewrite(*_args: Any) -> None:
     raise HistoryIsAppendOnly("History is only ever appended to; it cannot be changed.")
 
@@ -135,7 +153,8 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A write transaction (BEGIN IMMEDIATE on SQLite), committed on success."""
+        """A write transaction, committed on success: the only one at a time (BEGIN IMMEDIATE on
+        SQLite, the writers' advisory lock on PostgreSQL)."""
         if self.read_only:
             from sscp_tui.errors import EditError
 
@@ -214,6 +233,8 @@ def open_store(
     engine = _engine(url, str(target), read_only=read_only)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, read_only=read_only)
+    else:
+        _configure_postgres(engine)
     reader = sessionmaker(engine, expire_on_commit=False)
     writer = sessionmaker(engine.execution_options(immediate_write=True), expire_on_commit=False)
     store = Store(url, engine, created, reader, writer, read_only=read_only)
@@ -223,6 +244,7 @@ def open_store(
         if not read_only and engine.dialect.name == "postgresql" and not _role_can_write(engine):
             engine.dispose()
             engine = _engine(url, str(target), read_only=True)
+            _configure_postgres(engine)
             session = sessionmaker(engine, expire_on_commit=False)
             store = Store(url, engine, created, session, session, read_only=True)
             read_only = True

@@ -111,3 +111,32 @@ def test_a_missing_source_is_one_sentence(tracker_target: str, tmp_path: Path) -
     result = run("copy", str(tmp_path / "none.sqlite3"), tracker_target)
     assert result.exit_code == 1
     assert result.stderr.startswith("sscp-tui: There is no tracker database at")
+
+
+def test_export_selects_by_search_words_as_the_log_does(demo_target: str, tmp_path: Path) -> None:
+    import csv
+
+    from sscp_tui.services.records import ItemState
+
+    out = tmp_path / "neglect.csv"
+    result = run("export", str(out), "--db", demo_target, "--search", "neglect")
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    tracker = Tracker(open_store(demo_target), Settings(), AS_OF)
+    try:
+        wanted = tracker.page(ItemFilter(text="neglect", state=ItemState.ALL), limit=1000)
+    finally:
+        tracker.store.close()
+    assert 0 < len(rows) == wanted.total
+    assert sorted(r["Ref"] for r in rows) == sorted(row.reference for row in wanted.rows)
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://user:secret@dbhost/sscp", "oracle+cx_oracle://user:secret@dbhost/sscp"]
+)
+def test_a_database_other_than_the_two_is_named_in_one_sentence(url: str) -> None:
+    result = run("alerts", "--db", url)
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "in a SQLite file or on a PostgreSQL server" in line and "secret" not in line

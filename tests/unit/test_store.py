@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import stat
 import threading
@@ -253,3 +254,47 @@ def test_upgrading_the_demo_from_the_first_revision_keeps_every_row(
     assert after == before
     assert searchable == before["items"] and evidenced > 0
     assert_tallies_are_counts(old)  # counted as the upgrade made them
+
+
+def test_writers_at_once_never_break_the_history_chain(store, settings, small) -> None:
+    """Four writers, each with a connection of its own, rate the same two items over and over
+    at once. Each history row's old rating is the one before it's new: every change read the
+    rating it replaced after the change before it was saved (on PostgreSQL too, where reads
+    do not wait for writers by themselves)."""
+    from sscp_tui.services.tracker import Tracker
+    from tests.conftest import AS_OF
+
+    items = [small["overdue"], small["later"]]
+    stores = [open_store(store.url) for _ in range(4)]
+    start = threading.Barrier(len(stores))
+    failures: list[BaseException] = []
+
+    def rate(writer: int) -> None:
+        tracker = Tracker(stores[writer], settings, AS_OF)
+        start.wait()
+        try:
+            for turn in range(15):
+                rating = (Rating.RED, Rating.AMBER, Rating.GREEN)[(writer + turn) % 3]
+                tracker.set_rating(items, rating, f"writer {writer}, turn {turn}")
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=rate, args=(n,)) for n in range(len(stores))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for opened in stores:
+        opened.close()
+    assert failures == []
+    with store.read() as s:
+        for item in items:
+            chain = s.execute(
+                select(HistoryEntry.old_value, HistoryEntry.new_value)
+                .where(HistoryEntry.entity == "item", HistoryEntry.entity_id == item,
+                       HistoryEntry.field == "rating")
+                .order_by(HistoryEntry.id)
+            ).all()  # fmt: skip
+            assert len(chain) > 30  # many changes of rating (a same-rating save is recorded as reconfirmed)
+            for before, after in itertools.pairwise(chain):
+                assert after.old_value == before.new_value, chain
