@@ -22,6 +22,7 @@ from sscp_tui.screens.base import TrackerModal, user_message
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.first_look import FirstLook, Opening
 from sscp_tui.services.records import AgencyRecord, ChangeResult, ItemFilter
+from sscp_tui.text_safety import shown
 from sscp_tui.views import ViewBook
 from sscp_tui.widgets.rating import RATING_VARIABLES
 
@@ -184,7 +185,9 @@ class SSCPApp(App[None]):
 
     def on_mount(self) -> None:
         reading = self._opening.read_only if self._opening is not None else self.tracker.store.read_only
-        self.sub_title = f"{self.location} · read-only" if reading else self.location
+        # Who history will record, where changes can be made (--author, settings, role, login).
+        author = shown(self.settings.author)
+        self.sub_title = f"{self.location} · read-only" if reading else f"{self.location} · {author}"
         if self._tracker is not None:
             self._say_notices(self._tracker)
         self.switch_mode(self.start_mode)

@@ -73,6 +73,7 @@ def _unexpected(error: BaseException) -> str:
 _current_tracker: Path | None = None  # the tracker file the command opened, to name it if damaged
 _current_location = ""  # the tracker the command opened, as it may be shown (no password)
 _read_only = False  # --read-only: every tracker this run opens is opened to be read
+_author: str | None = None  # --author / SSCP_TUI_AUTHOR: who history records, before the settings
 
 
 def _as_of(value: str | None) -> date | None:
@@ -88,9 +89,12 @@ def _as_of(value: str | None) -> date | None:
 
 def _settings() -> Settings:
     try:
-        return load_settings(app_paths().config_file)
+        settings = load_settings(app_paths().config_file)
     except ConfigError as exc:
         fail(str(exc))
+    if _author:
+        return settings.with_overrides(author=_author, author_from="flag")
+    return settings
 
 
 def _open(target: str | None, *, create: bool) -> Any:
@@ -151,18 +155,24 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
 @click.option("--demo", is_flag=True, help="Open the demo partnership (kept apart from yours).")
 @click.option("--read-only", is_flag=True,
               help="Open the tracker to read: every screen, packs and exports, but no change.")  # fmt: skip
+@click.option("--author", metavar="NAME", envvar="SSCP_TUI_AUTHOR",
+              help="Who history records as making your changes (env SSCP_TUI_AUTHOR). Default: "
+                   "[user] author in the settings, else your PostgreSQL role, else your login name.")  # fmt: skip
 @click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
               help="Show the version and exit.")  # fmt: skip
 @click.pass_context
-def main(ctx: click.Context, db: str | None, as_of: str | None, demo: bool, read_only: bool) -> None:
+def main(
+    ctx: click.Context, db: str | None, as_of: str | None, demo: bool, read_only: bool, author: str | None
+) -> None:
     """Track a safeguarding children partnership's recommendations, actions and priorities.
 
     With no command, opens your tracker in the terminal. The first run creates it, empty,
     in your data directory; `--demo` opens a demo partnership built from the SSCP's
     published reports instead.
     """
-    global _read_only
+    global _read_only, _author
     _read_only = read_only
+    _author = " ".join(author.split()) if author else None
     if ctx.invoked_subcommand is not None:
         return
     settings = _settings()

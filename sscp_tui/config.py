@@ -50,6 +50,10 @@ class Settings:
     forbidden_words: tuple[str, ...] = ()
     keymap: tuple[tuple[str, str], ...] = ()
     source: Path | None = None
+    # Where the author came from, in the order one wins over another: "flag" (--author or
+    # SSCP_TUI_AUTHOR), "config" ([user] author), "role" (the PostgreSQL role the tracker is
+    # opened as), "login" (the login name, the default).
+    author_from: str = "login"
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -146,6 +150,8 @@ def load_settings(path: Path) -> Settings:
                 raise ConfigError(f"{path}{where}: unknown key '{section}.{key}'; [{section}] takes {known}.")
             attribute, validate = spec
             values[attribute] = _check(path, text, f"{section}.{key}", key, section, value, validate)
+    if "author" in values:
+        values["author_from"] = "config"
     return Settings(**values)
 
 

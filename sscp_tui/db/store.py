@@ -140,6 +140,7 @@ class Store:
     # Things to tell the user once the tracker is open (a backup taken before an upgrade).
     notices: list[str] = field(default_factory=list)
     read_only: bool = False  # opened to be read (--read-only, or a file the user cannot write)
+    role: str | None = None  # PostgreSQL: the role the tracker is opened as (history's author)
 
     @property
     def location(self) -> str:
@@ -267,6 +268,13 @@ def open_store(
         if path is not None and is_damage(exc):
             raise TrackerDamaged(damaged_message(path, _reason(exc))) from exc
         raise StoreError(_cannot_open(exc, store.location)) from exc
+    if engine.dialect.name == "postgresql":
+        try:
+            with engine.connect() as connection:
+                store.role = connection.execute(text("SELECT current_user")).scalar()
+        except (OperationalError, DatabaseError) as exc:
+            _abandon(engine, None)
+            raise StoreError(_cannot_open(exc, store.location)) from exc
     if path is not None and not created and not read_only:
         _keep_private(store, path)
     if daily_backup and path is not None and not created:

@@ -46,6 +46,8 @@ T = TypeVar("T")
 class Tracker:
     def __init__(self, store: Store, settings: Settings, as_of: date | None = None) -> None:
         self.store = store
+        if settings.author_from == "login" and store.role:  # the server knows who this is
+            settings = settings.with_overrides(author=store.role, author_from="role")
         self.settings = settings
         self._as_of = as_of
 

@@ -176,3 +176,42 @@ def test_alerts_list_items_delivered_and_awaiting_evidence_of_impact(demo_target
     assert "awaiting impact" in found["alerts"] and found["awaiting_impact_days"] == waited
     _, out, _ = run("alerts", "--db", demo_target, "--as-of", later)
     assert f"awaiting impact {found['awaiting_impact_days']} d" in out
+
+
+def test_who_history_records_flag_then_settings_then_role_then_login(
+    tracker_target: str, tmp_path: Path
+) -> None:
+    """--author (or SSCP_TUI_AUTHOR) wins over [user] author in the settings, which wins over
+    the PostgreSQL role (on a server) and the login name."""
+    from sqlalchemy import select
+
+    from sscp_tui.db.models import HistoryEntry
+    from sscp_tui.db.store import open_store
+    from tests.stores import is_postgres
+
+    open_store(tracker_target).close()  # a tracker, new and empty, on either store
+    config = tmp_path / "config.toml"
+    days = iter(range(1, 28))
+
+    def recorded(*args: str, env: dict[str, str] | None = None) -> str:
+        day = f"2027-02-{next(days):02d}"
+        code, _out, err = run(*args, "meeting", "add", "--db", tracker_target, "--group", "Executive",
+                              "--date", day, env=env)  # fmt: skip
+        assert code == 0, err
+        store = open_store(tracker_target)
+        try:
+            with store.read() as s:
+                return s.scalar(select(HistoryEntry.author).order_by(HistoryEntry.id.desc()).limit(1)) or ""
+        finally:
+            store.close()
+
+    login = "sscp_test" if is_postgres(tracker_target) else "tester"  # the role, or USER in conftest
+    assert recorded() == login
+    config.write_text('[user]\nauthor = "Business unit"\n')
+    env = {"SSCP_TUI_CONFIG": str(config)}
+    assert recorded(env=env) == "Business unit"
+    assert recorded(env={**env, "SSCP_TUI_AUTHOR": "Vice chair"}) == "Vice chair"
+    assert (
+        recorded("--author", "  Panel   chair ", env={**env, "SSCP_TUI_AUTHOR": "Vice chair"})
+        == "Panel chair"
+    )
