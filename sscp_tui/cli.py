@@ -156,8 +156,8 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
 @click.option("--read-only", is_flag=True,
               help="Open the tracker to read: every screen, packs and exports, but no change.")  # fmt: skip
 @click.option("--author", metavar="NAME", envvar="SSCP_TUI_AUTHOR",
-              help="Who history records as making your changes (env SSCP_TUI_AUTHOR). Default: "
-                   "[user] author in the settings, else your PostgreSQL role, else your login name.")  # fmt: skip
+              help="Who history records as making your changes (env SSCP_TUI_AUTHOR). Default: [user] "
+                   "author in the settings, else your PostgreSQL role, else your login name.")  # fmt: skip
 @click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
               help="Show the version and exit.")  # fmt: skip
 @click.pass_context
