@@ -174,6 +174,8 @@ def main(
     _read_only = read_only
     _author = " ".join(author.split()) if author else None
     if ctx.invoked_subcommand is not None:
+        if db:  # `sscp-tui --db X alerts` means X, as `sscp-tui alerts --db X` does
+            ctx.default_map = _db_defaults(ctx.command, db)
         return
     settings = _settings()
     day = _as_of(as_of)
@@ -232,6 +234,17 @@ def _slow_app(db: str | None, settings: Settings, day: date | None, *, demo: boo
     from sscp_tui.services.tracker import Tracker
 
     return SSCPApp(Tracker(store, settings, day), welcome=message)
+
+
+def _db_defaults(command: click.Command, db: str) -> dict[str, Any]:
+    """A default_map giving every subcommand with a --db option this tracker."""
+    found: dict[str, Any] = {}
+    for name, sub in getattr(command, "commands", {}).items():
+        if isinstance(sub, click.Group):
+            found[name] = _db_defaults(sub, db)
+        elif any(param.name == "db" for param in sub.params):
+            found[name] = {"db": db}
+    return found
 
 
 def _demo_files() -> tuple[Path, Path]:

@@ -116,8 +116,10 @@ def _configure_postgres(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         if connection.get_execution_options().get("immediate_write", False):
-            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+            connection.exec_driver_sql(  # one round trip for both
+                f"SELECT set_config('lock_timeout', '{BUSY_TIMEOUT_MS}', true), "
+                f"pg_advisory_xact_lock({WRITER_LOCK})"
+            )
 
 
 def _refuse_history_rewrite(*_args: Any) -> None:

@@ -215,3 +215,13 @@ def test_who_history_records_flag_then_settings_then_role_then_login(
         recorded("--author", "  Panel   chair ", env={**env, "SSCP_TUI_AUTHOR": "Vice chair"})
         == "Panel chair"
     )
+
+
+def test_db_given_before_the_command_is_the_tracker_it_uses(demo_target: str) -> None:
+    """`sscp-tui --db X alerts` reads X, as `sscp-tui alerts --db X` does (it used to read
+    your own tracker); so does a command in a group (`meeting list`)."""
+    after = run("alerts", "--db", demo_target, "--as-of", AS_OF.isoformat())
+    before = run("--db", demo_target, "alerts", "--as-of", AS_OF.isoformat())
+    assert before[0] == 0 and before[1] == after[1] and "need attention" in before[1]
+    listed = run("--db", demo_target, "meeting", "list")
+    assert listed[0] == 0 and "Case Review Panel" in listed[1]
