@@ -366,7 +366,12 @@ def _copy(source_text: str, dest_text: str) -> Any:
     from sscp_tui.db.store import StoreError, open_store
     from sscp_tui.services.copying import copy_tracker
 
-    source = _open(source_text, create=False)
+    global _read_only
+    reading, _read_only = _read_only, True  # the source is only read: never upgraded or changed
+    try:
+        source = _open(source_text, create=False)
+    finally:
+        _read_only = reading
     dest_path = None if "://" in dest_text else Path(dest_text).expanduser()
     existed = dest_path is not None and dest_path.exists()
     try:

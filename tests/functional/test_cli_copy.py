@@ -20,7 +20,7 @@ from sscp_tui.services import copying
 from sscp_tui.services.records import ItemFilter
 from sscp_tui.services.tracker import Tracker
 from tests.conftest import AS_OF
-from tests.stores import table_counts
+from tests.stores import TABLES, raw_connection, table_counts
 
 
 def run(*args: str) -> Any:
@@ -140,3 +140,25 @@ def test_a_database_other_than_the_two_is_named_in_one_sentence(url: str) -> Non
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
     assert "in a SQLite file or on a PostgreSQL server" in line and "secret" not in line
+
+
+def test_the_source_is_only_read_even_when_it_is_older(
+    demo_template: Path, tracker_target: str, tmp_path: Path
+) -> None:
+    """A source made by an older version is not upgraded by a copy (which only reads it): the
+    copy is refused in one sentence, and the file is as it was."""
+    from tests.old_trackers import demo_at
+
+    old = tmp_path / "old.sqlite3"
+    demo_at(demo_template, old, "0006")
+
+    def state() -> tuple[Any, ...]:
+        with raw_connection(str(old)) as raw:
+            revision = raw.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+            return revision, *(raw.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in TABLES)
+
+    before = state()
+    result = run("copy", str(old), tracker_target)
+    assert result.exit_code == 1
+    assert "needs upgrading by this version of sscp-tui" in result.stderr
+    assert state() == before and before[0] == "0006"
