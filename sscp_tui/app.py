@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -15,13 +17,13 @@ from textual.worker import Worker, WorkerState
 
 from sscp_tui.commands import JumpProvider
 from sscp_tui.config import Settings
-from sscp_tui.errors import EditError, TrackerBusy, TrackerDamaged
+from sscp_tui.errors import EditError, StoreError, TrackerBusy, TrackerDamaged
 from sscp_tui.paths import app_paths
 from sscp_tui.resources import stylesheet
 from sscp_tui.screens.base import TrackerModal, user_message
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.first_look import FirstLook, Opening
-from sscp_tui.services.records import AgencyRecord, ChangeResult, ItemFilter
+from sscp_tui.services.records import AgencyRecord, ChangeResult, ItemFilter, OtherChange
 from sscp_tui.text_safety import shown
 from sscp_tui.views import ViewBook
 from sscp_tui.widgets.rating import RATING_VARIABLES
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
     from sscp_tui.services.tracker import Tracker
 
 T = TypeVar("T")
+
+WATCH_SECONDS = 1.5  # how often the tracker is looked at for another user's changes
+SAY_CHANGE_SECONDS = 10.0  # how long the header names who made the change
 
 
 def _screen(name: str) -> Callable[[], Any]:
@@ -188,6 +193,8 @@ class SSCPApp(App[None]):
         # Who history will record, where changes can be made (--author, settings, role, login).
         author = shown(self.settings.author)
         self.sub_title = f"{self.location} · read-only" if reading else f"{self.location} · {author}"
+        self._sub_title = self.sub_title
+        self.set_interval(WATCH_SECONDS, self._watch_for_changes)
         if self._tracker is not None:
             self._say_notices(self._tracker)
         self.switch_mode(self.start_mode)
@@ -250,6 +257,53 @@ class SSCPApp(App[None]):
 
         screen = self.screen
         self.push_screen(HelpScreen(screen.title or type(screen).__name__, bindings_of(screen)))
+
+    # --- others' changes ---------------------------------------------------------------------
+    # Another user's change reaches the screen without a key pressed: every WATCH_SECONDS the
+    # newest history id is read (one look-up of an index); only when it has moved on, and not
+    # by this user's own changes, does the screen on top reload — keeping its cursor, its
+    # selection and any form open over it — and the header say who changed what, when.
+    _seen_change: int | None = None
+    _watching = False
+    _said_until = 0.0
+
+    def _watch_for_changes(self) -> None:
+        if self._tracker is None or self._watching:  # not open yet, or the last look goes on
+            return
+        self._watching = True
+        self._look_for_changes()
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def _look_for_changes(self) -> None:
+        from sqlalchemy.exc import DBAPIError  # loaded by now: the tracker is open
+
+        try:
+            newest, others = self.tracker.changes_since(self._seen_change)
+        except (StoreError, DBAPIError) as exc:  # the server gone a moment: looked for again
+            logging.getLogger(__name__).warning("Looking for others' changes failed: %s", exc)
+            return
+        finally:
+            self._watching = False
+        self._seen_change = newest
+        if others:
+            self.call_from_thread(self._arrived_from_elsewhere, others[-1])
+
+    def _arrived_from_elsewhere(self, change: OtherChange) -> None:
+        self.data_version += 1  # every screen reloads as it is come back to
+        screen = self.screen
+        refresh = getattr(screen, "refresh_data", None)
+        if refresh is not None:  # a form open on top is left as it is; its screen reloads after
+            refresh()
+            mark = getattr(screen, "mark_seen", None)
+            if mark is not None:
+                mark()
+        self.sub_title = f"{self._sub_title} · updated by {shown(change.author)} {change.at:%H:%M}"
+        self._said_until = time.monotonic() + SAY_CHANGE_SECONDS
+        self.set_timer(SAY_CHANGE_SECONDS, self._quiet_header)
+
+    def _quiet_header(self) -> None:
+        if time.monotonic() >= self._said_until - 0.05:
+            self.sub_title = self._sub_title
 
     # --- undo ------------------------------------------------------------------------------
     def remember(self, result: ChangeResult) -> None:

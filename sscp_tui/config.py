@@ -42,7 +42,7 @@ def _os_user() -> str:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    author: str = field(default_factory=_os_user)
+    author: str = ""  # who history records; none given: the login name (see __post_init__)
     default_agency: str | None = None
     due_soon_days: int = 28
     stale_days: int = 90
@@ -51,9 +51,16 @@ class Settings:
     keymap: tuple[tuple[str, str], ...] = ()
     source: Path | None = None
     # Where the author came from, in the order one wins over another: "flag" (--author or
-    # SSCP_TUI_AUTHOR), "config" ([user] author), "role" (the PostgreSQL role the tracker is
-    # opened as), "login" (the login name, the default).
-    author_from: str = "login"
+    # SSCP_TUI_AUTHOR), "config" ([user] author), "given" (by the code that made these
+    # settings), "role" (the PostgreSQL role the tracker is opened as), "login" (the default).
+    author_from: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.author:
+            object.__setattr__(self, "author", _os_user())
+            object.__setattr__(self, "author_from", "login")
+        elif not self.author_from:
+            object.__setattr__(self, "author_from", "given")
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)

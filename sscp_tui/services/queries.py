@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from functools import cache, lru_cache
 from typing import Any
@@ -53,6 +53,7 @@ from sscp_tui.services.records import (
     ItemFilter,
     ItemRow,
     ItemState,
+    OtherChange,
     Page,
     ProgressUpdateRecord,
     SortKey,
@@ -621,3 +622,19 @@ def item_detail(session: Session, item_id: int, rules: AlertRules) -> ItemDetail
         history=history_for(session, "item", item_id),
         children=rows_by_id(session, child_ids, rules),
     )
+
+
+def changes_since(
+    session: Session, seen: int | None, own: Collection[str]
+) -> tuple[int, tuple[OtherChange, ...]]:
+    """The newest history id, and the changes after ``seen`` not in the batches ``own``
+    (at most the latest 200 rows are read: a large import is one change to be told of)."""
+    newest = session.scalar(select(func.max(HistoryEntry.id))) or 0
+    if seen is None or newest <= seen:
+        return newest, ()
+    rows = session.execute(
+        select(HistoryEntry.batch, HistoryEntry.author, HistoryEntry.changed_at)
+        .where(HistoryEntry.id > max(seen, newest - 200))
+        .order_by(HistoryEntry.id)
+    ).all()
+    return newest, tuple(OtherChange(r.author, r.changed_at) for r in rows if r.batch not in own)

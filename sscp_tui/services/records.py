@@ -272,6 +272,14 @@ class PlanRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OtherChange:
+    """A change another user (or program) saved: who, and when."""
+
+    author: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ChangeResult:
     """What an edit did: its batch (for undo), how many history rows it wrote, and which items
     it was asked to change (empty for edits that are not to items). ``not_undoable`` says, in

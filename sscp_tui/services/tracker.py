@@ -32,6 +32,7 @@ from sscp_tui.services.records import (
     ItemRow,
     ItemState,
     MeetingRecord,
+    OtherChange,
     Page,
     PlanRecord,
     ReviewRecord,
@@ -50,6 +51,9 @@ class Tracker:
             settings = settings.with_overrides(author=store.role, author_from="role")
         self.settings = settings
         self._as_of = as_of
+        # The batches of the changes made through this tracker, so that a watch for changes
+        # can tell another user's from this user's own (see changes_since).
+        self.own_batches: set[str] = set()
 
     # --- context ---------------------------------------------------------------------------
     @property
@@ -73,6 +77,7 @@ class Tracker:
         not_undoable: str = "",
     ) -> ChangeResult:
         ctx = EditContext(author=self.settings.author, note=clean(note).strip(), source=source)
+        self.own_batches.add(ctx.batch)
         try:
             with self.store.write() as session:
                 changed = work(session, ctx)
@@ -86,6 +91,14 @@ class Tracker:
                 ) from exc
             raise EditError(f"The change could not be saved: {failures.reason(exc)}.") from exc
         return ChangeResult(ctx.batch, changed, tuple(items), not_undoable)
+
+    # --- others' changes ---------------------------------------------------------------------
+    def changes_since(self, seen: int | None) -> tuple[int, tuple[OtherChange, ...]]:
+        """The newest history row's id, and the changes after ``seen`` that were not made
+        through this tracker (another user's, or another program's), oldest first. Every
+        change writes history, so its newest id is the whole tracker's change marker: one
+        look-up of the key's index, whatever the log's size."""
+        return self._read(lambda s: queries.changes_since(s, seen, self.own_batches))
 
     # --- the log ---------------------------------------------------------------------------
     def page(

@@ -393,6 +393,7 @@ def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None)
         raise TransferError("No row of the file can be imported; nothing was written.")
     ctx = EditContext(author=tracker.settings.author, source="import",
                       note=f"Imported from {found.source.name}")  # fmt: skip
+    tracker.own_batches.add(ctx.batch)
     writer = Writer(ctx, found.source.name, tracker.as_of, progress)
     planned = {row.line for row in found.rejected}
     rejected_files = write_rejected(found) if found.rejected else ()
