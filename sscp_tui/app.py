@@ -192,7 +192,8 @@ class SSCPApp(App[None]):
         reading = self._opening.read_only if self._opening is not None else self.tracker.store.read_only
         # Who history will record, where changes can be made (--author, settings, role, login).
         author = shown(self.settings.author)
-        self.sub_title = f"{self.location} · read-only" if reading else f"{self.location} · {author}"
+        # Who first: a long location (a server's URL) is what a narrow header cuts.
+        self.sub_title = f"read-only · {self.location}" if reading else f"{author} · {self.location}"
         self._sub_title = self.sub_title
         self.set_interval(WATCH_SECONDS, self._watch_for_changes)
         if self._tracker is not None:
@@ -297,7 +298,7 @@ class SSCPApp(App[None]):
             mark = getattr(screen, "mark_seen", None)
             if mark is not None:
                 mark()
-        self.sub_title = f"{self._sub_title} · updated by {shown(change.author)} {change.at:%H:%M}"
+        self.sub_title = f"updated by {shown(change.author)} {change.at:%H:%M} · {self._sub_title}"
         self._said_until = time.monotonic() + SAY_CHANGE_SECONDS
         self.set_timer(SAY_CHANGE_SECONDS, self._quiet_header)
 
