@@ -362,7 +362,10 @@ def _rows(report: Any) -> str:
 def _copy(source_text: str, dest_text: str) -> Any:
     """Copy the tracker at ``source_text`` into a new or empty one at ``dest_text``; a
     destination file this call made is removed again if the copy fails."""
+    from sqlalchemy.exc import DBAPIError
+
     from sscp_tui import views
+    from sscp_tui.db import failures
     from sscp_tui.db.store import StoreError, open_store
     from sscp_tui.services.copying import copy_tracker
 
@@ -386,6 +389,8 @@ def _copy(source_text: str, dest_text: str) -> Any:
         return report
     except StoreError as exc:
         message = str(exc)
+    except DBAPIError as exc:  # the destination refused a row, or a server went away: rolled back
+        message = f"The copy stopped and nothing was copied: {failures.sentence(exc, destination.location)}"
     finally:
         source.close()
         destination.close()

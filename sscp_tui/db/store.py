@@ -182,8 +182,11 @@ class Store:
         if self.read_only:
             return
         if self.engine.dialect.name == "postgresql" and statement == "ANALYZE":
-            with self.engine.begin() as connection:  # PostgreSQL's ANALYZE takes no lock a writer waits on
-                connection.exec_driver_sql(statement)
+            try:  # PostgreSQL's ANALYZE takes no lock a writer waits on
+                with self.engine.begin() as connection:
+                    connection.exec_driver_sql(statement)
+            except (OperationalError, DatabaseError) as exc:  # best effort, as on SQLite
+                logging.getLogger(__name__).warning("%s was skipped: %s", statement, exc)
             return
         if self.engine.dialect.name != "sqlite":
             return
