@@ -24,14 +24,14 @@ run: $(STAMP) ## Launch the app on the demo partnership
 run-own: $(STAMP) ## Launch the app on your own tracker
 	$(BIN)/sscp-tui
 
-test: $(STAMP) ## Run the test suite
-	$(BIN)/python -m pytest -q
+test: $(STAMP) ## Run the test suite (on two processes)
+	$(BIN)/python -m pytest -q -n 2
 
 # The store, service and CLI tests again, on a throwaway PostgreSQL server started from this
 # machine's own server binaries (pg_config --bindir), on loopback, stopped at the end. Missing
 # binaries fail the target: it never skips.
 test-pg: $(STAMP) ## Run the store, service and CLI tests again on a real PostgreSQL server
-	$(BIN)/python tests/pg_server.py -- $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/functional
+	$(BIN)/python tests/pg_server.py -- $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider tests/unit tests/functional
 
 test-install: $(STAMP) ## Build the wheel, install it in a fresh venv outside the checkout, run it
 	$(BIN)/python -m pytest -q -p no:cacheprovider --override-ini="addopts=-ra" tests/install

@@ -195,6 +195,9 @@ class SSCPApp(App[None]):
         # Who first: a long location (a server's URL) is what a narrow header cuts.
         self.sub_title = f"read-only · {self.location}" if reading else f"{author} · {self.location}"
         self._sub_title = self.sub_title
+        # The first look at once: what is already in the tracker as the app opens is not news,
+        # and a change saved elsewhere a moment later must be.
+        self._watch_for_changes()
         self.set_interval(WATCH_SECONDS, self._watch_for_changes)
         if self._tracker is not None:
             self._say_notices(self._tracker)
@@ -292,7 +295,7 @@ class SSCPApp(App[None]):
     def _arrived_from_elsewhere(self, change: OtherChange) -> None:
         self.data_version += 1  # every screen reloads as it is come back to
         screen = self.screen
-        refresh = getattr(screen, "refresh_data", None)
+        refresh = getattr(screen, "refresh_for_others", None)
         if refresh is not None:  # a form open on top is left as it is; its screen reloads after
             refresh()
             mark = getattr(screen, "mark_seen", None)

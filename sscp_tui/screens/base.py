@@ -100,6 +100,10 @@ class TrackerScreen(WorkerErrors, Screen[None]):
     def refresh_data(self) -> None:
         """Reload what the screen shows (after an edit elsewhere)."""
 
+    def refresh_for_others(self) -> None:
+        """Reload after another user's change, which arrived with no key pressed."""
+        self.refresh_data()
+
     def save_in_form(
         self, form: FormModal, save: Callable[[dict[str, str]], tuple[ChangeResult, str]]
     ) -> None:

@@ -104,6 +104,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self._rows: dict[int, ItemRow] = {}
         self._search_timer: Timer | None = None
         self._land_at_end = False
+        self._keep_item = False  # the next page keeps the cursor on its item (refresh_for_others)
         self._generation = 0  # only the newest request's page is shown
         self.total: int | None = None  # counted after the page is shown
 
@@ -200,11 +201,17 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
     def show_page(self, page: Page, keep_cursor: bool) -> None:
         table = self.table
         row_before = table.cursor_row if keep_cursor else 0
+        # After another user's change, the cursor stays on its item where the item is still on
+        # the page (the change may have moved it up or down), else at the same place.
+        key_before = table.cursor_key if keep_cursor and self._keep_item else None
+        self._keep_item = False
         self.page = page
         self._rows = {row.id: row for row in page.rows}
         keys = self.visible_columns()
         variables = self.app.theme_variables
         rows = [(str(row.id), self.row_cells(row, keys, variables)) for row in page.rows]
+        if key_before is not None:
+            row_before = next((n for n, (key, _) in enumerate(rows) if key == key_before), row_before)
         if self._land_at_end:
             row_before, self._land_at_end = len(page.rows) - 1, False
         table.set_rows(rows, cursor_row=row_before)
@@ -247,6 +254,10 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self.query_one("#log-status", StatusLine).show(Text(text))
 
     def refresh_data(self) -> None:
+        self.load()
+
+    def refresh_for_others(self) -> None:
+        self._keep_item = True
         self.load()
 
     # --- ItemActions -----------------------------------------------------------------------
