@@ -70,19 +70,14 @@ class ViewBook:
             return ViewState()
 
     def save(self) -> None:
-        everything: dict[str, Any] = {}
-        if self.path.exists():
-            try:
-                everything = json.loads(self.path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                everything = {}
+        everything = _read_book(self.path) or {}
         everything[self.key] = {
             "views": [asdict(v) for v in self.state.views],
             "my_agency": self.state.my_agency,
             "hidden_columns": self.state.hidden_columns,
             "chair_pass": self.state.chair_pass,
         }
-        write_private_text(self.path, json.dumps(everything, indent=2, ensure_ascii=False))
+        _write_book(self.path, everything)
 
     def put_view(self, view: SavedView) -> int:
         """Add or replace (same name) a view; returns its number (1-9)."""
@@ -118,25 +113,32 @@ def carry(source_location: str, target_location: str, path: Path | None = None) 
     "my agency", hidden columns and chair's pass of ``source_location``; True if it had any.
     A views file that cannot be read is left as it is: the views are not the tracker."""
     path = path or _book_path()
-    try:
-        everything = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (OSError, ValueError):
-        return False
-    if not isinstance(everything, dict) or source_location not in everything:
+    everything = _read_book(path)
+    if everything is None or source_location not in everything:
         return False
     everything[target_location] = everything[source_location]
-    write_private_text(path, json.dumps(everything, indent=2, ensure_ascii=False))
+    _write_book(path, everything)
     return True
 
 
 def forget(locations: list[str], path: Path | None = None) -> None:
     """Drop the views kept for trackers that are gone (backups rotated out)."""
     path = path or _book_path()
+    everything = _read_book(path)
+    if everything is not None and any(location in everything for location in locations):
+        for location in locations:
+            everything.pop(location, None)
+        _write_book(path, everything)
+
+
+def _read_book(path: Path) -> dict[str, Any] | None:
+    """views.json as a whole ({} where there is none yet); None where it cannot be read."""
     try:
         everything = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     except (OSError, ValueError):
-        return
-    if isinstance(everything, dict) and any(location in everything for location in locations):
-        for location in locations:
-            everything.pop(location, None)
-        write_private_text(path, json.dumps(everything, indent=2, ensure_ascii=False))
+        return None
+    return everything if isinstance(everything, dict) else None
+
+
+def _write_book(path: Path, everything: dict[str, Any]) -> None:
+    write_private_text(path, json.dumps(everything, indent=2, ensure_ascii=False))
