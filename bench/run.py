@@ -3,7 +3,9 @@
 Builds synthetic trackers of 1,000, 10,000 and 100,000 items (cached in bench/.data), then
 measures each figure over several runs (median, min, max) together with its floor, and
 prints a Markdown table (also written to bench/results/latest.md). Ratios to the floors are
-what to compare over time: this machine is noisy.
+what to compare over time: this machine is noisy. Last, twelve writer processes save 500
+ratings each on one tracker, on SQLite and on PostgreSQL (bench/writers.py): what a save costs
+under that load, and whether any update was lost or any history chain broken.
 
     python bench/run.py [--sizes 1000,10000,100000] [--runs 5] [--quick]
 """
@@ -452,6 +454,11 @@ def main() -> None:
             visidata(report, db, work, runs)
             if not args.no_postgres:
                 postgres(report, db, runs)
+
+    print("writers…", file=sys.stderr)
+    from bench.writers import measure as writers_measure
+
+    writers_measure(report, Figure, postgres=not args.no_postgres)
 
     if flat:
         report.notes.append("Start-up flatness at the largest size — " + "; ".join(flat) + ".")

@@ -271,6 +271,12 @@ class SSCPApp(App[None]):
     _watching = False
     _said_until = 0.0
 
+    @property
+    def looked_at(self) -> int | None:
+        """The change marker of what the screens show: the newest change looked at, whose
+        others' changes have reached the screen on top (None before the first look)."""
+        return self._seen_change
+
     def _watch_for_changes(self) -> None:
         if self._tracker is None or self._watching:  # not open yet, or the last look goes on
             return

@@ -32,6 +32,16 @@ class OpenActions(EditError):
         super().__init__(f"Recommendation {reference} still has open {actions} {listed}.")
 
 
+class ChangedSince(EditError):
+    """Someone else changed the record since the user looked: the sentence names who, what and
+    when. ``newest`` is the marker of that change: an edit made again with it, the user having
+    been told, is theirs to make (see services.conflicts)."""
+
+    def __init__(self, message: str, newest: int) -> None:
+        super().__init__(message)
+        self.newest = newest
+
+
 class TrackerBusy(EditError):
     """Another program was writing to the tracker: the same edit may well succeed shortly."""
 

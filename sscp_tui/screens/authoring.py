@@ -236,7 +236,7 @@ def paste_items(screen: TrackerScreen, where: Where) -> None:
         FormField("timescale", "Timescale (for all of them)", hint=timescale_hint, validate=a_timescale),
     ]  # fmt: skip
 
-    def save(values: dict[str, str]) -> tuple[ChangeResult, str]:
+    def save(values: dict[str, str], _seen: int | None) -> tuple[ChangeResult, str]:  # new items: no clash
         chosen, parent_id = _kind_of(values.get("kind", ACTION))
         pasted = read(values)
         if not pasted:
@@ -285,9 +285,9 @@ def edit_plan(screen: TrackerScreen, plan: PlanRecord | None) -> None:
     ]  # fmt: skip
     plan_id = plan.id if plan else None
 
-    def save(values: dict[str, str]) -> tuple[ChangeResult, str]:
+    def save(values: dict[str, str], seen: int | None) -> tuple[ChangeResult, str]:
         note = f"{'Edited' if plan else 'Added'} on the {screen.TITLE} screen"
-        result = tracker.save_plan(plan_id, values["title"], values["period"], note)
+        result = tracker.save_plan(plan_id, values["title"], values["period"], note, seen=seen)
         return result, f"Saved the plan {values['title'].strip()}."
 
     screen.save_in_form(FormModal("Edit the plan" if plan else "Add a strategic plan", fields), save)

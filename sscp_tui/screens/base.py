@@ -12,7 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
-from sscp_tui.errors import EditError, StoreError
+from sscp_tui.errors import ChangedSince, EditError, StoreError
 from sscp_tui.widgets.rowtable import RowTable
 
 if TYPE_CHECKING:
@@ -63,6 +63,27 @@ class WorkerErrors:
             node.app.notify(user_message(event.worker.error), severity="error", markup=False)
 
 
+class Looked:
+    """What a form's user was looking at as it opened: the tracker's change marker then (see
+    services.conflicts). A save refused over someone else's change since moves it on to that
+    change, so that saving again, having been told, is the user's decision and is saved."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: int | None) -> None:
+        self.at = at
+
+    def saving(self, screen: TrackerScreen, save: Callable[[], T]) -> T:
+        """(In the form's worker.) ``save``; if refused over another's change, the screen
+        behind the form shows that change, and the refusal says what to do next."""
+        try:
+            return save()
+        except ChangedSince as exc:
+            self.at = exc.newest
+            screen.app.call_from_thread(screen.refresh_for_others)
+            raise EditError(f"{exc} Save again to make yours all the same, or press Escape.") from exc
+
+
 class TrackerScreen(WorkerErrors, Screen[None]):
     # Coming back to a screen reloads it only when the tracker may have changed: after an
     # edit in this app (its data version moved on), or after a while (another user's edits).
@@ -94,6 +115,10 @@ class TrackerScreen(WorkerErrors, Screen[None]):
     def tracker(self) -> Tracker:
         return self.sscp.tracker
 
+    def looked(self) -> Looked:
+        """The change marker of what this screen shows, for a form opened on it."""
+        return Looked(self.sscp.looked_at)
+
     def say(self, message: str, *, severity: str = "information") -> None:
         self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
 
@@ -105,15 +130,18 @@ class TrackerScreen(WorkerErrors, Screen[None]):
         self.refresh_data()
 
     def save_in_form(
-        self, form: FormModal, save: Callable[[dict[str, str]], tuple[ChangeResult, str]]
+        self, form: FormModal, save: Callable[[dict[str, str], int | None], tuple[ChangeResult, str]]
     ) -> None:
-        """Show ``form``; Save runs ``save`` (which commits what was typed and returns the
-        change and what to say) in the form's worker, and the form stays open until it has: a
-        refusal is said in the form. Then the change goes on the undo list, the screen says so
-        and reloads."""
+        """Show ``form``; Save runs ``save`` (which commits what was typed, made on what the
+        user saw — the change marker given — and returns the change and what to say) in the
+        form's worker, and the form stays open until it has: a refusal is said in the form.
+        Then the change goes on the undo list, the screen says so and reloads."""
         if self.refused_read_only():
             return
-        form.commit_with(save, self._saved_and_said)
+        looked = self.looked()
+        form.commit_with(
+            lambda values: looked.saving(self, lambda: save(values, looked.at)), self._saved_and_said
+        )
         self.app.push_screen(form)
 
     def refused_read_only(self) -> bool:

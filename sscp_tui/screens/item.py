@@ -37,6 +37,7 @@ FIELD_NAMES = {
     "deleted": "Deleted",
     "created": "Added to the log",
     "reconfirmed": "Rating reconfirmed",
+    "progress update": "Progress update added",
 }
 
 

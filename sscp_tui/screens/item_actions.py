@@ -54,7 +54,8 @@ EDIT_BINDINGS = [
 logger = logging.getLogger(__name__)
 EDIT_FORM = "item-edit-form"
 
-Change = Callable[[dict[str, str]], ChangeResult]  # what was typed → the committed change
+# What was typed, and the tracker's change marker as the user looked → the committed change.
+Change = Callable[[dict[str, str], int | None], ChangeResult]
 Message = str | Callable[[dict[str, str]], str]  # what to say once saved
 
 
@@ -123,15 +124,17 @@ class ItemActions:
 
         if self._screen.refused_read_only():
             return
+        looked = self._screen.looked()
 
         def commit(values: dict[str, str]) -> Saved:
-            result = change(values)
+            result = looked.saving(self._screen, lambda: change(values, looked.at))
             # Committed: from here on nothing may say otherwise (the form would offer to save
             # again). Should reading the rows back fail, the screen reloads them instead.
             try:
                 redraw = self.rows_to_redraw(result)
                 rows = self._screen.tracker.rows(redraw) if redraw else ()
                 said = message if isinstance(message, str) else message(values)
+                said = left_alone(said, result)
             except Exception:
                 logger.exception("Saved, but reading the edited rows back failed")
                 return Saved(result, (), "Saved.")
@@ -163,7 +166,7 @@ class ItemActions:
         tracker = self._screen.tracker
         self.edit_in_form(
             note_form(self._screen.app, f"Rate {self.target_label(ids)} {label}", self.default_note(rating)),
-            lambda values: tracker.set_rating(ids, rating, values["note"]),
+            lambda values, seen: tracker.set_rating(ids, rating, values["note"], seen=seen),
             f"Saved: {label} for {self.target_label(ids)}.",
         )
 
@@ -193,10 +196,10 @@ class ItemActions:
         ]  # fmt: skip
         told: list[tuple[str, ...]] = []  # the open actions the user has been told of
 
-        def close(values: dict[str, str]) -> ChangeResult:
+        def close(values: dict[str, str], seen: int | None) -> ChangeResult:
             try:
                 return tracker.mark_complete(item_id, values["evidence"], values["impact"], values["note"],
-                                             with_open_actions=bool(told))  # fmt: skip
+                                             with_open_actions=bool(told), seen=seen)  # fmt: skip
             except OpenActions as exc:  # said once; saving again closes it all the same
                 told.append(exc.open_refs)
                 raise EditError(f"{exc} Save again to close it all the same (the pack will list it), or "
@@ -221,7 +224,9 @@ class ItemActions:
         label = f"{detail.row.source} {detail.row.reference}"
         self.edit_in_form(
             FormModal(f"Mark {label} delivered (Green)", fields),
-            lambda values: tracker.mark_delivered(item_id, values["evidence"], values["note"]),
+            lambda values, seen: tracker.mark_delivered(
+                item_id, values["evidence"], values["note"], seen=seen
+            ),
             f"Saved: {label} delivered (Green), awaiting evidence of impact.",
         )
 
@@ -238,7 +243,9 @@ class ItemActions:
         tracker = self._screen.tracker
         self.edit_in_form(
             FormModal(f"Revise the timescale of {self.target_label(ids)}", fields),
-            lambda values: tracker.revise_timescale(ids, values["timescale"], values["note"]),
+            lambda values, seen: tracker.revise_timescale(
+                ids, values["timescale"], values["note"], seen=seen
+            ),
             f"Saved: timescale revised for {self.target_label(ids)}.",
         )
 
@@ -263,7 +270,7 @@ class ItemActions:
         tracker = self._screen.tracker
         self.edit_in_form(
             FormModal(f"Re-assign {self.target_label(ids)}", fields),
-            lambda values: tracker.set_lead_agency(ids, values["agency"], values["note"]),
+            lambda values, seen: tracker.set_lead_agency(ids, values["agency"], values["note"], seen=seen),
             lambda values: f"Saved: {values['agency']} now leads {self.target_label(ids)}.",
         )
 
@@ -287,9 +294,9 @@ class ItemActions:
 
         tracker = self._screen.tracker
 
-        def add(values: dict[str, str]) -> ChangeResult:
+        def add(values: dict[str, str], seen: int | None) -> ChangeResult:
             proposed = Rating(values["proposed"]) if values["proposed"] else None
-            return tracker.add_update(ids[0], values["text"], proposed)
+            return tracker.add_update(ids[0], values["text"], proposed, seen=seen)
 
         label = self.target_label(ids)
         self.edit_in_form(FormModal(f"Add a progress update to {label}", fields), add,
@@ -330,11 +337,11 @@ class ItemActions:
             typed["supporting_agencies"] = "; ".join(known.get(p.casefold(), p) for p in parts)
             return {k: v for k, v in typed.items() if v != before[k]}
 
-        def update(values: dict[str, str]) -> ChangeResult:
+        def update(values: dict[str, str], seen: int | None) -> ChangeResult:
             changes = changed(values)
             if not changes:
                 raise EditError("Nothing has changed: change a field, or press Escape to close.")
-            return self._screen.tracker.update_item(ids[0], changes, values["note"])
+            return self._screen.tracker.update_item(ids[0], changes, values["note"], seen=seen)
 
         # Kept installed and refilled: building its ten fields took 0.2-0.3 s at every edit.
         form = installed_form(
@@ -356,13 +363,25 @@ class ItemActions:
                 tracker = self._screen.tracker
                 self.edit_in_form(
                     note_form(self._screen.app, f"Why delete {self.target_label(ids)}?"),
-                    lambda values: tracker.delete(ids, values["note"]),
+                    lambda values, seen: tracker.delete(ids, values["note"], seen=seen),
                     f"Deleted {self.target_label(ids)} (recorded in history; u undoes).",
                     removes_items=True,
                 )
 
         question = f"Delete {self.target_label(ids)}? It leaves the log; the history keeps it."
         self._screen.app.push_screen(ConfirmModal(question), confirmed)
+
+
+def left_alone(said: str, result: ChangeResult) -> str:
+    """What a saved edit of several items says, with the items left alone as someone else
+    changed them since the user looked, if any: both counts, and which."""
+    if not result.left_alone:
+        return said
+    left = len(result.left_alone)
+    named = "; ".join(result.left_alone[:3]) + (f"; and {left - 3} more" if left > 3 else "")
+    saved = result.saved_items if result.saved_items is not None else len(result.item_ids) - left
+    return (f"{said.rstrip('.')}: {saved} saved; {left} left alone, changed by someone else since you "
+            f"looked ({named}).")  # fmt: skip
 
 
 def _agency_list(agencies: list[tuple[str, str]]) -> Callable[[str], str | None]:

@@ -122,8 +122,8 @@ class PackScreen(TrackerScreen):
         def confirmed(answer: bool | None) -> None:
             if answer:
 
-                def remove(values: dict[str, str]) -> tuple[ChangeResult, str]:
-                    result = self.tracker.delete_meeting(meeting.id, values["note"])
+                def remove(values: dict[str, str], seen: int | None) -> tuple[ChangeResult, str]:
+                    result = self.tracker.delete_meeting(meeting.id, values["note"], seen=seen)
                     return result, f"Removed {named} (recorded in history)."
 
                 self.save_in_form(note_form(self.app, f"Why remove {named}?"), remove)
@@ -155,7 +155,7 @@ class PackScreen(TrackerScreen):
             FormField("date", "Date (DD/MM/YYYY)", validate=a_date()),
         ]
 
-        def record(values: dict[str, str]) -> tuple[ChangeResult, str]:
+        def record(values: dict[str, str], _seen: int | None) -> tuple[ChangeResult, str]:  # a new one
             group = values["other"].strip() or values["group"]
             held_on = parse_date(values["date"])
             result = self.tracker.record_meeting(group, held_on)

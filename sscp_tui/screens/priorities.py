@@ -135,8 +135,8 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
         rating = Rating(value)
         priority_id = node.id
 
-        def rate(values: dict[str, str]) -> tuple[ChangeResult, str]:
-            result = self.tracker.set_priority_rating(priority_id, rating, values["note"])
+        def rate(values: dict[str, str], seen: int | None) -> tuple[ChangeResult, str]:
+            result = self.tracker.set_priority_rating(priority_id, rating, values["note"], seen=seen)
             return result, f"Saved: priority rated {rating.label}."
 
         self.save_in_form(note_form(self.app, f"Rate this priority {rating.label}"), rate)
@@ -212,9 +212,9 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
 
         priority_id = node.id
 
-        def edit(values: dict[str, str]) -> tuple[ChangeResult, str]:
+        def edit(values: dict[str, str], seen: int | None) -> tuple[ChangeResult, str]:
             result = self.tracker.update_priority(
-                priority_id, values["title"], values["objective"], values["note"]
+                priority_id, values["title"], values["objective"], values["note"], seen=seen
             )
             return result, "Saved the priority."
 

@@ -144,9 +144,9 @@ class ReviewsScreen(TrackerScreen):
         form = FormModal(title, self.fields(review))
         review_id = review.id if review else None
 
-        def commit(values: dict[str, str]) -> tuple[ChangeResult, str]:
+        def commit(values: dict[str, str], seen: int | None) -> tuple[ChangeResult, str]:
             typed = _typed_review(values)
-            result = self.tracker.save_review(review_id, typed, "Edited on the Reviews screen")
+            result = self.tracker.save_review(review_id, typed, "Edited on the Reviews screen", seen=seen)
             return result, f"Saved the review {typed['title']}."
 
         self.save_in_form(form, commit)

@@ -29,6 +29,7 @@ from sscp_tui.db.models import (
 )
 from sscp_tui.errors import EditError as EditError
 from sscp_tui.errors import OpenActions as OpenActions
+from sscp_tui.services.conflicts import PROGRESS_UPDATE, update_gist
 from sscp_tui.services.timescales import impossible_date, parse_timescale
 from sscp_tui.text_safety import clean
 
@@ -396,6 +397,9 @@ def add_update(
     session.add(update)
     if item.last_update_on is None or written_on >= item.last_update_on:
         item.last_update_on = written_on
+    # In history too: who added it and when, in the item's own record of changes, and a change
+    # another user's screen is told of (see services.conflicts).
+    record(session, ctx, "item", item.id, PROGRESS_UPDATE, None, update_gist(update.text))
     session.flush()
     refresh_search(session, item)  # search finds the words of an item's latest update
     return update.id

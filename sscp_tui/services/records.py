@@ -290,6 +290,10 @@ class ChangeResult:
     changed: int
     item_ids: tuple[int, ...] = ()
     not_undoable: str = ""
+    # Items asked for and left alone, each changed by someone else since its user looked,
+    # said ("SCR Child D 1.1 (User B rated it Red at 14:02)"); and how many were saved.
+    left_alone: tuple[str, ...] = ()
+    saved_items: int | None = None
 
 
 def _shown_strings(record: object) -> None:

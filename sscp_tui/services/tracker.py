@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
@@ -18,7 +19,7 @@ from sscp_tui.db import failures
 from sscp_tui.db.models import AgencyKind, ItemKind, Rating
 from sscp_tui.db.store import Store
 from sscp_tui.errors import TrackerBusy
-from sscp_tui.services import catalog, edits, queries
+from sscp_tui.services import catalog, conflicts, edits, queries
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.edits import EditContext, EditError, NewItem
 from sscp_tui.services.records import (
@@ -75,11 +76,22 @@ class Tracker:
         source: str = "app",
         items: Sequence[int] = (),
         not_undoable: str = "",
+        *,
+        guard: tuple[str, int | None] | None = None,
+        seen: int | None = None,
     ) -> ChangeResult:
+        """Commit ``work`` with its history, in one write transaction. With ``seen`` (the change
+        marker as the user looked) and ``guard`` (the record changed: "review" and its id),
+        a change someone else made to that record since refuses it (services.conflicts)."""
         ctx = EditContext(author=self.settings.author, note=clean(note).strip(), source=source)
         self.own_batches.add(ctx.batch)
         try:
             with self.store.write() as session:
+                entity, entity_id = guard if guard is not None else ("", None)
+                if entity_id is not None:
+                    later = conflicts.later_changes(session, entity, [entity_id], seen, self.own_batches)
+                    if later:
+                        raise conflicts.refusal(later[entity_id])
                 changed = work(session, ctx)
         except DBAPIError as exc:
             failure = failures.classify(exc)
@@ -91,6 +103,42 @@ class Tracker:
                 ) from exc
             raise EditError(f"The change could not be saved: {failures.reason(exc)}.") from exc
         return ChangeResult(ctx.batch, changed, tuple(items), not_undoable)
+
+    def _edit_items(
+        self,
+        work: Callable[[Session, EditContext, Sequence[int]], int],
+        ids: Sequence[int],
+        note: str,
+        seen: int | None,
+        *,
+        not_undoable: str = "",
+    ) -> ChangeResult:
+        """An edit of items made on what the user saw (``seen``, the change marker as they
+        looked; None checks nothing). One item changed since by someone else: refused, naming
+        the change. Of several, those changed since are left alone and named in the result
+        (``left_alone``), and the others saved; all of them changed: refused."""
+        asked = list(dict.fromkeys(ids))
+        kept: list[int] = asked
+        left: list[str] = []
+
+        def guarded(session: Session, ctx: EditContext) -> int:
+            nonlocal kept
+            later = conflicts.later_changes(session, "item", asked, seen, self.own_batches)
+            if later and len(asked) == 1:
+                raise conflicts.refusal(later[asked[0]])
+            if later:
+                labels = {row.id: f"{row.source} {row.reference}".strip()
+                          for row in queries.rows_by_id(session, list(later), self.rules)}  # fmt: skip
+                if len(later) == len(asked):
+                    raise conflicts.all_changed(later.values(), labels)
+                kept = [item_id for item_id in asked if item_id not in later]
+                left[:] = [conflicts.said(later[item_id], labels.get(item_id, "an item"))
+                           for item_id in asked if item_id in later]  # fmt: skip
+            return work(session, ctx, kept)
+
+        result = self._edit(guarded, note, items=asked, not_undoable=not_undoable)
+        # Every row asked for is redrawn: the saved ones, and those left alone as they now stand.
+        return replace(result, left_alone=tuple(left), saved_items=len(kept))
 
     # --- others' changes ---------------------------------------------------------------------
     def changes_since(self, seen: int | None) -> tuple[int, tuple[OtherChange, ...]]:
@@ -205,19 +253,39 @@ class Tracker:
         return upcoming[0] if upcoming else None
 
     # --- edits -----------------------------------------------------------------------------
-    def set_rating(self, ids: Sequence[int], rating: Rating | None, note: str) -> ChangeResult:
-        return self._edit(lambda s, c: edits.set_rating(s, c, ids, rating), note, items=ids)
+    # Each edit takes ``seen``, the change marker as its user looked (see _edit_items); the
+    # CLI, which reads and writes in one go, passes none.
+    def set_rating(
+        self, ids: Sequence[int], rating: Rating | None, note: str, *, seen: int | None = None
+    ) -> ChangeResult:
+        return self._edit_items(lambda s, c, kept: edits.set_rating(s, c, kept, rating), ids, note, seen)
 
     def revise_timescale(
-        self, ids: Sequence[int], timescale: str, note: str, due_on: date | None = None
+        self,
+        ids: Sequence[int],
+        timescale: str,
+        note: str,
+        due_on: date | None = None,
+        *,
+        seen: int | None = None,
     ) -> ChangeResult:
-        return self._edit(lambda s, c: edits.revise_timescale(s, c, ids, timescale, due_on), note, items=ids)
+        return self._edit_items(
+            lambda s, c, kept: edits.revise_timescale(s, c, kept, timescale, due_on), ids, note, seen
+        )
 
-    def set_lead_agency(self, ids: Sequence[int], short_name: str | None, note: str) -> ChangeResult:
-        return self._edit(lambda s, c: edits.set_lead_agency(s, c, ids, short_name), note, items=ids)
+    def set_lead_agency(
+        self, ids: Sequence[int], short_name: str | None, note: str, *, seen: int | None = None
+    ) -> ChangeResult:
+        return self._edit_items(
+            lambda s, c, kept: edits.set_lead_agency(s, c, kept, short_name), ids, note, seen
+        )
 
-    def update_item(self, item_id: int, changes: dict[str, str | None], note: str) -> ChangeResult:
-        return self._edit(lambda s, c: edits.update_fields(s, c, item_id, changes), note, items=[item_id])
+    def update_item(
+        self, item_id: int, changes: dict[str, str | None], note: str, *, seen: int | None = None
+    ) -> ChangeResult:
+        return self._edit_items(
+            lambda s, c, _kept: edits.update_fields(s, c, item_id, changes), [item_id], note, seen
+        )
 
     def mark_complete(
         self,
@@ -227,22 +295,28 @@ class Tracker:
         note: str = "",
         *,
         with_open_actions: bool = False,
+        seen: int | None = None,
     ) -> ChangeResult:
         """Closed (Blue) with its evidence of completion and of impact (see edits.mark_complete)."""
-        return self._edit(
-            lambda s, c: edits.mark_complete(
+        return self._edit_items(
+            lambda s, c, _kept: edits.mark_complete(
                 s, c, item_id, evidence, impact, with_open_actions=with_open_actions
             ),
+            [item_id],
             note,
-            items=[item_id],
+            seen,
         )
 
-    def mark_delivered(self, item_id: int, evidence: str, note: str = "") -> ChangeResult:
+    def mark_delivered(
+        self, item_id: int, evidence: str, note: str = "", *, seen: int | None = None
+    ) -> ChangeResult:
         """Delivered (Green) with its evidence of completion, awaiting evidence of impact."""
-        return self._edit(lambda s, c: edits.mark_delivered(s, c, item_id, evidence), note, items=[item_id])
+        return self._edit_items(
+            lambda s, c, _kept: edits.mark_delivered(s, c, item_id, evidence), [item_id], note, seen
+        )
 
-    def delete(self, ids: Sequence[int], note: str) -> ChangeResult:
-        return self._edit(lambda s, c: edits.delete_items(s, c, ids), note, items=ids)
+    def delete(self, ids: Sequence[int], note: str, *, seen: int | None = None) -> ChangeResult:
+        return self._edit_items(lambda s, c, kept: edits.delete_items(s, c, kept), ids, note, seen)
 
     def add_update(
         self,
@@ -250,13 +324,17 @@ class Tracker:
         text: str,
         proposed_rating: Rating | None = None,
         written_on: date | None = None,
+        *,
+        seen: int | None = None,
     ) -> ChangeResult:
         day = written_on or self.as_of
-        return self._edit(
-            lambda s, c: edits.add_update(
+        return self._edit_items(
+            lambda s, c, _kept: edits.add_update(
                 s, c, item_id, text, written_on=day, proposed_rating=proposed_rating
             ),
-            items=[item_id],
+            [item_id],
+            "",
+            seen,
             not_undoable="Adding a progress update cannot be undone.",
         )
 
@@ -286,11 +364,15 @@ class Tracker:
                    ) -> list[tuple[int, str, ItemKind]]:  # fmt: skip
         return self._read(lambda s: edits.references(s, review_id=review_id, priority_id=priority_id))
 
-    def save_plan(self, plan_id: int | None, title: str, period: str, note: str = "") -> ChangeResult:
+    def save_plan(
+        self, plan_id: int | None, title: str, period: str, note: str = "", *, seen: int | None = None
+    ) -> ChangeResult:
         return self._edit(
             lambda s, c: catalog.save_plan(s, c, plan_id, title, period),
             note,
             not_undoable="A plan is changed back by editing it again (e on the Priorities screen).",
+            guard=("plan", plan_id),
+            seen=seen,
         )
 
     def add_priority(
@@ -306,7 +388,14 @@ class Tracker:
         """Reverse an earlier edit's batch: items' fields, a review's, a priority's."""
         return self._edit(lambda s, c: catalog.undo_batch(s, c, batch), note, source="undo")
 
-    def save_review(self, review_id: int | None, values: dict[str, object], note: str = "") -> ChangeResult:
+    def save_review(
+        self,
+        review_id: int | None,
+        values: dict[str, object],
+        note: str = "",
+        *,
+        seen: int | None = None,
+    ) -> ChangeResult:
         """Add (``review_id`` None) or edit a review; ``changed`` counts the history rows written
         (none when nothing changed, which then goes on no undo list)."""
 
@@ -315,13 +404,27 @@ class Tracker:
             return edits.rows_written(session, ctx)
 
         adding = "Adding a review cannot be undone." if review_id is None else ""
-        return self._edit(work, note, not_undoable=adding)
+        return self._edit(work, note, not_undoable=adding, guard=("review", review_id), seen=seen)
 
-    def set_priority_rating(self, priority_id: int, rating: Rating | None, note: str) -> ChangeResult:
-        return self._edit(lambda s, c: int(catalog.set_priority_rating(s, c, priority_id, rating)), note)
+    def set_priority_rating(
+        self, priority_id: int, rating: Rating | None, note: str, *, seen: int | None = None
+    ) -> ChangeResult:
+        return self._edit(
+            lambda s, c: int(catalog.set_priority_rating(s, c, priority_id, rating)),
+            note,
+            guard=("priority", priority_id),
+            seen=seen,
+        )
 
-    def update_priority(self, priority_id: int, title: str, objective: str, note: str) -> ChangeResult:
-        return self._edit(lambda s, c: catalog.update_priority(s, c, priority_id, title, objective), note)
+    def update_priority(
+        self, priority_id: int, title: str, objective: str, note: str, *, seen: int | None = None
+    ) -> ChangeResult:
+        return self._edit(
+            lambda s, c: catalog.update_priority(s, c, priority_id, title, objective),
+            note,
+            guard=("priority", priority_id),
+            seen=seen,
+        )
 
     def record_meeting(self, group: str, held_on: date) -> ChangeResult:
         return self._edit(
@@ -329,11 +432,13 @@ class Tracker:
             not_undoable="Recording a meeting cannot be undone.",
         )
 
-    def delete_meeting(self, meeting_id: int, note: str) -> ChangeResult:
+    def delete_meeting(self, meeting_id: int, note: str, *, seen: int | None = None) -> ChangeResult:
         return self._edit(
             lambda s, c: catalog.delete_meeting(s, c, meeting_id),
             note,
             not_undoable="Removing a meeting cannot be undone; record it again if it was held.",
+            guard=("meeting", meeting_id),
+            seen=seen,
         )
 
     def create_agency(self, name: str, short_name: str, kind: AgencyKind) -> ChangeResult:

@@ -60,9 +60,9 @@ async def test_the_form_closes_once_the_rating_is_committed(
     release = threading.Event()
     set_rating = Tracker.set_rating
 
-    def slow_set_rating(self: Tracker, *args: Any) -> Any:
+    def slow_set_rating(self: Tracker, *args: Any, **kwargs: Any) -> Any:
         assert release.wait(10), "the test never released the commit"
-        return set_rating(self, *args)
+        return set_rating(self, *args, **kwargs)
 
     monkeypatch.setattr(Tracker, "set_rating", slow_set_rating)
     # The word waits a moment so that a quick commit needs none; how long a moment is on a
@@ -95,7 +95,7 @@ async def test_the_form_closes_once_the_rating_is_committed(
 async def test_a_refusal_about_one_field_is_shown_under_it(
     app: SSCPApp, demo: Tracker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(self: Tracker, *args: Any) -> Any:
+    def refuse(self: Tracker, *args: Any, **kwargs: Any) -> Any:
         raise EditError("A progress update needs some text.", "text")
 
     monkeypatch.setattr(Tracker, "add_update", refuse)

@@ -359,7 +359,8 @@ def test_importing_again_updates_in_place_and_records_each_change(tracker, store
     assert one.row.last_update_on == one.updates[0].written_on == AS_OF  # as add_update leaves it
     assert one.updates[0].author == "Test Chair"
     changed = {h.field: h for h in one.history if h.batch == report.batch}
-    assert set(changed) == {"rating", "timescale", "due_on"}
+    assert set(changed) == {"rating", "timescale", "due_on", "progress update"}
+    assert changed["progress update"].new_value == "Training delivered"
     rating = changed["rating"]
     assert (rating.old_value, rating.new_value, rating.source) == ("amber", "green", "import")
     assert rating.note == "Imported from log v2.csv row 2" and rating.author == "Test Chair"

@@ -37,7 +37,7 @@ from sscp_tui.db.models import (
     item_themes,
 )
 from sscp_tui.paths import write_private_text
-from sscp_tui.services import catalog
+from sscp_tui.services import catalog, conflicts
 from sscp_tui.services.edits import (
     EditContext,
     EditError,
@@ -229,6 +229,20 @@ class Writer:
             return
         rows = [self._update_row(d.item_id, u) for d in decisions if d.item_id is not None for u in d.updates]
         insert_rows(session, _UPDATES, rows)
+        # As edits.add_update records each: in the item's history, and seen by others' screens.
+        history = [
+            _history(
+                self.ctx,
+                self.note(d.row.where),
+                d.item_id,
+                conflicts.PROGRESS_UPDATE,
+                conflicts.update_gist(u.text),
+            )
+            for d in decisions
+            if d.item_id is not None
+            for u in d.updates
+        ]
+        insert_rows(session, _HISTORY, history)
         newest: dict[int, date] = {}
         for entry in rows:
             newest[entry["item_id"]] = max(
@@ -404,6 +418,7 @@ def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None)
             else:
                 matcher = matcher_for(session, found.options)
                 decisions = matcher.decide_all(list(found.read))
+                _refuse_changed_since(session, tracker, found, decisions)
             late = [d for d in decisions if d.action == "reject" and d.row.line not in planned]
             if late:  # the tracker changed since the plan was made
                 where = late[0].row.where.capitalize()
@@ -442,6 +457,26 @@ def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None)
     if len(created) >= BULK_IMPORT:
         tracker.store.refresh_statistics()  # the planner's view of a log that just grew a lot
     return report
+
+
+def _refuse_changed_since(
+    session: Session, tracker: Tracker, found: ImportPlan, decisions: list[Decision]
+) -> None:
+    """An item the plan would change that someone else changed after the plan was made (its
+    user read the dry run, not what is there now): nothing is imported, and it is named."""
+    seen = found.mark[0] if found.mark else None
+    updating = {d.item_id: d for d in decisions if d.action == "update" and d.item_id is not None}
+    later = conflicts.later_changes(session, "item", list(updating), seen, tracker.own_batches)
+    if not later:
+        return
+    first = min(later.values(), key=lambda change: change.history_id)
+    more = len(later) - 1
+    also = f" (and {more} more of the items it changes)" if more else ""
+    where = updating[first.entity_id].row.where.capitalize()
+    raise TransferError(
+        f"{where}: {conflicts.said(first, 'its item')}{also}, after this import was planned; nothing "
+        "was imported. Run the import again to see what it would change now."
+    )
 
 
 def rejected_path(source: Path, sheet: str = "") -> Path:
