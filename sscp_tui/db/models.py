@@ -239,6 +239,11 @@ class ProgressUpdate(Base):
     text: Mapped[str] = mapped_column(Text)
     proposed_rating: Mapped[Rating | None] = mapped_column(_enum(Rating, "rating"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Withdrawn (added by mistake): kept, with who withdrew it, when and why, and left out of
+    # screens, packs and exports (see edits.withdraw_update).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(Text)
+    withdrawn_why: Mapped[str | None] = mapped_column(Text)
 
     item: Mapped[TrackedItem] = relationship(back_populates="updates")
 

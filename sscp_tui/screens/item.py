@@ -15,8 +15,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.forms import FormField, FormModal, note_field, required
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, RATING_BINDINGS, ItemActions
 from sscp_tui.services.alerts import ALERT_SEVERITY
+from sscp_tui.services.conflicts import update_gist
 from sscp_tui.services.demo import ILLUSTRATIVE_MARK
 from sscp_tui.services.records import ChangeResult, HistoryRecord, ItemDetail, ItemRow, rating_label
 from sscp_tui.widgets.keybar import KeyBar
@@ -38,6 +40,8 @@ FIELD_NAMES = {
     "created": "Added to the log",
     "reconfirmed": "Rating reconfirmed",
     "progress update": "Progress update added",
+    "progress update withdrawn": "Progress update withdrawn",
+    "withdrawn": "Withdrawn",
 }
 
 
@@ -54,6 +58,7 @@ class ItemScreen(ItemActions, TrackerScreen):
         Binding("escape", "app.pop_screen", "Back", id="item.back"),
         *RATING_BINDINGS,
         *EDIT_BINDINGS,
+        Binding("w", "withdraw_update", "Withdraw an update", id="item.withdraw_update", show=False),
     ]
 
     def __init__(self, item_id: int) -> None:
@@ -162,6 +167,30 @@ class ItemScreen(ItemActions, TrackerScreen):
     def after_edit(self, result: ChangeResult, message: str, rows: Sequence[ItemRow]) -> None:
         self.say(message)
         self.load()
+
+    def action_withdraw_update(self) -> None:
+        """A progress update added by mistake (to the wrong item, say) withdrawn, with why: it
+        leaves the item's updates, packs and exports, and its history keeps it."""
+        detail = self.detail
+        if detail is None or not detail.updates:
+            self.say("This item has no progress update to withdraw.", severity="warning")
+            return
+        choices = [(f"{u.written_on:%d %b %Y}, {u.author}: {update_gist(u.text, 60)}", str(u.id))
+                   for u in detail.updates]  # fmt: skip
+        fields = [
+            FormField("update", "Which update?", choices[0][1], kind="select", options=choices, blank=None,
+                      validate=required("An update")),
+            note_field("Why is it withdrawn? (it is kept, and shown in the item's history)"),
+        ]  # fmt: skip
+        tracker, item_id = self.tracker, detail.row.id
+        label = f"{detail.row.source} {detail.row.reference}"
+        self.edit_in_form(
+            FormModal(f"Withdraw a progress update of {label}", fields, submit="Withdraw"),
+            lambda values, seen: tracker.withdraw_update(
+                item_id, int(values["update"]), values["note"], seen=seen
+            ),
+            f"Withdrawn: the update leaves {label}'s updates, packs and exports; its history keeps it.",
+        )
 
 
 def illustrative_sentence(detail: ItemDetail) -> str:

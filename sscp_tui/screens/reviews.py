@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, Static
 from sscp_tui.db.enums import ReviewKind, ReviewStatus
 from sscp_tui.screens.authoring import Where, add_items, paste_items
 from sscp_tui.screens.base import TrackerScreen, cursor_id
-from sscp_tui.screens.forms import FormField, FormModal, a_date, required
+from sscp_tui.screens.forms import FormField, FormModal, a_date, note_field, required
 from sscp_tui.services.records import RATING_ORDER, ChangeResult, ItemFilter, ItemState, ReviewRecord
 from sscp_tui.services.timescales import parse_date
 from sscp_tui.widgets.keybar import KeyBar
@@ -48,6 +48,7 @@ class ReviewsScreen(TrackerScreen):
         Binding("e", "edit", "Edit review", id="reviews.edit"),
         Binding("a,plus", "add_items", "Add items", id="reviews.add_items"),
         Binding("v", "paste_items", "Paste several", id="reviews.paste_items"),
+        Binding("w", "withdraw", "Withdraw review", id="reviews.withdraw", show=False),
     ]
 
     def __init__(self) -> None:
@@ -137,6 +138,23 @@ class ReviewsScreen(TrackerScreen):
         review = self.current()
         if review:
             self.edit_review(f"Edit {review.label}", review)
+
+    def action_withdraw(self) -> None:
+        """A review added by mistake withdrawn, with why: kept, and recorded in history."""
+        review = self.current()
+        if review is None:
+            self.say("Choose a review to withdraw.", severity="warning")
+            return
+        review_id, label = review.id, review.label
+
+        def withdraw(values: dict[str, str], seen: int | None) -> tuple[ChangeResult, str]:
+            result = self.tracker.withdraw_review(review_id, values["note"], seen=seen)
+            return result, f"Withdrawn: {label} leaves the reviews, packs and exports; its history keeps it."
+
+        form = FormModal(f"Withdraw {label}, added by mistake?",
+                         [note_field("Why is it withdrawn? (it is kept, and its history says so)")],
+                         submit="Withdraw")  # fmt: skip
+        self.save_in_form(form, withdraw)
 
     def edit_review(self, title: str, review: ReviewRecord | None) -> None:
         """The review's form; Save commits it and the form stays open until it has (a refusal

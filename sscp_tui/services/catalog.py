@@ -236,6 +236,30 @@ def save_review(session: Session, ctx: EditContext, review_id: int | None, value
     return review.id
 
 
+def withdraw_review(session: Session, ctx: EditContext, review_id: int) -> int:
+    """A review added by mistake withdrawn: kept, marked withdrawn (its history says who,
+    when and why, the note being asked for), and left out of screens, packs and exports. A
+    review with items in the log is refused: its items are deleted first, each recorded."""
+    if not ctx.note.strip():
+        raise EditError("Say why the review is withdrawn: a note is required.", "note")
+    review = session.get(Review, review_id)
+    if review is None or review.deleted_at is not None:
+        raise EditError("That review no longer exists.")
+    items = session.scalar(
+        select(func.count()).where(TrackedItem.review_id == review_id, TrackedItem.deleted_at.is_(None))
+    )
+    label = _review_record(review, {}).label
+    if items:
+        raise EditError(
+            f"{label} has {items} item{'s' if items != 1 else ''} in the log; delete them first (d on the "
+            "log, which records each), then withdraw the review."
+        )
+    review.deleted_at = ctx.now
+    record(session, ctx, "review", review.id, "withdrawn", None, "withdrawn")
+    session.flush()
+    return 1
+
+
 def _refuse_a_twin(session: Session, review: Review, kind: ReviewKind, title: str, year: int | None) -> None:
     """Refuse, in a sentence, a review that would share its kind, title and year with another
     (the database would refuse it too, in its own words). Asked before any change is written."""

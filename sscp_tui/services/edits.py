@@ -131,7 +131,7 @@ def latest_update_text(session: Session, item_id: int) -> str:
     """The text of an item's latest progress update ("" when it has none)."""
     found = session.scalar(
         select(ProgressUpdate.text)
-        .where(ProgressUpdate.item_id == item_id)
+        .where(ProgressUpdate.item_id == item_id, ProgressUpdate.withdrawn_at.is_(None))
         .order_by(ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc())
         .limit(1)
     )
@@ -403,6 +403,38 @@ def add_update(
     session.flush()
     refresh_search(session, item)  # search finds the words of an item's latest update
     return update.id
+
+
+def withdraw_update(session: Session, ctx: EditContext, item_id: int, update_id: int) -> int:
+    """A progress update added by mistake (to the wrong item, say) withdrawn: kept, marked with
+    who withdrew it, when and why (the note, which is asked for), and left out of screens,
+    packs and exports from now on. The item's latest update, and so its stale alert and its
+    search words, are then those of the updates left. History records it; returns the item."""
+    if not ctx.note.strip():
+        raise EditError("Say why the update is withdrawn: a note is required.", "note")
+    update = session.get(ProgressUpdate, update_id)
+    if update is None or update.item_id != item_id or update.item.deleted_at is not None:
+        raise EditError("That progress update no longer exists.")
+    if update.withdrawn_at is not None:
+        raise EditError(
+            f"That update was withdrawn already, by {update.withdrawn_by} on {update.withdrawn_at:%d %b %Y}."
+        )
+    update.withdrawn_at, update.withdrawn_by, update.withdrawn_why = ctx.now, ctx.author, ctx.note
+    item = update.item
+    session.flush()
+    item.last_update_on = session.scalar(
+        select(func.max(ProgressUpdate.written_on)).where(
+            ProgressUpdate.item_id == item.id, ProgressUpdate.withdrawn_at.is_(None)
+        )
+    )
+    day = f"{update.written_on:%d %b %Y}"
+    record(session, ctx, "item", item.id, WITHDRAWN_UPDATE, f"{day}: {update_gist(update.text)}", None)
+    session.flush()
+    refresh_search(session, item)
+    return item.id
+
+
+WITHDRAWN_UPDATE = "progress update withdrawn"
 
 
 @dataclass(frozen=True, slots=True)

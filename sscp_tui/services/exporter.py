@@ -203,7 +203,7 @@ def log_rows(
     # Each item's latest update, found through the (item, date) index item by item.
     newest = (
         select(ProgressUpdate.id)
-        .where(ProgressUpdate.item_id == item.id)
+        .where(ProgressUpdate.item_id == item.id, ProgressUpdate.withdrawn_at.is_(None))
         .order_by(ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc())
         .limit(1)
         .correlate(item)

@@ -618,6 +618,7 @@ def item_detail(session: Session, item_id: int, rules: AlertRules) -> ItemDetail
         updates=tuple(
             ProgressUpdateRecord(u.id, u.written_on, u.author, u.text, u.proposed_rating)
             for u in item.updates
+            if u.withdrawn_at is None  # withdrawn: kept, and shown only in the item's history
         ),
         history=history_for(session, "item", item_id),
         children=rows_by_id(session, child_ids, rules),

@@ -338,6 +338,28 @@ class Tracker:
             not_undoable="Adding a progress update cannot be undone.",
         )
 
+    def withdraw_update(
+        self, item_id: int, update_id: int, why: str, *, seen: int | None = None
+    ) -> ChangeResult:
+        """A progress update added by mistake, withdrawn (kept, and said why: edits.withdraw_update)."""
+        return self._edit_items(
+            lambda s, c, _kept: edits.withdraw_update(s, c, item_id, update_id),
+            [item_id],
+            why,
+            seen,
+            not_undoable="Withdrawing an update cannot be undone; add it again (n) if it was right.",
+        )
+
+    def withdraw_review(self, review_id: int, why: str, *, seen: int | None = None) -> ChangeResult:
+        """A review added by mistake, withdrawn (kept, and said why: catalog.withdraw_review)."""
+        return self._edit(
+            lambda s, c: catalog.withdraw_review(s, c, review_id),
+            why,
+            not_undoable="Withdrawing a review cannot be undone.",
+            guard=("review", review_id),
+            seen=seen,
+        )
+
     def create_item(self, new: NewItem, note: str = "", new_agencies: Sequence[str] = ()) -> ChangeResult:
         """One new item, with any agencies it names that the tracker lacks (each added as a
         relevant agency, its name its short name); the result names the item (``item_ids``)."""

@@ -14,7 +14,7 @@ from sscp_tui.db.store import open_store
 from sscp_tui.screens.forms import FormModal
 from sscp_tui.services.tracker import Tracker
 from tests.conftest import AS_OF
-from tests.functional.screen_helpers import column, open_log, settle, type_text, wait_until
+from tests.functional.screen_helpers import column, open_log, settle, static_text, type_text, wait_until
 
 
 @pytest.fixture
@@ -77,3 +77,34 @@ async def test_nothing_reloads_when_nothing_changed_and_own_changes_are_not_news
         await pilot.pause(3.5)  # two looks at the tracker
         await settle(pilot, app)
         assert reloads == [] and "updated by" not in app.sub_title
+
+
+async def test_another_users_changes_reach_the_dashboard_the_item_and_the_chairs_pass(
+    app: SSCPApp, demo: Tracker, user_b: Tracker
+) -> None:
+    from sscp_tui.services.records import ItemFilter
+
+    async with app.run_test(size=(150, 45)) as pilot:
+        await settle(pilot, app)
+        # The dashboard's count of Red items moves on as B rates one Red.
+        amber = demo.ids(ItemFilter(ratings=frozenset({Rating.AMBER})))[0]
+        reds = static_text(app, "#card-red")
+        user_b.set_rating([amber], Rating.RED, "Escalated")
+        await wait_until(pilot, app, lambda: static_text(app, "#card-red") != reds, seconds=6)
+        # The item screen shows an update B adds.
+        table = await open_log(pilot, app)
+        item_id = int(table.cursor_key or 0)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        user_b.add_update(item_id, "Audit booked by the other terminal")
+        await wait_until(pilot, app, lambda: "Audit booked by the other" in static_text(app, "#item-updates"),
+                         seconds=6)  # fmt: skip
+        # The chair's pass shows B's rating of the item it is on, and stays on that item.
+        await pilot.press("escape", "f7", "enter")
+        await settle(pilot, app)
+        on = app.screen.detail.row  # type: ignore[attr-defined]
+        theirs = Rating.GREEN if on.rating is not Rating.GREEN else Rating.AMBER
+        user_b.set_rating([on.id], theirs, "Rated in the other terminal")
+        await wait_until(pilot, app, lambda: app.screen.detail.row.rating is theirs, seconds=6)  # type: ignore[attr-defined]
+        assert app.screen.detail.row.id == on.id  # type: ignore[attr-defined]
+        assert "User B" in static_text(app, "#chair-item")  # "Rating now … (since …, User B)"

@@ -174,3 +174,57 @@ def test_an_import_refuses_when_an_item_it_changes_was_changed_after_the_plan(
                                             "nothing was imported"):  # fmt: skip
         import_write.apply(tracker, found)
     assert history_rows(tracker) == before and tracker.rows([small["soon"]])[0].rating is Rating.RED
+
+
+# --- withdrawing what was added by mistake --------------------------------------------------------
+def test_a_progress_update_added_by_mistake_is_withdrawn_kept_and_recorded(
+    tracker: Tracker, small: dict[str, int], tmp_path
+) -> None:
+    from sscp_tui.db.models import ProgressUpdate
+    from sscp_tui.errors import EditError
+    from sscp_tui.services.records import ItemFilter as Filter
+
+    item = small["stale"]
+    before = tracker.item(item)
+    assert before is not None
+    tracker.add_update(item, "Quokka audit meant for another item")
+    added = tracker.item(item)
+    assert added is not None and added.updates[0].text == "Quokka audit meant for another item"
+    assert tracker.count(Filter(text="quokka")) == 1
+    with pytest.raises(EditError, match="a note is required"):
+        tracker.withdraw_update(item, added.updates[0].id, "  ")
+    tracker.withdraw_update(item, added.updates[0].id, "Added to the wrong item")
+    after = tracker.item(item)
+    assert after is not None
+    assert [u.id for u in after.updates] == [u.id for u in before.updates]  # out of the screens
+    assert after.row.last_update_on == before.row.last_update_on  # stale as it was
+    assert tracker.count(Filter(text="quokka")) == 0  # and out of search
+    withdrawn = next(h for h in after.history if h.field == "progress update withdrawn")
+    assert withdrawn.note == "Added to the wrong item" and "Quokka audit" in (withdrawn.old_value or "")
+    with tracker.store.read() as session:  # kept, saying who, when and why
+        kept = session.get(ProgressUpdate, added.updates[0].id)
+        assert kept is not None and kept.withdrawn_by == tracker.settings.author
+        assert kept.withdrawn_why == "Added to the wrong item" and kept.withdrawn_at is not None
+    with pytest.raises(EditError, match="withdrawn already"):
+        tracker.withdraw_update(item, added.updates[0].id, "Again")
+    path = tmp_path / "log.csv"  # and out of exports
+    exporter.export(tracker, path, ItemFilter(state=ItemState.ALL))
+    assert "Quokka" not in path.read_text(encoding="utf-8-sig")
+
+
+def test_a_review_added_by_mistake_is_withdrawn_unless_it_has_items(tracker: Tracker, small: dict[str, int]) -> None:
+    from sscp_tui.errors import EditError
+
+    tracker.save_review(None, {"title": "Child Q", "kind": "LCSPR", "year": 2026}, "Added")
+    made = next(r for r in tracker.reviews() if r.title == "Child Q")
+    with pytest.raises(EditError, match="has 5 items in the log; delete them first"):
+        tracker.withdraw_review(small["review"], "Wrong")
+    tracker.withdraw_review(made.id, "Entered twice by mistake")
+    assert all(r.title != "Child Q" for r in tracker.reviews())
+    with tracker.store.read() as session:
+        row = session.execute(
+            select(HistoryEntry.field, HistoryEntry.note).where(
+                HistoryEntry.entity == "review", HistoryEntry.entity_id == made.id
+            ).order_by(HistoryEntry.id.desc())
+        ).first()
+    assert tuple(row) == ("withdrawn", "Entered twice by mistake")

@@ -169,7 +169,12 @@ def _latest_updates(connection: Connection, day: date, cutoff: datetime) -> dict
     update, other = ProgressUpdate, aliased(ProgressUpdate)
     latest = (
         select(other.id)
-        .where(other.item_id == TrackedItem.id, other.written_on <= day, other.created_at < cutoff)
+        .where(
+            other.item_id == TrackedItem.id,
+            other.written_on <= day,
+            other.created_at < cutoff,
+            other.withdrawn_at.is_(None),
+        )
         .order_by(other.written_on.desc(), other.id.desc())
         .limit(1)
         .correlate(TrackedItem)
