@@ -8,13 +8,15 @@ from sscp_tui.app import SSCPApp
 from sscp_tui.screens.forms import FormModal
 from sscp_tui.services.records import ItemFilter
 from sscp_tui.services.tracker import Tracker
-from tests.functional.screen_helpers import open_log, settle, static_text
+from tests.functional.screen_helpers import settle, static_text
 
 
 async def test_w_on_the_item_screen_withdraws_an_update_and_its_history_says_so(
     app: SSCPApp, demo: Tracker
 ) -> None:
-    item_id = next(i for i in demo.ids(ItemFilter()) if (d := demo.item(i)) is not None and len(d.updates) >= 2)
+    item_id = next(
+        i for i in demo.ids(ItemFilter()) if (d := demo.item(i)) is not None and len(d.updates) >= 2
+    )
     detail = demo.item(item_id)
     assert detail is not None
     newest = detail.updates[0]

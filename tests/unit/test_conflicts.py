@@ -212,7 +212,9 @@ def test_a_progress_update_added_by_mistake_is_withdrawn_kept_and_recorded(
     assert "Quokka" not in path.read_text(encoding="utf-8-sig")
 
 
-def test_a_review_added_by_mistake_is_withdrawn_unless_it_has_items(tracker: Tracker, small: dict[str, int]) -> None:
+def test_a_review_added_by_mistake_is_withdrawn_unless_it_has_items(
+    tracker: Tracker, small: dict[str, int]
+) -> None:
     from sscp_tui.errors import EditError
 
     tracker.save_review(None, {"title": "Child Q", "kind": "LCSPR", "year": 2026}, "Added")
@@ -223,8 +225,8 @@ def test_a_review_added_by_mistake_is_withdrawn_unless_it_has_items(tracker: Tra
     assert all(r.title != "Child Q" for r in tracker.reviews())
     with tracker.store.read() as session:
         row = session.execute(
-            select(HistoryEntry.field, HistoryEntry.note).where(
-                HistoryEntry.entity == "review", HistoryEntry.entity_id == made.id
-            ).order_by(HistoryEntry.id.desc())
+            select(HistoryEntry.field, HistoryEntry.note)
+            .where(HistoryEntry.entity == "review", HistoryEntry.entity_id == made.id)
+            .order_by(HistoryEntry.id.desc())
         ).first()
     assert tuple(row) == ("withdrawn", "Entered twice by mistake")
