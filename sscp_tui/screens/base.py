@@ -81,7 +81,8 @@ class Looked:
         except ChangedSince as exc:
             self.at = exc.newest
             screen.app.call_from_thread(screen.refresh_for_others)
-            raise EditError(f"{exc} Save again to make yours all the same, or press Escape.") from exc
+            said = str(exc).rstrip(".")
+            raise EditError(f"{said} — save again to make yours all the same, or press Escape.") from exc
 
 
 class TrackerScreen(WorkerErrors, Screen[None]):

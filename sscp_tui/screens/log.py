@@ -39,6 +39,7 @@ from sscp_tui.widgets.rowtable import RowTable, TableColumn
 from sscp_tui.widgets.statusline import StatusLine
 
 PAGE_SIZE = 100
+GONE = "no longer matches the filter"  # a row an edit moved out of the filter, until reloaded
 SEARCH_PAUSE = 0.15  # seconds of no typing before the search runs (Enter runs it at once)
 
 
@@ -76,6 +77,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         Binding("slash", "search", "Search", id="log.search"),
         Binding("f", "filter", "Filter", id="log.filter"),
         Binding("x", "clear", "Clear filters", id="log.clear", show=False),
+        Binding("ctrl+r", "reload", "Reload the page", id="log.reload", show=False),
         Binding("s", "sort", "Sort", id="log.sort", show=False),
         Binding("S", "reverse", "Reverse sort", id="log.reverse", show=False),
         Binding("c", "columns", "Columns", id="log.columns", show=False),
@@ -105,6 +107,10 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self._search_timer: Timer | None = None
         self._land_at_end = False
         self._keep_item = False  # the next page keeps the cursor on its item (refresh_for_others)
+        # Rows an edit moved out of the filter: they stay where they are, marked, until the
+        # page is next loaded, so the cursor never moves under the user (and the next key
+        # pressed never lands on another item).
+        self._gone: set[int] = set()
         self._generation = 0  # only the newest request's page is shown
         self.total: int | None = None  # counted after the page is shown
 
@@ -206,6 +212,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         key_before = table.cursor_key if keep_cursor and self._keep_item else None
         self._keep_item = False
         self.page = page
+        self._gone = set()
         self._rows = {row.id: row for row in page.rows}
         keys = self.visible_columns()
         variables = self.app.theme_variables
@@ -220,6 +227,12 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
     def row_cells(self, row: ItemRow, keys: list[str], variables: Mapping[str, str]) -> list[Text]:
         cells = [Text("●" if row.id in self.selected else " ")]
         cells += [COLUMN_BY_KEY[key].render(row, variables) for key in keys]
+        if row.id in self._gone:
+            for cell in cells[1:]:
+                cell.stylize("dim")
+            if "text" in keys:
+                text = cells[1 + keys.index("text")]
+                cells[1 + keys.index("text")] = Text.assemble((GONE, "italic"), " · ", text)
         return cells
 
     def show_filters(self) -> None:
@@ -249,11 +262,18 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             else (f"{self.sort.value}, {direction}")
         )
         text = f"{first:,}–{last:,} of {page.total:,} items · sorted by {sort}"
+        if self._gone:
+            gone = len(self._gone)
+            text += f" · {gone} no longer {'matches' if gone == 1 else 'match'} (ctrl+r reloads)"
         if self.selected:
             text += f" · {len(self.selected)} selected (space toggles, esc clears)"
         self.query_one("#log-status", StatusLine).show(Text(text))
 
     def refresh_data(self) -> None:
+        self.load()
+
+    def action_reload(self) -> None:
+        self._keep_item = True
         self.load()
 
     def refresh_for_others(self) -> None:
@@ -296,7 +316,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self._rows[row.id] = row
             # Drawn after the selection was cleared: rows selected for the edit lose their mark.
             self.table.update_row(str(row.id), self.row_cells(row, keys, variables))
-        self.recount(self._generation, self.total)
+        self.recount(self._generation, [row.id for row in shown])
 
     def after_removal(self, result: ChangeResult, message: str) -> None:
         self.say(message)
@@ -304,16 +324,26 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self.load()
 
     @work(thread=True, group="log-recount", exit_on_error=False)
-    def recount(self, generation: int, total_before: int | None) -> None:
-        total = self.tracker.count(self.item_filter)
-        if total != total_before:  # an item left (or joined) the filter: show the page as it is now
-            self.app.call_from_thread(self._reload_if_current, generation)
-        else:
-            self.app.call_from_thread(self._counted, generation, total)
+    def recount(self, generation: int, edited: list[int]) -> None:
+        """After an edit: the count again, and which edited rows the filter no longer selects."""
+        f = self.item_filter
+        total = self.tracker.count(f)
+        still = self.tracker.still_matching(f, edited)
+        self.app.call_from_thread(self._recounted, generation, total, [i for i in edited if i not in still])
 
-    def _reload_if_current(self, generation: int) -> None:
-        if generation == self._generation:
-            self.load()
+    def _recounted(self, generation: int, total: int, gone: list[int]) -> None:
+        if generation != self._generation:
+            return
+        self._counted(generation, total)
+        fresh = [item_id for item_id in gone if item_id in self._rows and item_id not in self._gone]
+        if not fresh:
+            return
+        self._gone.update(fresh)
+        keys = self.visible_columns()
+        variables = self.app.theme_variables
+        for item_id in fresh:
+            self.table.update_row(str(item_id), self.row_cells(self._rows[item_id], keys, variables))
+        self.show_status()
 
     # --- navigation and selection ----------------------------------------------------------
     @on(LogTable.PageRequest)

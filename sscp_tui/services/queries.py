@@ -454,6 +454,16 @@ def ids_matching(
     return list(session.connection().scalars(_id_select(session, f, rules, sort, descending)))
 
 
+def still_matching(session: Session, f: ItemFilter, rules: AlertRules, ids: Sequence[int]) -> set[int]:
+    """Which of ``ids`` the filter still selects (after an edit, which may move an item out)."""
+    if not ids:
+        return set()
+    flavour = search_flavour(session)
+    statement, rest = _searched(select(TrackedItem.id), f, flavour)
+    statement = statement.where(*filter_conditions(rest, rules, flavour), TrackedItem.id.in_(list(ids)))
+    return set(session.connection().scalars(statement))
+
+
 def alert_rows(
     session: Session, rules: AlertRules, agency_id: int | None, *, awaiting_too: bool = False
 ) -> tuple[ItemRow, ...]:

@@ -178,6 +178,9 @@ class Tracker:
     def ids(self, f: ItemFilter, sort: SortKey = SortKey.ALERTS) -> list[int]:
         return self._read(lambda s: queries.ids_matching(s, f, self.rules, sort))
 
+    def still_matching(self, f: ItemFilter, ids: Sequence[int]) -> set[int]:
+        return self._read(lambda s: queries.still_matching(s, f, self.rules, ids))
+
     def rows(self, ids: Sequence[int]) -> tuple[ItemRow, ...]:
         return self._read(lambda s: queries.rows_by_id(s, ids, self.rules))
 

@@ -127,3 +127,37 @@ async def test_an_update_added_elsewhere_is_news_and_guards_the_item(demo: Track
         assert "User B added a progress update to this at" in static_text(app, "#form-status")
         await pilot.press("escape")
         await wait_until(pilot, app, lambda: "updated by User B" in app.sub_title, seconds=6)
+
+
+async def test_an_item_edited_out_of_the_filter_stays_under_the_cursor_and_the_next_form_names_it(
+    demo: Tracker,
+) -> None:
+    from sscp_tui.services.records import ItemFilter
+
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_log(pilot, app)
+        app.open_log(ItemFilter(ratings=frozenset({Rating.RED})))
+        await settle(pilot, app)
+        table = app.screen.query_one("#log-table")
+        reds = table.row_count
+        item_id = int(table.cursor_key)
+        label = f"{demo.rows([item_id])[0].source} {demo.rows([item_id])[0].reference}"
+        await pilot.press("g")  # Green: it no longer matches "Red"
+        await type_text(pilot, "Delivered")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert table.cursor_key == str(item_id) and table.row_count == reds  # it stays, marked
+        assert "no longer matches the filter" in column(table, "text")[0]
+        assert "1 no longer matches" in static_text(app, "#log-status")
+        await pilot.press("n")  # the next key is for the same item, and the form says which
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormModal) and label in app.screen.form_title
+        await type_text(pilot, "Evidence filed")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        detail = demo.item(item_id)
+        assert detail is not None and detail.updates[0].text == "Evidence filed"
+        await pilot.press("ctrl+r")  # reloaded: now it leaves the page
+        await settle(pilot, app)
+        assert str(item_id) not in table.row_keys and table.row_count == reds - 1
