@@ -180,7 +180,7 @@ class ItemScreen(ItemActions, TrackerScreen):
         fields = [
             FormField("update", "Which update?", choices[0][1], kind="select", options=choices, blank=None,
                       validate=required("An update")),
-            note_field("Why is it withdrawn? (it is kept, and shown in the item's history)"),
+            note_field("Why is it withdrawn? (history keeps it)"),
         ]  # fmt: skip
         tracker, item_id = self.tracker, detail.row.id
         label = f"{detail.row.source} {detail.row.reference}"

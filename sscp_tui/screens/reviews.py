@@ -152,7 +152,7 @@ class ReviewsScreen(TrackerScreen):
             return result, f"Withdrawn: {label} leaves the reviews, packs and exports; its history keeps it."
 
         form = FormModal(f"Withdraw {label}, added by mistake?",
-                         [note_field("Why is it withdrawn? (it is kept, and its history says so)")],
+                         [note_field("Why is it withdrawn? (history keeps it)")],
                          submit="Withdraw")  # fmt: skip
         self.save_in_form(form, withdraw)
 
