@@ -3,6 +3,7 @@ laid silently over what the other saved since (on either store)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -76,10 +77,16 @@ async def test_a_save_over_another_users_change_is_refused_until_made_again(
         await wait_until(pilot_a, a, lambda: theirs.label in column(table_a, "rating")[0], seconds=5)
         assert table_a.cursor_key == str(item_id)
         # Told, A saves again: now A's decision, made on B's rating, and history's chain holds.
+        cursor_b = table_b.cursor_key
         await pilot_a.press("enter")
         await settle(pilot_a, a)
         assert not isinstance(a.screen, FormModal)
         assert demo.rows([item_id])[0].rating is mine
+        # B's idle screen shows it within the 3 s asked, with no key pressed, the cursor kept.
+        started = time.monotonic()
+        await wait_until(pilot_b, b, lambda: mine.label in column(table_b, "rating")[0], seconds=6)
+        assert time.monotonic() - started < 3.5 and table_b.cursor_key == cursor_b
+        assert "updated by" in b.sub_title and demo.settings.author in b.sub_title
         chain = rating_history(demo, item_id)
         assert chain[-2:] == [(current.value if current else None, theirs.value, "User B"),
                               (theirs.value, mine.value, demo.settings.author)]  # fmt: skip
@@ -88,9 +95,10 @@ async def test_a_save_over_another_users_change_is_refused_until_made_again(
 async def test_a_bulk_rating_leaves_alone_the_items_changed_since_and_says_both_counts(
     demo: Tracker, user_b: Tracker
 ) -> None:
-    app = SSCPApp(demo, start="log")
-    async with app.run_test(size=SIZE) as pilot:
+    app, b = SSCPApp(demo, start="log"), SSCPApp(user_b, start="log")
+    async with app.run_test(size=SIZE) as pilot, b.run_test(size=SIZE) as pilot_b:
         table = await open_log(pilot, app)
+        await open_log(pilot_b, b)
         ids = [int(key) for key in table.row_keys[:3]]
         await pilot.press("space", "space", "space")  # three selected
         await pilot.press("a")  # Amber for the three
@@ -99,7 +107,11 @@ async def test_a_bulk_rating_leaves_alone_the_items_changed_since_and_says_both_
         theirs = other_rating(Rating.AMBER, Rating.AMBER)  # anything but Amber
         if demo.rows([changed])[0].rating is theirs:
             theirs = other_rating(theirs, Rating.AMBER)
-        user_b.set_rating([changed], theirs, "Changed in another terminal")
+        await pilot_b.press("down", theirs.value[0])  # B rates the second row meanwhile
+        await type_text(pilot_b, "Changed in another terminal")
+        await pilot_b.press("enter")
+        await settle(pilot_b, b)
+        assert demo.rows([changed])[0].rating is theirs
         await pilot.press("enter")
         await settle(pilot, app)
         assert not isinstance(app.screen, FormModal)
