@@ -25,6 +25,7 @@ from sscp_tui.screens.forms import ChoiceModal
 from sscp_tui.screens.item_actions import ItemActions
 from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.records import (
+    AlertKind,
     ChangeResult,
     ItemDetail,
     ItemFilter,
@@ -36,6 +37,18 @@ from sscp_tui.services.records import (
 from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rating import rating_text
+
+
+def alert_words(row: ItemRow) -> str:
+    """The item's alerts as the pass says them, an overdue one with its days ("Overdue 60 days")."""
+    words = []
+    for alert in ALERT_SEVERITY:
+        if alert in row.alerts:
+            word = alert.label
+            if alert is AlertKind.OVERDUE and row.days_overdue:
+                word = f"{word} {row.days_overdue} day{'s' if row.days_overdue != 1 else ''}"
+            words.append(word)
+    return ", ".join(words) or "none"
 
 
 def pending_proposal(detail: ItemDetail) -> tuple[Rating, date] | None:
@@ -76,6 +89,9 @@ class ChairPassScreen(ItemActions, TrackerScreen):
         self.scope = ""
         self.changes: list[dict[str, Any]] = []
         self.detail: ItemDetail | None = None
+        # A rating is the pass's decision on an item and moves it on; a revised timescale or
+        # an update is part of deciding (Amber with a new date), and stays on the item.
+        self._advance = True
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -176,9 +192,8 @@ class ChairPassScreen(ItemActions, TrackerScreen):
         facts.add_column()
         facts.add_row("Lead agency", Text(f"{row.lead_agency or '—'}  {detail.lead_agency_name or ''}"))
         due = f"{row.due_on:%d %b %Y}" if row.due_on else "no date"
-        alerts = ", ".join(a.label for a in ALERT_SEVERITY if a in row.alerts) or "none"
         facts.add_row("Timescale", Text(f"{row.timescale or '(none)'} → {due}"))
-        facts.add_row("Alerts", Text(alerts))
+        facts.add_row("Alerts", Text(alert_words(row)))
         rated = [h for h in detail.history if h.field == "rating"]
         when = f"  (since {rated[0].changed_at:%d %b %Y}, {rated[0].author})" if rated else ""
         current = rating_text(row.rating, variables)
@@ -198,7 +213,8 @@ class ChairPassScreen(ItemActions, TrackerScreen):
         facts.add_row("Latest update", update)
         keys = Text(
             "\ny confirms the proposal · g a r rate Green, Amber, Red · b complete (Blue) · "
-            "space keeps the rating and goes on · ← goes back",
+            "t revises the timescale · n adds an update · space keeps the rating and goes on · "
+            "← goes back",
             style="dim",
         )
         self.query_one("#chair-item", Static).update(Group(head, Text(""), facts, keys))
@@ -227,6 +243,22 @@ class ChairPassScreen(ItemActions, TrackerScreen):
             self.action_rate(proposal[0].value)
 
     # --- ItemActions -----------------------------------------------------------------------
+    def action_rate(self, value: str) -> None:
+        self._advance = True
+        super().action_rate(value)
+
+    def action_complete(self) -> None:
+        self._advance = True
+        super().action_complete()
+
+    def action_timescale(self) -> None:
+        self._advance = False
+        super().action_timescale()
+
+    def action_update(self) -> None:
+        self._advance = False
+        super().action_update()
+
     def target_ids(self) -> list[int]:
         return [self.detail.row.id] if self.detail and self.position < len(self.ids) else []
 
@@ -234,9 +266,32 @@ class ChairPassScreen(ItemActions, TrackerScreen):
         return f"{self.detail.row.source} {self.detail.row.reference}" if self.detail else "this item"
 
     def default_note(self, rating: Rating | None) -> str:
+        """Offered only when confirming a proposal; otherwise the chair writes their own."""
         if self.detail and (proposal := pending_proposal(self.detail)) and proposal[0] == rating:
             return f"Confirmed the rating proposed in the update of {proposal[1]:%d %b %Y}."
-        return f"Chair's pass, {self.tracker.as_of:%d %b %Y}."
+        return ""
+
+    def form_context(self) -> Text:
+        """The rating now, the timescale and the latest update, which the form would cover."""
+        if self.detail is None:
+            return Text("")
+        row, detail = self.detail.row, self.detail
+        due = f"{row.due_on:%d %b %Y}" if row.due_on else "no date"
+        shown = Text.assemble(("Rating now: ", "bold"), rating_label(row.rating), "   ",
+                              ("Timescale: ", "bold"), f"{row.timescale or '(none)'} → {due}")  # fmt: skip
+        alerts = alert_words(row)
+        if alerts != "none":
+            shown.append(f" ({alerts})")
+        if detail.updates:
+            latest = detail.updates[0]
+            text = " ".join(latest.text.split())
+            text = text if len(text) <= 400 else text[:399] + "…"
+            shown.append("\nLatest update, ", style="bold")
+            shown.append(f"{latest.written_on:%d %b %Y}, {latest.author}: ", style="bold")
+            shown.append(text)
+        else:
+            shown.append("\nNo progress update has ever been given.", style="italic")
+        return shown
 
     def rows_to_redraw(self, result: ChangeResult) -> list[int]:
         return [self.detail.row.id] if self.detail else []
@@ -252,7 +307,10 @@ class ChairPassScreen(ItemActions, TrackerScreen):
                 "to": rating_label(now.rating),
             })  # fmt: skip
         self.say(message)
-        self.action_step(1)
+        if self._advance:
+            self.action_step(1)
+        else:
+            self.show_current()  # the item again, with its new timescale or update
 
     def refresh_data(self) -> None:
         self.show_current()

@@ -108,10 +108,19 @@ class FormModal(TrackerModal):
     ]
 
     def __init__(
-        self, title: str, fields: Sequence[FormField], *, submit: str = "Save", focus: str | None = None
+        self,
+        title: str,
+        fields: Sequence[FormField],
+        *,
+        submit: str = "Save",
+        focus: str | None = None,
+        context: Text | str = "",
     ) -> None:
         super().__init__()
         self.form_title = title
+        # What to decide with, shown under the title (the chair's pass: the item's timescale
+        # and latest update, which the form would otherwise cover).
+        self.context = context
         self.fields = list(fields)
         self.submit_label = submit
         self.focus_field = focus  # the field the cursor starts in (the first when None)
@@ -151,6 +160,9 @@ class FormModal(TrackerModal):
         with Vertical(classes="dialog form"):
             yield Label(Text(self.form_title), classes="dialog-title")
             with VerticalScroll(classes="form-body"):
+                context = Static(self._context_text(), id="form-context", classes="form-context")
+                context.display = bool(self.context)
+                yield context
                 for spec in self.fields:
                     yield Label(Text(spec.label), classes="field-label")
                     yield self._widget(spec)
@@ -207,7 +219,10 @@ class FormModal(TrackerModal):
             )
         return Input(spec.value, id=widget_id, placeholder=spec.placeholder)
 
-    def refill(self, title: str, fields: Sequence[FormField]) -> bool:
+    def _context_text(self) -> Text:
+        return self.context if isinstance(self.context, Text) else Text(self.context)
+
+    def refill(self, title: str, fields: Sequence[FormField], context: Text | str = "") -> bool:
         """Ask this form again with ``title`` and ``fields`` (their labels, values and a
         choice's new options), without building it again: see :func:`installed_form`. False,
         and nothing changed, when ``fields`` are not this form's (another name, kind or hint)."""
@@ -218,9 +233,13 @@ class FormModal(TrackerModal):
         old = {spec.name: spec for spec in self.fields}
         self.form_title = title
         self.fields = list(fields)
+        self.context = context
         if not self.is_mounted:
             return True  # composed from the fields when first shown
         self.query_one(".dialog-title", Label).update(Text(title))
+        shown = self.query_one("#form-context", Static)
+        shown.update(self._context_text())
+        shown.display = bool(context)
         _say(self.query_one("#form-status", Static), "")
         for spec, label in zip(self.fields, self.query(".field-label").results(Label), strict=True):
             if spec.label != old[spec.name].label:
@@ -235,6 +254,8 @@ class FormModal(TrackerModal):
             elif isinstance(widget, Input):
                 widget.value = spec.value
                 widget.cursor_position = len(spec.value)
+                if spec.value:  # a suggested text is replaced by what is typed, not added to
+                    widget.select_all()
             if spec.hint:
                 self.query_one(f"#hint-{spec.name}", Static).update(Text(spec.hint(spec.value)))
             self.show_error(spec.name, "")
@@ -543,7 +564,7 @@ def installed_form(app: App[Any], name: str, fresh: FormModal) -> FormModal:
         if (
             isinstance(installed, FormModal)
             and not installed.in_use
-            and installed.refill(fresh.form_title, fresh.fields)
+            and installed.refill(fresh.form_title, fresh.fields, fresh.context)
         ):
             form = installed
     form.in_use = True
@@ -555,6 +576,8 @@ def note_field(label: str = NOTE_LABEL, default: str = "") -> FormField:
     return FormField("note", label, default, validate=required("A note"))
 
 
-def note_form(app: App[Any], title: str, default: str = "", *, label: str = NOTE_LABEL) -> FormModal:
+def note_form(
+    app: App[Any], title: str, default: str = "", *, label: str = NOTE_LABEL, context: Text | str = ""
+) -> FormModal:
     """The one-line "why?" asked before a change (the app's installed note form)."""
-    return installed_form(app, NOTE_FORM, FormModal(title, [note_field(label, default)]))
+    return installed_form(app, NOTE_FORM, FormModal(title, [note_field(label, default)], context=context))

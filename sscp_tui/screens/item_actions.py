@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual.binding import Binding
 
 from sscp_tui.db.enums import Rating
@@ -103,6 +104,10 @@ class ItemActions:
         """A note to offer (the user may change it); none by default."""
         return ""
 
+    def form_context(self) -> Text | str:
+        """What to decide with, shown in a change's form over the item (none by default)."""
+        return ""
+
     # --- helpers -----------------------------------------------------------------------------
     @property
     def _screen(self) -> TrackerScreen:
@@ -165,7 +170,12 @@ class ItemActions:
         label = rating_label(rating)
         tracker = self._screen.tracker
         self.edit_in_form(
-            note_form(self._screen.app, f"Rate {self.target_label(ids)} {label}", self.default_note(rating)),
+            note_form(
+                self._screen.app,
+                f"Rate {self.target_label(ids)} {label}",
+                self.default_note(rating),
+                context=self.form_context(),
+            ),
             lambda values, seen: tracker.set_rating(ids, rating, values["note"], seen=seen),
             f"Saved: {label} for {self.target_label(ids)}.",
         )
@@ -242,7 +252,9 @@ class ItemActions:
 
         tracker = self._screen.tracker
         self.edit_in_form(
-            FormModal(f"Revise the timescale of {self.target_label(ids)}", fields),
+            FormModal(
+                f"Revise the timescale of {self.target_label(ids)}", fields, context=self.form_context()
+            ),
             lambda values, seen: tracker.revise_timescale(
                 ids, values["timescale"], values["note"], seen=seen
             ),
@@ -299,8 +311,8 @@ class ItemActions:
             return tracker.add_update(ids[0], values["text"], proposed, seen=seen)
 
         label = self.target_label(ids)
-        self.edit_in_form(FormModal(f"Add a progress update to {label}", fields), add,
-                          f"Saved: progress update added to {label}.")  # fmt: skip
+        form = FormModal(f"Add a progress update to {label}", fields, context=self.form_context())
+        self.edit_in_form(form, add, f"Saved: progress update added to {label}.")
 
     def action_edit(self) -> None:
         ids = self._targets()

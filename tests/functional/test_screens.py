@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from sscp_tui.app import SSCPApp
 from sscp_tui.db.models import HistoryEntry, Rating
@@ -497,10 +497,12 @@ async def test_the_chair_pass_end_to_end_and_resumed(app: SSCPApp, demo: Tracker
         first = demo.item(ids[0])
         assert first.row.reference in static_text(app, "#chair-item")
         new, key = (Rating.GREEN, "g") if first.row.rating is not Rating.GREEN else (Rating.AMBER, "a")
-        await pilot.press(key, "enter")  # the offered note is accepted as it stands
+        await pilot.press(key)
+        await type_text(pilot, "Reviewed at panel")  # replaces any note offered, never appended
+        await pilot.press("enter")
         await settle(pilot, app)
         assert demo.rows([ids[0]])[0].rating is new
-        assert rating_history(demo, ids[0])[0].note.startswith("Chair's pass, 28 Nov 2026")
+        assert rating_history(demo, ids[0])[0].note == "Reviewed at panel"
         assert f"item 2 of {len(ids)}" in static_text(app, "#chair-scope")
         await pilot.press("f2")  # leave …
         await settle(pilot, app)
@@ -515,6 +517,60 @@ async def test_the_chair_pass_end_to_end_and_resumed(app: SSCPApp, demo: Tracker
         summary = static_text(again, "#chair-item")
         assert "complete" in summary and "1 ratings changed" in summary
         assert f"{first.row.source} {first.row.reference}" in summary
+
+
+async def test_the_chair_revises_a_timescale_and_adds_an_update_from_the_pass(
+    app: SSCPApp, demo: Tracker
+) -> None:
+    from sscp_tui.screens.chair import pending_proposal
+    from sscp_tui.screens.forms import FormModal
+
+    ids = demo.ids(ItemFilter(state=ItemState.OPEN))
+    first = demo.item(ids[0])
+    assert first is not None and first.row.days_overdue
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await settle(pilot, app)
+        await pilot.press("enter")  # all open items, worst first: an overdue one
+        await settle(pilot, app)
+        assert f"Overdue {first.row.days_overdue} days" in static_text(app, "#chair-item")
+        # The rating form shows what to decide with, and offers no note unless confirming.
+        await pilot.press("a")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormModal) and first.row.reference in form.form_title
+        context = static_text(app, "#form-context")
+        assert "Timescale:" in context and f"Overdue {first.row.days_overdue} days" in context
+        assert "Latest update" in context or "No progress update" in context
+        offered = form.query_one("#field-note", Input).value
+        proposal = pending_proposal(first)
+        if proposal is not None and proposal[0] is Rating.AMBER:
+            assert offered.startswith("Confirmed the rating proposed")
+        else:
+            assert offered == ""
+        await pilot.press("escape")
+        await settle(pilot, app)
+        # t: Amber with a revised date is set from the pass, which stays on the item.
+        await pilot.press("t")
+        await settle(pilot, app)
+        assert "Timescale:" in static_text(app, "#form-context")
+        await type_text(pilot, "31/03/2027")
+        await pilot.press("tab")
+        await type_text(pilot, "Agreed new date at panel")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        row = demo.rows([ids[0]])[0]
+        assert row.timescale == "31/03/2027" and "item 1 of" in static_text(app, "#chair-scope")
+        # n: an update on the same item, still item 1.
+        await pilot.press("n")
+        await settle(pilot, app)
+        await type_text(pilot, "Chair asked for a revised plan")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        detail = demo.item(ids[0])
+        assert detail is not None and detail.updates[0].text == "Chair asked for a revised plan"
+        assert "item 1 of" in static_text(app, "#chair-scope")
+        assert "Chair asked for a revised plan" in static_text(app, "#chair-item")
 
 
 async def test_confirming_a_proposed_rating(app: SSCPApp, demo: Tracker) -> None:
