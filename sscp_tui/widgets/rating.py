@@ -41,10 +41,6 @@ def rating_text(
     return Text(label, style=f"bold {foreground} on {background}")
 
 
-ALERT_MARKS: dict[AlertKind, str] = {
-    AlertKind.OVERDUE: "overdue",
-    AlertKind.DUE_SOON: "due soon",
-    AlertKind.NO_TIMESCALE: "no date",
-    AlertKind.STALE: "stale",
-    AlertKind.INCONSISTENT: "check",
-}
+# Each alert has one name wherever it is shown (the log, the dashboard, help, the pack, the
+# alerts command): its own.
+ALERT_MARKS: dict[AlertKind, str] = {kind: kind.value for kind in AlertKind}

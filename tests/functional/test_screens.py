@@ -92,7 +92,7 @@ async def test_tab_reaches_the_alerts_and_enter_lists_those_items(app: SSCPApp, 
         service = demo.alert_counts(ItemFilter(state=ItemState.ALL))
         assert alerts.row_keys[1] == "inconsistent"
         assert table.row_count == service[AlertKind.INCONSISTENT] > 0
-        assert all("check" in marks for marks in column(table, "alerts"))
+        assert all("inconsistent" in marks for marks in column(table, "alerts"))  # one name
 
 
 async def test_enter_on_a_worst_item_opens_it(app: SSCPApp, demo: Tracker) -> None:
