@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -47,6 +48,24 @@ def _screen(name: str) -> Callable[[], Any]:
         return getattr(importlib.import_module(f"sscp_tui.screens.{module_name}"), class_name)()
 
     return make
+
+
+def _what_was_saved(said: str) -> str:
+    """A saved change named as its message said it: "Saved: Blue for SCR Child D 1.1." gives
+    "Blue for SCR Child D 1.1"."""
+    what = said.strip().removeprefix("Saved:").removeprefix("Saved").strip().rstrip(".")
+    what = re.sub(r"\s*\((?:recorded|the reversal)[^()]*\)$", "", what)  # "(recorded in history…)"
+    return what or "your last change"
+
+
+def _ago(seconds: float) -> str:
+    if seconds < 60:
+        return "just now"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min ago"
+    hours = round(minutes / 60)
+    return f"{hours} hour{'s' if hours != 1 else ''} ago"
 
 
 class SSCPApp(App[None]):
@@ -104,6 +123,7 @@ class SSCPApp(App[None]):
         self.welcome = welcome
         self.start_mode = start if start in self.MODES else "dashboard"
         self.undo_stack: list[ChangeResult] = []
+        self._undo_said: dict[str, tuple[str, float]] = {}  # batch -> what was saved, and when
         self.data_version = 0  # moves on with every saved change, so screens know to reload
         self.views = ViewBook(app_paths().views_file, self.location)
         if self.settings.keymap:
@@ -316,10 +336,12 @@ class SSCPApp(App[None]):
             self.sub_title = self._sub_title
 
     # --- undo ------------------------------------------------------------------------------
-    def remember(self, result: ChangeResult) -> None:
+    def remember(self, result: ChangeResult, said: str = "") -> None:
+        """A saved change: on the undo list, with what was said of it (to name it by)."""
         self.data_version += 1
         if result.changed:
             self.undo_stack.append(result)
+            self._undo_said[result.batch] = (_what_was_saved(said), time.monotonic())
 
     def action_undo(self) -> None:
         if not self.undo_stack:
@@ -330,10 +352,21 @@ class SSCPApp(App[None]):
             # Said, and taken off the list: otherwise u would quietly reverse an older change.
             self.notify(f"{change.not_undoable} Nothing was changed.{self._and_before()}", severity="warning")
             return
-        self.undo(change)
+        what, when = self._undo_said.get(change.batch, ("your last change", time.monotonic()))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.undo(change, what)
+            else:
+                self.undo_stack.append(change)  # still the latest, for u to offer again
+
+        from sscp_tui.screens.forms import ConfirmModal
+
+        # Named, and asked: the change undone may be on another screen, or long ago.
+        self.push_screen(ConfirmModal(f"Undo: {what}, {_ago(time.monotonic() - when)}?"), answered)
 
     @work(thread=True, exclusive=True, group="undo", exit_on_error=False)
-    def undo(self, change: ChangeResult) -> None:
+    def undo(self, change: ChangeResult, what: str = "the change") -> None:
         try:
             result = self.tracker.undo(change.batch)
         except TrackerBusy as exc:
@@ -344,7 +377,9 @@ class SSCPApp(App[None]):
         except EditError as exc:
             self.call_from_thread(self.notify, f"{exc}{self._and_before()}", severity="error", markup=False)
             return
-        message = f"Undone: {result.changed} change(s) reversed, and the reversal recorded in history."
+        message = (
+            f"Undone: {what} ({result.changed} change(s) reversed; the reversal is recorded in history)."
+        )
         self.call_from_thread(self.notify, message, markup=False)
         self.call_from_thread(self._refresh_screen)
 

@@ -156,7 +156,7 @@ class TrackerScreen(WorkerErrors, Screen[None]):
 
     def _saved_and_said(self, saved: tuple[ChangeResult, str]) -> None:
         result, message = saved
-        self.sscp.remember(result)
+        self.sscp.remember(result, message)
         self.say(message)
         self.refresh_data()
 

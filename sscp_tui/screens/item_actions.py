@@ -150,7 +150,7 @@ class ItemActions:
 
     def _saved(self, saved: Saved, removes_items: bool) -> None:
         screen = self._screen
-        screen.sscp.remember(saved.result)
+        screen.sscp.remember(saved.result, saved.message)
         screen.mark_seen()  # the screen reloads what it needs below, not again on its return
         if removes_items:
             self.after_removal(saved.result, saved.message)

@@ -357,12 +357,12 @@ async def test_an_undo_refused_while_the_tracker_is_busy_can_be_tried_again(
             raise TrackerBusy("The tracker is busy with another change; try again in a moment.")
 
         monkeypatch.setattr(Tracker, "undo", busy)
-        await pilot.press("u")
+        await pilot.press("u", "y")
         await settle(pilot, app)
         assert list(app._notifications)[-1].message.startswith("The tracker is busy")
         assert demo.rows([item_id])[0].rating is rated
         monkeypatch.undo()
-        await pilot.press("u")  # the same change, tried again
+        await pilot.press("u", "y")  # the same change, tried again
         await settle(pilot, app)
         assert demo.rows([item_id])[0].rating is before
 

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Input
 
 from sscp_tui.app import SSCPApp
 from sscp_tui.db.models import HistoryEntry, Rating
+from sscp_tui.screens.forms import ConfirmModal
 from sscp_tui.screens.item import ItemScreen
 from sscp_tui.screens.log import LogTable
 from sscp_tui.services.records import AlertKind, ItemFilter, ItemState, SortKey
@@ -251,7 +252,14 @@ async def test_several_rows_are_rated_at_once_and_undone_together(app: SSCPApp, 
         assert {row.rating for row in demo.rows(ids)} == {Rating.AMBER}
         batches = {rating_history(demo, i)[0].batch for i in ids if before[i] is not Rating.AMBER}
         assert len(batches) == 1
-        await pilot.press("u")
+        await pilot.press("u")  # asked first, naming what it reverses …
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmModal)
+        assert app.screen.question == "Undo: Amber for 3 selected items, just now?"
+        await pilot.press("n")  # … kept when the answer is no …
+        await settle(pilot, app)
+        assert {row.rating for row in demo.rows(ids)} == {Rating.AMBER}
+        await pilot.press("u", "y")  # … and still the one offered next
         await settle(pilot, app)
         assert {row.id: row.rating for row in demo.rows(ids)} == before
         for item_id in ids:
@@ -260,7 +268,7 @@ async def test_several_rows_are_rated_at_once_and_undone_together(app: SSCPApp, 
                 assert undo.source == "undo" and undo.new_value == (
                     before[item_id].value if before[item_id] else None
                 )
-        assert any("Undone" in n.message for n in app._notifications)
+        assert any(n.message.startswith("Undone: Amber for 3 selected items (") for n in app._notifications)
 
 
 async def test_search_filter_and_clear(app: SSCPApp, demo: Tracker) -> None:
@@ -478,7 +486,7 @@ async def test_delete_asks_first_and_is_recorded(app: SSCPApp, demo: Tracker) ->
         await settle(pilot, app)
         assert demo.item(item_id) is None
         assert str(item_id) not in table.row_keys
-        await pilot.press("u")
+        await pilot.press("u", "y")
         await settle(pilot, app)
         assert demo.item(item_id) is not None
 
@@ -681,7 +689,7 @@ async def test_undo_reverses_a_priority_rating_and_says_when_it_cannot(app: SSCP
         await pilot.press("enter")
         await settle(pilot, app)
         assert rating_of(node.data.id) is not before
-        await pilot.press("u")
+        await pilot.press("u", "y")
         await settle(pilot, app)
         assert rating_of(node.data.id) is before
         assert demo.rows([item_id])[0].rating is item_after  # the item's change is untouched
@@ -701,7 +709,7 @@ async def test_undo_reverses_a_priority_rating_and_says_when_it_cannot(app: SSCP
         )
         assert len(demo.meetings()) == meetings + 1
         assert demo.rows([item_id])[0].rating is item_after
-        await pilot.press("u")  # the change before it: the item's rating
+        await pilot.press("u", "y")  # the change before it: the item's rating
         await settle(pilot, app)
         assert demo.rows([item_id])[0].rating is item_before
 
