@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+DEMO_BANNER = "Demo partnership — rebuilt daily, changes are discarded"
 WATCH_SECONDS = 1.5  # how often the tracker is looked at for another user's changes
 SAY_CHANGE_SECONDS = 10.0  # how long the header names who made the change
 
@@ -103,7 +104,12 @@ class SSCPApp(App[None]):
     ]
 
     def __init__(
-        self, tracker: Tracker | Opening, welcome: str | None = None, start: str = "dashboard"
+        self,
+        tracker: Tracker | Opening,
+        welcome: str | None = None,
+        start: str = "dashboard",
+        *,
+        demo: bool = False,
     ) -> None:
         # The stylesheet is looked up, and checked, when an app is made: a broken install
         # is then one sentence (sscp_tui.resources) rather than Textual's error at start.
@@ -121,6 +127,7 @@ class SSCPApp(App[None]):
         self._open_lock = threading.Lock()
         self._looked = False
         self.welcome = welcome
+        self.demo = demo  # the demo partnership: said on every screen
         self.start_mode = start if start in self.MODES else "dashboard"
         self.undo_stack: list[ChangeResult] = []
         self._undo_said: dict[str, tuple[str, float]] = {}  # batch -> what was saved, and when
@@ -214,6 +221,8 @@ class SSCPApp(App[None]):
         author = shown(self.settings.author)
         # Who first: a long location (a server's URL) is what a narrow header cuts.
         self.sub_title = f"read-only · {self.location}" if reading else f"{author} · {self.location}"
+        if self.demo:  # never mistaken for a partnership's own log, on any screen
+            self.sub_title = f"{DEMO_BANNER} · {self.sub_title}"
         self._sub_title = self.sub_title
         # The first look at once: what is already in the tracker as the app opens is not news,
         # and a change saved elsewhere a moment later must be.

@@ -181,7 +181,7 @@ def main(
     day = _as_of(as_of)
     target = _demo_path(day) if demo else (db or str(app_paths().database))
     welcome = f"Demo partnership at {target}." if demo else None
-    app = quick_app(target, settings, day, welcome=welcome, read_only=read_only)
+    app = quick_app(target, settings, day, welcome=welcome, read_only=read_only, demo=demo)
     if app is None:
         app = _slow_app(db, settings, day, demo=demo)
     app.run()
@@ -198,6 +198,7 @@ def quick_app(
     start: str = "dashboard",
     welcome: str | None = None,
     read_only: bool = False,
+    demo: bool = False,
 ) -> Any:
     """The app on a tracker file at this version's schema, or None.
 
@@ -215,7 +216,7 @@ def quick_app(
     from sscp_tui.app import SSCPApp
 
     opening = Opening(path, settings, day, look, read_only)
-    return SSCPApp(opening, welcome=welcome or f"Opened {opening.location}.", start=start)
+    return SSCPApp(opening, welcome=welcome or f"Opened {opening.location}.", start=start, demo=demo)
 
 
 def _slow_app(db: str | None, settings: Settings, day: date | None, *, demo: bool) -> Any:
@@ -233,7 +234,7 @@ def _slow_app(db: str | None, settings: Settings, day: date | None, *, demo: boo
     from sscp_tui.app import SSCPApp
     from sscp_tui.services.tracker import Tracker
 
-    return SSCPApp(Tracker(store, settings, day), welcome=message)
+    return SSCPApp(Tracker(store, settings, day), welcome=message, demo=demo)
 
 
 def _db_defaults(command: click.Command, db: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from textual.widgets import Header, Label, Static
 
 from sscp_tui.db.enums import Rating
 from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.transfer import open_import
 from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.first_look import FirstLook
 from sscp_tui.services.records import (
@@ -31,11 +32,19 @@ WORST = 6
 AGENCY_WIDTH = 7  # the agency column of the matrix at its narrowest (agencies go by short names)
 
 
+EMPTY = (
+    "This tracker is empty. To bring in the log you keep today, press i: a dry run shows what "
+    "would come in before anything is written. To start from a review, press F4, then n to add "
+    "it and a to add its recommendations. To try things out first, run sscp-tui --demo."
+)
+
+
 class DashboardScreen(TrackerScreen):
     TITLE = "Dashboard"
     BINDINGS: ClassVar = [
         Binding("enter", "open_cell", "Open", id="dashboard.open", show=True),
         Binding("tab", "app.focus_next", "Next panel", id="dashboard.next", show=False),
+        Binding("i", "import", "Import a log", id="dashboard.import", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -44,6 +53,9 @@ class DashboardScreen(TrackerScreen):
         with Horizontal(id="rating-cards"):
             for rating in RATING_ORDER:
                 yield Static("", id=f"card-{rating_key(rating)}", classes=f"card rating-{rating_key(rating)}")
+        empty = Static(Text(EMPTY), id="dash-empty", classes="bar")
+        empty.display = False
+        yield empty
         with Horizontal(id="dash-middle"):
             with Vertical(id="dash-alerts", classes="panel"):
                 yield Label("Alerts — enter lists them", classes="panel-title")
@@ -90,7 +102,12 @@ class DashboardScreen(TrackerScreen):
             return
         self.app.call_from_thread(self.show, self.tracker.dashboard(WORST))
 
+    def action_import(self) -> None:
+        open_import(self)
+
     def show(self, data: DashboardData) -> None:
+        # An empty tracker's first screen says what to do first.
+        self.query_one("#dash-empty", Static).display = not any(data.ratings.values())
         for rating in RATING_ORDER:
             count = data.ratings.get(rating, 0)
             if rating is Rating.BLUE:

@@ -48,24 +48,28 @@ def export_form(description: str) -> FormModal:
     return FormModal(f"Export {description}", fields, submit="Export")
 
 
+def open_import(screen: Any) -> None:
+    """Ask for a spreadsheet to import, then show what importing it would do (the dry run)."""
+
+    def done(values: dict[str, str] | None) -> None:
+        if values:
+            from sscp_tui.services.imports.plan import ImportOptions
+
+            path = Path(values["file"].strip()).expanduser()
+            options = ImportOptions(sheet=values["sheet"].strip() or None,
+                                    create_agencies=values["agencies"] == "create")  # fmt: skip
+            from sscp_tui.screens.import_preview import ImportPreviewScreen
+
+            screen.app.push_screen(ImportPreviewScreen(path, options))
+
+    screen.app.push_screen(import_form(), done)
+
+
 class TransferActions:
     """Mixin for the log screen: `i` imports with a preview, `E` exports what is on screen."""
 
     def action_import(self) -> None:
-        screen: Any = self
-
-        def done(values: dict[str, str] | None) -> None:
-            if values:
-                from sscp_tui.services.imports.plan import ImportOptions
-
-                path = Path(values["file"].strip()).expanduser()
-                options = ImportOptions(sheet=values["sheet"].strip() or None,
-                                        create_agencies=values["agencies"] == "create")  # fmt: skip
-                from sscp_tui.screens.import_preview import ImportPreviewScreen
-
-                screen.app.push_screen(ImportPreviewScreen(path, options))
-
-        screen.app.push_screen(import_form(), done)
+        open_import(self)
 
     def action_export(self) -> None:
         screen: Any = self

@@ -1,0 +1,39 @@
+"""What the first screen says: that the demo is a demo, and what to do with an empty tracker."""
+
+from __future__ import annotations
+
+from sscp_tui.app import DEMO_BANNER, SSCPApp
+from sscp_tui.screens.forms import FormModal
+from sscp_tui.services.tracker import Tracker
+from tests.functional.screen_helpers import settle, static_text
+
+
+async def test_the_demo_says_it_is_a_demo_on_every_screen(demo: Tracker) -> None:
+    app = SSCPApp(demo, demo=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        for key in ("f2", "f3", "f4", "f5", "f6", "f8"):
+            await pilot.press(key)
+            await settle(pilot, app)
+            assert app.sub_title.startswith(DEMO_BANNER), key
+
+
+async def test_a_partnerships_own_tracker_is_not_called_a_demo(demo: Tracker) -> None:
+    app = SSCPApp(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert "Demo" not in app.sub_title
+        assert not app.screen.query_one("#dash-empty").display  # a tracker with items
+
+
+async def test_an_empty_trackers_first_screen_says_what_to_do(tracker: Tracker) -> None:
+    app = SSCPApp(tracker)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        hint = app.screen.query_one("#dash-empty")
+        assert hint.display
+        said = static_text(app, "#dash-empty")
+        assert "This tracker is empty" in said and "press i" in said and "F4" in said
+        await pilot.press("i")  # as it says: the import's first question
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormModal) and app.screen.query_one("#field-file")
