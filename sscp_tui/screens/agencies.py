@@ -26,6 +26,7 @@ class AgenciesScreen(TrackerScreen):
         Binding("enter", "open", "Its items (lead or supporting)", id="agencies.open"),
         Binding("m", "mine", "Make it my agency", id="agencies.mine"),
     ]
+    _rows: list[tuple[AgencyRecord, dict[Rating | None, int], AlertCounts]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -36,13 +37,13 @@ class AgenciesScreen(TrackerScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        from sscp_tui.widgets.rating import rating_key, rating_text
+        from sscp_tui.widgets.rating import rating_header, rating_key
 
         table = self.query_one(DataTable)
         table.add_column("Agency", key="short")
         table.add_column("Name", key="name")
         for rating in OPEN_RATINGS:
-            table.add_column(rating_text(rating, self.app.theme_variables), key=rating_key(rating))
+            table.add_column(rating_header(rating, self.app.theme_variables), key=rating_key(rating))
         for kind in ALERT_SEVERITY:
             table.add_column(kind.label, key=kind.value)
         table.focus()
@@ -65,17 +66,28 @@ class AgenciesScreen(TrackerScreen):
         ]
         self.app.call_from_thread(self.show, rows)
 
+    def on_resize(self) -> None:
+        if self._rows:
+            self.show(self._rows)
+
     def show(self, rows: list[tuple[AgencyRecord, dict[Rating | None, int], AlertCounts]]) -> None:
+        from sscp_tui.widgets.rating import fitted, flexible_width
+
+        self._rows = rows
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
         mine = self.sscp.my_agency()
+        # The name takes what the counts leave, so that every rating and alert column fits.
+        shortest = max((len(agency.short_name) for agency, _c, _a in rows), default=6)
+        others = [shortest, *[5] * len(OPEN_RATINGS), *[len(kind.label) for kind in ALERT_SEVERITY]]
+        width = flexible_width(self.size.width or 120, others)
         for agency, counts, alerts in rows:
             name = agency.name + ("  (my agency)" if mine and mine.id == agency.id else "")
             name += "" if agency.active else "  (inactive)"
             table.add_row(
                 Text(agency.short_name, style="bold"),
-                Text(name),
+                fitted(name, width),
                 *[Text(str(counts.get(r, 0) or "·"), justify="right") for r in OPEN_RATINGS],
                 *[Text(str(alerts[k] or "·"), justify="right") for k in ALERT_SEVERITY],
                 key=str(agency.id),

@@ -19,7 +19,7 @@ from sscp_tui.services.records import RATING_ORDER, ChangeResult, ItemFilter, It
 from sscp_tui.services.timescales import parse_date
 from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
-from sscp_tui.widgets.rating import rating_key, rating_text
+from sscp_tui.widgets.rating import fitted, flexible_width, rating_header, rating_key
 
 INTRO = (
     "Every review and its items by rating. Enter lists its items; n adds a review; "
@@ -69,7 +69,7 @@ class ReviewsScreen(TrackerScreen):
         table.add_column("Year", key="year")
         table.add_column("Status", key="status")
         for rating in RATING_ORDER:
-            table.add_column(rating_text(rating, self.app.theme_variables), key=rating_key(rating))
+            table.add_column(rating_header(rating, self.app.theme_variables), key=rating_key(rating))
         table.add_column("Total", key="total")
         table.focus()
         self.load()
@@ -82,16 +82,25 @@ class ReviewsScreen(TrackerScreen):
         reviews = self.tracker.reviews()
         self.app.call_from_thread(self.show, reviews)
 
+    def on_resize(self) -> None:
+        if self.reviews:
+            self.show(list(self.reviews.values()))
+
     def show(self, reviews: list[ReviewRecord]) -> None:
         table = self.query_one(DataTable)
         row = table.cursor_row
         self.reviews = {r.id: r for r in reviews}
         table.clear()
-        for review in reviews:
+        kinds = [_kind_text(review.kind, self.app.theme_variables) for review in reviews]
+        # The title takes what the other columns leave, so that every status and count fits.
+        status = max((len(r.status.value) for r in reviews), default=6)
+        others = [max((kind.cell_len for kind in kinds), default=4), 4, status, *[5] * len(RATING_ORDER), 5]
+        width = flexible_width(self.size.width or 120, others)
+        for review, kind in zip(reviews, kinds, strict=True):
             counts = [Text(str(review.counts.get(r, 0) or "·"), justify="right") for r in RATING_ORDER]
             table.add_row(
-                _kind_text(review.kind, self.app.theme_variables),
-                Text(review.title),
+                kind,
+                fitted(review.title, width),
                 Text(str(review.year or "")),
                 Text(review.status.value),
                 *counts,

@@ -41,6 +41,29 @@ def rating_text(
     return Text(label, style=f"bold {foreground} on {background}")
 
 
+_SHORT_RATINGS = {"red": "Red", "amber": "Amb", "green": "Grn", "blue": "Blue", "unrated": "Unr"}
+
+
+def rating_header(rating: Rating | None, variables: Mapping[str, str]) -> Text:
+    """A count column's heading in the rating's colours, five wide ("Amb", "Grn"): a screen of
+    counts by rating keeps its names and statuses whole at 120 columns."""
+    key = rating_key(rating)
+    background = variables.get(f"rating-{key}", RATING_VARIABLES[f"rating-{key}"])
+    foreground = variables.get(f"rating-{key}-text", RATING_VARIABLES[f"rating-{key}-text"])
+    return Text(f" {_SHORT_RATINGS[key]}".ljust(5), style=f"bold {foreground} on {background}")
+
+
+def fitted(text: str, width: int) -> Text:
+    """``text`` cut to ``width`` cells with "…" where it is longer (the whole is a key away)."""
+    return Text(text if len(text) <= width else text[: max(width - 1, 1)].rstrip() + "…")
+
+
+def flexible_width(table_width: int, others: list[int], *, minimum: int = 16) -> int:
+    """The width left for a table's one flexible column (a name) beside columns of ``others``
+    widths, each with a DataTable's padding of one either side, and room for a scrollbar."""
+    return max(minimum, table_width - sum(width + 2 for width in others) - 2 - 2)
+
+
 # Each alert has one name wherever it is shown (the log, the dashboard, help, the pack, the
 # alerts command): its own.
 ALERT_MARKS: dict[AlertKind, str] = {kind: kind.value for kind in AlertKind}

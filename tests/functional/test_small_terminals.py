@@ -1,0 +1,40 @@
+"""At 80×24 and 60×15 every screen stays a key away: the navigation line keeps every F-key."""
+
+from __future__ import annotations
+
+import pytest
+
+from sscp_tui.app import SSCPApp
+from sscp_tui.services.tracker import Tracker
+from tests.functional.screen_helpers import settle, static_text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 15), (120, 40)])
+async def test_the_navigation_line_keeps_every_f_key(demo: Tracker, size: tuple[int, int]) -> None:
+    app = SSCPApp(demo)
+    async with app.run_test(size=size) as pilot:
+        for key in ("f2", "f3", "f4"):
+            await pilot.press(key)
+            await settle(pilot, app)
+            line = static_text(app, "NavBar").strip()
+            assert len(line) <= size[0] - 2, line
+            for n in range(2, 9):
+                assert f"F{n} " in line, (size, line)
+            if size[0] >= 80:
+                assert "Dashboard" in line and "Priorities" in line  # whole names where they fit
+
+
+@pytest.mark.parametrize(("key", "table_id"), [("f4", "#reviews-table"), ("f6", "#agencies-table")])
+async def test_reviews_and_agencies_fit_every_column_at_120(demo: Tracker, key: str, table_id: str) -> None:
+    from textual.widgets import DataTable
+
+    app = SSCPApp(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(key)
+        await settle(pilot, app)
+        table = app.screen.query_one(table_id, DataTable)
+        assert table.row_count > 0
+        # Every column in view with no scrolling sideways: the statuses, counts and alerts whole.
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        cells = [str(table.get_row_at(i)[3]) for i in range(table.row_count)] if key == "f4" else []
+        assert "awaiting publication" in cells or key == "f6"
