@@ -31,6 +31,7 @@ class LaterChange:
     """The latest change to one record since the user looked: who, when, what."""
 
     history_id: int
+    entity: str
     entity_id: int
     author: str
     at: datetime
@@ -70,7 +71,9 @@ def later_changes(
         for row in rows:
             if row.batch in own:
                 continue
-            change = LaterChange(row.id, row.entity_id, row.author, row.changed_at, row.field, row.new_value)
+            change = LaterChange(
+                row.id, entity, row.entity_id, row.author, row.changed_at, row.field, row.new_value
+            )
             before = latest.get(row.entity_id)
             # One change writes several rows (a timescale and its date): the one saying most.
             if before is None or batches[row.entity_id] != row.batch or _says_more(change, before):
@@ -113,16 +116,23 @@ def _did(change: LaterChange, what: str) -> str:
         return f"revised the timescale of {what}"
     if field == "lead_agency":
         return f"re-assigned {what} to {new}" if new else f"left {what} with no lead agency"
+    if field == "deleted" and change.entity == "meeting":
+        return f"removed {what}"
     if field == "deleted":
         return f"deleted {what}" if new else f"restored {what}"
     if field == PROGRESS_UPDATE:
         return f"added a progress update to {what}"
+    if field == WITHDRAWN_UPDATE:
+        return f"withdrew a progress update of {what}"
+    if field == "withdrawn":
+        return f"withdrew {what}"
     if field == "created":
         return f"added {what}"
     return f"changed the {field.replace('_', ' ')} of {what}"
 
 
 PROGRESS_UPDATE = "progress update"  # the history row a new progress update writes
+WITHDRAWN_UPDATE = "progress update withdrawn"  # … and one withdrawn (edits.withdraw_update)
 
 
 def update_gist(text: str, limit: int = 80) -> str:

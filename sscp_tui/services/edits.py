@@ -29,7 +29,7 @@ from sscp_tui.db.models import (
 )
 from sscp_tui.errors import EditError as EditError
 from sscp_tui.errors import OpenActions as OpenActions
-from sscp_tui.services.conflicts import PROGRESS_UPDATE, update_gist
+from sscp_tui.services.conflicts import PROGRESS_UPDATE, WITHDRAWN_UPDATE, update_gist
 from sscp_tui.services.timescales import impossible_date, parse_timescale
 from sscp_tui.text_safety import clean
 
@@ -432,9 +432,6 @@ def withdraw_update(session: Session, ctx: EditContext, item_id: int, update_id:
     session.flush()
     refresh_search(session, item)
     return item.id
-
-
-WITHDRAWN_UPDATE = "progress update withdrawn"
 
 
 @dataclass(frozen=True, slots=True)
