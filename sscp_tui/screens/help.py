@@ -17,24 +17,64 @@ GLOBAL_NOTE = (
 )
 
 
-def bindings_of(screen: Screen[object]) -> list[tuple[str, str]]:
-    seen: dict[str, str] = {}
+# This screen's own keys first, in groups by what they do, then the keys that work everywhere.
+GROUPS = ("Rate", "Change", "Find", "Move", "Everywhere")
+_RATE = {"rate", "complete", "delivered", "confirm"}
+_FIND = {"search", "filter", "clear", "sort", "reverse", "columns", "view", "my_agency", "alert",
+         "reload", "new_scope", "set_my_agency", "save_view", "drop_view"}  # fmt: skip
+_MOVE = {"open", "open_cell", "toggle_select", "unselect", "select_page", "page", "step", "pop_screen",
+         "dismiss", "back"}  # fmt: skip
+
+
+def group_of(action: str, everywhere: bool, widget: bool = False) -> str:
+    """Which group a binding's action goes under ("rate('green')" is Rate); a focused widget's
+    own keys (a table's cursor keys) move."""
+    name = action.split("(")[0].split(".")[-1]
+    if everywhere or name == "copy_text":
+        return "Everywhere"
+    if widget:
+        return "Move"
+    if name in _RATE:
+        return "Rate"
+    if name in _FIND:
+        return "Find"
+    if name in _MOVE:
+        return "Move"
+    return "Change"
+
+
+def bindings_of(screen: Screen[object]) -> list[tuple[str, str, str]]:
+    """Each key of ``screen`` as (group, keys, what it does), grouped as GROUPS orders them."""
+    seen: dict[str, tuple[str, str]] = {}  # description -> (group, keys)
+    tooltips: dict[str, str] = {}
+    own = screen._bindings.key_to_bindings
     for key, active in screen.active_bindings.items():
-        binding = active.binding
+        binding, node = active.binding, active.node
+        if node is not screen and node is not screen.app and own.get(key):
+            # The screen's own meaning of a key a focused widget also binds (Enter on the
+            # log opens the item, whatever the table calls it).
+            binding, node = own[key][0], screen
         if not binding.description or binding.action.startswith("app.focus"):
             continue
         display = screen.app.get_key_display(binding)
-        seen.setdefault(binding.description, display)
-        if display not in seen[binding.description].split(" / "):
-            seen[binding.description] += f" / {display}"
-        del key
-    return sorted(((keys, description) for description, keys in seen.items()), key=lambda kd: kd[1])
+        group = group_of(binding.action, node is screen.app, node is not screen and node is not screen.app)
+        if binding.tooltip:  # the longer account of what the key does, where it has one
+            tooltips[binding.description] = binding.tooltip
+        if binding.description not in seen:
+            seen[binding.description] = (group, display)
+        elif display not in seen[binding.description][1].split(" / "):
+            group, keys = seen[binding.description]
+            seen[binding.description] = (group, f"{keys} / {display}")
+    found = [
+        (group, keys, tooltips.get(description) or description) for description, (group, keys) in seen.items()
+    ]
+    return sorted(found, key=lambda entry: (GROUPS.index(entry[0]), entry[2]))
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,f1,q", "dismiss", "Close", id="help.close")]
 
-    def __init__(self, title: str, bindings: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, bindings: list[tuple[str, str, str]]) -> None:
         super().__init__()
         self.help_title = title
         self.bindings_list = bindings
@@ -43,8 +83,12 @@ class HelpScreen(ModalScreen[None]):
         table = Table(show_edge=False, expand=True)
         table.add_column("Key", style="bold", no_wrap=True)
         table.add_column("Does")
-        for keys, description in self.bindings_list:
-            table.add_row(Text(keys), Text(description))
+        group = ""
+        for heading, keys, description in self.bindings_list:
+            if heading != group:
+                group = heading
+                table.add_row(Text(heading, style="bold underline"), Text(""))
+            table.add_row(Text(f"  {keys}"), Text(description))
         with VerticalScroll(classes="dialog help"):
             yield Label(Text(f"Keys on the {self.help_title} screen — esc closes"), classes="dialog-title")
             yield Static(table)

@@ -37,20 +37,27 @@ if TYPE_CHECKING:
     from sscp_tui.screens.base import TrackerScreen
 
 RATING_BINDINGS = [
-    Binding("g", "rate('green')", "Green", id="item.rate_green"),
-    Binding("a", "rate('amber')", "Amber", id="item.rate_amber"),
-    Binding("r", "rate('red')", "Red", id="item.rate_red"),
-    Binding("b", "complete", "Blue (closed)", id="item.complete"),
-    Binding("d", "delivered", "Delivered (Green)", id="item.delivered", show=False),
-    Binding("U", "rate('unrated')", "Unrated", id="item.rate_none", show=False),
-]
+    Binding("g", "rate('green')", "Green", id="item.rate_green", tooltip="Rate Green (a note says why)"),
+    Binding("a", "rate('amber')", "Amber", id="item.rate_amber", tooltip="Rate Amber (a note says why)"),
+    Binding("r", "rate('red')", "Red", id="item.rate_red", tooltip="Rate Red (a note says why)"),
+    Binding("b", "complete", "Blue (closed)", id="item.complete",
+            tooltip="Close it (Blue), with its evidence of completion and of impact"),
+    Binding("d", "delivered", "Delivered (Green)", id="item.delivered", show=False,
+            tooltip="Mark it delivered (Green), with its evidence of completion"),
+    Binding("U", "rate('unrated')", "Unrated", id="item.rate_none", show=False,
+            tooltip="Take its rating away"),
+]  # fmt: skip
 EDIT_BINDINGS = [
-    Binding("n", "update", "Update", id="item.update"),
-    Binding("t", "timescale", "Timescale", id="item.timescale"),
-    Binding("o", "reassign", "Lead agency", id="item.reassign", show=False),
-    Binding("e", "edit", "Edit", id="item.edit", show=False),
-    Binding("delete", "delete", "Delete", id="item.delete", show=False),
-]
+    Binding("n", "update", "Update", id="item.update", tooltip="Add a progress update"),
+    Binding("t", "timescale", "Timescale", id="item.timescale",
+            tooltip="Revise the timescale (the original stays on record)"),
+    Binding("o", "reassign", "Lead agency", id="item.reassign", show=False,
+            tooltip="Re-assign the lead agency"),
+    Binding("e", "edit", "Edit", id="item.edit", show=False,
+            tooltip="Edit its text, reference, owner and more"),
+    Binding("delete", "delete", "Delete", id="item.delete", show=False,
+            tooltip="Delete it from the log (history keeps it; u undoes)"),
+]  # fmt: skip
 
 logger = logging.getLogger(__name__)
 EDIT_FORM = "item-edit-form"

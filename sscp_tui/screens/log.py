@@ -32,7 +32,7 @@ from sscp_tui.screens.item_actions import EDIT_BINDINGS, RATING_BINDINGS, ItemAc
 from sscp_tui.screens.log_columns import COLUMN_BY_KEY, COLUMNS
 from sscp_tui.screens.transfer import TransferActions
 from sscp_tui.services.first_look import FirstLook
-from sscp_tui.services.records import ChangeResult, ItemFilter, ItemRow, Page, SortKey
+from sscp_tui.services.records import AlertKind, ChangeResult, ItemFilter, ItemRow, Page, SortKey
 from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rowtable import RowTable, TableColumn
@@ -70,10 +70,16 @@ class LogTable(RowTable):
 class LogScreen(ItemActions, TransferActions, TrackerScreen):
     TITLE = "Log"
     BINDINGS: ClassVar = [
-        Binding("enter", "open", "Open", id="log.open", priority=False),
+        Binding("enter", "open", "Open the item under the cursor", id="log.open", priority=False),
         *RATING_BINDINGS,
         *EDIT_BINDINGS,
-        Binding("space", "toggle_select", "Select", id="log.select", show=False),
+        Binding(
+            "space",
+            "toggle_select",
+            "Select (or unselect) the row and move down",
+            id="log.select",
+            show=False,
+        ),
         Binding("slash", "search", "Search", id="log.search"),
         Binding("f", "filter", "Filter", id="log.filter"),
         Binding("x", "clear", "Clear filters", id="log.clear", show=False),
@@ -84,6 +90,16 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         Binding("v", "save_view", "Save view", id="log.save_view", show=False),
         Binding("V", "drop_view", "Delete a view", id="log.drop_view", show=False),
         Binding("m", "my_agency", "My agency", id="log.my_agency", show=False),
+        # One key each for the common alerts, beside m: "my agency, overdue" is m then O.
+        Binding("O", "alert('overdue')", "Only overdue (again: all)", id="log.overdue", show=False),
+        Binding("D", "alert('due soon')", "Only due soon (again: all)", id="log.due_soon", show=False),
+        Binding("L", "alert('stale')", "Only stale (again: all)", id="log.stale", show=False),
+        Binding(
+            "T", "alert('no timescale')", "Only no timescale (again: all)", id="log.no_timescale", show=False
+        ),
+        Binding(
+            "I", "alert('inconsistent')", "Only inconsistent (again: all)", id="log.inconsistent", show=False
+        ),
         Binding("M", "set_my_agency", "Set my agency", id="log.set_my_agency", show=False),
         Binding("escape", "unselect", "Clear selection", id="log.unselect", show=False),
         Binding("ctrl+a", "select_page", "Select page", id="log.select_page", show=False),
@@ -550,6 +566,16 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self.set_filter(replace(self.item_filter, agency_id=None))
         else:
             self.set_filter(replace(self.item_filter, agency_id=mine.id))
+
+    def action_alert(self, value: str) -> None:
+        """Narrow the filter to one alert, keeping the rest of it (my agency, a search); the
+        same key again shows every alert."""
+        kind = AlertKind(value)
+        again = self.item_filter.alert is kind
+        self.set_filter(replace(self.item_filter, alert=None if again else kind))
+        self.say(
+            "Showing every alert again." if again else f"Only {kind.value} items; the same key shows all."
+        )
 
     def action_set_my_agency(self) -> None:
         options = [(f"{a.short_name} — {a.name}", a.short_name) for a in self.tracker.agencies() if a.active]

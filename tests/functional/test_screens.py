@@ -725,8 +725,17 @@ async def test_help_lists_the_bindings_of_the_screen(app: SSCPApp) -> None:
             __import__("tests.functional.screen_helpers", fromlist=["plain"]).plain(s.content)
             for s in app.screen.query(Static)
         )
-        for words in ("Green", "Amber", "Red", "Save view", "Clear filters", "Timescale", "Select", "Undo"):
+        for words in ("Green", "Amber", "Red", "Save view", "Clear filters", "timescale", "Select", "Undo"):
             assert words in text, words
+        # This screen's own keys first, grouped, then those that work everywhere; each says
+        # what it really does.
+        headings = [text.index(f"\n {group} ") for group in ("Rate", "Change", "Find", "Move", "Everywhere")]
+        assert headings == sorted(headings)
+        assert text.index("Rate Green (a note says why)") < headings[1]
+        assert headings[1] < text.index("Revise the timescale (the original stays on record)") < headings[2]
+        assert headings[3] < text.index("Open the item under the cursor") < headings[4]
+        assert "Select (or unselect) the row and move down" in text
+        assert headings[4] < text.index("Undo")
         await pilot.press("escape")
         assert app.screen.__class__.__name__ == "LogScreen"
 
