@@ -91,7 +91,11 @@ class TransferActions:
         screen: Any = self
         try:
             ensure_private_dir(path.parent)
-            report = export(screen.tracker, path, f, allow_flagged=allow_flagged, replace=replace)
+            # In the screen's own order: what was on screen, as it was read there.
+            order = (screen.sort, screen.descending)
+            report = export(
+                screen.tracker, path, f, allow_flagged=allow_flagged, replace=replace, order=order
+            )
         except ExportFlagged as exc:
             screen.app.call_from_thread(self._flagged, path, f, str(exc))
             return

@@ -39,8 +39,8 @@ from sscp_tui.paths import atomic_private_file
 from sscp_tui.services.alert_sql import alert_sql
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.packs.guard import word_pattern
-from sscp_tui.services.queries import filter_conditions, search_flavour
-from sscp_tui.services.records import AlertKind, ItemFilter, ItemState
+from sscp_tui.services.queries import filter_conditions, ids_matching, search_flavour
+from sscp_tui.services.records import AlertKind, ItemFilter, ItemState, SortKey
 from sscp_tui.services.spreadsheet_safety import EXCEL_CELL_LIMIT, FORMULA_STARTS, neutralise
 from sscp_tui.services.tracker import Tracker
 from sscp_tui.services.transfer import Progress, TransferError
@@ -53,13 +53,13 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("Priority title", 24), ("Ref", 7),
     ("Parent ref", 7),
     ("Kind", 15), ("Recommendation", 60), ("Themes", 24), ("Lead agency", 24),
-    ("Supporting agencies", 24), ("Timescale", 14), ("Target date", 12),
+    ("Supporting agencies", 24), ("Timescale", 14), ("Target date", 12), ("Days overdue", 8),
     ("Original timescale", 14), ("Original target date", 12), ("RAG", 8), ("Owner", 18),
     ("Evidence of completion", 30), ("Evidence of impact", 30), ("Latest update", 50),
     ("Update date", 12), ("Date added", 12), ("Illustrative", 8),
 )  # fmt: skip
 # Left out when no exported item has a value in them (a log of reviews only has no plans).
-_OPTIONAL_COLUMNS = ("Plan", "Priority", "Priority title", "Parent ref", "Illustrative")
+_OPTIONAL_COLUMNS = ("Plan", "Priority", "Priority title", "Parent ref", "Days overdue", "Illustrative")
 _DATE_COLUMNS = {"Target date", "Original target date", "Update date", "Date added"}
 
 
@@ -88,8 +88,11 @@ def export(
     *,
     allow_flagged: bool = False,
     replace: bool = False,
+    order: tuple[SortKey, bool] | None = None,
 ) -> ExportReport:
-    """Write the items ``f`` selects (and, if given, having any of ``alerts``) to ``path``.
+    """Write the items ``f`` selects (and, if given, having any of ``alerts``) to ``path``, in
+    review and reference order, or in ``order`` (a sort and whether descending: the log's, so
+    that an export from the screen reads as the screen does).
 
     An export leaves the building as surely as a pack: it is refused (ExportFlagged) where a
     word on the settings' ``forbidden_words`` list appears in it, unless ``allow_flagged``;
@@ -104,7 +107,7 @@ def export(
     if path.exists() and not replace:
         raise ExportExists(path)
     with tracker.store.read() as session:
-        headings, rows = log_rows(session, f, tracker.rules, alerts)
+        headings, rows = log_rows(session, f, tracker.rules, alerts, order)
     flagged = flagged_cells(headings, rows, tracker.settings.forbidden_words)
     if flagged and not allow_flagged:
         raise ExportFlagged(flagged)
@@ -181,9 +184,14 @@ class ExportFlagged(TransferError):
 
 
 def log_rows(
-    session: Session, f: ItemFilter, rules: AlertRules, alerts: Collection[AlertKind] = ()
+    session: Session,
+    f: ItemFilter,
+    rules: AlertRules,
+    alerts: Collection[AlertKind] = (),
+    order: tuple[SortKey, bool] | None = None,
 ) -> tuple[list[str], list[list[Any]]]:
-    """The headings and the rows of the log, one row per item, in review and reference order."""
+    """The headings and the rows of the log, one row per item, in review and reference order
+    (or in ``order``: a sort of the log, and whether descending)."""
     conditions = filter_conditions(f, rules, search_flavour(session))
     if alerts:
         conditions.append(or_(*(alert_sql(rules, kind) for kind in alerts)))
@@ -255,11 +263,15 @@ def log_rows(
         )
     )
     rows: list[list[Any]] = []
+    row_ids: list[int] = []
     get_themes, get_supporting = themes.get, supporting.get
+    today = rules.as_of
     result = driver_rows(connection, statement)
     for (item_id, kind, reference, text, timescale, due_on, original_timescale, original_due_on, rating,
          owner, evidence, impact, created_on, illustrative, parent_ref, title, review_kind, year,
          lead_name, lead_short, plan, number, priority_title, update_text, update_on) in result:  # fmt: skip
+        row_ids.append(item_id)
+        late = (today - _day(due_on)).days if due_on and rating != "blue" else 0
         rows.append(
             [
                 title or "",
@@ -277,6 +289,7 @@ def log_rows(
                 "; ".join(get_supporting(item_id, ())),
                 timescale,
                 due_on,
+                late if late > 0 else "",  # days overdue, as the log's Overdue column counts them
                 original_timescale,
                 original_due_on,
                 rating.capitalize() if rating else "",  # as Rating.label
@@ -289,6 +302,10 @@ def log_rows(
                 "Yes" if illustrative else "",
             ]  # in the order of COLUMNS
         )
+    if order is not None:
+        place = {item_id: n for n, item_id in enumerate(ids_matching(session, f, rules, *order))}
+        ranked = sorted(range(len(rows)), key=lambda n: place.get(row_ids[n], len(place)))
+        rows = [rows[n] for n in ranked]
     headings = [heading for heading, _width in COLUMNS]
     empty = {i for i, heading in enumerate(headings) if heading in _OPTIONAL_COLUMNS}
     empty = {i for i in empty if not any(row[i] for row in rows)}
@@ -298,6 +315,11 @@ def log_rows(
         headings = list(pick(headings))
         rows = [list(pick(row)) for row in rows]
     return headings, rows
+
+
+def _day(value: str | date) -> date:
+    """A date as the driver gives it: SQLite's ISO text, or PostgreSQL's date."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _raw(column: Any) -> Any:

@@ -149,3 +149,31 @@ async def test_an_export_over_a_file_asks_before_replacing_it(demo: Tracker, tmp
             if answer == "n":
                 assert target.read_text() == "kept"
     assert target.read_text() != "kept" and "Ref" in target.read_text()
+
+
+async def test_an_export_from_the_log_keeps_its_order_and_says_the_days_overdue(
+    demo: Tracker, tmp_path: Path
+) -> None:
+    import csv
+
+    from tests.functional.screen_helpers import column
+
+    app = SSCPApp(demo)
+    target = tmp_path / "worst-first.csv"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(pilot, app)
+        table = app.screen.query_one("#log-table", LogTable)
+        shown = [(ref.strip(), late.strip()) for ref, late in zip(column(table, "ref"), column(table, "overdue"),
+                                                                  strict=True)]  # fmt: skip
+        await pilot.press("E")
+        await pilot.pause()
+        app.screen.query_one("#field-file", Input).value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app, rounds=5)
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    # The screen's order (worst alerts first), not the review order; the same days overdue.
+    exported = [(row["Ref"], f"{row['Days overdue']} d" if row["Days overdue"] else "") for row in rows]
+    assert exported[: len(shown)] == shown
+    assert any(late for _ref, late in shown)
