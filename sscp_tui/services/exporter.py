@@ -47,7 +47,7 @@ from sscp_tui.services.transfer import Progress, TransferError
 
 FORMATS = {".csv": "CSV", ".xlsx": "XLSX"}
 EVERYTHING = ItemFilter(state=ItemState.ALL)
-# (heading, width in XLSX); every heading is one the importer recognises.
+# (heading, width in XLSX); every heading is one the importer recognises, or DERIVED.
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("Review", 24), ("Review type", 14), ("Year", 7), ("Plan", 20), ("Priority", 9),
     ("Priority title", 24), ("Ref", 7),
@@ -58,6 +58,8 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("Evidence of completion", 30), ("Evidence of impact", 30), ("Latest update", 50),
     ("Update date", 12), ("Date added", 12), ("Illustrative", 8),
 )  # fmt: skip
+# Worked out from other columns for the reader (an import ignores them: the due date decides).
+DERIVED = frozenset({"Days overdue"})
 # Left out when no exported item has a value in them (a log of reviews only has no plans).
 _OPTIONAL_COLUMNS = ("Plan", "Priority", "Priority title", "Parent ref", "Days overdue", "Illustrative")
 _DATE_COLUMNS = {"Target date", "Original target date", "Update date", "Date added"}
