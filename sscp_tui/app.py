@@ -51,6 +51,10 @@ def _screen(name: str) -> Callable[[], Any]:
     return make
 
 
+def _own_bindings(app: App[Any]) -> list[Binding]:
+    return [binding for binding in app.BINDINGS if isinstance(binding, Binding)]
+
+
 def _what_was_saved(said: str) -> str:
     """A saved change named as its message said it: "Saved: Blue for SCR Child D 1.1." gives
     "Blue for SCR Child D 1.1"."""
@@ -135,6 +139,7 @@ class SSCPApp(App[None]):
         self.views = ViewBook(app_paths().views_file, self.location)
         if self.settings.keymap:
             self.set_keymap(dict(self.settings.keymap))
+        self._keymap_said = False
 
     # --- the tracker -----------------------------------------------------------------------
     @property
@@ -224,6 +229,7 @@ class SSCPApp(App[None]):
         if self.demo:  # never mistaken for a partnership's own log, on any screen
             self.sub_title = f"{DEMO_BANNER} · {self.sub_title}"
         self._sub_title = self.sub_title
+        self._say_keymap_problems()
         # The first look at once: what is already in the tracker as the app opens is not news,
         # and a change saved elsewhere a moment later must be.
         self._watch_for_changes()
@@ -299,6 +305,16 @@ class SSCPApp(App[None]):
     _seen_change: int | None = None
     _watching = False
     _said_until = 0.0
+
+    def _say_keymap_problems(self) -> None:
+        """A keymap that gives one key two meanings on a screen, or names no key, said at start."""
+        if not self.settings.keymap or self._keymap_said:
+            return
+        from sscp_tui.screens.keymap_check import keymap_problems
+
+        self._keymap_said = True
+        for problem in keymap_problems(dict(self.settings.keymap), _own_bindings(self)):
+            self.notify(problem, severity="warning", markup=False, timeout=20)
 
     @property
     def looked_at(self) -> int | None:

@@ -37,3 +37,30 @@ async def test_an_empty_trackers_first_screen_says_what_to_do(tracker: Tracker) 
         await pilot.press("i")  # as it says: the import's first question
         await settle(pilot, app)
         assert isinstance(app.screen, FormModal) and app.screen.query_one("#field-file")
+
+
+async def test_a_keymap_that_gives_one_key_two_meanings_is_said_at_start(demo: Tracker) -> None:
+    from dataclasses import replace
+
+    settings = replace(demo.settings, keymap=(("item.rate_green", "a"), ("made.up", "z")))
+    app = SSCPApp(Tracker(demo.store, settings, demo.as_of))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        said = [str(n.message) for n in app._notifications]
+        assert any(
+            "gives a to both 'item.rate_green' and 'item.rate_amber' on the Log screen" in s for s in said
+        )
+        assert any("names 'made.up', which is no key's id" in s for s in said)
+
+
+async def test_a_keymap_without_clashes_is_used_and_nothing_is_said(demo: Tracker) -> None:
+    from dataclasses import replace
+
+    settings = replace(demo.settings, keymap=(("item.rate_green", "G"),))
+    app = SSCPApp(Tracker(demo.store, settings, demo.as_of), start="log")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert not any("keymap" in str(n.message) for n in app._notifications)
+        await pilot.press("G")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormModal) and app.screen.form_title.endswith("Green")
