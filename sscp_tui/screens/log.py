@@ -6,8 +6,10 @@ the screen is as quick with 100,000 items as with 100.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
@@ -16,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Header, Input
+from textual.widgets import Header, Input, Static
 
 from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.filters import (
@@ -33,6 +35,7 @@ from sscp_tui.screens.log_columns import COLUMN_BY_KEY, COLUMNS
 from sscp_tui.screens.transfer import TransferActions
 from sscp_tui.services.first_look import FirstLook
 from sscp_tui.services.records import AlertKind, ChangeResult, ItemFilter, ItemRow, Page, SortKey
+from sscp_tui.text_safety import shown as safe
 from sscp_tui.widgets.keybar import KeyBar
 from sscp_tui.widgets.navbar import NavBar
 from sscp_tui.widgets.rowtable import RowTable, TableColumn
@@ -40,6 +43,8 @@ from sscp_tui.widgets.statusline import StatusLine
 
 PAGE_SIZE = 100
 GONE = "no longer matches the filter"  # a row an edit moved out of the filter, until reloaded
+DETAIL_FROM_HEIGHT = 20  # terminal rows from which the detail pane is shown
+DETAIL_PAUSE = 0.06  # seconds the cursor rests on a row before the pane shows it
 SEARCH_PAUSE = 0.15  # seconds of no typing before the search runs (Enter runs it at once)
 
 
@@ -65,6 +70,12 @@ class LogTable(RowTable):
             self.post_message(self.PageRequest(-1))
         else:
             super().action_cursor_up()
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        super().watch_cursor_row(old, new)
+        screen = self.screen
+        if isinstance(screen, LogScreen):
+            screen.show_detail()
 
 
 class LogScreen(ItemActions, TransferActions, TrackerScreen):
@@ -137,6 +148,9 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         yield StatusLine(id="log-filters", classes="bar")
         yield Input(placeholder="/ to search the text, references and review names", id="log-search")
         yield LogTable(id="log-table")
+        # The item under the cursor, read without scrolling sideways: its text, timescale and
+        # latest update (read a moment after the cursor rests).
+        yield Static(id="log-detail")
         yield StatusLine(id="log-status", classes="bar")
         yield KeyBar()
 
@@ -239,6 +253,74 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             row_before, self._land_at_end = len(page.rows) - 1, False
         table.set_rows(rows, cursor_row=row_before)
         self.show_status()
+        self.show_detail()
+
+    # --- the detail pane ---------------------------------------------------------------------
+    _detail_timer: Timer | None = None
+    _detail_for: int | None = None
+
+    def on_resize(self) -> None:
+        # On a short terminal the table needs the rows more: the pane goes (Enter still opens).
+        self.query_one("#log-detail", Static).display = self.size.height >= DETAIL_FROM_HEIGHT
+
+    def show_detail(self) -> None:
+        """The cursor's item in the pane under the table, once the cursor rests a moment (the
+        cursor itself moves at once; a key held down repaints no pane); then its latest update,
+        read in a worker."""
+        item_id = self.current_id()
+        row = self._rows.get(item_id) if item_id is not None else None
+        if row is None:
+            self._detail_for = None
+            self.query_one("#log-detail", Static).update("")
+            return
+        if item_id == self._detail_for:
+            return
+        self._detail_for = item_id
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_PAUSE, lambda: self._paint_detail(row))
+
+    def _paint_detail(self, row: ItemRow) -> None:
+        if self._detail_for == row.id:
+            self.query_one("#log-detail", Static).update(self._detail_text(row, None), layout=False)
+            self._fetch_update(row)
+
+    def _detail_text(self, row: ItemRow, update: tuple[date, str, str] | bool | None) -> Text:
+        """Four lines: the item and its timescale, two of its text, one of its latest update."""
+        width = max(self.query_one("#log-detail", Static).content_region.width, 20)
+        due = f"{row.due_on:%d %b %Y}" if row.due_on else "no date"
+        # Stored text is shown safe: no control character reaches the terminal (text_safety).
+        head = f"  ·  {safe(row.timescale) or '(no timescale)'} → {due}"
+        if row.days_overdue:
+            head += f"  ·  overdue {row.days_overdue} days"
+        text = Text.assemble((safe(f"{row.source} {row.reference}"), "bold"), head)
+        text.truncate(width, overflow="ellipsis")
+        lines = textwrap.wrap(" ".join(safe(row.text).split()), width) or [""]
+        if len(lines) > 2:
+            lines = [lines[0], lines[1][: width - 1].rstrip() + "…"]
+        text.append("\n" + "\n".join(lines) + ("\n" if len(lines) == 2 else "\n\n"))
+        if update is None:
+            text.append("Latest update: …", style="dim")
+        elif update is False:
+            text.append("No progress update yet.", style="dim italic")
+        else:
+            day, author, said = update  # type: ignore[misc]
+            latest = Text.assemble(
+                (f"Latest update {day:%d %b %Y}, {safe(author)}: ", "bold"), " ".join(safe(said).split())
+            )
+            latest.truncate(width, overflow="ellipsis")
+            text.append_text(latest)
+        return text
+
+    @work(thread=True, exclusive=True, group="log-detail", exit_on_error=False)
+    def _fetch_update(self, row: ItemRow) -> None:
+        found = self.tracker.latest_update(row.id)
+        self.app.call_from_thread(self._update_read, row, found)
+
+    def _update_read(self, row: ItemRow, found: tuple[date, str, str] | None) -> None:
+        if self._detail_for == row.id:
+            shown = self._detail_text(row, found if found is not None else False)
+            self.query_one("#log-detail", Static).update(shown, layout=False)
 
     def row_cells(self, row: ItemRow, keys: list[str], variables: Mapping[str, str]) -> list[Text]:
         cells = [Text("●" if row.id in self.selected else " ")]

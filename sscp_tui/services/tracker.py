@@ -178,6 +178,9 @@ class Tracker:
     def ids(self, f: ItemFilter, sort: SortKey = SortKey.ALERTS) -> list[int]:
         return self._read(lambda s: queries.ids_matching(s, f, self.rules, sort))
 
+    def latest_update(self, item_id: int) -> tuple[date, str, str] | None:
+        return self._read(lambda s: queries.latest_update(s, item_id))
+
     def still_matching(self, f: ItemFilter, ids: Sequence[int]) -> set[int]:
         return self._read(lambda s: queries.still_matching(s, f, self.rules, ids))
 
@@ -331,10 +334,13 @@ class Tracker:
         seen: int | None = None,
     ) -> ChangeResult:
         day = written_on or self.as_of
+
+        def add(session: Session, ctx: EditContext, _kept: Sequence[int]) -> int:
+            edits.add_update(session, ctx, item_id, text, written_on=day, proposed_rating=proposed_rating)
+            return 1  # the one change it made: an update added (and its history row)
+
         return self._edit_items(
-            lambda s, c, _kept: edits.add_update(
-                s, c, item_id, text, written_on=day, proposed_rating=proposed_rating
-            ),
+            add,
             [item_id],
             "",
             seen,

@@ -38,3 +38,34 @@ async def test_reviews_and_agencies_fit_every_column_at_120(demo: Tracker, key: 
         assert table.virtual_size.width <= table.scrollable_content_region.width
         cells = [str(table.get_row_at(i)[3]) for i in range(table.row_count)] if key == "f4" else []
         assert "awaiting publication" in cells or key == "f6"
+
+
+async def test_the_logs_detail_pane_follows_the_cursor_with_text_timescale_and_latest_update(
+    demo: Tracker,
+) -> None:
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one("#log-table")
+        for step in range(3):
+            if step:
+                await pilot.press("down")
+            await pilot.pause(0.3)  # the cursor rests: its latest update is read
+            await settle(pilot, app)
+            item = demo.item(int(table.cursor_key))
+            assert item is not None
+            pane = " ".join(static_text(app, "#log-detail").split())
+            assert f"{item.row.source} {item.row.reference}" in pane
+            assert " ".join(item.row.text.split())[:40] in pane  # its text, without scrolling sideways
+            if item.updates:
+                assert f"Latest update {item.updates[0].written_on:%d %b %Y}" in pane
+            else:
+                assert "No progress update yet." in pane
+
+
+async def test_the_detail_pane_gives_way_on_a_short_terminal(demo: Tracker) -> None:
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=(60, 15)) as pilot:
+        await settle(pilot, app)
+        assert not app.screen.query_one("#log-detail").display
+        assert app.screen.query_one("#log-table").row_count > 0

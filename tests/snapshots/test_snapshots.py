@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import Input
 
 from sscp_tui.app import SSCPApp
+from sscp_tui.screens import log as log_module
 from sscp_tui.services.tracker import Tracker
 
 SIZE = (130, 40)
@@ -30,6 +31,8 @@ def steady(*keys: str) -> Any:
         app.sub_title = "demo partnership"
         for widget in app.screen.query(Input):
             widget.cursor_blink = False
+        # The log's detail pane paints once the cursor has rested, then reads the latest update.
+        await pilot.pause(log_module.DETAIL_PAUSE + 0.15)
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.pause()

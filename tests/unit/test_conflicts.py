@@ -234,3 +234,9 @@ def test_a_review_added_by_mistake_is_withdrawn_unless_it_has_items(
             .order_by(HistoryEntry.id.desc())
         ).first()
     assert tuple(row) == ("withdrawn", "Entered twice by mistake")
+
+
+def test_adding_an_update_reports_the_one_change_it_made(tracker: Tracker, small: dict[str, int]) -> None:
+    result = tracker.add_update(small["soon"], "Met the designated teacher")
+    assert result.changed == 1 and result.item_ids == (small["soon"],)
+    assert result.not_undoable  # said when u is pressed
