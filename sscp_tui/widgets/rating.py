@@ -34,11 +34,16 @@ def rating_key(rating: Rating | None) -> str:
 def rating_text(
     rating: Rating | None, variables: Mapping[str, str], *, width: int = 8, suffix: str = ""
 ) -> Text:
+    label = f" {rating_label(rating)}{suffix}".ljust(width)
+    return Text(label, style=_style(rating, variables))
+
+
+def _style(rating: Rating | None, variables: Mapping[str, str]) -> str:
+    """A rating's own colours, from the theme's variables where it sets them."""
     key = rating_key(rating)
     background = variables.get(f"rating-{key}", RATING_VARIABLES[f"rating-{key}"])
     foreground = variables.get(f"rating-{key}-text", RATING_VARIABLES[f"rating-{key}-text"])
-    label = f" {rating_label(rating)}{suffix}".ljust(width)
-    return Text(label, style=f"bold {foreground} on {background}")
+    return f"bold {foreground} on {background}"
 
 
 _SHORT_RATINGS = {"red": "Red", "amber": "Amb", "green": "Grn", "blue": "Blue", "unrated": "Unr"}
@@ -47,10 +52,7 @@ _SHORT_RATINGS = {"red": "Red", "amber": "Amb", "green": "Grn", "blue": "Blue", 
 def rating_header(rating: Rating | None, variables: Mapping[str, str]) -> Text:
     """A count column's heading in the rating's colours, five wide ("Amb", "Grn"): a screen of
     counts by rating keeps its names and statuses whole at 120 columns."""
-    key = rating_key(rating)
-    background = variables.get(f"rating-{key}", RATING_VARIABLES[f"rating-{key}"])
-    foreground = variables.get(f"rating-{key}-text", RATING_VARIABLES[f"rating-{key}-text"])
-    return Text(f" {_SHORT_RATINGS[key]}".ljust(5), style=f"bold {foreground} on {background}")
+    return Text(f" {_SHORT_RATINGS[rating_key(rating)]}".ljust(5), style=_style(rating, variables))
 
 
 def fitted(text: str, width: int) -> Text:
