@@ -398,7 +398,7 @@ def left_alone(said: str, result: ChangeResult) -> str:
         return said
     left = len(result.left_alone)
     named = "; ".join(result.left_alone[:3]) + (f"; and {left - 3} more" if left > 3 else "")
-    saved = result.saved_items if result.saved_items is not None else len(result.item_ids) - left
+    saved = result.saved_items
     return (f"{said.rstrip('.')}: {saved} saved; {left} left alone, changed by someone else since you "
             f"looked ({named}).")  # fmt: skip
 

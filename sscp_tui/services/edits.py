@@ -127,15 +127,21 @@ def compose_search_words(
     return " ".join(part for part in parts if part).casefold()
 
 
-def latest_update_text(session: Session, item_id: int) -> str:
-    """The text of an item's latest progress update ("" when it has none)."""
-    found = session.scalar(
-        select(ProgressUpdate.text)
+def latest_update(session: Session, item_id: int) -> tuple[date, str, str] | None:
+    """An item's latest progress update (day, author, text), withdrawn ones left out."""
+    found = session.execute(
+        select(ProgressUpdate.written_on, ProgressUpdate.author, ProgressUpdate.text)
         .where(ProgressUpdate.item_id == item_id, ProgressUpdate.withdrawn_at.is_(None))
         .order_by(ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc())
         .limit(1)
-    )
-    return found or ""
+    ).first()
+    return (found.written_on, found.author, found.text) if found else None
+
+
+def latest_update_text(session: Session, item_id: int) -> str:
+    """The text of an item's latest progress update ("" when it has none)."""
+    found = latest_update(session, item_id)
+    return found[2] if found else ""
 
 
 def search_words(session: Session, item: TrackedItem) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
-from datetime import date
 from functools import cache, lru_cache
 from typing import Any
 
@@ -33,7 +32,6 @@ from sscp_tui.db.models import (
     HistoryEntry,
     ItemSearch,
     Priority,
-    ProgressUpdate,
     Rating,
     Review,
     StrategicPlan,
@@ -454,17 +452,6 @@ def ids_matching(
 ) -> list[int]:
     """Every id the filter selects, in order (cheap: one integer column)."""
     return list(session.connection().scalars(_id_select(session, f, rules, sort, descending)))
-
-
-def latest_update(session: Session, item_id: int) -> tuple[date, str, str] | None:
-    """An item's latest progress update (day, author, text), withdrawn ones left out."""
-    found = session.execute(
-        select(ProgressUpdate.written_on, ProgressUpdate.author, ProgressUpdate.text)
-        .where(ProgressUpdate.item_id == item_id, ProgressUpdate.withdrawn_at.is_(None))
-        .order_by(ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc())
-        .limit(1)
-    ).first()
-    return (found.written_on, found.author, found.text) if found else None
 
 
 def still_matching(session: Session, f: ItemFilter, rules: AlertRules, ids: Sequence[int]) -> set[int]:

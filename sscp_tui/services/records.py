@@ -291,9 +291,13 @@ class ChangeResult:
     item_ids: tuple[int, ...] = ()
     not_undoable: str = ""
     # Items asked for and left alone, each changed by someone else since its user looked,
-    # said ("SCR Child D 1.1 (User B rated it Red at 14:02)"); and how many were saved.
+    # said ("User B rated SCR Child D 1.1 Red at 14:02").
     left_alone: tuple[str, ...] = ()
-    saved_items: int | None = None
+
+    @property
+    def saved_items(self) -> int:
+        """How many of the items asked for were saved (the rest were left alone)."""
+        return len(self.item_ids) - len(self.left_alone)
 
 
 def _shown_strings(record: object) -> None:

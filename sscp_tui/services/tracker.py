@@ -118,11 +118,9 @@ class Tracker:
         the change. Of several, those changed since are left alone and named in the result
         (``left_alone``), and the others saved; all of them changed: refused."""
         asked = list(dict.fromkeys(ids))
-        kept: list[int] = asked
         left: list[str] = []
 
         def guarded(session: Session, ctx: EditContext) -> int:
-            nonlocal kept
             later = conflicts.later_changes(session, "item", asked, seen, self.own_batches)
             if later and len(asked) == 1:
                 raise conflicts.refusal(later[asked[0]])
@@ -131,14 +129,13 @@ class Tracker:
                           for row in queries.rows_by_id(session, list(later), self.rules)}  # fmt: skip
                 if len(later) == len(asked):
                     raise conflicts.all_changed(later.values(), labels)
-                kept = [item_id for item_id in asked if item_id not in later]
                 left[:] = [conflicts.said(later[item_id], labels.get(item_id, "an item"))
                            for item_id in asked if item_id in later]  # fmt: skip
-            return work(session, ctx, kept)
+            return work(session, ctx, [item_id for item_id in asked if item_id not in later])
 
         result = self._edit(guarded, note, items=asked, not_undoable=not_undoable)
         # Every row asked for is redrawn: the saved ones, and those left alone as they now stand.
-        return replace(result, left_alone=tuple(left), saved_items=len(kept))
+        return replace(result, left_alone=tuple(left))
 
     # --- others' changes ---------------------------------------------------------------------
     def changes_since(self, seen: int | None) -> tuple[int, tuple[OtherChange, ...]]:
@@ -179,7 +176,7 @@ class Tracker:
         return self._read(lambda s: queries.ids_matching(s, f, self.rules, sort))
 
     def latest_update(self, item_id: int) -> tuple[date, str, str] | None:
-        return self._read(lambda s: queries.latest_update(s, item_id))
+        return self._read(lambda s: edits.latest_update(s, item_id))
 
     def still_matching(self, f: ItemFilter, ids: Sequence[int]) -> set[int]:
         return self._read(lambda s: queries.still_matching(s, f, self.rules, ids))
