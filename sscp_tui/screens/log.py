@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Header, Input, Static
+from textual.worker import Worker, WorkerState
 
 from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.filters import (
@@ -140,6 +141,10 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self._gone: set[int] = set()
         self._generation = 0  # only the newest request's page is shown
         self.total: int | None = None  # counted after the page is shown
+        # Enter in the search box hands the keys back to the table as the searched page is
+        # shown, not before: moving the focus repaints every row, and painting the rows about
+        # to be replaced, while the page is read, slowed the search by half.
+        self._focus_on_page = False
 
     # --- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -212,21 +217,31 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             lambda page: self._arrived(generation, page, keep_cursor, counted=True),
         ):
             return
-        # The page is painted first; the count (a scan of the index) follows a moment later.
-        tracker = self.tracker
-        page = tracker.page(
+        # The page is painted first; the count (a scan of the index) follows once it is.
+        page = self.tracker.page(
             f, sort=sort, descending=descending, offset=offset, limit=PAGE_SIZE, with_total=False
         )
         self.app.call_from_thread(self._arrived, generation, page, keep_cursor)
-        total = tracker.count(f) if generation == self._generation else None
-        if total is not None:
+
+    @work(thread=True, exclusive=True, group="log-count", exit_on_error=False)
+    def count_page(self, generation: int, f: ItemFilter) -> None:
+        if generation == self._generation:
+            total = self.tracker.count(f)
             self.app.call_from_thread(self._counted, generation, total)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "log-page" and event.state is WorkerState.ERROR and self._focus_on_page:
+            self._focus_on_page = False
+            self.table.focus()
+        super().on_worker_state_changed(event)
 
     def _arrived(self, generation: int, page: Page, keep_cursor: bool, *, counted: bool = False) -> None:
         if generation == self._generation:  # an older request finishing late is ignored
             self.show_page(page, keep_cursor)
             if counted:  # the page came with its total
                 self._counted(generation, page.total)
+            else:  # counted once the page is painted, so the count's work does not delay it
+                self.call_after_refresh(self.count_page, generation, self.item_filter)
 
     def _counted(self, generation: int, total: int) -> None:
         if generation == self._generation and self.page is not None:
@@ -246,12 +261,18 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self._rows = {row.id: row for row in page.rows}
         keys = self.visible_columns()
         variables = self.app.theme_variables
-        rows = [(str(row.id), self.row_cells(row, keys, variables)) for row in page.rows]
+        row_keys = [str(row.id) for row in page.rows]
         if key_before is not None:
-            row_before = next((n for n, (key, _) in enumerate(rows) if key == key_before), row_before)
+            row_before = next((n for n, key in enumerate(row_keys) if key == key_before), row_before)
         if self._land_at_end:
             row_before, self._land_at_end = len(page.rows) - 1, False
-        table.set_rows(rows, cursor_row=row_before)
+        if self._focus_on_page:
+            self._focus_on_page = False
+            table.focus()
+        # Only the rows in sight are made now; the rest as they are scrolled to.
+        table.set_rows_made_by(
+            row_keys, lambda n: self.row_cells(page.rows[n], keys, variables), cursor_row=row_before
+        )
         self.show_status()
         self.show_detail()
 
@@ -414,7 +435,8 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self._rows[row.id] = row
             # Drawn after the selection was cleared: rows selected for the edit lose their mark.
             self.table.update_row(str(row.id), self.row_cells(row, keys, variables))
-        self.recount(self._generation, [row.id for row in shown])
+        # Counted again once the edited rows are painted, so the count's work does not delay them.
+        self.call_after_refresh(self.recount, self._generation, [row.id for row in shown])
 
     def after_removal(self, result: ChangeResult, message: str) -> None:
         self.say(message)
@@ -520,7 +542,9 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self._search_timer = None
         if event.value != self.item_filter.text:
             self.set_filter(replace(self.item_filter, text=event.value))
-        self.table.focus()
+            self._focus_on_page = True
+        else:
+            self.table.focus()
 
     def key_escape(self) -> None:
         search = self.query_one("#log-search", Input)

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Select,
     Text,
     and_,
-    bindparam,
     case,
     column,
     func,
@@ -26,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from sscp_tui.db import search_index
+from sscp_tui.db import id_lists, search_index
 from sscp_tui.db.models import (
     Agency,
     HistoryEntry,
@@ -91,8 +90,8 @@ def _row_columns() -> Sequence[Any]:
 
 
 @cache
-def _rows_by_id_select() -> Select[Any]:
-    return _base_select().where(TrackedItem.id.in_(bindparam("ids", expanding=True)))
+def _rows_by_id_select(dialect_name: str) -> Select[Any]:
+    return _base_select().where(id_lists.among(TrackedItem.id, dialect_name))
 
 
 def _base_select() -> Select[Any]:
@@ -244,17 +243,18 @@ def _themes_for(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, ..
     ids = list(ids)
     if not ids:
         return {}
-    for item_id, name in session.connection().execute(_themes_select(), {"ids": ids}):
+    connection = session.connection()
+    for item_id, name in connection.execute(_themes_select(connection.dialect.name), {"ids": ids}):
         found[item_id].append(name)
     return {key: tuple(value) for key, value in found.items()}
 
 
 @cache
-def _themes_select() -> Select[Any]:
+def _themes_select(dialect_name: str) -> Select[Any]:
     return (
         select(item_themes.c.item_id, Theme.name)
         .join(Theme, Theme.id == item_themes.c.theme_id)
-        .where(item_themes.c.item_id.in_(bindparam("ids", expanding=True)))
+        .where(id_lists.among(item_themes.c.item_id, dialect_name))
         .order_by(Theme.name)
     )
 
@@ -489,8 +489,8 @@ def rows_by_id(
     if not ids:
         return ()
     found: dict[int, _Row] = {}
-    statement = _rows_by_id_select()
     connection = session.connection()
+    statement = _rows_by_id_select(connection.dialect.name)
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         found.update((row[0], row) for row in connection.execute(statement, {"ids": chunk}).all())
