@@ -287,6 +287,26 @@ async def test_search_filter_and_clear(app: SSCPApp, demo: Tracker) -> None:
         assert table.row_count == everything
 
 
+async def test_enter_in_the_search_box_shows_the_searched_page_with_the_keys_on_the_table(
+    app: SSCPApp, demo: Tracker
+) -> None:
+    """Enter searches at once and hands the keys back to the table as the searched page is
+    shown: the next key moves the cursor on that page, not in the search box."""
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        everything = table.row_count
+        await pilot.press("slash")
+        await type_text(pilot, "Doris")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert table.has_focus
+        assert 0 < table.row_count < everything
+        assert all("Doris" in source for source in column(table, "review"))
+        await pilot.press("down")
+        assert table.cursor_row == 1
+        assert app.screen.query_one("#log-search", Input).value == "Doris"
+
+
 async def test_saved_views_switch_with_number_keys_and_persist(app: SSCPApp, demo: Tracker) -> None:
     async with app.run_test(size=SIZE) as pilot:
         table = await open_log(pilot, app)

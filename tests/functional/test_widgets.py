@@ -237,3 +237,28 @@ async def test_right_justified_cells_line_up_on_the_right_of_their_column() -> N
         assert screen_line(table, 0).rstrip() == " Agency  Red   Amber  Total"
         assert screen_line(table, 1).rstrip() == " AG0        ½    x        0"
         assert screen_line(table, 4).rstrip() == " AG3        3     30     33"
+
+
+async def test_rows_made_when_first_drawn_are_made_for_the_rows_in_sight_and_read_alike() -> None:
+    """A page set with set_rows_made_by makes only the rows drawn; a row scrolled to, or read,
+    is made then, and shows what set_rows would have shown."""
+    app = TableApp()
+    made: list[int] = []
+    source = rows(50)
+
+    def make(index: int) -> list[Text]:
+        made.append(index)
+        return source[index][1]
+
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(RowTable)
+        table.set_rows_made_by([key for key, _ in source], make, cursor_row=0)
+        await pilot.pause()
+        assert made and max(made) < 12  # only the rows on screen
+        assert "R0" in screen_line(table, 1)
+        assert table.get_cell("30", "ref").plain == "R30" and 30 in made
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor_key == "49" and 49 in made
+        assert "R49" in "".join(screen_line(table, y) for y in range(table.size.height))
+        assert len(made) < 50
