@@ -263,7 +263,13 @@ def make_pack(db: str | None, as_of: str | None, options: PackOptions) -> None:
         except PackExists as exc:
             fail(f"{exc} Give --force to replace it.")
         except PackFlagged as exc:
-            fail(f"{exc} Correct the record, or give --allow-flagged to write the pack anyway.")
+            times = "once" if len(exc.findings) == 1 else f"{len(exc.findings)} times"
+            places = "\n".join(f"  '{f.word}' in {f.where}" for f in exc.findings)
+            fail(
+                f"The pack was not written: words on the list of words to exclude appear {times}. "
+                f"Correct the record, or give --allow-flagged to write the pack anyway. "
+                f"Where they appear:\n{places}"
+            )
         except PackError as exc:
             fail(str(exc))
     finally:
@@ -278,5 +284,7 @@ def make_pack(db: str | None, as_of: str | None, options: PackOptions) -> None:
         click.echo(f"Note: {note}")
     if pack.findings:
         click.echo(
-            f"Warning: words on the exclusion list appear in the pack — {describe(pack.findings)}.", err=True
+            "Warning: words on the exclusion list appear in the pack — "
+            f"{describe(pack.findings, limit=None)}.",
+            err=True,
         )

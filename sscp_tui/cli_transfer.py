@@ -277,7 +277,7 @@ def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None
     from sscp_tui.cli import _tracker, fail
     from sscp_tui.db.models import ItemKind, Rating
     from sscp_tui.services.catalog import UnknownName
-    from sscp_tui.services.exporter import ExportExists
+    from sscp_tui.services.exporter import ExportExists, ExportFlagged
     from sscp_tui.services.exporter import export as write_log
     from sscp_tui.services.records import AlertKind, ItemFilter, ItemState
     from sscp_tui.services.transfer import TransferError
@@ -309,6 +309,13 @@ def export_log(file: Path, db: str | None, as_of: str | None, agency: str | None
         report = write_log(tracker, file, f, wanted, progress, allow_flagged=allow_flagged, replace=force)
     except ExportExists as exc:
         fail(f"{exc} Give --force to replace it.")
+    except ExportFlagged as exc:
+        places = "\n".join(f"  {place}" for place in exc.found)
+        times = "once" if len(exc.found) == 1 else f"{len(exc.found)} times"
+        fail(
+            f"The export would name words on the forbidden list {times}. Nothing was written; "
+            f"correct the record, or export anyway (--allow-flagged). Where they appear:\n{places}"
+        )
     except TransferError as exc:
         fail(str(exc))
     finally:

@@ -149,6 +149,13 @@ class Store:
         path = _sqlite_path(self.url)
         return str(path) if path else make_url(self.url).render_as_string(hide_password=True)
 
+    @property
+    def name(self) -> str:
+        """The tracker named for a paper that leaves this machine: its file's name, or its
+        PostgreSQL database's, with no folder, host or user."""
+        path = _sqlite_path(self.url)
+        return path.name if path else f"{make_url(self.url).database} (PostgreSQL)"
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         with self._reader() as session:

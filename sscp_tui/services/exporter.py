@@ -38,7 +38,7 @@ from sscp_tui.db.store import driver_rows
 from sscp_tui.paths import atomic_private_file
 from sscp_tui.services.alert_sql import alert_sql
 from sscp_tui.services.alerts import AlertRules
-from sscp_tui.services.packs.guard import word_pattern
+from sscp_tui.services.packs.guard import as_printed, word_pattern
 from sscp_tui.services.queries import filter_conditions, ids_matching, search_flavour
 from sscp_tui.services.records import AlertKind, ItemFilter, ItemState, SortKey
 from sscp_tui.services.spreadsheet_safety import EXCEL_CELL_LIMIT, FORMULA_STARTS, neutralise
@@ -131,7 +131,7 @@ def flagged_cells(headings: list[str], rows: list[list[Any]], words: Sequence[st
     name = _namer(headings)
     for row in rows:
         for heading, value in zip(headings, row, strict=False):
-            if isinstance(value, str) and (hit := pattern.search(value)):
+            if isinstance(value, str) and (hit := pattern.search(as_printed(value))):
                 found.append(f"'{hit.group(0)}' in {name(row)} ({heading})")
     return found
 

@@ -139,6 +139,21 @@ def test_listed_words_stop_the_pack_unless_allowed(db: str, out: Path, tmp_path:
     assert "written only because that was explicitly allowed" in text
 
 
+def test_the_refusal_lists_every_place_a_word_appears(db: str, out: Path, tmp_path: Path) -> None:
+    """However many places a listed word is found in, the CLI names each one, on its own line
+    (a refusal that said "and 9 more" would send the business team hunting)."""
+    config = tmp_path / "config.toml"
+    config.write_text('[packs]\nforbidden_words = ["the", "and", "to", "of", "in", "a", "for", "is"]\n')
+    env = {"SSCP_TUI_CONFIG": str(config)}
+    args = ("pack", "--db", db, "--meeting", GROUP, "--date", "2026-11-26", "-o", str(out / "p.md"))
+    code, stdout, err = run(*args, env=env)
+    assert code == 1 and stdout == ""
+    places = [line for line in err.splitlines() if line.startswith("  '")]
+    times = int(err.split("appear ")[1].split(" times")[0])
+    assert times > 8 and len(places) == times
+    assert "more" not in err.split("Where they appear:")[1]
+
+
 def test_scope_and_grouping(db: str, out: Path) -> None:
     code, _, err = run("pack", "--db", db, "--meeting", GROUP, "--date", "2026-11-26", "--agency", "surrey police",
                             "--review", "Child A", "--by", "agency", "-o", str(out / "p.md"))  # fmt: skip

@@ -805,3 +805,19 @@ def test_imported_items_are_searchable_and_their_evidence_counts(tracker, store,
     tracker.update_item(found[0].id, {"text": "Use the marimba chronology tool."}, "reworded")
     assert [r.reference for r in tracker.page(ItemFilter(text="marimba", state=ItemState.ALL)).rows] == ["1"]
     assert not tracker.page(ItemFilter(text="xylophone", state=ItemState.ALL)).rows
+
+
+def test_the_export_guard_reads_cells_as_printed() -> None:
+    """The export's word guard is the pack's: a soft hyphen, a zero-width space or a line
+    break inside a listed name does not hide it."""
+    from sscp_tui.services.exporter import flagged_cells
+
+    headings = ["Review", "Ref", "Recommendation"]
+    rows = [["SCR Child A (2019)", "1", "Met Mrs Smi\u00adthson"], ["SCR Child A (2019)", "2", "Jane\nSmith"],
+            ["SCR Child A (2019)", "3", "Smith\u200bson"], ["SCR Child A (2019)", "4", "Smiths on"]]  # fmt: skip
+    found = flagged_cells(headings, rows, ["Smithson", "Jane Smith"])
+    assert found == [
+        "'Smithson' in SCR Child A (2019) 1 (Recommendation)",
+        "'Jane Smith' in SCR Child A (2019) 2 (Recommendation)",
+        "'Smithson' in SCR Child A (2019) 3 (Recommendation)",
+    ]

@@ -250,6 +250,44 @@ def test_listed_words_are_found_with_where_and_block_writing(
     assert "written only because that was explicitly allowed" in target.read_text()
 
 
+@pytest.mark.parametrize(
+    ("stored", "listed"),
+    [
+        ("Met Mrs Smi\u00adthson at school", "Smithson"),  # a soft hyphen
+        ("Met Mrs Smith\u200bson at school", "Smithson"),  # a zero-width space
+        ("Met Mrs\u00a0Jane  Smithson at school", "Jane Smithson"),  # non-breaking and doubled
+        ("Met Mrs Jane\nSmithson at school", "Jane Smithson"),  # a line break
+        ("Met Mrs JANE\t\u202fSMITHSON at school", "jane smithson"),  # case, tab, narrow space
+        ("Met Mrs Jane Smithson at school", "Jane\u00a0Smithson"),  # the list typed oddly
+    ],
+)
+def test_the_guard_reads_text_as_printed(store: Store, panel: Tracker, stored: str, listed: str) -> None:
+    """Characters that print as nothing, and any run of spaces or line breaks, do not hide a
+    listed word: a name typed "Smi­thson" prints, and is found, as "Smithson"."""
+    with store.write() as session:
+        ctx = EditContext(author="Chair", note="", source="test", now=datetime.combine(AS_OF, time(9)))
+        item = session.get(TrackedItem, panel.ids(ItemFilter())[0])
+        change_field(session, ctx, item, "text", stored)
+    flagged = Tracker(store, Settings(author="Chair", forbidden_words=(listed,)), AS_OF)
+    pack = build_pack(flagged, spec(AS_OF))
+    assert [f.where for f in pack.findings if f.where.endswith("its text")], pack.findings
+
+
+def test_the_cover_is_checked_and_names_no_folder(store: Store, tmp_path: Path) -> None:
+    """The cover's every line is checked (its title too), and it names the tracker by its
+    file's name alone: a local path would say whose machine and folder the paper came from."""
+    pack = build_pack(Tracker(store, Settings(author="Chair"), AS_OF), spec())
+    folder = str(Path(store.location).parent)
+    assert pack.cover.database == Path(store.location).name
+    markdown = tmp_path / "pack.md"
+    write_pack(pack, PackFormat.MARKDOWN, markdown)
+    assert folder not in markdown.read_text() and Path(store.location).name in markdown.read_text()
+    words = (pack.cover.title.split()[0], Path(store.location).stem)
+    flagged = build_pack(Tracker(store, Settings(author="Chair", forbidden_words=words), AS_OF), spec())
+    places = {f.where for f in flagged.findings}
+    assert {"the cover (title)", "the cover (tracker)"} <= places
+
+
 def test_whole_words_only(store: Store, log: dict[str, int]) -> None:
     tracker = Tracker(store, Settings(author="Chair", forbidden_words=("strength", "polic")), AS_OF)
     pack = build_pack(tracker, spec())

@@ -124,7 +124,7 @@ def _build(tracker: Tracker, spec: PackSpec, progress: Progress | None) -> Pack:
         protective_marking=settings.protective_marking,
         as_of=as_of,
         generated_at=spec.generated_at or datetime.now().replace(microsecond=0),
-        database=tracker.store.location,
+        database=tracker.store.name,
         item_count=len(shown),
         notes=_notes(spec, as_of, tracker.as_of, spec.meeting_on in meetings)
         + ((ILLUSTRATIVE_NOTE,) if any(i.illustrative for i in shown) else ()),

@@ -5,6 +5,11 @@ words that must not reach a paper — a real surname, a school, a street — in 
 (``[packs] forbidden_words``). Matching is whole-word and ignores case; a phrase matches as a
 whole. Every piece of text the pack will print is checked, and each occurrence is reported
 with where it is, so the business team can correct the record before the papers go out.
+
+Text is matched as a reader sees it, not as it is stored: soft hyphens and zero-width
+characters (invisible when printed) are taken out, and any run of spaces, non-breaking
+spaces, tabs and line breaks counts as one space, so "Sm\u00adith" and "John\nSmith" are
+found as "Smith" and "John Smith". The list's words are read the same way.
 """
 
 from __future__ import annotations
@@ -15,10 +20,22 @@ from operator import attrgetter
 
 from sscp_tui.services.packs.model import Finding, Pack, PackItem
 
+# Characters that print as nothing: the soft hyphen, zero-width space and joiners, word joiner,
+# and the byte-order mark.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACES = re.compile(r"\s+")  # every Unicode space, the non-breaking ones included
+_ODD_SPACES = re.compile(r"\s\s|[^\S ]")  # anything as_printed would change in ASCII text
+
+
+def as_printed(text: str) -> str:
+    """``text`` as a reader sees it: invisible characters out, each run of spaces one space."""
+    return _SPACES.sub(" ", text.translate(_INVISIBLE))
+
 
 def word_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
-    """One pattern for every listed word, longest first so phrases win over their parts."""
-    cleaned = sorted({w.strip() for w in words if w.strip()}, key=lambda w: (-len(w), w))
+    """One pattern for every listed word, longest first so phrases win over their parts. It
+    is meant for text made :func:`as_printed`."""
+    cleaned = sorted({as_printed(w).strip() for w in words if w.strip()}, key=lambda w: (-len(w), w))
     if not cleaned:
         return None
     alternatives = "|".join(re.escape(w) for w in cleaned)
@@ -38,6 +55,8 @@ _updated = attrgetter(*(name for name, _what in _UPDATED))
 def _texts(pack: Pack) -> Iterator[tuple[_Where, str]]:
     """(where, text) for every piece of free text the pack prints."""
     cover = pack.cover
+    yield "the cover (title)", cover.title
+    yield "the cover (tracker)", cover.database
     yield "the cover (meeting group)", cover.group
     yield "the cover (scope)", cover.scope
     for note in cover.notes:
@@ -75,7 +94,7 @@ def _all_text(pack: Pack) -> tuple[str, list[str]]:
     the pieces wholly in ASCII lower-cased and joined, and the others as they are. Gathered
     without saying where each piece is, which is most of ``_texts``' time."""
     cover = pack.cover
-    parts = [cover.group, cover.scope, *cover.notes]
+    parts = [cover.title, cover.database, cover.group, cover.scope, *cover.notes]
     # The reviews and agencies items name are few, repeated thousands of times: each once.
     names: set[str | None] = set()
     named = attrgetter("source", "lead_agency", "lead_agency_name")
@@ -91,8 +110,8 @@ def _all_text(pack: Pack) -> tuple[str, list[str]]:
             names.update(named(entry.item))
             parts += (entry.item.reference, entry.detail)
     parts += [name for name in names if name]
-    plain = "\x00".join([part for part in parts if part and part.isascii()]).lower()
-    return plain, [part for part in parts if part and not part.isascii()]
+    plain = _SPACES.sub(" ", "\x00".join([part for part in parts if part and part.isascii()]).lower())
+    return plain, [as_printed(part) for part in parts if part and not part.isascii()]
 
 
 def _phrase(where: _Where) -> str:
@@ -115,7 +134,7 @@ def find_words(pack: Pack, words: Sequence[str]) -> tuple[Finding, ...]:
     pattern = word_pattern(words)
     if pattern is None:
         return ()
-    wanted = {w.strip().lower() for w in words if w.strip()}
+    wanted = {as_printed(w).strip().lower() for w in words if w.strip()}
     quick = all(word.isascii() for word in wanted)
     if quick:
         plain, others = _all_text(pack)
@@ -124,7 +143,10 @@ def find_words(pack: Pack, words: Sequence[str]) -> tuple[Finding, ...]:
     found: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for where, text in _texts(pack):
-        if not text or (quick and text.isascii() and not any(w in text.lower() for w in wanted)):
+        if not text:
+            continue
+        text = as_printed(text) if not text.isascii() or _ODD_SPACES.search(text) else text
+        if quick and text.isascii() and not any(w in text.lower() for w in wanted):
             continue
         for match in pattern.finditer(text):
             phrase = _phrase(where)
@@ -135,10 +157,12 @@ def find_words(pack: Pack, words: Sequence[str]) -> tuple[Finding, ...]:
     return tuple(found)
 
 
-def describe(findings: Sequence[Finding], limit: int = 8) -> str:
-    """One sentence listing where listed words occur, e.g. for the CLI's refusal."""
-    parts = [f"'{f.word}' in {f.where}" for f in findings[:limit]]
-    more = len(findings) - limit
+def describe(findings: Sequence[Finding], limit: int | None = 8) -> str:
+    """One sentence listing where listed words occur, e.g. for the CLI's refusal: the first
+    ``limit`` places and how many more, or every place where ``limit`` is None."""
+    shown = findings if limit is None else findings[:limit]
+    parts = [f"'{f.word}' in {f.where}" for f in shown]
+    more = len(findings) - len(shown)
     if more > 0:
         parts.append(f"and {more} more")
     return "; ".join(parts)

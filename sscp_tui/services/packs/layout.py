@@ -109,7 +109,7 @@ def cover_facts(pack: Pack) -> Facts:
             ("Position as at", f"the end of {long_date(cover.as_of)}"),
             ("Items in the log", str(cover.item_count)),
             ("Generated", long_datetime(cover.generated_at)),
-            ("From the database", cover.database),
+            ("Tracker", cover.database),
         )
     )
 
