@@ -78,6 +78,9 @@ class Table:
     headers: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     widths: tuple[int, ...]  # relative column widths
+    # A line above the headings, repeated with them on every printed page the table runs to:
+    # the log's review (or agency), so a page taken from the middle still says whose items.
+    caption: str = ""
 
 
 Block = Part | Heading | Para | Facts | Table
@@ -198,7 +201,7 @@ def log_table(section: Section, by: GroupBy) -> Table:
             )
         )
     headers = (*first, "Timescale", "Due", "Rating", "Since last meeting", "Latest progress")
-    return Table(headers, tuple(rows), (*widths, 2, 2, 2, 3, 9))
+    return Table(headers, tuple(rows), (*widths, 2, 2, 2, 3, 9), caption=section.title)
 
 
 def appendix_sentence(appendix: AgencyAppendix) -> str:

@@ -35,12 +35,18 @@ from docx.shared import Mm, Pt
 from sscp_tui.services.packs.layout import Block, Cell, Facts, Heading, Para, Part, RatingCell, Table, outline
 from sscp_tui.services.packs.model import RATING_COLOURS, Pack, Progress, long_date
 from sscp_tui.services.packs.output import clean, write_bytes
+from sscp_tui.services.packs.text_widths import fit_columns, widest_word
 from sscp_tui.services.records import rating_label
 
 TWIPS_PER_MM = 1440 / 25.4
 MARGIN_MM = 18
 A4 = (210, 297)
 TABLE_TEXT_STYLE = "Pack Table Text"
+TABLE_TEXT_PT = 8.5
+TWIPS_PER_PT = 20
+# A cell's text sits inside its left and right margins (0.19 cm each in Word's table grid).
+CELL_MARGINS_TWIPS = 2 * 108 + 30
+MOST_OF_THE_WIDTH = 0.4  # a column is never held wider than this for one long word (a web address)
 HEADER_FILL = "E8E8E8"
 DOCUMENT_PART = "word/document.xml"
 _XML_SPECIAL = re.compile("[&<>]")
@@ -65,6 +71,7 @@ class _Body:
         self.parts: dict[str, str] = {}
         self.current: list[str] = []
         self.headings = headings
+        self.table_style = table_style
         self.cell_open = f'<w:tc><w:p><w:pPr><w:pStyle w:val="{table_style}"/></w:pPr>'
         self.rating_cells = {
             rating: (
@@ -88,7 +95,13 @@ class _Body:
     def paragraph(self, text: str, strong: bool = False) -> None:
         self.current.append(f"<w:p>{_run(text, '<w:b/>' if strong else '')}</w:p>")
 
-    def table(self, widths: list[int], headers: tuple[str, ...] | None, rows: list[tuple[Cell, ...]]) -> None:
+    def table(
+        self,
+        widths: list[int],
+        headers: tuple[str, ...] | None,
+        rows: list[tuple[Cell, ...]],
+        caption: str = "",
+    ) -> None:
         parts = self.current
         parts += [
             "<w:tbl><w:tblPr>",
@@ -99,6 +112,13 @@ class _Body:
             *(f'<w:gridCol w:w="{w}"/>' for w in widths),
             "</w:tblGrid>",
         ]
+        if caption:  # repeated with the headings at the top of every page the table runs to
+            parts.append(
+                "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
+                f'<w:tc><w:tcPr><w:gridSpan w:val="{len(widths)}"/></w:tcPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="{self.table_style}"/><w:keepNext/></w:pPr>'
+                f"{_run(caption, '<w:b/>')}</w:p></w:tc></w:tr>"
+            )
         if headers:
             parts.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
             parts.extend(f"{self.header_open}{_run(h, '<w:b/>')}</w:p></w:tc>" for h in headers)
@@ -141,7 +161,7 @@ class _Writer:
         styles["Normal"].font.size = Pt(10)
         style = styles.add_style(TABLE_TEXT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = styles["Normal"]
-        style.font.size = Pt(8.5)
+        style.font.size = Pt(TABLE_TEXT_PT)
         style.paragraph_format.space_after = Pt(0)
         style.paragraph_format.space_before = Pt(0)
         headings = {0: "Title", 1: "Heading 1", 2: "Heading 2"}
@@ -192,12 +212,31 @@ class _Writer:
 
     # --- content -------------------------------------------------------------------------
     def table(
-        self, headers: tuple[str, ...] | None, rows: list[tuple[Cell, ...]], weights: tuple[int, ...]
+        self,
+        headers: tuple[str, ...] | None,
+        rows: list[tuple[Cell, ...]],
+        weights: tuple[int, ...],
+        caption: str = "",
     ) -> None:
+        """Columns share the page by ``weights``, none narrower than its widest word (its
+        heading's, in bold, included), so no word or date is broken across lines."""
         page = A4[1] if self.landscape else A4[0]
         total = int((page - 2 * MARGIN_MM) * TWIPS_PER_MM)
-        widths = [total * w // sum(weights) for w in weights]
-        self.body.table(widths, headers, rows)
+        least = []
+        for column in range(len(weights)):
+            cells = [row[column] for row in rows if column < len(row)]
+            plain = widest_word((c for c in cells if isinstance(c, str)), TABLE_TEXT_PT)
+            bold = widest_word(
+                [
+                    *(c.text for c in cells if isinstance(c, RatingCell)),
+                    *(headers[column : column + 1] if headers else ()),
+                ],
+                TABLE_TEXT_PT,
+                bold=True,
+            )
+            need = int(max(plain, bold) * TWIPS_PER_PT) + CELL_MARGINS_TWIPS
+            least.append(min(need, int(total * MOST_OF_THE_WIDTH)))
+        self.body.table(fit_columns(total, weights, least), headers, rows, caption)
 
     def block(self, block: Block) -> None:
         if isinstance(block, Part):
@@ -209,7 +248,7 @@ class _Writer:
         elif isinstance(block, Facts):
             self.table(None, [(label, value) for label, value in block.rows], (1, 3))
         elif isinstance(block, Table):
-            self.table(block.headers, list(block.rows), block.widths)
+            self.table(block.headers, list(block.rows), block.widths, block.caption)
 
 
 def _save(writer: _Writer, handle: BinaryIO) -> None:

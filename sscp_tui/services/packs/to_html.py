@@ -20,7 +20,7 @@ from sscp_tui.services.packs.layout import (
     Table,
     outline,
 )
-from sscp_tui.services.packs.model import RATING_COLOURS, Pack, Progress
+from sscp_tui.services.packs.model import RATING_COLOURS, Pack, Progress, long_date
 from sscp_tui.services.packs.output import clean, write_pieces
 from sscp_tui.services.records import rating_label
 
@@ -67,10 +67,10 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.3em 1.2
 dl.facts dt { font-weight: bold; }
 dl.facts dd { margin: 0; }
 p.note { font-weight: bold; }
-@page { size: A4 portrait; margin: 15mm; }
-@page log { size: A4 landscape; margin: 12mm; }
+th.caption { background: #fff; border: none; padding: 0 0 0.3em; font-size: 1.05em; }
 @media print {
   body { margin: 0; max-width: none; font-size: 9pt; padding: 0; }
+  p.marking { display: none; }  /* printed in every page's margin instead (page_css) */
   section.part { break-before: page; }
   section.part.cover { break-before: auto; }
   section.part.log { page: log; }
@@ -82,7 +82,12 @@ p.note { font-weight: bold; }
 
 
 def _table(table: Table) -> str:
-    parts = ["<table>", "<thead><tr>"]
+    parts = ["<table>", "<thead>"]
+    if table.caption:
+        parts.append(
+            f'<tr><th class="caption" colspan="{len(table.headers)}">{_text(table.caption)}</th></tr>'
+        )
+    parts.append("<tr>")
     parts.extend(f'<th scope="col">{_text(h)}</th>' for h in table.headers)
     parts.append("</tr></thead><tbody>")
     append, ratings, special = parts.append, _RATING_CELLS, _SPECIAL.search
@@ -105,6 +110,33 @@ def _table(table: Table) -> str:
     return "".join(parts)
 
 
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: anything but letters, digits and spaces escaped by code
+    point, so no recorded text can end the string, the rule or the style element. Each escape
+    ends with a space, which CSS reads as part of it."""
+    escaped = "".join(c if (c.isalnum() and c.isascii()) or c == " " else f"\\{ord(c):06x} " for c in text)
+    return f'"{escaped}"'
+
+
+def page_css(pack: Pack) -> str:
+    """Paged media for printing: every page carries the protective marking at its head, and
+    the meeting and "Page n of N" at its foot, in the page's margin boxes. A page that sets
+    its own margin content also leaves out the browser's header of file path and time."""
+    cover = pack.cover
+    marking = css_string(clean(cover.protective_marking).replace("\n", " "))
+    meeting = css_string(f"{clean(cover.group)}, {long_date(cover.meeting_on)}")
+    boxes = (
+        f"@top-center {{ content: {marking}; font: bold 9pt Arial, Helvetica, sans-serif; }} "
+        f"@bottom-left {{ content: {meeting}; font: 8pt Arial, Helvetica, sans-serif; }} "
+        '@bottom-right { content: "Page " counter(page) " of " counter(pages); '
+        "font: 8pt Arial, Helvetica, sans-serif; }"
+    )
+    return (
+        f"@page {{ size: A4 portrait; margin: 18mm 15mm; {boxes} }}\n"
+        f"@page log {{ size: A4 landscape; margin: 16mm 12mm; {boxes} }}\n"
+    )
+
+
 def page_lines(pack: Pack) -> list[str]:
     """The page, line by line."""
     cover = pack.cover
@@ -116,7 +148,7 @@ def page_lines(pack: Pack) -> list[str]:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_text(cover.title)}, {_text(cover.meeting_on.isoformat())}</title>",
-        f"<style>{_CSS}{_rating_css()}\n</style>",
+        f"<style>{_CSS}{_rating_css()}\n{page_css(pack)}</style>",
         "</head>",
         "<body>",
     ]

@@ -30,23 +30,25 @@ from sscp_tui.services.packs.xlsx_writer import Sheet, Styled, Value, safe_text,
 from sscp_tui.services.records import rating_label
 
 _NUMBER = re.compile(r"[+-]?\d+")
+# Widths (in characters) that print one page wide on A4 landscape at a legible size: long
+# texts wrap within their columns rather than running past the page.
 LOG_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("Review or plan", 30),
-    ("Kind", 14),
-    ("Ref", 8),
-    ("Recommendation or action", 70),
-    ("Lead agency", 12),
-    ("Timescale", 16),
-    ("Due", 12),
-    ("Rating", 10),
-    ("Rating at previous meeting", 12),
-    ("Since last meeting", 22),
-    ("Alerts", 24),
-    ("Exceptions", 30),
-    ("Latest update on", 12),
-    ("Latest update by", 20),
-    ("Latest progress update", 70),
-    ("Illustrative", 12),  # "Yes" for an item that is not a real record, as the tracker's export says
+    ("Review or plan", 18),
+    ("Kind", 16),
+    ("Ref", 7),
+    ("Recommendation or action", 40),
+    ("Lead agency", 9),
+    ("Timescale", 12),
+    ("Due", 11),
+    ("Rating", 9),
+    ("Rating at previous meeting", 10),
+    ("Since last meeting", 13),
+    ("Alerts", 13),
+    ("Exceptions", 14),
+    ("Latest update on", 11),
+    ("Latest update by", 14),
+    ("Latest progress update", 40),
+    ("Illustrative", 10),  # "Yes" for an item that is not a real record, as the tracker's export says
 )
 
 
@@ -78,33 +80,53 @@ def _table_rows(table: Table) -> Iterable[list[Value]]:
 
 def _summary_sheet(pack: Pack) -> Sheet:
     cover = pack.cover
+    rows: list[list[Value]] = [[Styled(safe_text(cover.title), "title")]]
+    for label, value in cover_facts(pack).rows:
+        rows.append([header(label), safe_text(value)])
+    for note in (*cover.notes, pack.summary.comparison, pack.check_note):
+        rows.append([None, safe_text(note)])
+    rows.append([])
+    for number, row in enumerate(_table_rows(summary_table(pack))):
+        if number and isinstance(row[3], int):  # the change since the last meeting: +1, −2
+            row[3] = Styled(row[3], "change")
+        rows.append(row)
+    rows.append([])
+    if pack.summary.movements:
+        rows.append([header("From"), header("To"), header("Items")])
+        for move in pack.summary.movements:
+            rows.append([rating_cell(move.before), rating_cell(move.after), move.count])
+        rows.append([])
+    rows += _table_rows(alerts_table(pack))
+    rows.append([])
+    rows.append([header("Exception"), header("Items")])
+    for exceptions in pack.exceptions:
+        rows.append([safe_text(exceptions.title), len(exceptions.entries)])
     sheet = Sheet(
         "Summary",
-        widths=(28, 60, 26, 10),
+        widths=_fitted(rows[1:], (60, 60, 40, 16)),  # the title runs on across the columns
         header_text=cover.protective_marking,
         footer_text=f"{cover.group}, {long_date(cover.meeting_on)}: summary",
+        wrap=True,
     )
-    sheet.append([Styled(safe_text(cover.title), "title")])
-    for label, value in cover_facts(pack).rows:
-        sheet.append([header(label), safe_text(value)])
-    for note in (*cover.notes, pack.summary.comparison, pack.check_note):
-        sheet.append([None, safe_text(note)])
-    sheet.append([])
-    for row in _table_rows(summary_table(pack)):
+    sheet.append(rows[0])
+    for row in rows[1:]:
         sheet.append(row)
-    sheet.append([])
-    if pack.summary.movements:
-        sheet.append([header("From"), header("To"), header("Items")])
-        for move in pack.summary.movements:
-            sheet.append([rating_cell(move.before), rating_cell(move.after), move.count])
-        sheet.append([])
-    for row in _table_rows(alerts_table(pack)):
-        sheet.append(row)
-    sheet.append([])
-    sheet.append([header("Exception"), header("Items")])
-    for exceptions in pack.exceptions:
-        sheet.append([safe_text(exceptions.title), len(exceptions.entries)])
     return sheet
+
+
+def _fitted(rows: Sequence[Sequence[Value]], most: Sequence[float]) -> tuple[float, ...]:
+    """Column widths (in characters) that fit each column's longest text, bold headings a
+    little wider, each at most its ``most`` (a longer text wraps onto more lines)."""
+    widths = [8.0] * len(most)
+    for row in rows:
+        for column, value in enumerate(row[: len(most)]):
+            text, bold = (
+                (value.value, value.style == "header") if isinstance(value, Styled) else (value, False)
+            )
+            if isinstance(text, str):
+                longest = max((len(line) for line in text.splitlines()), default=0)
+                widths[column] = max(widths[column], min(most[column], longest * (1.15 if bold else 1.0) + 2))
+    return tuple(round(width, 1) for width in widths)
 
 
 def _exceptions_by_item(pack: Pack) -> dict[int, list[str]]:
@@ -151,6 +173,7 @@ def _log_sheet(pack: Pack) -> Sheet:
         autofilter=True,
         header_text=cover.protective_marking,
         footer_text=f"{cover.group}, {long_date(cover.meeting_on)}: the log",
+        wrap=True,
     )
     sheet.append([header(name) for name, _width in LOG_COLUMNS])
     exceptions = _exceptions_by_item(pack)

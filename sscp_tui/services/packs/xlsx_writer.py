@@ -52,13 +52,17 @@ def _font(bold: bool = False, size: int = 11, rgb: str = "000000") -> str:
     )
 
 
-STYLES: dict[str, tuple[str, str, int]] = {
-    "normal": ("", "", 0),
-    "header": (_font(bold=True), _solid("E8E8E8"), 0),
-    "title": (_font(bold=True, size=14), "", 0),
-    "date": ("", "", 164),
+# name: (font, fill, number format, wrapped): a wrapped cell's text runs onto more lines within
+# its column's width, from the top of the cell, so a long text prints whole.
+STYLES: dict[str, tuple[str, str, int, bool]] = {
+    "normal": ("", "", 0, False),
+    "header": (_font(bold=True), _solid("E8E8E8"), 0, True),
+    "title": (_font(bold=True, size=14), "", 0, False),
+    "date": ("", "", 164, False),
+    "wrap": ("", "", 0, True),
+    "change": ("", "", 165, False),  # a change in a count: +1, −2, 0
     **{
-        f"rating-{rating.value if rating else 'unrated'}": (_font(bold=True, rgb=ink), _solid(fill), 0)
+        f"rating-{rating.value if rating else 'unrated'}": (_font(bold=True, rgb=ink), _solid(fill), 0, False)
         for rating, (fill, ink) in RATING_COLOURS.items()
     },
 }
@@ -73,19 +77,24 @@ def _index(items: list[str], item: str) -> int:
 
 def _styles_xml() -> tuple[str, dict[str, int]]:
     fonts, fills, xfs, index = list(_FONTS), list(_FILLS), [], {}
-    for position, (name, (font, fill, number_format)) in enumerate(STYLES.items()):
+    for position, (name, (font, fill, number_format, wrapped)) in enumerate(STYLES.items()):
         font_id = _index(fonts, font) if font else 0
         fill_id = _index(fills, fill) if fill else 0
         apply = ' applyFont="1"' * bool(font) + ' applyFill="1"' * bool(fill)
         apply += ' applyNumberFormat="1"' * bool(number_format)
+        # Every cell reads from the top of its row, which a wrapped neighbour may make tall.
+        wrap_text = ' wrapText="1"' if wrapped else ""
+        alignment = f'<alignment vertical="top"{wrap_text}/>'
+        apply += ' applyAlignment="1"'
         xfs.append(
             f'<xf numFmtId="{number_format}" fontId="{font_id}" fillId="{fill_id}" borderId="0" '
-            f'xfId="0"{apply}/>'
+            f'xfId="0"{apply}>{alignment}</xf>'
         )
         index[name] = position
     xml = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN}">'
-        '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts>'
+        '<numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/>'
+        '<numFmt numFmtId="165" formatCode="+0;&quot;\u2212&quot;0;0"/></numFmts>'
         f'<fonts count="{len(fonts)}">{"".join(fonts)}</fonts>'
         f'<fills count="{len(fills)}">{"".join(fills)}</fills>'
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
@@ -165,6 +174,7 @@ def _cell_end(value: Value) -> str | None:
 
 
 _DATE_STYLE = f' s="{STYLE_INDEX["date"]}"'
+LINE_HEIGHT_PT = 15  # one line of 11-point text
 
 
 def _inline(text: str) -> str:
@@ -186,6 +196,7 @@ class Sheet:
     autofilter: bool = False
     header_text: str = ""
     footer_text: str = ""
+    wrap: bool = False  # texts wrap within their columns (a sheet meant to be printed)
     _rows: list[str] = field(default_factory=list)
     _columns: int = 0
     # Rows made only as the file is written (see :meth:`stream`): their number and width.
@@ -217,18 +228,36 @@ class Sheet:
         letters = (
             _LETTERS if len(row) <= len(_LETTERS) else [column_letter(n) for n in range(1, len(row) + 1)]
         )
-        known = self._known
+        known, wrap = self._known, self.wrap
         cells = []
         for letter, value in zip(letters, row, strict=False):  # runs for every cell: kept lean
             end = known.get(value)
             if end is None:
-                end = _cell_end(value)
+                end = _cell_end(Styled(value, "wrap") if wrap and type(value) is str and value else value)
                 if end is None:
                     continue
                 if type(value) is not str or len(value) <= 80:
                     known[value] = end
             cells.append(f'<c r="{letter}{number}{end}')
+        if wrap:
+            lines = self._lines(row)
+            if lines > 1:  # set, as a spreadsheet opened elsewhere may not fit rows to wrapped text
+                height = f'ht="{lines * LINE_HEIGHT_PT + 2:g}" customHeight="1"'
+                return f'<row r="{number}" {height}>{"".join(cells)}</row>'
         return f'<row r="{number}">{"".join(cells)}</row>'
+
+    def _lines(self, row: Sequence[Value]) -> int:
+        """How many lines the row's tallest wrapped text takes in its column (an estimate in
+        characters: a column is as wide as that many average characters, less a margin)."""
+        most = 1
+        for value, width in zip(row, self.widths, strict=False):
+            text = value.value if isinstance(value, Styled) else value
+            if type(text) is str and len(text) > width - 2:
+                per_line = max(1, int(width - 2))
+                # Words wrap whole, so a line holds a little less than its width on average.
+                lines = sum(-(-max(1, len(part)) * 11 // (per_line * 10)) for part in text.split("\n"))
+                most = max(most, lines)
+        return most
 
     def _all_rows(self) -> Iterator[str]:
         yield from self._rows
