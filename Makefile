@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run run-own test test-pg test-install lint format types check bench clean
+.PHONY: help install run run-own test test-pg test-install test-render lint format types check bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,23 @@ test-pg: $(STAMP) ## Run the store, service and CLI tests again on a real Postgr
 test-install: $(STAMP) ## Build the wheel, install it in a fresh venv outside the checkout, run it
 	$(BIN)/python -m pytest -q -p no:cacheprovider --override-ini="addopts=-ra" tests/install
 
+# The packs printed as a board member receives them: Word and spreadsheet through LibreOffice to
+# PDF, the web page through Chromium, read back with pdftotext. Debian's packages are installed
+# first when any is missing (with the fonts a board member's machine has: Arial's and Calibri's
+# metrics); the tests fail, never skip, without them.
+RENDER_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui chromium poppler-utils \
+	fonts-liberation fonts-crosextra-carlito
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+test-render: $(STAMP) ## Print the packs for real (LibreOffice, Chromium) and read the PDFs
+	@if ! command -v soffice >/dev/null || ! command -v chromium >/dev/null \
+		|| ! command -v pdftotext >/dev/null || ! fc-match Arial | grep -q Liberation \
+		|| ! fc-match Calibri | grep -q Carlito; then \
+		echo "Installing $(RENDER_PACKAGES)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+			--no-install-recommends $(RENDER_PACKAGES) >/dev/null; \
+	fi
+	$(BIN)/python -m pytest -q -p no:cacheprovider --override-ini="addopts=-ra" tests/render
+
 lint: $(STAMP) ## ruff: formatting and lint
 	$(BIN)/ruff format --check sscp_tui tests
 	$(BIN)/ruff check sscp_tui tests
@@ -47,7 +64,7 @@ format: $(STAMP) ## Reformat the code
 types: $(STAMP) ## mypy --strict over the package
 	$(BIN)/mypy
 
-check: lint types test test-pg test-install ## Everything CI checks: lint, types, tests, the installed copy
+check: lint types test test-pg test-install test-render ## Everything CI checks: lint, types, tests, the installed copy, the printed packs
 
 BENCH_VENV := .venv-bench
 $(BENCH_VENV)/.installed: pyproject.toml
