@@ -104,25 +104,30 @@ def register(main: click.Group) -> None:
     )
     @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
     @click.option(
-        "--open-only",
+        "--all",
+        "every_item",
         is_flag=True,
-        help="Leave out of the log items that were already Blue at the previous meeting.",
+        help="Include in the log the items already closed (Blue) at the previous meeting; by default "
+        "the log holds open items only, and the cover says how many were left out.",
     )
+    @click.option("--open-only", is_flag=True, hidden=True)  # the default now; kept for old scripts
     @click.option("--allow-flagged", is_flag=True,
                   help="Write the pack even though words on the exclusion list appear in it.")  # fmt: skip
     def pack(db: str | None, as_of: str | None, group: str, meeting_on: str | None,
              agencies: tuple[str, ...], reviews: tuple[str, ...], by: str, fmt: str | None,
-             output: Path, force: bool, open_only: bool, allow_flagged: bool) -> None:  # fmt: skip
+             output: Path, force: bool, every_item: bool, open_only: bool,
+             allow_flagged: bool) -> None:  # fmt: skip
         """Make the pack for a meeting: cover, summary, exceptions, the log and an appendix per agency.
 
         The pack shows the log as it stood at the end of the meeting day (or today, for a
         meeting still to come) and compares it with the group's previous recorded meeting.
         A meeting that is not recorded still gets its pack; the cover says so. The pack is
         refused when words on the exclusion list ([packs] forbidden_words in the settings)
-        appear in it, unless --allow-flagged is given.
+        appear in it, unless --allow-flagged is given. The log holds open items only (and
+        those closed since the previous meeting) unless --all is given.
         """
-        options = PackOptions(group, meeting_on, agencies, reviews, by, fmt, output, open_only, allow_flagged,
-                              force)  # fmt: skip
+        options = PackOptions(group, meeting_on, agencies, reviews, by, fmt, output, not every_item,
+                              allow_flagged, force)  # fmt: skip
         make_pack(db, as_of, options)
 
 

@@ -72,9 +72,11 @@ STALE = ("Family B", "4", "SH", "2027-28", Rating.AMBER, "Review thresholds for 
 
 # What a pack for MEETING must flag, by exception kind (see services/packs/model.py).
 EXCEPTIONS_AT_MEETING = {
+    "put forward for closure": {"completed"},
     "overdue": {"worsened", "green_overdue"},
     "red": {"worsened"},
     "worsened": {"worsened"},
+    "improved": set(),
     "revised": {"revised"},
     "stale": {"stale"},
     "no timescale": {"tbc"},

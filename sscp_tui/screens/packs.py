@@ -230,6 +230,7 @@ class PackScreen(TrackerScreen):
             agency_ids=(request.agency_id,) if request.agency_id else (),
             review_ids=(request.review_id,) if request.review_id else (),
             by=GroupBy(request.by),
+            open_only=True,  # as the CLI without --all: the cover says how many were left out
         )
         fmt = PackFormat(request.fmt)
         try:

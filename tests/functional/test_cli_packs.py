@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 
@@ -212,3 +213,23 @@ def test_a_pack_or_export_never_replaces_a_file_without_force(db: str, out: Path
     assert code == 1 and "Give --force" in err and log.read_text() == "kept"
     code, _stdout, err = run("export", str(log), "--db", db, "--force")
     assert code == 0 and log.read_text() != "kept"
+
+
+def test_the_log_holds_open_items_unless_all_is_given(db: str, out: Path) -> None:
+    """By default the log and appendix leave out what was already closed at the previous
+    meeting, and the cover says how many; --all puts them back."""
+    args = ("pack", "--db", db, "--meeting", GROUP, "--date", "2026-11-26")
+    code, _, err = run(*args, "-o", str(out / "open.md"))
+    assert code == 0, err
+    code, _, err = run(*args, "--all", "-o", str(out / "all.md"))
+    assert code == 0, err
+    open_md, all_md = (out / "open.md").read_text(), (out / "all.md").read_text()
+
+    def in_log(md: str) -> int:
+        return int(re.search(r"\*\*Items in the log:\*\* (\d+)", md).group(1))  # type: ignore[union-attr]
+
+    left_out = re.search(r"Open items only: (\d+) items? (?:was|were) already closed", open_md)
+    assert left_out and int(left_out.group(1)) == in_log(all_md) - in_log(open_md) > 0
+    assert "Open items only" not in all_md
+    code, _, err = run(*args, "--open-only", "-o", str(out / "old.md"))  # an old script's flag
+    assert code == 0 and in_log((out / "old.md").read_text()) == in_log(open_md)

@@ -104,8 +104,8 @@ def printed(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 
 
 def _log_pages(printed: Printed, fmt: str) -> list[str]:
-    """The pages of the log: from its heading to the appendix's (the spreadsheet's log sheet
-    says so in its footer)."""
+    """The pages of the log: from its heading to the page before the appendix's, which starts
+    a page of its own (the spreadsheet's log sheet says so in its footer)."""
     pages = printed.pages[fmt]
     if fmt == "xlsx":
         return [page for page in pages if ": the log" in page]
@@ -113,7 +113,8 @@ def _log_pages(printed: Printed, fmt: str) -> list[str]:
     end = next(
         n for n, page in enumerate(pages) if re.search(r"^\s*Appendix: by lead agency\s*$", page, re.M)
     )
-    return pages[start : end + 1]
+    assert start < end
+    return pages[start:end]
 
 
 def _lines(page: str) -> list[str]:

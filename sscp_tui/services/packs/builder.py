@@ -113,13 +113,14 @@ def _build(tracker: Tracker, spec: PackSpec, progress: Progress | None) -> Pack:
     every.sort(key=lambda i: names.order(now[i.id]))
     summary = _summary(every, before, previous)
     shown = [i for i in every if not (spec.open_only and _closed_before(i))]
+    left_out = len(every) - len(shown)
     cover = Cover(
         title=f"{spec.group}: meeting pack",
         group=spec.group,
         meeting_on=spec.meeting_on,
         meeting_recorded=spec.meeting_on in meetings,
         previous_meeting=previous,
-        scope=_scope(spec, names),
+        scope=_scope(spec, names, left_out),
         grouping=f"The log is grouped by {spec.by.value}.",
         protective_marking=settings.protective_marking,
         as_of=as_of,
@@ -237,6 +238,7 @@ def _pack_item(item: ItemAt, before: dict[int, ItemAt] | None, rules: AlertRules
         latest_update=item.latest_update,
         last_update_on=last_update_on,
         evidence_completion=item.evidence_completion,
+        evidence_impact=item.evidence_impact,
         revisions=item.revisions,
         awaiting_days=_awaiting_days(item, rules),
         illustrative=item.illustrative,
@@ -352,7 +354,7 @@ def _appendix(items: list[PackItem], names: _Names) -> tuple[AgencyAppendix, ...
     return tuple(result)
 
 
-def _scope(spec: PackSpec, names: _Names) -> str:
+def _scope(spec: PackSpec, names: _Names, left_out: int = 0) -> str:
     parts = []
     if spec.review_ids:
         labels = [names.reviews[r][0] for r in spec.review_ids if r in names.reviews]
@@ -364,9 +366,10 @@ def _scope(spec: PackSpec, names: _Names) -> str:
     if not parts:
         parts.append("Every review, plan priority and lead agency.")
     if spec.open_only:
+        were = "item was" if left_out == 1 else "items were"
         parts.append(
-            "Items rated Blue that were already Blue at the previous meeting are left out of the log "
-            "and the appendix; they still count in the summary."
+            f"Open items only: {left_out} {were} already closed (Blue) at the previous meeting and "
+            "left out of the log and the appendix; they still count in the summary."
         )
     return " ".join(parts)
 

@@ -12,7 +12,9 @@ from sscp_tui.services.packs.model import (
     ExceptionKind,
     ExceptionList,
     PackItem,
+    improved,
     long_date,
+    shortened,
     worsened,
 )
 from sscp_tui.services.records import AlertKind, rating_label
@@ -44,6 +46,29 @@ def _red(item: PackItem) -> str | None:
 def _worsened(item: PackItem) -> str | None:
     base = item.baseline
     if base is None or not base.existed or not worsened(base.rating, item.rating):
+        return None
+    return f"{rating_label(base.rating)} → {rating_label(item.rating)}"
+
+
+def _closure(item: PackItem) -> str | None:
+    """Moved to Blue since the last meeting: the board is asked to accept its evidence."""
+    base = item.baseline
+    if item.rating is not Rating.BLUE or base is None or base.rating is Rating.BLUE:
+        return None
+    completion = shortened(item.evidence_completion, 300) or "none recorded"
+    impact = shortened(item.evidence_impact, 300) or "none recorded"
+    moved = f"{rating_label(base.rating)} → Blue" if base.existed else "New, rated Blue"
+    return f"{moved}. Evidence of completion: {completion} Evidence of impact: {impact}"
+
+
+def _improved(item: PackItem) -> str | None:
+    base = item.baseline
+    if (
+        base is None
+        or not base.existed
+        or item.rating is Rating.BLUE
+        or not improved(base.rating, item.rating)
+    ):
         return None
     return f"{rating_label(base.rating)} → {rating_label(item.rating)}"
 
@@ -104,9 +129,11 @@ def _closed_open(item: PackItem) -> str | None:
 
 
 _RULES: tuple[tuple[ExceptionKind, Callable[[PackItem], str | None]], ...] = (
+    (ExceptionKind.CLOSURE, _closure),
     (ExceptionKind.OVERDUE, _overdue),
     (ExceptionKind.RED, _red),
     (ExceptionKind.WORSENED, _worsened),
+    (ExceptionKind.IMPROVED, _improved),
     (ExceptionKind.REVISED, _revised),
     (ExceptionKind.STALE, _stale),
     (ExceptionKind.NO_TIMESCALE, _no_timescale),
@@ -131,8 +158,17 @@ def _explanation(kind: ExceptionKind, rules: AlertRules, previous: date | None) 
                 "Items rated Red: off track, not started when they should have been, "
                 "or overdue without an agreed revised date."
             )
+        case ExceptionKind.CLOSURE:
+            return (
+                f"Items rated Blue {since}: the board is asked to accept the evidence of completion "
+                "and of impact each gives, and so close it."
+            )
         case ExceptionKind.WORSENED:
             return f"Items whose rating has moved toward Red {since}."
+        case ExceptionKind.IMPROVED:
+            return (
+                f"Items whose rating has moved toward Green {since} (those moved to Blue are listed above)."
+            )
         case ExceptionKind.REVISED:
             return f"Items whose timescale or due date has changed {since}."
         case ExceptionKind.STALE:
@@ -164,7 +200,11 @@ def _may_be_listed(item: PackItem) -> bool:
     if item.revisions >= 2 or item.awaiting_days is not None or item.open_actions:
         return True
     base = item.baseline
-    if base is None or not base.existed:
+    if base is None:
+        return False
+    if item.rating is Rating.BLUE and base.rating is not Rating.BLUE:
+        return True  # put forward for closure
+    if not base.existed:
         return False
     return (base.rating, base.timescale, base.due_on) != (item.rating, item.timescale, item.due_on)
 

@@ -73,8 +73,14 @@ def _texts(pack: Pack) -> Iterator[tuple[_Where, str]]:
                     yield (item, what), text
     for exceptions in pack.exceptions:
         for entry in exceptions.entries:
+            # An exception row prints the item's text and latest update too: an item may be
+            # listed (put forward for closure) and not be in the log (open items only).
             yield from _names(entry.item, seen)
-            yield (entry.item, "its reference"), entry.item.reference
+            for (_name, what), text in zip(_LOGGED, _logged(entry.item), strict=True):
+                yield (entry.item, what), text
+            if entry.item.latest_update is not None:
+                for (_name, what), text in zip(_UPDATED, _updated(entry.item.latest_update), strict=True):
+                    yield (entry.item, what), text
             yield (entry.item, f"the '{exceptions.title}' exception"), entry.detail
 
 
@@ -108,7 +114,10 @@ def _all_text(pack: Pack) -> tuple[str, list[str]]:
     for exceptions in pack.exceptions:
         for entry in exceptions.entries:
             names.update(named(entry.item))
-            parts += (entry.item.reference, entry.detail)
+            parts += _logged(entry.item)
+            if entry.item.latest_update is not None:
+                parts += _updated(entry.item.latest_update)
+            parts.append(entry.detail)
     parts += [name for name in names if name]
     plain = _SPACES.sub(" ", "\x00".join([part for part in parts if part and part.isascii()]).lower())
     return plain, [as_printed(part) for part in parts if part and not part.isascii()]

@@ -14,6 +14,7 @@ from sscp_tui.db.models import Rating
 from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.packs.model import (
     AgencyAppendix,
+    ExceptionKind,
     ExceptionList,
     GroupBy,
     Pack,
@@ -21,6 +22,7 @@ from sscp_tui.services.packs.model import (
     Section,
     long_date,
     long_datetime,
+    shortened,
 )
 from sscp_tui.services.records import AlertKind, rating_label
 
@@ -58,6 +60,7 @@ class Part:
 class Heading:
     level: int  # 0 is the title
     text: str
+    new_page: bool = False  # printed at the top of a new page (an agency's appendix, to hand on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,23 +160,89 @@ def movement_blocks(pack: Pack) -> Iterator[Block]:
     )
 
 
+# What the meeting is asked to decide, by exception list, in the order a chair takes them.
+_DECISIONS = (
+    (ExceptionKind.CLOSURE, "Accept the evidence of completion and of impact, and close each item"),
+    (ExceptionKind.RED, "Agree what is to be done about each item rated Red"),
+    (ExceptionKind.OVERDUE, "Agree a revised timescale, or what is to be done, for each overdue item"),
+    (ExceptionKind.INCONSISTENT, "Confirm or correct each rating at odds with the facts"),
+    (ExceptionKind.AWAITING_IMPACT, "Say what evidence of impact would close each delivered item"),
+)
+
+
+def decisions_table(pack: Pack) -> Table:
+    """The decisions the meeting is asked for, each with how many items and where they are
+    listed; no rows when there are none."""
+    lists = {exceptions.kind: exceptions for exceptions in pack.exceptions}
+    rows = tuple(
+        (decision, str(len(lists[kind].entries)), f"Exceptions: {kind.heading}")
+        for kind, decision in _DECISIONS
+        if kind in lists and lists[kind].entries
+    )
+    return Table(("Decision sought", "Items", "Listed under"), rows, (5, 1, 4))
+
+
+def contents_table(pack: Pack) -> Table:
+    listed = sum(1 for exceptions in pack.exceptions if exceptions.entries)
+    agencies = len(pack.appendix)
+    rows = (
+        (
+            "Summary",
+            "The ratings now and at the previous meeting, what they mean, what moved, and the alerts.",
+        ),
+        (
+            "Exceptions",
+            f"{len(pack.exceptions)} lists, {listed} with items: what the meeting looks at first.",
+        ),
+        ("The log", f"{len(pack.items)} items, by {pack.by.value} (the scope is given above)."),
+        (
+            "Appendix",
+            f"By lead agency ({agencies}), each on a page of its own with its items' latest progress, "
+            "to be handed to that agency.",
+        ),
+    )
+    return Table(("Part", "What it holds"), rows, (1, 5))
+
+
+RATING_MEANINGS = (
+    (Rating.RED, "Off track, not started when it should have been, or overdue with no revised date agreed."),
+    (Rating.AMBER, "In progress, with slippage or a risk to its timescale."),
+    (Rating.GREEN, "On track; or delivered, and waiting for evidence of its impact."),
+    (Rating.BLUE, "Complete, with the evidence accepted: closed."),
+    (None, "New, and not yet rated."),
+)
+
+
+def rating_key() -> Table:
+    """The key to the ratings, as the summary page gives it."""
+    rows = tuple((_RATING_CELL[rating], meaning) for rating, meaning in RATING_MEANINGS)
+    return Table(("Rating", "Means"), rows, (1, 6))
+
+
 def alerts_table(pack: Pack) -> Table:
     rows = tuple((kind.label, str(count)) for kind, count in pack.summary.alerts)
     return Table(("Alert", "Items"), rows, (3, 1))
 
 
 def exception_table(exceptions: ExceptionList) -> Table:
+    """Each row says what the item is — its text, shortened, its lead and latest progress —
+    so no one turns to the log to find out."""
     rows = tuple(
         (
-            e.item.source,
-            e.item.reference_label,
+            f"{e.item.source} {e.item.reference_label}",
+            shortened(e.item.text),
             e.item.lead_agency or "—",
             _RATING_CELL[e.item.rating],
             e.detail,
+            update_text(e.item),
         )
         for e in exceptions.entries
     )
-    return Table(("Review or plan", "Ref", "Lead", "Rating", "Detail"), rows, (4, 1, 1, 1, 5))
+    return Table(
+        ("Item", "What it says", "Lead", "Rating", "Why it is listed", "Latest progress"),
+        rows,
+        (3, 5, 1, 1, 3, 5),
+    )
 
 
 def log_table(section: Section, by: GroupBy) -> Table:
@@ -225,10 +294,13 @@ def appendix_table(appendix: AgencyAppendix) -> Table:
             _RATING_CELL[item.rating],
             due_text(item),
             alert_names(item.alerts) or "—",
+            update_text(item),
         )
         for item in appendix.items
     )
-    return Table(("Review or plan", "Ref", "Rating", "Due", "Alerts"), rows, (5, 1, 1, 2, 3))
+    return Table(
+        ("Review or plan", "Ref", "Rating", "Due", "Alerts", "Latest progress"), rows, (4, 1, 1, 2, 2, 6)
+    )
 
 
 def outline(pack: Pack) -> Iterator[Block]:
@@ -241,11 +313,18 @@ def outline(pack: Pack) -> Iterator[Block]:
         yield Para(note, strong=True)
     yield Para(cover.grouping)
     yield Para(pack.check_note)
+    yield Heading(2, "Decisions sought")
+    decisions = decisions_table(pack)
+    yield decisions if decisions.rows else Para("None: the pack is for information.")
+    yield Heading(2, "Contents")
+    yield contents_table(pack)
 
     yield Part("summary")
     yield Heading(1, "Summary")
     yield Heading(2, "Ratings now and at the previous meeting")
     yield summary_table(pack)
+    yield Heading(2, "What the ratings mean")
+    yield rating_key()
     yield from movement_blocks(pack)
     yield Heading(2, f"Alerts on {long_date(cover.as_of)}")
     yield alerts_table(pack)
@@ -272,7 +351,7 @@ def outline(pack: Pack) -> Iterator[Block]:
     yield Heading(1, "Appendix: by lead agency")
     if not pack.appendix:
         yield Para("No items in scope have a lead agency.")
-    for appendix in pack.appendix:
-        yield Heading(2, appendix.title)
+    for number, appendix in enumerate(pack.appendix):
+        yield Heading(2, appendix.title, new_page=number > 0)
         yield Para(appendix_sentence(appendix))
         yield appendix_table(appendix)

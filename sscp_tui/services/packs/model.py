@@ -63,6 +63,18 @@ _FORMAT_LABELS = {
 _SEVERITY = {Rating.BLUE: 0, Rating.GREEN: 1, Rating.AMBER: 2, Rating.RED: 3}
 
 
+SHORT_TEXT = 140  # characters of an item's text an exception row shows
+
+
+def shortened(text: str, most: int = SHORT_TEXT) -> str:
+    """``text`` on one line, cut at a word before ``most`` characters with "…" where longer."""
+    flat = " ".join(text.split())
+    if len(flat) <= most:
+        return flat
+    cut = flat[: most - 1].rsplit(" ", 1)[0] if " " in flat[: most - 1] else flat[: most - 1]
+    return cut.rstrip(" ,;:.") + "…"
+
+
 def worsened(before: Rating | None, after: Rating | None) -> bool:
     """Whether a rating moved toward Red. Gaining or losing a rating is not a worsening."""
     if before is None or after is None:
@@ -106,6 +118,7 @@ class PackItem:
     latest_update: UpdateNote | None
     last_update_on: date | None
     evidence_completion: str
+    evidence_impact: str = ""
     revisions: int = 0  # times its timescale had been revised by the pack's date
     awaiting_days: int | None = None  # delivered (Green, evidence) awaiting evidence of impact: days
     open_actions: tuple[str, ...] = ()  # a Blue recommendation's actions still open
@@ -191,7 +204,7 @@ class RatingCount:
         if self.previous is None:
             return ""
         difference = self.now - self.previous
-        return f"{difference:+d}" if difference else "0"
+        return f"{difference:+d}".replace("-", "\u2212") if difference else "0"  # a true minus sign
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,9 +245,11 @@ class Summary:
 
 
 class ExceptionKind(enum.StrEnum):
+    CLOSURE = "put forward for closure"
     OVERDUE = "overdue"
     RED = "red"
     WORSENED = "worsened"
+    IMPROVED = "improved"
     REVISED = "revised"
     STALE = "stale"
     NO_TIMESCALE = "no timescale"
@@ -249,6 +264,8 @@ class ExceptionKind(enum.StrEnum):
 
 
 _EXCEPTION_TITLES = {
+    ExceptionKind.CLOSURE: "Put forward for closure (moved to Blue since the last meeting)",
+    ExceptionKind.IMPROVED: "Rating improved since the last meeting",
     ExceptionKind.OVERDUE: "Overdue",
     ExceptionKind.RED: "Rated Red",
     ExceptionKind.WORSENED: "Rating worsened since the last meeting",

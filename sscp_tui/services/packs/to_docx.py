@@ -87,9 +87,11 @@ class _Body:
             f'<w:p><w:pPr><w:pStyle w:val="{table_style}"/></w:pPr>'
         )
 
-    def heading(self, level: int, text: str) -> None:
+    def heading(self, level: int, text: str, new_page: bool = False) -> None:
+        before = "<w:pageBreakBefore/>" if new_page else ""
         self.current.append(
-            f'<w:p><w:pPr><w:pStyle w:val="{self.headings[level]}"/></w:pPr>{_run(text)}</w:p>'
+            f'<w:p><w:pPr><w:pStyle w:val="{self.headings[level]}"/><w:keepNext/>{before}</w:pPr>'
+            f"{_run(text)}</w:p>"
         )
 
     def paragraph(self, text: str, strong: bool = False) -> None:
@@ -242,7 +244,7 @@ class _Writer:
         if isinstance(block, Part):
             self.part(block)
         elif isinstance(block, Heading):
-            self.body.heading(block.level, block.text)
+            self.body.heading(block.level, block.text, block.new_page)
         elif isinstance(block, Para):
             self.body.paragraph(block.text, block.strong)
         elif isinstance(block, Facts):

@@ -77,6 +77,7 @@ th.caption { background: #fff; border: none; padding: 0 0 0.3em; font-size: 1.05
   thead { display: table-header-group; }
   tr { break-inside: avoid; }
   h1, h2 { break-after: avoid; }
+  h2.new-page { break-before: page; }
 }
 """
 
@@ -163,7 +164,8 @@ def page_lines(pack: Pack) -> list[str]:
             if block.level == 0:
                 out.append(f'<h1 class="title">{_text(block.text)}</h1>')
             else:
-                out.append(f"<h{block.level}>{_text(block.text)}</h{block.level}>")
+                page = ' class="new-page"' if block.new_page else ""
+                out.append(f"<h{block.level}{page}>{_text(block.text)}</h{block.level}>")
         elif isinstance(block, Para):
             css = ' class="note"' if block.strong else ""
             out.append(f"<p{css}>{_text(block.text)}</p>")

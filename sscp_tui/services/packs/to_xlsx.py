@@ -29,7 +29,7 @@ from sscp_tui.services.packs.output import write_bytes
 from sscp_tui.services.packs.xlsx_writer import Sheet, Styled, Value, safe_text, save
 from sscp_tui.services.records import rating_label
 
-_NUMBER = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+\-\u2212]?\d+")
 # Widths (in characters) that print one page wide on A4 landscape at a legible size: long
 # texts wrap within their columns rather than running past the page.
 LOG_COLUMNS: tuple[tuple[str, float], ...] = (
@@ -68,7 +68,7 @@ def header(text: str) -> Styled:
 
 def _count(text: str) -> Value:
     """A count or a change ("12", "+3", "-2") as a number; anything else as text."""
-    return int(text) if _NUMBER.fullmatch(text) else safe_text(text)
+    return int(text.replace("\u2212", "-")) if _NUMBER.fullmatch(text) else safe_text(text)
 
 
 def _table_rows(table: Table) -> Iterable[list[Value]]:
