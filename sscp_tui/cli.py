@@ -462,6 +462,8 @@ FORMATS = click.Choice(["text", "csv", "json"], case_sensitive=False)
 def alerts(db: str | None, agency: str | None, as_of: str | None, fmt: str) -> None:
     """List the open items needing attention, grouped by lead agency.
 
+    With --as-of a past day, the tracker is judged as it stood at the end of that day.
+
     An item needs attention when it is overdue, due soon (within the due-soon window,
     28 days unless configured), has no timescale, or is stale (no progress update within
     the staleness period, 90 days unless configured). Items delivered (Green, with evidence
@@ -477,11 +479,18 @@ def alerts(db: str | None, agency: str | None, as_of: str | None, fmt: str) -> N
     except UnknownName as exc:
         fail(str(exc))
     wanted = {AlertKind.OVERDUE, AlertKind.DUE_SOON, AlertKind.NO_TIMESCALE, AlertKind.STALE}
-    rows = [
-        row
-        for row in tracker.alert_items(agency_id, awaiting_too=True)
-        if row.alerts & wanted or row.awaiting_days is not None
-    ]
+    if as_of is not None and tracker.as_of < date.today():
+        # A past day is judged on the tracker as it stood that day (ratings, timescales, leads,
+        # updates), as a pack for that day is: today's values would be read into the past.
+        from sscp_tui.db.models import Rating
+        from sscp_tui.services.packs.builder import items_as_at
+
+        then: list[Any] = [
+            item for item in items_as_at(tracker, tracker.as_of, agency_id) if item.rating is not Rating.BLUE
+        ]
+    else:
+        then = list(tracker.alert_items(agency_id, awaiting_too=True))
+    rows = [row for row in then if row.alerts & wanted or row.awaiting_days is not None]
     rows.sort(key=lambda row: (row.lead_agency or "~",))
     tracker.store.close()
     writer = {"text": _alerts_text, "csv": _alerts_csv, "json": _alerts_json}[fmt.lower()]

@@ -23,7 +23,8 @@ OPEN_RATINGS = (Rating.RED, Rating.AMBER, Rating.GREEN, None)
 class AgenciesScreen(TrackerScreen):
     TITLE = "Agencies"
     BINDINGS: ClassVar = [
-        Binding("enter", "open", "Its items (lead or supporting)", id="agencies.open"),
+        Binding("enter", "open", "The items it leads (as counted here)", id="agencies.open"),
+        Binding("s", "open_supported", "The items it leads or supports", id="agencies.supported"),
         Binding("m", "mine", "Make it my agency", id="agencies.mine"),
     ]
     _rows: list[tuple[AgencyRecord, dict[Rating | None, int], AlertCounts]] | None = None
@@ -31,8 +32,8 @@ class AgenciesScreen(TrackerScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield NavBar("agencies")
-        yield Static(Text("Open items each agency leads, by rating, and their alerts. Enter lists them."),
-                     classes="bar")  # fmt: skip
+        yield Static(Text("Open items each agency leads, by rating, and their alerts. Enter lists those "
+                          "items (lead only); s adds the items it supports."), classes="bar")  # fmt: skip
         yield DataTable(id="agencies-table", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
 
@@ -100,6 +101,12 @@ class AgenciesScreen(TrackerScreen):
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
+        """The log of the items the agency leads: the items its row counts."""
+        agency_id = self.current_id()
+        if agency_id is not None:
+            self.sscp.open_log(ItemFilter(agency_id=agency_id, lead_only=True))
+
+    def action_open_supported(self) -> None:
         agency_id = self.current_id()
         if agency_id is not None:
             self.sscp.open_log(ItemFilter(agency_id=agency_id))

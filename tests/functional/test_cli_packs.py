@@ -233,3 +233,20 @@ def test_the_log_holds_open_items_unless_all_is_given(db: str, out: Path) -> Non
     assert "Open items only" not in all_md
     code, _, err = run(*args, "--open-only", "-o", str(out / "old.md"))  # an old script's flag
     assert code == 0 and in_log((out / "old.md").read_text()) == in_log(open_md)
+
+
+def test_alerts_as_of_a_past_day_judge_the_tracker_as_it_stood(db: str) -> None:
+    """On 10 Nov, Family B 1 was Green and past its 30 Sep due date: overdue that day, though
+    it has been Blue (closed) since 20 Nov. Today's ratings are not read into the past."""
+    import json
+
+    code, stdout, err = run("alerts", "--db", db, "--as-of", "2026-11-10", "--format", "json")
+    assert code == 0, err
+    listed = {(item["review"], item["reference"]): item for item in json.loads(stdout)["items"]}
+    then = listed[("LCSPR Family B (2021)", "1")]
+    assert then["rating"] == "green" and then["days_overdue"] == 41 and "overdue" in then["alerts"]
+    code, stdout, err = run("alerts", "--db", db, "--format", "json")
+    assert code == 0, err
+    assert ("LCSPR Family B (2021)", "1") not in {
+        (item["review"], item["reference"]) for item in json.loads(stdout)["items"]
+    }

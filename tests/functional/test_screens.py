@@ -658,10 +658,20 @@ async def test_agencies_screen_opens_an_agency_log(app: SSCPApp, demo: Tracker) 
         await settle(pilot, app)
         table = app.screen.query_one("#agencies-table", DataTable)
         assert table.row_count == len(demo.agencies())
-        short = table_rows(table)[0][0]
+        row = table_rows(table)[0]
+        short, counted = row[0], sum(int(cell) for cell in row[2:6] if cell.strip().isdigit())
         await pilot.press("enter")
         await settle(pilot, app)
+        # Enter lists what the row counts: the open items the agency leads, and says so.
+        assert f"agency {short} (lead)" in static_text(app, "#log-filters")
+        log = app.screen.query_one("#log-table")
+        assert log.row_count == min(counted, 100)  # a page at most
+        await pilot.press("f6")
+        await settle(pilot, app)
+        await pilot.press("s")
+        await settle(pilot, app)
         assert f"agency {short} (lead or supporting)" in static_text(app, "#log-filters")
+        assert app.screen.query_one("#log-table").row_count >= counted
 
 
 async def test_priorities_tree_rates_a_priority(app: SSCPApp, demo: Tracker) -> None:

@@ -91,6 +91,21 @@ def build_pack(tracker: Tracker, spec: PackSpec, progress: Progress | None = Non
         return _build(tracker, spec, progress)
 
 
+def items_as_at(tracker: Tracker, day: date, agency_id: int | None = None) -> list[PackItem]:
+    """Every item in the log at the end of ``day`` as it stood then — its rating, timescale,
+    lead and latest update that day — with that day's alerts: the pack's reading of the past,
+    which the alerts command's --as-of shares. Items led by ``agency_id`` only, if given."""
+    settings = tracker.settings
+    rules = AlertRules(day, settings.due_soon_days, settings.stale_days)
+    with gc_paused(), tracker.store.read() as session:
+        names = _Names.load(session)
+        scope = PackSpec(group="", meeting_on=day, agency_ids=(agency_id,) if agency_id is not None else ())
+        then = _in_scope(Snapshots(session).at(day), scope, names)
+    items = [_pack_item(item, None, rules, names) for item in then.values()]
+    items.sort(key=lambda i: names.order(then[i.id]))
+    return items
+
+
 def _build(tracker: Tracker, spec: PackSpec, progress: Progress | None) -> Pack:
     tell = progress or _silent
     as_of = min(spec.meeting_on, tracker.as_of)
