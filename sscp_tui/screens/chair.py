@@ -66,6 +66,9 @@ def pending_proposal(detail: ItemDetail) -> tuple[Rating, date] | None:
     return proposed, latest.written_on
 
 
+COMPACT_BELOW = 20  # rows: below this the pass puts what is decided on first
+
+
 class ChairPassScreen(ItemActions, TrackerScreen):
     TITLE = "Chair's pass"
     BINDINGS: ClassVar = [
@@ -179,30 +182,44 @@ class ChairPassScreen(ItemActions, TrackerScreen):
         self.app.call_from_thread(self.show_item, detail)
 
     def show_item(self, detail: ItemDetail | None) -> None:
+        if detail is None or self.detail is None or detail.row.id != self.detail.row.id:
+            self.query_one("#chair-body", VerticalScroll).scroll_home(animate=False)  # a new item: its top
         self.detail = detail
         if detail is None:  # deleted since the pass began: skip it
             self.action_step(1)
             return
         row = detail.row
         variables = self.app.theme_variables
+        # On a short terminal what the chair decides on (the rating now, any proposal, the
+        # alerts, the latest update) comes first, and the item's words after: all on screen
+        # without scrolling at 60x15, the rest a scroll away.
+        compact = self.size.height < COMPACT_BELOW
         head = Text(f"{row.source} · {row.kind.value.capitalize()} {row.reference}\n", style="bold")
-        head.append(" ".join(row.text.split()))
+        words = Text(" ".join(row.text.split()))
+        if not compact:
+            head.append_text(words)
         facts = Table.grid(padding=(0, 2))
         facts.add_column(style="bold", no_wrap=True)
         facts.add_column()
-        facts.add_row("Lead agency", Text(f"{row.lead_agency or '—'}  {detail.lead_agency_name or ''}"))
-        due = f"{row.due_on:%d %b %Y}" if row.due_on else "no date"
-        facts.add_row("Timescale", Text(f"{row.timescale or '(none)'} → {due}"))
+        about = [
+            ("Lead agency", Text(f"{row.lead_agency or '—'}  {detail.lead_agency_name or ''}")),
+            ("Timescale", Text(f"{row.timescale or '(none)'} → {row.due_on:%d %b %Y}" if row.due_on
+                               else f"{row.timescale or '(none)'} → no date")),
+        ]  # fmt: skip
+        if not compact:
+            for label, value in about:
+                facts.add_row(label, value)
         facts.add_row("Alerts", Text(alert_words(row)))
         rated = [h for h in detail.history if h.field == "rating"]
         when = f"  (since {rated[0].changed_at:%d %b %Y}, {rated[0].author})" if rated else ""
-        current = rating_text(row.rating, variables)
-        current.append(when)
+        current = Text.assemble(rating_text(row.rating, variables), when)  # the colour on the rating alone
         facts.add_row("Rating now", current)
         proposal = pending_proposal(detail)
         if proposal:
-            shown = rating_text(proposal[0], variables)
-            shown.append(f"  proposed in the update of {proposal[1]:%d %b %Y} — y confirms")
+            shown = Text.assemble(
+                rating_text(proposal[0], variables),
+                f"  proposed in the update of {proposal[1]:%d %b %Y} — y confirms",
+            )
             facts.add_row("Proposed", shown)
         if detail.updates:
             latest = detail.updates[0]
@@ -217,7 +234,20 @@ class ChairPassScreen(ItemActions, TrackerScreen):
             "← goes back",
             style="dim",
         )
-        self.query_one("#chair-item", Static).update(Group(head, Text(""), facts, keys))
+        if compact:
+            more = Table.grid(padding=(0, 2))
+            more.add_column(style="bold", no_wrap=True)
+            more.add_column()
+            for label, value in (("Item", words), *about):
+                more.add_row(label, value)
+            body = Group(head, facts, Text(""), more, keys)
+        else:
+            body = Group(head, Text(""), facts, keys)
+        self.query_one("#chair-item", Static).update(body)
+
+    def on_resize(self) -> None:
+        if self.detail is not None and self.position < len(self.ids):
+            self.show_item(self.detail)
 
     def action_step(self, step: int) -> None:
         if not self.ids:

@@ -69,3 +69,35 @@ async def test_the_detail_pane_gives_way_on_a_short_terminal(demo: Tracker) -> N
         await settle(pilot, app)
         assert not app.screen.query_one("#log-detail").display
         assert app.screen.query_one("#log-table").row_count > 0
+
+
+def _on_screen(app: SSCPApp) -> str:
+    """The words the terminal shows now (from the screen as exported), spaces as spaces."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    return " ".join(
+        html.unescape(piece).replace("\xa0", " ") for piece in re.findall(r">([^<>]*)</text>", svg)
+    )
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 15)])
+async def test_the_chairs_pass_keeps_what_is_decided_on_in_view(demo: Tracker, size: tuple[int, int]) -> None:
+    """On a small terminal the pass shows the rating now, any proposal, the alerts and the
+    latest update without scrolling; the item's words follow, a scroll away."""
+    app = SSCPApp(demo)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f7")
+        await settle(pilot, app)
+        if "which items?" in _on_screen(app):
+            await pilot.press("enter")  # every open item
+            await settle(pilot, app)
+        seen_proposal = False
+        for _ in range(12):
+            shown = " ".join(_on_screen(app).split())
+            assert "Rating now" in shown and "Latest update" in shown and "Alerts" in shown, (size, shown)
+            seen_proposal |= "Proposed" in shown
+            await pilot.press("space")
+            await settle(pilot, app)
+        assert seen_proposal or size == (80, 24)

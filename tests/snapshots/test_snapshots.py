@@ -61,3 +61,11 @@ def test_screen(snap_compare: Any, app: SSCPApp, name: str, keys: tuple[str, ...
 def test_light_theme(snap_compare: Any, app: SSCPApp, keys: tuple[str, ...]) -> None:
     app.theme = "textual-light"
     assert snap_compare(app, terminal_size=SIZE, run_before=steady(*keys))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 15)], ids=["80x24", "60x15"])
+@pytest.mark.parametrize(("name", "keys"), [("log", ("f3",)), ("chair_pass", ("f7", "enter"))])
+def test_small_terminals(
+    snap_compare: Any, app: SSCPApp, name: str, keys: tuple[str, ...], size: tuple[int, int]
+) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=steady(*keys))
