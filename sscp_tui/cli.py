@@ -9,6 +9,7 @@ import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 from itertools import islice
 from pathlib import Path
@@ -484,10 +485,15 @@ def alerts(db: str | None, agency: str | None, as_of: str | None, fmt: str) -> N
         # updates), as a pack for that day is: today's values would be read into the past.
         from sscp_tui.db.models import Rating
         from sscp_tui.services.packs.builder import items_as_at
+        from sscp_tui.text_safety import shown, shown_or_none
 
         then: list[Any] = [
-            item for item in items_as_at(tracker, tracker.as_of, agency_id) if item.rating is not Rating.BLUE
-        ]
+            # Shown as the live rows are (text_safety): a control character as a visible symbol.
+            replace(item, source=shown(item.source), reference=shown(item.reference),
+                    timescale=shown(item.timescale), lead_agency=shown_or_none(item.lead_agency))
+            for item in items_as_at(tracker, tracker.as_of, agency_id)
+            if item.rating is not Rating.BLUE
+        ]  # fmt: skip
     else:
         then = list(tracker.alert_items(agency_id, awaiting_too=True))
     rows = [row for row in then if row.alerts & wanted or row.awaiting_days is not None]
