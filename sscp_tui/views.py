@@ -30,6 +30,7 @@ class SavedView:
     state: str = "open"
     revised_at_least: int = 0
     awaiting_impact: bool = False
+    proposals: bool = False
     sort: str = "alerts"
     descending: bool = False
 
@@ -39,6 +40,7 @@ class ViewState:
     views: list[SavedView] = field(default_factory=list)
     my_agency: str | None = None
     hidden_columns: list[str] = field(default_factory=list)
+    shown_columns: list[str] = field(default_factory=list)  # chosen among those hidden by default
     chair_pass: dict[str, Any] = field(default_factory=dict)
 
 
@@ -60,6 +62,7 @@ class ViewBook:
                 views=[SavedView(**v) for v in raw.get("views", [])][:MAX_VIEWS],
                 my_agency=raw.get("my_agency"),
                 hidden_columns=list(raw.get("hidden_columns", [])),
+                shown_columns=list(raw.get("shown_columns", [])),
                 chair_pass=dict(raw.get("chair_pass", {})),
             )
         except (OSError, ValueError, TypeError, AttributeError) as exc:
@@ -75,6 +78,7 @@ class ViewBook:
             "views": [asdict(v) for v in self.state.views],
             "my_agency": self.state.my_agency,
             "hidden_columns": self.state.hidden_columns,
+            "shown_columns": self.state.shown_columns,
             "chair_pass": self.state.chair_pass,
         }
         _write_book(self.path, everything)

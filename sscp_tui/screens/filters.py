@@ -67,6 +67,8 @@ def describe_filter(f: ItemFilter, tracker_of: Callable[[], Tracker]) -> str:
         parts.append(f"revised {f.revised_at_least}+ times")
     if f.awaiting_impact:
         parts.append("delivered, awaiting evidence of impact")
+    if f.proposals:
+        parts.append("rating proposed, not yet answered")
     if f.text:
         parts.append(f"text “{f.text}”")
     state = {
@@ -104,6 +106,8 @@ def filter_form(f: ItemFilter, tracker: Tracker) -> FormModal:
                   options=[(f"{n}+ times", str(n)) for n in (1, 2, 3)], blank=ANY),
         FormField("awaiting", "Delivered, awaiting evidence of impact", "yes" if f.awaiting_impact else "",
                   kind="select", options=[("Only those", "yes")], blank=ANY),
+        FormField("proposals", "A rating proposed in the latest update", "yes" if f.proposals else "",
+                  kind="select", options=[("Only those not yet answered", "yes")], blank=ANY),
     ]  # fmt: skip
     return FormModal("Filter the log", fields, submit="Apply")
 
@@ -125,6 +129,7 @@ def filter_from_values(values: dict[str, str], text: str) -> ItemFilter:
         text=text,
         revised_at_least=number("revised") or 0,
         awaiting_impact=values.get("awaiting") == "yes",
+        proposals=values.get("proposals") == "yes",
     )
 
 
@@ -147,6 +152,7 @@ def view_from_filter(
         state=f.state.value,
         revised_at_least=f.revised_at_least,
         awaiting_impact=f.awaiting_impact,
+        proposals=f.proposals,
         sort=sort.value,
         descending=descending,
     )
@@ -178,4 +184,5 @@ def filter_from_view(view: SavedView, tracker: Tracker) -> ItemFilter:
         state=ItemState(view.state),
         revised_at_least=view.revised_at_least,
         awaiting_impact=view.awaiting_impact,
+        proposals=view.proposals,
     )

@@ -104,6 +104,10 @@ class ItemActions:
         the commit; none by default."""
         return []
 
+    def read_rows(self, ids: list[int]) -> Sequence[ItemRow]:
+        """(In the edit's worker.) The rows ``rows_to_redraw`` named, as this screen shows them."""
+        return self._screen.tracker.rows(ids)
+
     def after_edit(self, result: ChangeResult, message: str, rows: Sequence[ItemRow]) -> None:
         raise NotImplementedError
 
@@ -144,7 +148,7 @@ class ItemActions:
             # again). Should reading the rows back fail, the screen reloads them instead.
             try:
                 redraw = self.rows_to_redraw(result)
-                rows = self._screen.tracker.rows(redraw) if redraw else ()
+                rows = tuple(self.read_rows(redraw)) if redraw else ()
                 said = message if isinstance(message, str) else message(values)
                 said = left_alone(said, result)
             except Exception:

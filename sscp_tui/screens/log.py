@@ -112,6 +112,9 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         Binding(
             "I", "alert('inconsistent')", "Only inconsistent (again: all)", id="log.inconsistent", show=False
         ),
+        Binding(
+            "P", "proposals", "Only proposals not yet answered (again: all)", id="log.proposals", show=False
+        ),
         Binding("M", "set_my_agency", "Set my agency", id="log.set_my_agency", show=False),
         Binding("escape", "unselect", "Clear selection", id="log.unselect", show=False),
         Binding("ctrl+a", "select_page", "Select page", id="log.select_page", show=False),
@@ -170,8 +173,14 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         return self.query_one(LogTable)
 
     def visible_columns(self) -> list[str]:
-        hidden = set(self.sscp.views.state.hidden_columns)
-        return [c.key for c in COLUMNS if c.key not in hidden]
+        state = self.sscp.views.state
+        hidden, chosen = set(state.hidden_columns), set(state.shown_columns)
+        return [c.key for c in COLUMNS if c.key not in hidden and (c.by_default or c.key in chosen)]
+
+    @property
+    def with_proposals(self) -> bool:
+        """Whether rows are read with their pending proposals (the column is shown)."""
+        return "proposed" in self.visible_columns()
 
     def build_columns(self) -> None:
         columns = [TableColumn("sel", Text(" "), 1)]
@@ -188,8 +197,10 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self.show_filters()
         self.total = None
         self._generation += 1
+        proposals = self.with_proposals
         first = self.item_filter == ItemFilter() and self.sort is SortKey.ALERTS and not self.descending
-        look = self.sscp.first_look() if first and not self.page_offset else None
+        # The first look reads no proposals: with their column shown, the page is read in full.
+        look = self.sscp.first_look() if first and not self.page_offset and not proposals else None
         self.fetch(
             self._generation,
             self.item_filter,
@@ -198,6 +209,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self.page_offset,
             keep_cursor,
             look,
+            proposals,
         )
 
     @work(thread=True, exclusive=True, group="log-page", exit_on_error=False)
@@ -210,6 +222,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         offset: int,
         keep_cursor: bool,
         look: FirstLook | None = None,
+        proposals: bool = False,
     ) -> None:
         # The first page as the log opens may come from the first look (see app.first_look).
         if look is not None and self.paint_first_look(
@@ -219,7 +232,13 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             return
         # The page is painted first; the count (a scan of the index) follows once it is.
         page = self.tracker.page(
-            f, sort=sort, descending=descending, offset=offset, limit=PAGE_SIZE, with_total=False
+            f,
+            sort=sort,
+            descending=descending,
+            offset=offset,
+            limit=PAGE_SIZE,
+            with_total=False,
+            with_proposals=proposals,
         )
         self.app.call_from_thread(self._arrived, generation, page, keep_cursor)
 
@@ -418,6 +437,9 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
     def rows_to_redraw(self, result: ChangeResult) -> list[int]:
         return [item_id for item_id in result.item_ids if item_id in self._rows]
 
+    def read_rows(self, ids: list[int]) -> Sequence[ItemRow]:
+        return self.tracker.rows(ids, with_proposals=self.with_proposals)
+
     def after_edit(self, result: ChangeResult, message: str, rows: Sequence[ItemRow]) -> None:
         """Edited rows are redrawn where they stand (as read just after the commit), so the
         cursor and the page stay put while the chair works down it; the count is taken again,
@@ -599,9 +621,9 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         def done(chosen: list[str] | None) -> None:
             if chosen is None:
                 return
-            self.sscp.views.state.hidden_columns = [
-                c.key for c in COLUMNS if c.optional and c.key not in chosen
-            ]
+            state = self.sscp.views.state
+            state.hidden_columns = [c.key for c in COLUMNS if c.optional and c.key not in chosen]
+            state.shown_columns = [c.key for c in COLUMNS if not c.by_default and c.key in chosen]
             self.sscp.views.save()
             self.build_columns()
             self.load()
@@ -672,6 +694,18 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self.set_filter(replace(self.item_filter, agency_id=None))
         else:
             self.set_filter(replace(self.item_filter, agency_id=mine.id))
+
+    def action_proposals(self) -> None:
+        """Narrow the filter to items whose latest update proposes a rating not yet answered,
+        and show the Proposed column; the same key again shows every item."""
+        again = self.item_filter.proposals
+        if not again and not self.with_proposals:
+            state = self.sscp.views.state
+            state.shown_columns = [*state.shown_columns, "proposed"]
+            state.hidden_columns = [key for key in state.hidden_columns if key != "proposed"]
+            self.sscp.views.save()
+            self.build_columns()
+        self.set_filter(replace(self.item_filter, proposals=not again))
 
     def action_alert(self, value: str) -> None:
         """Narrow the filter to one alert, keeping the rest of it (my agency, a search); the

@@ -21,6 +21,7 @@ class Column:
     sort: SortKey | None
     render: Callable[[ItemRow, Mapping[str, str]], Text]
     optional: bool = True
+    by_default: bool = True  # else shown only once chosen (c): its reading costs a query
 
 
 def _due(row: ItemRow, _v: Mapping[str, str]) -> Text:
@@ -46,6 +47,11 @@ def _revised(row: ItemRow, _v: Mapping[str, str]) -> Text:
 def _awaiting(row: ItemRow, _v: Mapping[str, str]) -> Text:
     """Delivered and waiting for evidence of impact: for how long."""
     return Text(f"{row.awaiting_days} d") if row.awaiting_days is not None else Text("")
+
+
+def _proposed(row: ItemRow, variables: Mapping[str, str]) -> Text:
+    """The rating proposed in the latest update and not yet answered (y confirms it in the pass)."""
+    return rating_text(row.proposed, variables) if row.proposed is not None else Text("")
 
 
 def _theme(row: ItemRow, _v: Mapping[str, str]) -> Text:
@@ -75,6 +81,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("alerts", "Alerts", 16, SortKey.ALERTS, _alerts),
     Column("revised", "Revised", 7, SortKey.REVISIONS, _revised),
     Column("awaiting", "Impact?", 7, SortKey.AWAITING, _awaiting),
+    Column("proposed", "Proposed", 9, None, _proposed, by_default=False),
     # A fixed width: an auto-width column as wide as the longest text made every row slow to paint.
     Column("text", "Recommendation / action", 90, None, lambda r, v: Text(_one_line(r.text)[:160])),
 )  # fmt: skip

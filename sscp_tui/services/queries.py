@@ -39,6 +39,7 @@ from sscp_tui.db.models import (
     item_supporting_agencies,
     item_themes,
 )
+from sscp_tui.services import proposals
 from sscp_tui.services.alert_sql import alert_sql, any_alert_sql, awaiting_impact_sql, is_open_sql
 from sscp_tui.services.alerts import AlertRules, tally_by_rating
 from sscp_tui.services.item_rows import build_rows
@@ -143,6 +144,8 @@ def filter_conditions(f: ItemFilter, rules: AlertRules, flavour: str) -> list[Co
         conditions.append(item.timescale_revisions >= f.revised_at_least)
     if f.awaiting_impact:
         conditions.append(awaiting_impact_sql())
+    if f.proposals:
+        conditions.append(proposals.pending_sql())
     conditions.extend(item.id.in_(_items_matching(term, flavour)) for term in f.text.casefold().split())
     return conditions
 
@@ -260,10 +263,19 @@ def _themes_select(dialect_name: str) -> Select[Any]:
 
 
 def _to_rows(
-    session: Session, rows: Sequence[_Row], rules: AlertRules, *, with_themes: bool = True
+    session: Session,
+    rows: Sequence[_Row],
+    rules: AlertRules,
+    *,
+    with_themes: bool = True,
+    with_proposals: bool = False,
 ) -> tuple[ItemRow, ...]:
     themes = _themes_for(session, (row[0] for row in rows)) if with_themes else {}
-    return build_rows(rows, themes, rules)
+    built = build_rows(rows, themes, rules)
+    if not with_proposals:
+        return built
+    pending = proposals.proposals_for(session, [row.id for row in built])
+    return tuple(replace(row, proposed=pending[row.id]) if row.id in pending else row for row in built)
 
 
 def count_items(session: Session, f: ItemFilter, rules: AlertRules) -> int:
@@ -353,6 +365,7 @@ def list_page(
     offset: int = 0,
     limit: int = 100,
     with_total: bool = True,
+    with_proposals: bool = False,
 ) -> Page:
     """One page: the ids first (narrow, index-only where possible), then those rows in full."""
     ids = _walked_ids(session, f, rules, sort, descending, offset, limit)
@@ -362,7 +375,7 @@ def list_page(
                 _id_select(session, f, rules, sort, descending).offset(offset).limit(limit)
             )
         )
-    rows = rows_by_id(session, ids, rules)
+    rows = rows_by_id(session, ids, rules, with_proposals=with_proposals)
     total = count_items(session, f, rules) if with_total else offset + len(rows)
     return Page(rows=rows, total=total, offset=offset)
 
@@ -484,7 +497,12 @@ def alert_rows(
 
 
 def rows_by_id(
-    session: Session, ids: Sequence[int], rules: AlertRules, *, with_themes: bool = True
+    session: Session,
+    ids: Sequence[int],
+    rules: AlertRules,
+    *,
+    with_themes: bool = True,
+    with_proposals: bool = False,
 ) -> tuple[ItemRow, ...]:
     if not ids:
         return ()
@@ -494,7 +512,13 @@ def rows_by_id(
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         found.update((row[0], row) for row in connection.execute(statement, {"ids": chunk}).all())
-    return _to_rows(session, [found[i] for i in ids if i in found], rules, with_themes=with_themes)
+    return _to_rows(
+        session,
+        [found[i] for i in ids if i in found],
+        rules,
+        with_themes=with_themes,
+        with_proposals=with_proposals,
+    )
 
 
 def rating_counts(session: Session, f: ItemFilter, rules: AlertRules) -> dict[Rating | None, int]:

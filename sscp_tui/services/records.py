@@ -72,6 +72,7 @@ class ItemFilter:
     state: ItemState = ItemState.OPEN
     revised_at_least: int = 0  # only items whose timescale was revised this many times or more
     awaiting_impact: bool = False  # only items delivered (Green, evidence) awaiting evidence of impact
+    proposals: bool = False  # only items with a rating proposed in their latest update, not yet answered
 
     @property
     def is_empty(self) -> bool:
@@ -136,6 +137,9 @@ class ItemRow:
     # and for how many days as of the day the alerts are judged.
     awaiting_impact_since: date | None = None
     awaiting_days: int | None = None
+    # The rating proposed in its latest update and not yet answered (services.proposals);
+    # read only where asked for (the log's "Proposed" column), else None.
+    proposed: Rating | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,6 +155,7 @@ class Tracker:
         offset: int = 0,
         limit: int = 100,
         with_total: bool = True,
+        with_proposals: bool = False,
     ) -> Page:
         return self._read(
             lambda s: queries.list_page(
@@ -166,6 +167,7 @@ class Tracker:
                 offset=offset,
                 limit=limit,
                 with_total=with_total,
+                with_proposals=with_proposals,
             )
         )
 
@@ -181,8 +183,8 @@ class Tracker:
     def still_matching(self, f: ItemFilter, ids: Sequence[int]) -> set[int]:
         return self._read(lambda s: queries.still_matching(s, f, self.rules, ids))
 
-    def rows(self, ids: Sequence[int]) -> tuple[ItemRow, ...]:
-        return self._read(lambda s: queries.rows_by_id(s, ids, self.rules))
+    def rows(self, ids: Sequence[int], *, with_proposals: bool = False) -> tuple[ItemRow, ...]:
+        return self._read(lambda s: queries.rows_by_id(s, ids, self.rules, with_proposals=with_proposals))
 
     def rating_counts(self, f: ItemFilter | None = None) -> dict[Rating | None, int]:
         return self._read(lambda s: queries.rating_counts(s, f or ItemFilter(), self.rules))

@@ -842,3 +842,32 @@ async def test_a_damaged_views_file_is_set_aside_with_a_sentence(demo: Tracker) 
         await settle(pilot, app)
         assert any("saved views could not be read" in n.message for n in app._notifications)
     assert views.with_suffix(".damaged.json").read_text() == "{ not json"
+
+
+async def test_p_lists_the_proposals_not_yet_answered_and_rating_one_answers_it(
+    app: SSCPApp, demo: Tracker
+) -> None:
+    """P narrows the log to items whose latest update proposes a rating not yet answered,
+    with the Proposed column shown; rating the item answers it (its proposal goes), and P
+    again shows every item."""
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        everything = table.row_count
+        await pilot.press("P")
+        await settle(pilot, app)
+        assert "rating proposed, not yet answered" in static_text(app, "#log-filters")
+        assert "proposed" in table.columns and 0 < table.row_count < everything
+        proposed = column(table, "proposed")
+        assert all(cell.strip() in {"Red", "Amber", "Green", "Blue"} for cell in proposed), proposed
+        item_id = int(table.cursor_key or 0)
+        wanted = proposed[table.cursor_row].strip()[0].lower()
+        await pilot.press(wanted)
+        await type_text(pilot, "Confirmed.")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert demo.rows([item_id], with_proposals=True)[0].proposed is None
+        assert table.get_cell(str(item_id), "proposed").plain.strip() == ""  # answered, in place
+        await pilot.press("P")
+        await settle(pilot, app)
+        assert table.row_count == everything and "proposed" in table.columns
+        assert "proposed" in app.views.state.shown_columns  # kept, as a column chosen with c

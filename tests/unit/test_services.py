@@ -412,3 +412,27 @@ def test_a_removed_meetings_id_is_never_given_to_another(tracker: Tracker, small
     assert [(h[0], h[2]) for h in created] == [("created", "Case Review Panel 2027-02-18")]  # its own only
     with pytest.raises(EditError, match="no longer recorded"):
         tracker.delete_meeting(mistake.id, "Twice")
+
+
+def test_proposals_pending_read_in_sql_agree_with_the_chairs_pass(demo: Tracker) -> None:
+    """The log's Proposed column and filter (services.proposals) find exactly the items the
+    chair's pass offers to confirm, with the same rating, on every item of the demo; and
+    answering one (rating the item) takes it off."""
+    from sscp_tui.screens.chair import pending_proposal
+    from sscp_tui.services.records import ItemState
+
+    every = demo.ids(ItemFilter(state=ItemState.ALL))
+    rows = demo.rows(every, with_proposals=True)
+    read = {row.id: row.proposed for row in rows if row.proposed is not None}
+    expected = {}
+    for item_id in every:
+        detail = demo.item(item_id)
+        assert detail is not None
+        if (proposal := pending_proposal(detail)) is not None:
+            expected[item_id] = proposal[0]
+    assert read == expected and len(read) >= 2
+    assert set(demo.ids(ItemFilter(state=ItemState.ALL, proposals=True))) == set(read)
+    item_id, rating = next(iter(read.items()))
+    demo.set_rating([item_id], rating, "Confirmed the proposal.")
+    assert item_id not in demo.ids(ItemFilter(state=ItemState.ALL, proposals=True))
+    assert demo.rows([item_id], with_proposals=True)[0].proposed is None
