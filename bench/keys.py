@@ -1,0 +1,195 @@
+"""Every key of every screen, timed from the key to the repaint that shows its result (not run
+by the tests; bench/run.py adds its figures at the largest size).
+
+    .venv/bin/python bench/keys.py DB [RUNS]
+
+Each screen is opened (by its F-key; an item by Enter from the log), and each of its own keys
+is pressed on it as it opened: once while nothing it opens has been made yet (the first press)
+and RUNS times more (later presses). A press is timed from the key (``App.simulate_key``, no
+test-harness waits) to the first paint once every worker the key started has finished: the
+paint that shows what the key did. Whatever the key opened (a form, a chooser, another screen)
+is then closed with Escape, or left by the screen's own F-key, so that the next key starts from
+the same place. The F-keys themselves are timed from the log. Keys that would end the app, and
+the command palette's, are left out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+AS_OF = date(2026, 11, 28)
+SKIPPED = {"q", "ctrl+q", "ctrl+c", "ctrl+p", "ctrl+z"}  # quit, palette, suspend
+SCREENS = (("dashboard", ("f2",)), ("log", ("f3",)), ("item", ("f3", "enter")), ("reviews", ("f4",)),
+           ("priorities", ("f5",)), ("agencies", ("f6",)), ("chair", ("f7",)), ("pack", ("f8",)))  # fmt: skip
+QUIET = 0.08  # seconds with no worker running: the key's work is done
+NOTHING_SHOWN = 0.3  # seconds after its work with no paint: the key changed nothing on screen
+
+
+@dataclass
+class KeyTimes:
+    screen: str
+    key: str
+    description: str
+    first: float = 0.0
+    later: list[float] = field(default_factory=list)
+
+    @property
+    def worst(self) -> float:
+        return max([self.first, *self.later])
+
+
+class Paints:
+    """When the screen was last painted (Screen._compositor_refresh, wrapped)."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+
+    def install(self) -> None:
+        from textual.screen import Screen
+
+        painted = Screen._compositor_refresh
+        times = self.times
+
+        def wrapped(screen: Any) -> None:
+            painted(screen)
+            times.append(time.perf_counter())
+
+        Screen._compositor_refresh = wrapped  # type: ignore[method-assign]
+
+
+def _busy(app: Any) -> bool:
+    return any(not worker.is_finished for worker in app.workers)
+
+
+async def _press(app: Any, paints: Paints, key: str, timeout: float = 20.0) -> float:
+    """Milliseconds from the key to the first paint after its workers finished (once no
+    worker has run for QUIET seconds); a key with nothing to repaint counts to that moment."""
+    start = time.perf_counter()
+    app.simulate_key(key)
+    done_at = start
+    while time.perf_counter() - start < timeout:
+        await asyncio.sleep(0.001)
+        now = time.perf_counter()
+        if _busy(app):
+            done_at = now
+            continue
+        after = [t for t in paints.times[-50:] if t >= done_at]
+        if after and after[0] - done_at <= NOTHING_SHOWN and now - done_at >= QUIET:
+            return (after[0] - start) * 1000
+        if now - done_at >= NOTHING_SHOWN:  # nothing repainted (a key with nothing to do here)
+            return (done_at - start) * 1000
+    raise SystemExit(f"key {key!r} did not settle in {timeout:.0f} s")
+
+
+async def _settle(app: Any) -> None:
+    while _busy(app):
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(QUIET)
+
+
+async def _back(app: Any, paints: Paints, mode: str, depth: int, opening: tuple[str, ...]) -> None:
+    """Back to the screen being measured: Escape out of whatever opened, else its F-key."""
+    for _ in range(6):
+        if app.current_mode == mode and len(app.screen_stack) == depth:
+            return
+        from textual.screen import ModalScreen
+
+        if (app.current_mode == mode and len(app.screen_stack) > depth) or isinstance(app.screen, ModalScreen):
+            app.simulate_key("escape")
+        else:
+            for key in opening:
+                app.simulate_key(key)
+                await _settle(app)
+        await _settle(app)
+    raise SystemExit(
+        f"could not return to the {mode} screen (at {app.current_mode}, {len(app.screen_stack)} deep: "
+        f"{app.screen!r})"
+    )
+
+
+async def measure(db: str, runs: int) -> list[KeyTimes]:
+    from sscp_tui.app import SSCPApp
+    from sscp_tui.config import Settings
+    from sscp_tui.db.store import open_store
+    from sscp_tui.services.tracker import Tracker
+
+    os.environ["SSCP_TUI_HOME"] = tempfile.mkdtemp()
+    store = open_store(db)
+    tracker = Tracker(store, Settings(author="Bench"), AS_OF)
+    app = SSCPApp(tracker)
+    paints = Paints()
+    paints.install()
+    found: list[KeyTimes] = []
+    async with app.run_test(size=(120, 40)):
+        await _settle(app)
+        modes = {"f2": "dashboard", "f3": "log", "f4": "reviews", "f5": "priorities", "f6": "agencies",
+                 "f7": "chair", "f8": "packs"}  # fmt: skip
+        for name, opening in SCREENS:
+            for key in opening:
+                before = len(app.screen_stack)
+                app.simulate_key(key)
+                for _ in range(400):  # until the key has taken effect
+                    await asyncio.sleep(0.005)
+                    if (app.current_mode == modes[key]) if key in modes else len(app.screen_stack) > before:
+                        break
+                await _settle(app)
+            if name == "chair" and len(app.screen_stack) > 1:  # its scope chooser: every open item
+                app.simulate_key("enter")
+                await _settle(app)
+            mode, depth, screen = app.current_mode, len(app.screen_stack), app.screen
+            # The screen's own keys (each has an id: see keymap); not Textual's focus and copy keys.
+            keys = [
+                (key, bindings[0].description)
+                for key, bindings in screen._bindings.key_to_bindings.items()
+                if bindings[0].id
+            ]
+            if name == "log":
+                keys += [(key, f"go to {key.upper()}") for key in ("f2", "f4", "f5", "f6", "f7", "f8")]
+            for key, description in keys:
+                if key in SKIPPED:
+                    continue
+                times = KeyTimes(name, key, description)
+                print(f"  {name} ({mode}, {depth} deep): {key}", file=sys.stderr)
+                for run in range(runs + 1):
+                    took = await _press(app, paints, key)
+                    if run == 0:
+                        times.first = took
+                    else:
+                        times.later.append(took)
+                    await _back(app, paints, mode, depth, opening)
+                found.append(times)
+    store.close()
+    return found
+
+
+def table(found: list[KeyTimes]) -> str:
+    lines = ["| screen | key | what it does | first press | later (median) |", "|---|---|---|---|---|"]
+    for t in found:
+        lines.append(f"| {t.screen} | {t.key} | {t.description} | {t.first:.1f} | "
+                     f"{statistics.median(t.later) if t.later else t.first:.1f} |")  # fmt: skip
+    return "\n".join(lines)
+
+
+def main() -> None:
+    db = sys.argv[1]
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    found = asyncio.run(measure(db, runs))
+    print(table(found))
+    slowest = sorted(found, key=lambda t: -t.worst)[:5]
+    print("\nSlowest five:", "; ".join(f"{t.screen} {t.key} {t.worst:.0f} ms" for t in slowest))
+
+
+if __name__ == "__main__":
+    main()
