@@ -443,13 +443,18 @@ def main() -> None:
         report.add(Figure(f"{size:,}: rating change, Enter to committed and repainted", "ms", found["rate"],
                           target="<50 ms"))  # fmt: skip
         report.add(Figure(f"{size:,}: cursor one row", "ms", found["cursor"], target="<16 ms"))
-        sscp = [PY, "-m", "sscp_tui", "alerts", "--db", str(db), "--as-of", AS_OF.isoformat(),
-                "--format", "json"]  # fmt: skip
-        report.add(Figure(f"{size:,}: alerts command (JSON)", "ms", command(sscp, runs), "python imports",
-                          statistics.median(imports)))  # fmt: skip
+        # Today's alerts (the log as it is): --as-of a past day replays the history to that day.
+        sscp = [PY, "-m", "sscp_tui", "alerts", "--db", str(db), "--format", "json"]
+        report.add(Figure(f"{size:,}: alerts command (JSON), today", "ms", command(sscp, runs),
+                          "python imports", statistics.median(imports)))  # fmt: skip
+        if size == max(sizes):
+            past = [*sscp, "--as-of", AS_OF.isoformat()]
+            report.add(Figure(f"{size:,}: alerts command (JSON) as of {AS_OF:%d %b %Y}, the log as it stood",
+                              "ms", command(past, runs), "python imports", statistics.median(imports)))  # fmt: skip
         if size == 10_000:
             transfer_and_packs(report, copy, work, runs)
         if size == max(sizes):
+            every_key(report, fresh_copy(db, work), max(1, min(runs, 3)))
             backups_and_check(report, db, work, runs)
             visidata(report, db, work, runs)
             if not args.no_postgres:
@@ -481,6 +486,26 @@ def postgres(report: Report, db: Path, runs: int) -> None:
 
     print("PostgreSQL…", file=sys.stderr)
     measure(report, Figure, db, runs, paired, interactions, AS_OF)
+
+
+def every_key(report: Report, db: Path, runs: int) -> None:
+    """Every key of every screen (bench/keys.py): each one's first press and later ones, the
+    slowest five named in the notes."""
+    from bench.keys import measure
+
+    print("every key…", file=sys.stderr)
+    found = asyncio.run(measure(str(db), runs))
+    for key in found:
+        report.add(Figure(f"key {key.key} on {key.screen} ({key.description}), first press", "ms",
+                          [key.first], target="<100 ms"))  # fmt: skip
+        report.add(Figure(f"key {key.key} on {key.screen}, later presses", "ms", key.later, target="<100 ms"))
+    slowest = sorted(found, key=lambda k: -k.worst)[:5]
+    over = sum(1 for k in found if k.worst > 100)
+    report.notes.append(
+        f"Every key of every screen ({len(found)} keys): {over} over 100 ms at their worst; the slowest five — "
+        + "; ".join(f"{k.screen} {k.key} ({k.description}) {k.worst:.0f} ms" for k in slowest)
+        + "."
+    )
 
 
 def transfer_and_packs(report: Report, db: Path, work: Path, runs: int) -> None:
