@@ -494,6 +494,7 @@ def alerts(db: str | None, agency: str | None, as_of: str | None, fmt: str) -> N
             for item in items_as_at(tracker, tracker.as_of, agency_id)
             if item.rating is not Rating.BLUE
         ]  # fmt: skip
+        then.sort(key=_worst_first)  # as today's are: worst alert first, then by due date
     else:
         then = list(tracker.alert_items(agency_id, awaiting_too=True))
     rows = [row for row in then if row.alerts & wanted or row.awaiting_days is not None]
@@ -504,6 +505,17 @@ def alerts(db: str | None, agency: str | None, as_of: str | None, fmt: str) -> N
     # thousands of lines, which need not be held as one string.
     for chunk in _batches(writer(rows, tracker.as_of), 1000):
         click.echo("".join(chunk), nl=False)
+
+
+def _worst_first(row: Any) -> tuple[int, date, int]:
+    """The order today's alerts come in (the log's alerts sort): the worst alert first, then
+    the due date (none last), then as entered."""
+    from sscp_tui.services.alerts import ALERT_SEVERITY
+
+    worst = min(
+        (n for n, kind in enumerate(ALERT_SEVERITY) if kind in row.alerts), default=len(ALERT_SEVERITY)
+    )
+    return worst, row.due_on or date.max, row.id
 
 
 def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:

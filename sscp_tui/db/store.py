@@ -154,7 +154,14 @@ class Store:
         """The tracker named for a paper that leaves this machine: its file's name, or its
         PostgreSQL database's, with no folder, host or user."""
         path = _sqlite_path(self.url)
-        return path.name if path else f"{make_url(self.url).database} (PostgreSQL)"
+        if path is not None:
+            return path.name
+        url = make_url(self.url)
+        return (
+            f"{url.database} (PostgreSQL)"
+            if url.get_backend_name() == "postgresql"
+            else "a tracker in memory"
+        )
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -249,10 +249,10 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self.app.call_from_thread(self._counted, generation, total)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # (Textual calls WorkerErrors' handler too, which reports the failure.)
         if event.worker.group == "log-page" and event.state is WorkerState.ERROR and self._focus_on_page:
             self._focus_on_page = False
             self.table.focus()
-        super().on_worker_state_changed(event)
 
     def _arrived(self, generation: int, page: Page, keep_cursor: bool, *, counted: bool = False) -> None:
         if generation == self._generation:  # an older request finishing late is ignored
@@ -545,10 +545,12 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self.load(keep_cursor=False)
 
     def action_search(self) -> None:
+        self._focus_on_page = False
         self.query_one("#log-search", Input).focus()
 
     @on(Input.Changed, "#log-search")
     def _search_changed(self, event: Input.Changed) -> None:
+        self._focus_on_page = False  # typing again: the keys stay in the box
         if self._search_timer is not None:
             self._search_timer.stop()
         text = event.value
@@ -569,6 +571,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self.table.focus()
 
     def key_escape(self) -> None:
+        self._focus_on_page = False
         search = self.query_one("#log-search", Input)
         if search.has_focus:
             self.table.focus()

@@ -245,6 +245,12 @@ def test_alerts_as_of_a_past_day_judge_the_tracker_as_it_stood(db: str) -> None:
     listed = {(item["review"], item["reference"]): item for item in json.loads(stdout)["items"]}
     then = listed[("LCSPR Family B (2021)", "1")]
     assert then["rating"] == "green" and then["days_overdue"] == 41 and "overdue" in then["alerts"]
+    # In the order today's come in: by lead agency, and within one the overdue first.
+    items = json.loads(stdout)["items"]
+    for agency in {item["lead_agency"] for item in items}:
+        alerts = [item["alerts"] for item in items if item["lead_agency"] == agency]
+        overdue = ["overdue" in a for a in alerts]
+        assert overdue == sorted(overdue, reverse=True), alerts
     code, stdout, err = run("alerts", "--db", db, "--format", "json")
     assert code == 0, err
     assert ("LCSPR Family B (2021)", "1") not in {

@@ -665,3 +665,22 @@ def test_each_agency_appendix_starts_a_page_with_latest_progress(panel: Tracker,
     assert len(appendix_tables) == len(titles)
     html = written(pack, PackFormat.HTML, tmp_path).read_text(encoding="utf-8")
     assert html.count('<h2 class="new-page">') == len(titles) - 1
+
+
+def test_a_listed_word_of_invisible_characters_alone_matches_nothing(panel: Tracker) -> None:
+    """A stray zero-width space or byte-order mark in the list is no word: it must not match
+    everywhere and refuse every pack."""
+    flagged = Tracker(panel.store, Settings(author="Chair", forbidden_words=("\u200b", "\ufeff ", "")), AS_OF)
+    assert build_pack(flagged, spec()).findings == ()
+
+
+def test_a_wrapped_rows_height_counts_every_line_and_stays_within_a_spreadsheets_limit() -> None:
+    from sscp_tui.services.packs.xlsx_writer import MOST_HEIGHT_PT
+
+    sheet = Sheet("Log", widths=(20, 20), wrap=True)
+    five_lines = "1. a\n2. b\n3. c\n4. d\n5. e"  # short, but five lines
+    assert sheet._lines([five_lines, "x" * 30]) == 5
+    assert sheet._lines(["word " * 2000, ""]) > 100
+    sheet.append(["word " * 2000, "y"])
+    heights = re.findall(r'<row r="1" ht="([\d.]+)"', "".join(sheet.xml_parts()))
+    assert heights and float(heights[0]) == MOST_HEIGHT_PT

@@ -35,7 +35,8 @@ def as_printed(text: str) -> str:
 def word_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
     """One pattern for every listed word, longest first so phrases win over their parts. It
     is meant for text made :func:`as_printed`."""
-    cleaned = sorted({as_printed(w).strip() for w in words if w.strip()}, key=lambda w: (-len(w), w))
+    # Judged once made as printed: a listed "word" of invisible characters alone is no word.
+    cleaned = sorted({w for w in (as_printed(w).strip() for w in words) if w}, key=lambda w: (-len(w), w))
     if not cleaned:
         return None
     alternatives = "|".join(re.escape(w) for w in cleaned)
@@ -143,7 +144,7 @@ def find_words(pack: Pack, words: Sequence[str]) -> tuple[Finding, ...]:
     pattern = word_pattern(words)
     if pattern is None:
         return ()
-    wanted = {as_printed(w).strip().lower() for w in words if w.strip()}
+    wanted = {w for w in (as_printed(w).strip().lower() for w in words) if w}
     quick = all(word.isascii() for word in wanted)
     if quick:
         plain, others = _all_text(pack)

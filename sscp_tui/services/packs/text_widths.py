@@ -44,17 +44,18 @@ def word_width(word: str, size_pt: float, *, bold: bool = False) -> float:
 
 
 def widest_word(texts: Iterable[str], size_pt: float, *, bold: bool = False) -> float:
-    """The printed width, in points, of the widest word in ``texts``. Only the longest words
-    (by characters) are measured: no word much shorter can be wider."""
+    """The printed width, in points, of the widest word in ``texts``. Only the longer words
+    (by characters) are measured: the widest character is under six times the narrowest, so no
+    word under a sixth of the longest's length can be wider."""
     longest: dict[str, None] = {}
     most = 0
     for text in texts:
         for word in text.split():
             size = len(word)
-            if size * 2 > most:  # a word under half the longest's length cannot be wider
+            if size * 6 > most:
                 longest[word] = None
                 most = max(most, size)
-    return max((word_width(w, size_pt, bold=bold) for w in longest if len(w) * 2 > most), default=0.0)
+    return max((word_width(w, size_pt, bold=bold) for w in longest if len(w) * 6 > most), default=0.0)
 
 
 def fit_columns(total: int, weights: Sequence[int], least: Sequence[int]) -> list[int]:

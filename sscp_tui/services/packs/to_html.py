@@ -70,7 +70,6 @@ p.note { font-weight: bold; }
 th.caption { background: #fff; border: none; padding: 0 0 0.3em; font-size: 1.05em; }
 @media print {
   body { margin: 0; max-width: none; font-size: 9pt; padding: 0; }
-  p.marking { display: none; }  /* printed in every page's margin instead (page_css) */
   section.part { break-before: page; }
   section.part.cover { break-before: auto; }
   section.part.log { page: log; }
@@ -122,7 +121,9 @@ def css_string(text: str) -> str:
 def page_css(pack: Pack) -> str:
     """Paged media for printing: every page carries the protective marking at its head, and
     the meeting and "Page n of N" at its foot, in the page's margin boxes. A page that sets
-    its own margin content also leaves out the browser's header of file path and time."""
+    its own margin content also leaves out the browser's header of file path and time. The
+    marking in the page itself stays too, at the start of each part, for a browser without
+    margin boxes."""
     cover = pack.cover
     marking = css_string(clean(cover.protective_marking).replace("\n", " "))
     meeting = css_string(f"{clean(cover.group)}, {long_date(cover.meeting_on)}")

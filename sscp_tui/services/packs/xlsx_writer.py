@@ -175,6 +175,7 @@ def _cell_end(value: Value) -> str | None:
 
 _DATE_STYLE = f' s="{STYLE_INDEX["date"]}"'
 LINE_HEIGHT_PT = 15  # one line of 11-point text
+MOST_HEIGHT_PT = 409  # the tallest row a spreadsheet allows
 
 
 def _inline(text: str) -> str:
@@ -242,7 +243,7 @@ class Sheet:
         if wrap:
             lines = self._lines(row)
             if lines > 1:  # set, as a spreadsheet opened elsewhere may not fit rows to wrapped text
-                height = f'ht="{lines * LINE_HEIGHT_PT + 2:g}" customHeight="1"'
+                height = f'ht="{min(lines * LINE_HEIGHT_PT + 2, MOST_HEIGHT_PT):g}" customHeight="1"'
                 return f'<row r="{number}" {height}>{"".join(cells)}</row>'
         return f'<row r="{number}">{"".join(cells)}</row>'
 
@@ -252,7 +253,7 @@ class Sheet:
         most = 1
         for value, width in zip(row, self.widths, strict=False):
             text = value.value if isinstance(value, Styled) else value
-            if type(text) is str and len(text) > width - 2:
+            if type(text) is str and (len(text) > width - 2 or "\n" in text):
                 per_line = max(1, int(width - 2))
                 # Words wrap whole, so a line holds a little less than its width on average.
                 lines = sum(-(-max(1, len(part)) * 11 // (per_line * 10)) for part in text.split("\n"))
