@@ -150,18 +150,9 @@ class Store:
         return str(path) if path else make_url(self.url).render_as_string(hide_password=True)
 
     @property
-    def name(self) -> str:
-        """The tracker named for a paper that leaves this machine: its file's name, or its
-        PostgreSQL database's, with no folder, host or user."""
-        path = _sqlite_path(self.url)
-        if path is not None:
-            return path.name
-        url = make_url(self.url)
-        return (
-            f"{url.database} (PostgreSQL)"
-            if url.get_backend_name() == "postgresql"
-            else "a tracker in memory"
-        )
+    def file(self) -> Path | None:
+        """The SQLite file the tracker is kept in; None on a server (or in memory)."""
+        return _sqlite_path(self.url)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -619,7 +619,9 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
 
     def action_columns(self) -> None:
         shown = set(self.visible_columns())
-        options = [(c.label, c.key, c.key in shown) for c in COLUMNS if c.optional]
+        # The usual columns first, then those shown only once chosen.
+        optional = sorted((c for c in COLUMNS if c.optional), key=lambda c: not c.by_default)
+        options = [(c.label, c.key, c.key in shown) for c in optional]
 
         def done(chosen: list[str] | None) -> None:
             if chosen is None:

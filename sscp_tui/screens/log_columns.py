@@ -69,6 +69,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("ref", "Ref", 7, SortKey.REFERENCE, lambda r, v: Text(r.reference), optional=False),
     Column("rating", "Rating", 9, SortKey.RATING, lambda r, v: rating_text(r.rating, v),
            optional=False),
+    Column("proposed", "Proposed", 9, None, _proposed, by_default=False),  # beside the rating it would change
     Column("review", "Review", 26, SortKey.REVIEW, lambda r, v: Text(r.source)),
     Column("lead", "Lead", 8, SortKey.LEAD_AGENCY, lambda r, v: Text(r.lead_agency or "—")),
     Column("due", "Due", 12, SortKey.DUE, _due),
@@ -81,7 +82,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("alerts", "Alerts", 16, SortKey.ALERTS, _alerts),
     Column("revised", "Revised", 7, SortKey.REVISIONS, _revised),
     Column("awaiting", "Impact?", 7, SortKey.AWAITING, _awaiting),
-    Column("proposed", "Proposed", 9, None, _proposed, by_default=False),
     # A fixed width: an auto-width column as wide as the longest text made every row slow to paint.
     Column("text", "Recommendation / action", 90, None, lambda r, v: Text(_one_line(r.text)[:160])),
 )  # fmt: skip

@@ -188,13 +188,8 @@ class RowTable(ScrollView, can_focus=True):
 
     def set_rows(self, rows: Sequence[tuple[str, list[Text]]], *, cursor_row: int = 0) -> None:
         """Replace every row at once (a page), placing the cursor."""
-        self._keys = [key for key, _ in rows]
-        self._index = {key: i for i, key in enumerate(self._keys)}
-        self._cells = [cells for _, cells in rows]
-        self._make = None
-        self._strips.clear()
-        self._resized()
-        self.move_cursor(row=cursor_row)
+        cells = [row for _, row in rows]
+        self.set_rows_made_by([key for key, _ in rows], cells.__getitem__, cursor_row=cursor_row)
 
     def set_rows_made_by(
         self, keys: Sequence[str], make: Callable[[int], list[Text]], *, cursor_row: int = 0

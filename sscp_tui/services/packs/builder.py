@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session
 
 from sscp_tui.db.models import (
@@ -25,6 +25,7 @@ from sscp_tui.db.models import (
     Review,
     StrategicPlan,
 )
+from sscp_tui.db.store import Store
 from sscp_tui.services.alerts import ALERT_SEVERITY, AlertRules
 from sscp_tui.services.catalog import squash
 from sscp_tui.services.packs.asat import ItemAt, Snapshots
@@ -140,7 +141,7 @@ def _build(tracker: Tracker, spec: PackSpec, progress: Progress | None) -> Pack:
         protective_marking=settings.protective_marking,
         as_of=as_of,
         generated_at=spec.generated_at or datetime.now().replace(microsecond=0),
-        database=tracker.store.name,
+        database=_tracker_name(tracker.store),
         item_count=len(shown),
         notes=_notes(spec, as_of, tracker.as_of, spec.meeting_on in meetings)
         + ((ILLUSTRATIVE_NOTE,) if any(i.illustrative for i in shown) else ()),
@@ -367,6 +368,15 @@ def _appendix(items: list[PackItem], names: _Names) -> tuple[AgencyAppendix, ...
         alerts = tuple((kind, counts[kind]) for kind in ALERT_SEVERITY)
         result.append(AgencyAppendix(short, name, tuple(own), alerts))
     return tuple(result)
+
+
+def _tracker_name(store: Store) -> str:
+    """The tracker named for a paper that leaves this machine: its file's name, or its
+    PostgreSQL database's, with no folder, host or user."""
+    if store.file is not None:
+        return store.file.name
+    url = make_url(store.url)
+    return f"{url.database} (PostgreSQL)" if url.get_backend_name() == "postgresql" else "a tracker in memory"
 
 
 def _scope(spec: PackSpec, names: _Names, left_out: int = 0) -> str:

@@ -28,7 +28,10 @@ _ODD_SPACES = re.compile(r"\s\s|[^\S ]")  # anything as_printed would change in 
 
 
 def as_printed(text: str) -> str:
-    """``text`` as a reader sees it: invisible characters out, each run of spaces one space."""
+    """``text`` as a reader sees it: invisible characters out, each run of spaces one space.
+    Most text (ASCII, single spaces) is returned as it is, after one quick look."""
+    if text.isascii() and not _ODD_SPACES.search(text):
+        return text
     return _SPACES.sub(" ", text.translate(_INVISIBLE))
 
 
@@ -155,7 +158,7 @@ def find_words(pack: Pack, words: Sequence[str]) -> tuple[Finding, ...]:
     for where, text in _texts(pack):
         if not text:
             continue
-        text = as_printed(text) if not text.isascii() or _ODD_SPACES.search(text) else text
+        text = as_printed(text)
         if quick and text.isascii() and not any(w in text.lower() for w in wanted):
             continue
         for match in pattern.finditer(text):
