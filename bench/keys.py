@@ -1,7 +1,7 @@
 """Every key of every screen, timed from the key to the repaint that shows its result (not run
 by the tests; bench/run.py adds its figures at the largest size).
 
-    .venv/bin/python bench/keys.py DB [RUNS]
+    .venv/bin/python bench/keys.py DB [RUNS] [SCREEN,SCREEN…]   # e.g. agencies,reviews
 
 Each screen is opened (by its F-key; an item by Enter from the log), and each of its own keys
 is pressed on it as it opened: once while nothing it opens has been made yet (the first press)
@@ -119,7 +119,7 @@ async def _back(app: Any, paints: Paints, mode: str, depth: int, opening: tuple[
     )
 
 
-async def measure(db: str, runs: int) -> list[KeyTimes]:
+async def measure(db: str, runs: int, only: frozenset[str] = frozenset()) -> list[KeyTimes]:
     from sscp_tui.app import SSCPApp
     from sscp_tui.config import Settings
     from sscp_tui.db.store import open_store
@@ -158,7 +158,7 @@ async def measure(db: str, runs: int) -> list[KeyTimes]:
             if name == "log":
                 keys += [(key, f"go to {key.upper()}") for key in ("f2", "f4", "f5", "f6", "f7", "f8")]
             for key, description in keys:
-                if key in SKIPPED:
+                if key in SKIPPED or (only and name not in only):
                     continue
                 times = KeyTimes(name, key, description)
                 print(f"  {name} ({mode}, {depth} deep): {key}", file=sys.stderr)
@@ -185,7 +185,8 @@ def table(found: list[KeyTimes]) -> str:
 def main() -> None:
     db = sys.argv[1]
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
-    found = asyncio.run(measure(db, runs))
+    only = frozenset(sys.argv[3].split(",")) if len(sys.argv) > 3 else frozenset()
+    found = asyncio.run(measure(db, runs, only))
     print(table(found))
     slowest = sorted(found, key=lambda t: -t.worst)[:5]
     print("\nSlowest five:", "; ".join(f"{t.screen} {t.key} {t.worst:.0f} ms" for t in slowest))

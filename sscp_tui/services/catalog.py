@@ -6,6 +6,7 @@ import difflib
 import re
 from collections import defaultdict
 from datetime import date
+from functools import lru_cache
 from typing import cast
 
 from sqlalchemy import func, select
@@ -45,6 +46,7 @@ class UnknownName(EditError):
 _NOT_A_LETTER = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=4096)  # an import squashes the same few names and words row after row
 def squash(text: str) -> str:
     """Lower case with punctuation and spacing removed: "Surrey Police." == "surrey-police"."""
     return _NOT_A_LETTER.sub("", text.casefold())

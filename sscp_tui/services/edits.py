@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from sscp_tui.db import search_index
+from sscp_tui.db.bulk import insert_rows
 from sscp_tui.db.models import (
     Agency,
     HistoryEntry,
@@ -166,7 +167,7 @@ def add_search_words(session: Session, entries: Sequence[tuple[int, str]]) -> No
         return
     rows = [{"item_id": item_id, "words": words} for item_id, words in entries]
     with search_index.indexed_in_bulk(session.connection(), [item_id for item_id, _words in entries]):
-        session.execute(insert(ItemSearch), rows)
+        insert_rows(session, ItemSearch.__table__, rows)  # type: ignore[arg-type]
 
 
 TEXT_FIELDS = ("text", "timescale", "owner", "evidence_completion", "evidence_impact")

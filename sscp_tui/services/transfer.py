@@ -3,7 +3,9 @@ spreadsheet's cells and rows as read. No database and no Textual here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -19,3 +21,18 @@ class TransferError(Exception):
 class SheetRow:
     number: int  # as the spreadsheet shows it (1-based)
     cells: tuple[Cell, ...]
+
+
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """Around reading or writing a large file: the garbage collector's youngest generation is
+    collected every 50,000 new objects instead of every 700. An import makes a few objects a
+    cell and frees none of them until it ends, so each collection found nothing and, as the
+    rows piled up, took longer (a tenth of a 10,000-row import's time). Set back afterwards;
+    nothing an import makes refers to itself, so nothing waits longer to be freed."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)

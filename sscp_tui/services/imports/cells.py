@@ -66,6 +66,10 @@ def cell_text(value: Cell) -> str:
     if type(value) is str:
         # Most cells: no apostrophe before a formula-like text, no carriage return.
         return value.strip() if value[:1] != "'" and "\r" not in value else _text(value)
+    if type(value) is date:  # the next most: a date cell (strftime takes five times as long)
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    if type(value) is float:
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, float):
@@ -73,11 +77,10 @@ def cell_text(value: Cell) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, datetime):
-        if value.time() == time(0, 0):
-            return f"{value:%d/%m/%Y}"
-        return f"{value:%d/%m/%Y %H:%M}"
+        day = f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+        return day if value.time() == time(0, 0) else f"{day} {value.hour:02d}:{value.minute:02d}"
     if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
     if isinstance(value, time):
         return f"{value:%H:%M}"
     return _text(value)

@@ -38,7 +38,7 @@ from sscp_tui.services.imports.rows import ReadRow, read_rows
 from sscp_tui.services.imports.table import Tables, find_tables
 from sscp_tui.services.queries import review_label
 from sscp_tui.services.tracker import Tracker
-from sscp_tui.services.transfer import Cell, Progress, TransferError
+from sscp_tui.services.transfer import Cell, Progress, TransferError, few_collections
 
 __all__ = ["ImportOptions", "ImportPlan", "ImportReport", "RowAction", "RowOutcome", "TransferError", "plan"]
 
@@ -200,6 +200,11 @@ def plan(
     tracker: Tracker, path: Path, options: ImportOptions = DEFAULTS, progress: Progress | None = None
 ) -> ImportPlan:
     """Read ``path`` and say what importing it would do, row by row. Writes nothing."""
+    with few_collections():
+        return _plan(tracker, path, options, progress)
+
+
+def _plan(tracker: Tracker, path: Path, options: ImportOptions, progress: Progress | None) -> ImportPlan:
     try:  # fields may be given by name or label ("lead_agency", "Lead agency")
         options = replace(options, mapping=parse_mapping(tuple(f"{h}={f}" for h, f in options.mapping)))
     except ValueError as exc:

@@ -311,14 +311,19 @@ def _read(
 ) -> ReadRow:
     problems: list[str] = []
     notes: list[str] = []
-    controlled = [name for name, written in texts.items() if has_controls(written)]
+    # One search of the row's text finds whether any cell holds a control character.
+    controlled = (
+        [name for name, written in texts.items() if has_controls(written)]
+        if has_controls("\n".join(texts.values()))
+        else []
+    )
     if controlled:  # never stored: they would reach a terminal (see text_safety)
         texts = {**texts, **{name: clean(texts[name]) for name in controlled}}
         notes.append(f"control characters removed from its {', '.join(sorted(controlled))}")
 
-    def attempt(reader: Callable[[], object]) -> object:
+    def attempt(reader: Callable[..., object], *given: object) -> object:
         try:
-            return reader()
+            return reader(*given)
         except ValueError as exc:
             problems.append(str(exc))
             return None
@@ -341,7 +346,7 @@ def _read(
             review_kind = as_review
         elif as_review is None:
             problems.append(f"The kind '{kind_text}' is neither recommendation nor action.")
-    rating = attempt(lambda: parse_rating(values.get("rating")))
+    rating = attempt(parse_rating, values.get("rating"))
     coloured = context.rated_by_fill(row.number)
     if coloured is not None and not text("rating"):
         rating = coloured
@@ -351,12 +356,12 @@ def _read(
     if rating is None and not text("rating") and context.table.closed:
         rating = Rating.BLUE
         notes.append(f"on the '{context.table.sheet}' sheet of closed items, so read as Blue")
-    illustrative = attempt(lambda: parse_yes(texts.get("illustrative", ""), "illustrative"))
-    year = attempt(lambda: cell_year(values.get("year")))
-    due_on = attempt(lambda: cell_date(values.get("due_on"), "target date"))
-    original_due = attempt(lambda: cell_date(values.get("original_due_on"), "original target date"))
-    update_on = attempt(lambda: cell_date(values.get("update_on"), "update date"))
-    created_on = attempt(lambda: cell_date(values.get("created_on"), "date added"))
+    illustrative = attempt(parse_yes, texts.get("illustrative", ""), "illustrative")
+    year = attempt(cell_year, values.get("year"))
+    due_on = attempt(cell_date, values.get("due_on"), "target date")
+    original_due = attempt(cell_date, values.get("original_due_on"), "original target date")
+    update_on = attempt(cell_date, values.get("update_on"), "update date")
+    created_on = attempt(cell_date, values.get("created_on"), "date added")
     timescale = cell_timescale(values.get("timescale"))
     original = cell_timescale(values.get("original_timescale"))
     for found, label in ((timescale, "timescale"), (original, "original timescale")):

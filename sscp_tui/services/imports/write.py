@@ -17,11 +17,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
-from sscp_tui.db import failures
+from sscp_tui.db import failures, tallies
+from sscp_tui.db.bulk import insert_rows, reserve_ids
 from sscp_tui.db.models import (
     Agency,
     AgencyKind,
@@ -66,7 +67,7 @@ from sscp_tui.services.imports.plan import ImportPlan, ImportReport, RowAction, 
 from sscp_tui.services.item_rows import review_label
 from sscp_tui.services.spreadsheet_safety import neutralise
 from sscp_tui.services.tracker import Tracker
-from sscp_tui.services.transfer import Cell, Progress, TransferError
+from sscp_tui.services.transfer import Cell, Progress, TransferError, few_collections
 
 _ITEMS = Base.metadata.tables["items"]
 _UPDATES = Base.metadata.tables["progress_updates"]
@@ -266,15 +267,18 @@ class Writer:
         """New items, as ``edits.create_item`` makes them (the same columns, the same "created"
         and "rating" history), inserted in chunks rather than flushed one at a time."""
         created: dict[int, int] = {}
+        with tallies.counted_in_bulk(session.connection()):
+            self._create_chunks(session, decisions, done, total, created)
+        return created
+
+    def _create_chunks(
+        self, session: Session, decisions: list[Decision], done: int, total: int, created: dict[int, int]
+    ) -> None:
         for start in range(0, len(decisions), CHUNK):
             chunk = decisions[start : start + CHUNK]
-            rows = [self._item_row(d) for d in chunk]
-            # Rows come back in batches, not necessarily in order: match them up by where they
-            # went and their reference, which are unique among an import's new items.
-            columns = (_ITEMS.c.review_id, _ITEMS.c.priority_id, _ITEMS.c.reference)
-            result = session.execute(insert(_ITEMS).returning(_ITEMS.c.id, *columns), rows)
-            id_of = {(review, priority, ref): item_id for item_id, review, priority, ref in result}
-            ids = [id_of[(row["review_id"], row["priority_id"], row["reference"])] for row in rows]
+            ids = reserve_ids(session, _ITEMS, len(chunk))
+            rows = [{"id": item_id, **self._item_row(d)} for item_id, d in zip(ids, chunk, strict=True)]
+            insert_rows(session, _ITEMS, rows)
             supporting: list[dict[str, Any]] = []
             themes: list[dict[str, Any]] = []
             updates: list[dict[str, Any]] = []
@@ -304,7 +308,6 @@ class Writer:
             add_search_words(session, words)
             session.flush()
             self._tick(done + start + len(chunk), total)
-        return created
 
     def _priority_id(self, source: Source) -> Any:
         if source.kind == "priority":
@@ -355,28 +358,6 @@ class Writer:
         }
 
 
-def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Many rows into ``table`` through the driver's executemany, each value converted by its
-    column's own type as SQLAlchemy would, but without SQLAlchemy's handling of each row's
-    parameters, which was a third of a large import's write (70,000 rows: 1.2 s). Every row
-    has the same keys."""
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    compiled = insert(table).values({name: bindparam(name) for name in names}).compile(dialect=dialect)
-    convert = [(name, table.c[name].type.bind_processor(dialect)) for name in names]
-    values = [
-        {name: process(row[name]) if process else row[name] for name, process in convert} for row in rows
-    ]
-    if compiled.positional:
-        order = compiled.positiontup or []
-        connection.exec_driver_sql(compiled.string, [tuple(row[name] for name in order) for row in values])
-    else:
-        connection.exec_driver_sql(compiled.string, values)
-
-
 def _history(
     ctx: EditContext, note: str, item_id: int, name: str, new: str, *, entity: str = "item"
 ) -> dict[str, Any]:
@@ -397,6 +378,11 @@ def apply(tracker: Tracker, found: ImportPlan, progress: Progress | None = None)
     rejected row, or any failure, raises TransferError and nothing is written. With
     ``skip_rejected`` the good rows are imported and the rejected ones are written, with the
     reason for each, to a CSV beside the file (see :func:`write_rejected`)."""
+    with few_collections():
+        return _apply(tracker, found, progress)
+
+
+def _apply(tracker: Tracker, found: ImportPlan, progress: Progress | None) -> ImportReport:
     skipping = found.options.skip_rejected
     if not found.ok and not skipping:
         first = found.rejected[0]
