@@ -169,6 +169,8 @@ def split_updates(text: str, day: date | None) -> tuple[Update, ...]:
     one update dated ``day`` (its row's update date, if any)."""
     if not text:
         return ()
+    if "\n" not in text and not text[:1].isdigit():  # one line, not starting with a date
+        return (Update(day, text),)
     found = [m for m in _DATED_ENTRY.finditer(text) if _real_day(m["day"]) is not None]
     if not found:
         return (Update(day, text),)

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
 from sscp_tui.db import failures, tallies
-from sscp_tui.db.bulk import insert_rows, reserve_ids
+from sscp_tui.db.bulk import insert_rows, reserve_ids, roomy_cache
 from sscp_tui.db.models import (
     Agency,
     AgencyKind,
@@ -398,7 +398,7 @@ def _apply(tracker: Tracker, found: ImportPlan, progress: Progress | None) -> Im
     planned = {row.line for row in found.rejected}
     rejected_files = write_rejected(found) if found.rejected else ()
     try:
-        with tracker.store.write() as session:
+        with tracker.store.write() as session, roomy_cache(session):
             if found.matcher is not None and found.mark and tracker_mark(session) == found.mark:
                 matcher, decisions = found.matcher, found.decisions  # nothing changed since the plan
             else:
