@@ -656,7 +656,7 @@ async def test_agencies_screen_opens_an_agency_log(app: SSCPApp, demo: Tracker) 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f6")
         await settle(pilot, app)
-        table = app.screen.query_one("#agencies-table", DataTable)
+        table = app.screen.query_one("#agencies-table", RowTable)
         assert table.row_count == len(demo.agencies())
         row = table_rows(table)[0]
         short, counted = row[0], sum(int(cell) for cell in row[2:6] if cell.strip().isdigit())
@@ -672,6 +672,28 @@ async def test_agencies_screen_opens_an_agency_log(app: SSCPApp, demo: Tracker) 
         await settle(pilot, app)
         assert f"agency {short} (lead or supporting)" in static_text(app, "#log-filters")
         assert app.screen.query_one("#log-table").row_count >= counted
+
+
+async def test_agencies_screen_makes_an_agency_mine(app: SSCPApp, demo: Tracker) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot, app)
+        table = app.screen.query_one("#agencies-table", RowTable)
+        await pilot.press("down", "down", "m")
+        await pilot.pause()
+        rows = table_rows(table)
+        # The mark moves at once, on the row under the cursor and on no other; the cursor stays.
+        assert table.cursor_row == 2
+        assert [i for i, row in enumerate(rows) if "(my agency)" in row[1]] == [2]
+        assert app.views.state.my_agency == rows[2][0]
+        await pilot.press("up", "m")
+        await pilot.pause()
+        assert [i for i, row in enumerate(table_rows(table)) if "(my agency)" in row[1]] == [1]
+        await pilot.press("f3")
+        await settle(pilot, app)
+        await pilot.press("m")
+        await settle(pilot, app)
+        assert f"agency {rows[1][0]}" in static_text(app, "#log-filters")
 
 
 async def test_priorities_tree_rates_a_priority(app: SSCPApp, demo: Tracker) -> None:
