@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -526,12 +527,17 @@ def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
 
 
 def _alert_names(row: Any, *, days: bool = True) -> list[str]:
-    from sscp_tui.services.alerts import ALERT_SEVERITY
-
-    names = [kind.value for kind in ALERT_SEVERITY if kind in row.alerts]
+    names = list(_names_of(row.alerts))
     if row.awaiting_days is not None:  # delivered: waiting for evidence of impact
         names.append(f"awaiting impact {row.awaiting_days} d" if days else "awaiting impact")
     return names
+
+
+@lru_cache(maxsize=64)  # a few sets of alerts, over tens of thousands of items
+def _names_of(alerts: frozenset[Any]) -> tuple[str, ...]:
+    from sscp_tui.services.alerts import ALERT_SEVERITY
+
+    return tuple(kind.value for kind in ALERT_SEVERITY if kind in alerts)
 
 
 def _record(row: Any) -> dict[str, Any]:
@@ -554,9 +560,10 @@ def _record(row: Any) -> dict[str, Any]:
 def _alerts_json(rows: list[Any], as_of: date) -> Iterator[str]:
     """One item per line: readable, and each line made by the json module's C encoder (which
     an indented dump does not use; at 60,000 items that was half the command's time)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one an item
     yield f'{{\n  "as_of": "{as_of.isoformat()}",\n  "count": {len(rows)},\n  "items": ['
     for number, row in enumerate(rows):
-        yield ("," if number else "") + "\n    " + json.dumps(_record(row), ensure_ascii=False)
+        yield ("," if number else "") + "\n    " + encode(_record(row))
     yield "\n  ]\n}\n" if rows else "]\n}\n"
 
 

@@ -24,9 +24,6 @@ _REMOVE = {code: None for code in (*_C0, 0x7F, *_C1)}
 _SHOW = {code: chr(0x2400 + code) for code in _C0} | {0x7F: "\u2421"} | dict.fromkeys(_C1, "\ufffd")
 
 
-SHOW = _SHOW  # for str.translate in the loops that make thousands of rows
-
-
 # The same characters as a pattern: one search in C finds whether any is there.
 _ANY = re.compile("[" + "".join(re.escape(chr(code)) for code in _REMOVE) + "]")
 
@@ -43,9 +40,11 @@ def clean(text: str) -> str:
 
 
 def shown(text: str) -> str:
-    """``text`` as it may be shown on a terminal: any control character as a visible symbol."""
-    return text.translate(_SHOW)
+    """``text`` as it may be shown on a terminal: any control character as a visible symbol.
+    Looked for first, in C: translating maps each character through a dict, and almost no text
+    holds one (a log's rows are made from hundreds of thousands of texts)."""
+    return text.translate(_SHOW) if _ANY.search(text) else text
 
 
 def shown_or_none(text: str | None) -> str | None:
-    return None if text is None else text.translate(_SHOW)
+    return None if text is None else shown(text)

@@ -13,7 +13,7 @@ from typing import Any
 from sscp_tui.db.enums import Rating, ReviewKind
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.records import AlertKind, ItemRow
-from sscp_tui.text_safety import SHOW, shown
+from sscp_tui.text_safety import shown
 
 
 def _source_label(
@@ -95,11 +95,11 @@ def build_rows(
                 source=source,
                 review_kind=review_kind,
                 # Shown as text, whatever an older database holds (see text_safety).
-                reference=reference.translate(SHOW),
-                text=text.translate(SHOW),
-                themes=tuple(t.translate(SHOW) for t in themes.get(item_id, ())),
-                lead_agency=lead_short.translate(SHOW) if lead_short else lead_short,
-                timescale=timescale.translate(SHOW) if timescale else timescale,
+                reference=shown(reference),
+                text=shown(text),
+                themes=tuple(map(shown, themes.get(item_id, ()))),
+                lead_agency=shown(lead_short) if lead_short else lead_short,
+                timescale=shown(timescale) if timescale else timescale,
                 due_on=due_on,
                 rating=rating,
                 last_update_on=last_update_on,
