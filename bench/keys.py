@@ -107,7 +107,15 @@ async def _back(app: Any, paints: Paints, mode: str, depth: int, opening: tuple[
         from textual.screen import ModalScreen
 
         if (app.current_mode == mode and len(app.screen_stack) > depth) or isinstance(app.screen, ModalScreen):
+            # Wait for the escape to close what it closes: a second one sent before the first
+            # has done so would go to the screen under it (closing a form over an item's
+            # screen can take a few hundred milliseconds at 100,000 items).
+            shown = (app.current_mode, len(app.screen_stack))
             app.simulate_key("escape")
+            for _ in range(600):
+                await asyncio.sleep(0.005)
+                if (app.current_mode, len(app.screen_stack)) != shown:
+                    break
         else:
             for key in opening:
                 app.simulate_key(key)
@@ -144,6 +152,8 @@ async def measure(db: str, runs: int, only: frozenset[str] = frozenset()) -> lis
                     await asyncio.sleep(0.005)
                     if (app.current_mode == modes[key]) if key in modes else len(app.screen_stack) > before:
                         break
+                else:
+                    print(f"  {key} did not take effect: at {app.screen!r}, focus {app.focused!r}", file=sys.stderr)
                 await _settle(app)
             if name == "chair" and len(app.screen_stack) > 1:  # its scope chooser: every open item
                 app.simulate_key("enter")

@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
+from sqlalchemy import text as sql_text  # (an item has a column called text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from sscp_tui.db.enums import AgencyKind as AgencyKind
@@ -194,8 +195,19 @@ class TrackedItem(Base):
         Index("ix_items_rating_due", "rating", "due_on"),
         Index("ix_items_due", "due_on"),
         Index("ix_items_review_ref", "review_id", "reference_key"),
-        Index("ix_items_priority", "priority_id"),
-        Index("ix_items_parent", "parent_id"),
+        # Of the few items with a priority (a parent): see migration 0013.
+        Index(
+            "ix_items_priority",
+            "priority_id",
+            sqlite_where=sql_text("priority_id IS NOT NULL"),
+            postgresql_where=sql_text("priority_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_items_parent",
+            "parent_id",
+            sqlite_where=sql_text("parent_id IS NOT NULL"),
+            postgresql_where=sql_text("parent_id IS NOT NULL"),
+        ),
         Index("ix_items_last_update", "last_update_on"),
         Index("ix_items_deleted", "deleted_at"),
         # Narrow and covering, in due-date order: the log sorted by alerts walks it a class of
