@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +39,7 @@ T = TypeVar("T")
 DEMO_BANNER = "Demo partnership — rebuilt daily, changes are discarded"
 WATCH_SECONDS = 1.5  # how often the tracker is looked at for another user's changes
 SAY_CHANGE_SECONDS = 10.0  # how long the header names who made the change
+TERMINAL_SECONDS = 2.0  # how often the app checks that its terminal is still there
 
 
 def _screen(name: str) -> Callable[[], Any]:
@@ -234,6 +237,9 @@ class SSCPApp(App[None]):
         # and a change saved elsewhere a moment later must be.
         self._watch_for_changes()
         self.set_interval(WATCH_SECONDS, self._watch_for_changes)
+        stdin = sys.__stdin__
+        if not self.is_headless and stdin is not None and stdin.isatty():
+            self.set_interval(TERMINAL_SECONDS, lambda: self._check_terminal(stdin.fileno()))
         if self._tracker is not None:
             self._say_notices(self._tracker)
         self.switch_mode(self.start_mode)
@@ -321,6 +327,16 @@ class SSCPApp(App[None]):
         """The change marker of what the screens show: the newest change looked at, whose
         others' changes have reached the screen on top (None before the first look)."""
         return self._seen_change
+
+    def _check_terminal(self, fd: int) -> None:
+        """Leave when the terminal has gone (its window closed, the connection dropped) with no
+        hangup signal reaching the app, as when it runs under make or another program that
+        takes the signal itself. Textual's input would otherwise read nothing from the dead
+        terminal over and over, at full CPU, for as long as the machine stays up. Every change
+        is saved as it is made, so nothing is lost by leaving."""
+        if not os.isatty(fd):
+            logging.getLogger(__name__).warning("The terminal has gone; sscp-tui is closing.")
+            self.exit(return_code=1)
 
     def _watch_for_changes(self) -> None:
         if self._tracker is None or self._watching:  # not open yet, or the last look goes on
