@@ -146,7 +146,7 @@ def read_rows(
                 formula = table.formulas.get((row.number, index))
                 if formula is not None and values[name] is None:
                     values[name] = formula
-        texts = _texts(values)
+        texts = {name: cell_text(value) for name, value in values.items()}
         filled = {name for name, text in texts.items() if text}
         if not filled and not any(c is not None and cell_text(c) for c in cells):
             continue  # a spacer row
@@ -184,20 +184,6 @@ def read_rows(
             yield recommendation
         if action.text or recommendation is None:  # a recommendation with no action yet stands alone
             yield replace(action, line=line)
-
-
-def _texts(values: dict[str, Cell]) -> dict[str, str]:
-    """Each value as :func:`cell_text` reads it, the usual cells (blank, or plain text) read
-    here without a call each: a 10,000-row log has some 200,000."""
-    texts = {}
-    for name, value in values.items():
-        if value is None:
-            texts[name] = ""
-        elif type(value) is str and value[:1] != "'" and "\r" not in value:
-            texts[name] = value.strip()
-        else:
-            texts[name] = cell_text(value)
-    return texts
 
 
 _SECTION = "section"

@@ -268,46 +268,41 @@ class Writer:
         and "rating" history), inserted in chunks rather than flushed one at a time."""
         created: dict[int, int] = {}
         with tallies.counted_in_bulk(session.connection()):
-            self._create_chunks(session, decisions, done, total, created)
+            for start in range(0, len(decisions), CHUNK):
+                chunk = decisions[start : start + CHUNK]
+                ids = reserve_ids(session, _ITEMS, len(chunk))
+                rows = [{"id": item_id, **self._item_row(d)} for item_id, d in zip(ids, chunk, strict=True)]
+                insert_rows(session, _ITEMS, rows)
+                supporting: list[dict[str, Any]] = []
+                themes: list[dict[str, Any]] = []
+                updates: list[dict[str, Any]] = []
+                history: list[dict[str, Any]] = []
+                for decision, item_id, values in zip(chunk, ids, rows, strict=True):
+                    created[decision.row.line] = item_id
+                    note = self.note(decision.row.where)
+                    created_as = f"{values['kind']} {values['reference']}"
+                    history.append(_history(self.ctx, note, item_id, "created", created_as))
+                    if values["rating"] is not None:
+                        history.append(_history(self.ctx, note, item_id, "rating", values["rating"]))
+                    for short in split(decision.changes["supporting_agencies"]):
+                        supporting.append({"item_id": item_id, "agency_id": self.agency_ids[short]})
+                    for name in split(decision.changes["themes"]):
+                        themes.append({"item_id": item_id, "theme_id": self.theme_ids[name]})
+                    updates.extend(self._update_row(item_id, update) for update in decision.updates)
+                tables = ((item_supporting_agencies, supporting), (item_themes, themes), (_UPDATES, updates),
+                          (_HISTORY, history))  # fmt: skip
+                for table, entries in tables:
+                    insert_rows(session, table, entries)
+                self.updates_added += len(updates)
+                words = [(item_id, compose_search_words(row["reference"], row["text"], row["owner"],
+                                                        self.titles.get(row["review_id"], ""),
+                                                        row["evidence_completion"], row["evidence_impact"],
+                                                        self._latest(decision.updates)))
+                         for item_id, row, decision in zip(ids, rows, chunk, strict=True)]  # fmt: skip
+                add_search_words(session, words)
+                session.flush()
+                self._tick(done + start + len(chunk), total)
         return created
-
-    def _create_chunks(
-        self, session: Session, decisions: list[Decision], done: int, total: int, created: dict[int, int]
-    ) -> None:
-        for start in range(0, len(decisions), CHUNK):
-            chunk = decisions[start : start + CHUNK]
-            ids = reserve_ids(session, _ITEMS, len(chunk))
-            rows = [{"id": item_id, **self._item_row(d)} for item_id, d in zip(ids, chunk, strict=True)]
-            insert_rows(session, _ITEMS, rows)
-            supporting: list[dict[str, Any]] = []
-            themes: list[dict[str, Any]] = []
-            updates: list[dict[str, Any]] = []
-            history: list[dict[str, Any]] = []
-            for decision, item_id, values in zip(chunk, ids, rows, strict=True):
-                created[decision.row.line] = item_id
-                note = self.note(decision.row.where)
-                created_as = f"{values['kind']} {values['reference']}"
-                history.append(_history(self.ctx, note, item_id, "created", created_as))
-                if values["rating"] is not None:
-                    history.append(_history(self.ctx, note, item_id, "rating", values["rating"]))
-                for short in split(decision.changes["supporting_agencies"]):
-                    supporting.append({"item_id": item_id, "agency_id": self.agency_ids[short]})
-                for name in split(decision.changes["themes"]):
-                    themes.append({"item_id": item_id, "theme_id": self.theme_ids[name]})
-                updates.extend(self._update_row(item_id, update) for update in decision.updates)
-            tables = ((item_supporting_agencies, supporting), (item_themes, themes), (_UPDATES, updates),
-                      (_HISTORY, history))  # fmt: skip
-            for table, entries in tables:
-                insert_rows(session, table, entries)
-            self.updates_added += len(updates)
-            words = [(item_id, compose_search_words(row["reference"], row["text"], row["owner"],
-                                                    self.titles.get(row["review_id"], ""),
-                                                    row["evidence_completion"], row["evidence_impact"],
-                                                    self._latest(decision.updates)))
-                     for item_id, row, decision in zip(ids, rows, chunk, strict=True)]  # fmt: skip
-            add_search_words(session, words)
-            session.flush()
-            self._tick(done + start + len(chunk), total)
 
     def _priority_id(self, source: Source) -> Any:
         if source.kind == "priority":
