@@ -244,6 +244,35 @@ def test_a_lead_cell_naming_several_agencies(tracker, store, agencies, tmp_path)
     assert item.row.lead_agency == "SCC" and item.supporting_agencies == ("SH", "SP")
 
 
+def test_the_plan_hands_the_write_typed_values(tracker, store, agencies, tmp_path) -> None:
+    """What the dry run decides for a new item is held as the store's types (a rating, a date,
+    names as lists), so the write reads them as they are and re-parses no text. A supporting
+    cell listing known agencies with commas names each."""
+    path = write_xlsx(tmp_path / "log.xlsx", [
+        ["Review", "Ref", "Recommendation", "Lead", "Supporting", "Original timescale", "Revised timescale",
+         "RAG", "Themes"],
+        ["SCR Child A", "1", "Audit the strategy meetings.", "SCC", "SH, SP", "March 2027",
+         date(2027, 6, 30), "Amber", "Neglect; Voice of the child"],
+    ])  # fmt: skip
+    found = importer.plan(tracker, path, ImportOptions(create_agencies=True))
+    (decision,) = found.decisions
+    new = decision.new
+    assert new is not None and decision.action == "create"
+    assert (new.kind, new.rating, new.due_on, new.original_timescale, new.original_due_on) == (
+        ItemKind.RECOMMENDATION,
+        Rating.AMBER,
+        date(2027, 6, 30),
+        "March 2027",
+        date(2027, 3, 31),
+    )
+    assert (new.lead_agency, new.supporting_agencies, new.themes) == (
+        "SCC", ("SH", "SP"), ("Neglect", "Voice of the child"))  # fmt: skip
+    import_write.apply(tracker, found)
+    (item,) = details(tracker)
+    assert (item.row.rating, item.row.due_on, item.original_due_on, item.supporting_agencies) == (
+        Rating.AMBER, date(2027, 6, 30), date(2027, 3, 31), ("SH", "SP"))  # fmt: skip
+
+
 # --- what the dry run says ----------------------------------------------------------------------
 def test_a_parent_missing_from_the_review_is_refused(tracker, store, agencies, tmp_path) -> None:
     path = write_csv(tmp_path / "log.csv", [

@@ -12,6 +12,7 @@ import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,8 +20,10 @@ from sqlalchemy.orm import Session
 from sscp_tui.db.models import (
     Agency,
     HistoryEntry,
+    ItemKind,
     Priority,
     ProgressUpdate,
+    Rating,
     Review,
     ReviewKind,
     StrategicPlan,
@@ -29,7 +32,7 @@ from sscp_tui.db.models import (
 )
 from sscp_tui.services.catalog import squash
 from sscp_tui.services.imports.cells import Update, named_with_short, split_loose, split_review_name
-from sscp_tui.services.imports.items import ItemSnap, changes_for, due_date, iso, load_items, split
+from sscp_tui.services.imports.items import ItemSnap, changes_for, due_date, load_items, split
 from sscp_tui.services.imports.rows import ReadRow
 from sscp_tui.services.queries import review_label
 
@@ -81,15 +84,44 @@ class NewAgency:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemValues:
+    """What a created item is made of, as the row gives it once matched: agencies by short
+    name, themes by their name in the tracker, the due date the timescale names."""
+
+    kind: ItemKind
+    text: str
+    rating: Rating | None
+    timescale: str
+    due_on: date | None
+    original_timescale: str  # "" when the file gives none (the timescale is the first)
+    original_due_on: date | None
+    lead_agency: str | None
+    supporting_agencies: tuple[str, ...]
+    themes: tuple[str, ...]
+    owner: str
+    evidence_completion: str
+    evidence_impact: str
+    parent: str  # the reference of the item it goes under, or ""
+    illustrative: bool
+
+    @property
+    def agencies(self) -> tuple[str, ...]:
+        return ((self.lead_agency,) if self.lead_agency else ()) + self.supporting_agencies
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     row: ReadRow
     action: str  # create, update, unchanged, reject, skip
     source: Source | None = None
     reference: str = ""
     item_id: int | None = None
+    # An update's changed fields, each as edits.change_field takes it and history records it
+    # (the value a user would type in the edit form): see items.changes_for.
     changes: dict[str, str | None] = field(default_factory=dict)
     updates: tuple[Update, ...] = ()  # the progress updates to add, oldest first
     reason: str = ""
+    new: ItemValues | None = None  # a created item's values
 
     @property
     def add_update(self) -> bool:
@@ -296,16 +328,22 @@ class Matcher:
 
         lead, extra = None, []
         if row.lead_agency:
-            whole = self._known(row.lead_agency)
-            parts = split_loose(row.lead_agency)
-            if whole or len(parts) < 2 or not any(self._known(p) for p in parts):
-                lead = whole or agency(row.lead_agency)
-            else:
-                lead, *extra = [agency(p) for p in parts]
-        supporting = [agency(text) for text in row.supporting_agencies]
+            lead, *extra = [agency(part) for part in self._named_in(row.lead_agency)]
+        supporting = [agency(part) for text in row.supporting_agencies for part in self._named_in(text)]
         if problems:
             raise Rejected(" ".join(problems))
+        supporting = list(dict.fromkeys(supporting))
         return lead, supporting + [s for s in extra if s not in supporting]
+
+    def _named_in(self, text: str) -> tuple[str, ...]:
+        """The agencies one cell names: itself where it is an agency's name, else the parts of a
+        looser list ("SCC / Surrey Police & SH", "Police, Health") where any is known."""
+        if self._known(text):
+            return (text,)
+        parts = split_loose(text)
+        if len(parts) < 2 or not any(self._known(part) for part in parts):
+            return (text,)
+        return parts
 
     def theme(self, name: str) -> str:
         key = squash(name)
@@ -326,6 +364,7 @@ class Matcher:
         sources = {d.source.key for d in kept if d.source}
         named = {part for d in kept for key in ("lead_agency", "supporting_agencies", "themes")
                  for part in split(d.changes.get(key))}  # fmt: skip
+        named.update(name for d in kept if d.new for name in (*d.new.agencies, *d.new.themes))
         return Needed(
             reviews={k: r for k, r in self.new_reviews.items() if k in sources},
             priorities={k: p for k, p in self.new_priorities.items() if k in sources},
@@ -412,26 +451,25 @@ class Matcher:
             reference = self._next_reference(source.ident)
             reason = "; ".join(filter(None, [f"No reference given: numbered {reference}.", reason]))
         self.used[source.ident].add(ref_key(reference))
-        due = due_date(row)
         original = row.original_timescale
-        values = {
-            "kind": (row.kind or row.default_kind).value,
-            "text": row.text,
-            "rating": row.rating.value if row.rating else None,
-            "timescale": row.timescale.text if row.timescale else "",
-            "due_on": due.isoformat() if due else None,
-            "original_timescale": original.text if original else None,
-            "original_due_on": iso(row.original_due_on or (original.due_on if original else None)),
-            "lead_agency": lead,
-            "supporting_agencies": "; ".join(sorted(set(supporting))) or None,
-            "themes": "; ".join(themes) or None,
-            "owner": row.owner,
-            "evidence_completion": row.evidence_completion,
-            "evidence_impact": row.evidence_impact,
-            "parent": row.parent or None,
-            "illustrative": "yes" if row.illustrative else None,
-        }
-        return Decision(row, "create", source, reference, None, values, row.updates, reason)
+        new = ItemValues(
+            kind=row.kind or row.default_kind,
+            text=row.text,
+            rating=row.rating,
+            timescale=row.timescale.text if row.timescale else "",
+            due_on=due_date(row),
+            original_timescale=original.text if original else "",
+            original_due_on=row.original_due_on or (original.due_on if original else None),
+            lead_agency=lead,
+            supporting_agencies=tuple(sorted(set(supporting))),
+            themes=tuple(themes),
+            owner=row.owner,
+            evidence_completion=row.evidence_completion,
+            evidence_impact=row.evidence_impact,
+            parent=row.parent,
+            illustrative=row.illustrative,
+        )
+        return Decision(row, "create", source, reference, updates=row.updates, reason=reason, new=new)
 
     def _next_reference(self, ident: tuple[str, object]) -> str:
         number = 1

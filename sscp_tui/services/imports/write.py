@@ -27,7 +27,6 @@ from sscp_tui.db.models import (
     Agency,
     AgencyKind,
     Base,
-    ItemKind,
     Priority,
     Review,
     ReviewStatus,
@@ -50,11 +49,11 @@ from sscp_tui.services.edits import (
     refresh_search,
 )
 from sscp_tui.services.imports.cells import Update, cell_text
-from sscp_tui.services.imports.items import split
 from sscp_tui.services.imports.match import (
     CHUNK,
     UPDATABLE,
     Decision,
+    ItemValues,
     Matcher,
     NewPriority,
     NewReview,
@@ -188,15 +187,15 @@ class Writer:
     ) -> None:
         """Put each new item under its parent (an item of the same review or priority)."""
         new = [d for d in decisions if d.action == "create" and d.source is not None]
-        wanted = [d for d in new if d.changes.get("parent")]
+        wanted = [
+            (d.source, d.new.parent, created[d.row.line]) for d in new if d.source and d.new and d.new.parent
+        ]
         if not wanted:
             return
         made = {(d.source.ident, ref_key(d.reference)): created[d.row.line] for d in new if d.source}
         ids = matcher.parent_ids(made)
         links = [
-            {"child": created[d.row.line], "parent": ids[d.source.ident][ref_key(str(d.changes["parent"]))]}
-            for d in wanted
-            if d.source
+            {"child": child, "parent": ids[source.ident][ref_key(parent)]} for source, parent, child in wanted
         ]
         statement = (
             update(_ITEMS).where(_ITEMS.c.id == bindparam("child")).values(parent_id=bindparam("parent"))
@@ -271,7 +270,7 @@ class Writer:
             for start in range(0, len(decisions), CHUNK):
                 chunk = decisions[start : start + CHUNK]
                 ids = reserve_ids(session, _ITEMS, len(chunk))
-                rows = [{"id": item_id, **self._item_row(d)} for item_id, d in zip(ids, chunk, strict=True)]
+                rows = [self._item_row(item_id, d) for item_id, d in zip(ids, chunk, strict=True)]
                 insert_rows(session, _ITEMS, rows)
                 supporting: list[dict[str, Any]] = []
                 themes: list[dict[str, Any]] = []
@@ -284,9 +283,10 @@ class Writer:
                     history.append(_history(self.ctx, note, item_id, "created", created_as))
                     if values["rating"] is not None:
                         history.append(_history(self.ctx, note, item_id, "rating", values["rating"]))
-                    for short in split(decision.changes["supporting_agencies"]):
+                    new = _values(decision)
+                    for short in new.supporting_agencies:
                         supporting.append({"item_id": item_id, "agency_id": self.agency_ids[short]})
-                    for name in split(decision.changes["themes"]):
+                    for name in new.themes:
                         themes.append({"item_id": item_id, "theme_id": self.theme_ids[name]})
                     updates.extend(self._update_row(item_id, update) for update in decision.updates)
                 tables = ((item_supporting_agencies, supporting), (item_themes, themes), (_UPDATES, updates),
@@ -309,48 +309,48 @@ class Writer:
             return source.key
         return self.priority_ids[source.key] if source.kind == "new priority" else None
 
-    def _item_row(self, decision: Decision) -> dict[str, Any]:
-        values = decision.changes
-        source = decision.source
+    def _item_row(self, item_id: int, decision: Decision) -> dict[str, Any]:
+        new, source = _values(decision), decision.source
         assert source is not None  # a created row always has one
         review_id = self.review_ids[source.key] if source.kind == "new review" else None
-        due = date.fromisoformat(values["due_on"]) if values["due_on"] else None
-        original_due = values["original_due_on"]
-        lead = values["lead_agency"]
+        evidence = new.evidence_completion.strip()
+        last_on = max(map(self._update_day, decision.updates)) if decision.updates else None
         return {
-            "kind": ItemKind(str(values["kind"])).value,
+            "id": item_id,
+            "kind": new.kind.value,
             "review_id": source.key if source.kind == "review" else review_id,
             "priority_id": self._priority_id(source),
             "parent_id": None,
             "reference": decision.reference.strip(),
             "reference_key": reference_key(decision.reference),
-            "text": str(values["text"]).strip(),
-            "lead_agency_id": self.agency_ids[lead] if lead else None,
-            "timescale": values["timescale"] or "",
-            "due_on": due,
-            "original_timescale": values["original_timescale"] or values["timescale"] or "",
-            "original_due_on": date.fromisoformat(original_due) if original_due else due,
-            "rating": values["rating"],
-            "owner": values["owner"] or "",
-            "evidence_completion": values["evidence_completion"] or "",
+            "text": new.text.strip(),
+            "lead_agency_id": self.agency_ids[new.lead_agency] if new.lead_agency else None,
+            "timescale": new.timescale,
+            "due_on": new.due_on,
+            "original_timescale": new.original_timescale or new.timescale,
+            "original_due_on": new.original_due_on or new.due_on,
+            "rating": new.rating.value if new.rating else None,
+            "owner": new.owner,
+            "evidence_completion": new.evidence_completion,
             # Bulk inserts skip the ORM's attribute events, so the flag is set here.
-            "evidenced": bool((values["evidence_completion"] or "").strip()),
-            "evidence_impact": values["evidence_impact"] or "",
-            "illustrative": values["illustrative"] == "yes",
+            "evidenced": bool(evidence),
+            "evidence_impact": new.evidence_impact,
+            "illustrative": new.illustrative,
             # A file giving an original timescale and another, revised, says it was revised.
             "timescale_revisions": int(
-                bool(values["original_timescale"]) and values["original_timescale"] != values["timescale"]
+                bool(new.original_timescale) and new.original_timescale != new.timescale
             ),
             # Delivered, as far as the file says, by its latest update (else the day it came in).
-            "delivered_on": (
-                max(map(self._update_day, decision.updates)) if decision.updates else self.ctx.now.date()
-            )
-            if (values["evidence_completion"] or "").strip()
-            else None,
-            "last_update_on": max(map(self._update_day, decision.updates)) if decision.updates else None,
+            "delivered_on": (last_on or self.ctx.now.date()) if evidence else None,
+            "last_update_on": last_on,
             "created_on": decision.row.created_on or self.ctx.now.date(),
             "deleted_at": None,
         }
+
+
+def _values(decision: Decision) -> ItemValues:
+    assert decision.new is not None  # every created row's decision carries its values
+    return decision.new
 
 
 def _history(
