@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
-from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -472,16 +470,30 @@ def alerts(db: str | None, agency: str | None, as_of: str | None, fmt: str) -> N
     of completion) and awaiting evidence of impact are listed too, with how long they have
     waited. Suitable for cron: text for people, CSV or JSON for scripts.
     """
+    day = _as_of(as_of)
+    quick = _quick_alerts(db, day, fmt) if agency is None and (day is None or day >= date.today()) else None
+    if quick is not None:  # a large tracker file read without loading SQLAlchemy, in order
+        _emit_alerts(*quick, fmt)
+        return
     from sscp_tui.services.catalog import UnknownName
-    from sscp_tui.services.records import AlertKind
 
     tracker = _tracker(db, as_of)
     try:
         agency_id = tracker.find_agency(agency).id if agency else None
     except UnknownName as exc:
         fail(str(exc))
+    rows = _alerts_of(tracker, agency_id, past=as_of is not None and tracker.as_of < date.today())
+    tracker.store.close()
+    _emit_alerts(_json_lines(rows) if fmt.lower() == "json" else rows, tracker.as_of, fmt)
+
+
+def _alerts_of(tracker: Any, agency_id: int | None, *, past: bool) -> list[Any]:
+    """The items the command lists, read through the store: by lead agency (none last), worst
+    alert first within each."""
+    from sscp_tui.services.records import AlertKind
+
     wanted = {AlertKind.OVERDUE, AlertKind.DUE_SOON, AlertKind.NO_TIMESCALE, AlertKind.STALE}
-    if as_of is not None and tracker.as_of < date.today():
+    if past:
         # A past day is judged on the tracker as it stood that day (ratings, timescales, leads,
         # updates), as a pack for that day is: today's values would be read into the past.
         from sscp_tui.db.models import Rating
@@ -499,12 +511,37 @@ def alerts(db: str | None, agency: str | None, as_of: str | None, fmt: str) -> N
     else:
         then = list(tracker.alert_items(agency_id, awaiting_too=True))
     rows = [row for row in then if row.alerts & wanted or row.awaiting_days is not None]
-    rows.sort(key=lambda row: (row.lead_agency or "~",))
-    tracker.store.close()
+    rows.sort(key=lambda row: (row.lead_agency or "~",))  # stable: worst first within each
+    return rows
+
+
+def _quick_alerts(db: str | None, day: date | None, fmt: str) -> tuple[list[Any], date] | None:
+    """The alerts of a tracker file that opening the store would only open, read with plain
+    sqlite3 (services.alert_listing), with the day they are judged on; else None. For JSON,
+    each item's line itself."""
+    from sscp_tui.services import alert_listing
+    from sscp_tui.services.alerts import AlertRules
+
+    global _current_tracker
+    target = str(db or app_paths().database)
+    if "://" in target:
+        return None
+    path = Path(target).expanduser()
+    look = alert_listing.quick_listing(path, date.today())
+    if look is None:
+        return None
+    _current_tracker = path
+    settings = _settings()
+    rules = AlertRules(day or date.today(), settings.due_soon_days, settings.stale_days)
+    read = alert_listing.json_lines if fmt.lower() == "json" else alert_listing.alert_lines
+    return read(look, rules), rules.as_of
+
+
+def _emit_alerts(rows: list[Any], as_of: date, fmt: str) -> None:
     writer = {"text": _alerts_text, "csv": _alerts_csv, "json": _alerts_json}[fmt.lower()]
     # Written as it is made, a thousand lines at a time: a large log's alerts are tens of
     # thousands of lines, which need not be held as one string.
-    for chunk in _batches(writer(rows, tracker.as_of), 1000):
+    for chunk in _batches(writer(rows, as_of), 1000):
         click.echo("".join(chunk), nl=False)
 
 
@@ -527,17 +564,12 @@ def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
 
 
 def _alert_names(row: Any, *, days: bool = True) -> list[str]:
-    names = list(_names_of(row.alerts))
+    from sscp_tui.services.alert_listing import alert_names
+
+    names = list(alert_names(row.alerts, awaiting=False))
     if row.awaiting_days is not None:  # delivered: waiting for evidence of impact
         names.append(f"awaiting impact {row.awaiting_days} d" if days else "awaiting impact")
     return names
-
-
-@lru_cache(maxsize=64)  # a few sets of alerts, over tens of thousands of items
-def _names_of(alerts: frozenset[Any]) -> tuple[str, ...]:
-    from sscp_tui.services.alerts import ALERT_SEVERITY
-
-    return tuple(kind.value for kind in ALERT_SEVERITY if kind in alerts)
 
 
 def _record(row: Any) -> dict[str, Any]:
@@ -557,14 +589,36 @@ def _record(row: Any) -> dict[str, Any]:
     }
 
 
-def _alerts_json(rows: list[Any], as_of: date) -> Iterator[str]:
-    """One item per line: readable, and each line made by the json module's C encoder (which
-    an indented dump does not use; at 60,000 items that was half the command's time)."""
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one an item
-    yield f'{{\n  "as_of": "{as_of.isoformat()}",\n  "count": {len(rows)},\n  "items": ['
-    for number, row in enumerate(rows):
-        yield ("," if number else "") + "\n    " + encode(_record(row))
-    yield "\n  ]\n}\n" if rows else "]\n}\n"
+def _json_lines(rows: list[Any]) -> list[str]:
+    """Each row as a line of the command's JSON (alert_listing.json_line)."""
+    from sscp_tui.services.alert_listing import json_line, quoted_list
+
+    return [
+        json_line(
+            row.id,
+            row.kind.value,
+            row.source,
+            row.reference,
+            row.lead_agency,
+            row.timescale,
+            row.due_on.isoformat() if row.due_on else None,
+            row.rating.value if row.rating else None,
+            row.days_overdue,
+            row.last_update_on.isoformat() if row.last_update_on else None,
+            quoted_list(_alert_names(row, days=False)),
+            row.awaiting_days,
+        )
+        for row in rows
+    ]
+
+
+def _alerts_json(lines: list[str], as_of: date) -> Iterator[str]:
+    """One item a line (see alert_listing.json_line): readable, and made without the json
+    module's encoder, an item at a time, which was a third of the command's time at 60,000."""
+    yield f'{{\n  "as_of": "{as_of.isoformat()}",\n  "count": {len(lines)},\n  "items": ['
+    for number, line in enumerate(lines):
+        yield ("," if number else "") + "\n    " + line
+    yield "\n  ]\n}\n" if lines else "]\n}\n"
 
 
 def _alerts_csv(rows: list[Any], as_of: date) -> Iterator[str]:

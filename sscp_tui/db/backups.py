@@ -113,11 +113,20 @@ def take(source: Path, dest: Path) -> Backup:
     return Backup(dest, items, history)
 
 
+def _daily_path(source: Path, day: date, where: Path | None = None) -> Path:
+    return (where or folder()) / f"{prefix(source)}-{day.isoformat()}{SUFFIX}"
+
+
+def taken(source: Path, today: date) -> bool:
+    """Whether today's backup of ``source`` has been taken (so opening it takes none)."""
+    return _daily_path(source, today).exists()
+
+
 def daily(source: Path, today: date, where: Path | None = None) -> Backup | None:
     """Today's backup of ``source``, unless there is one already (None). A damaged tracker is
     refused (BackupError) before anything is copied or rotated out."""
     where = where or folder()
-    dest = where / f"{prefix(source)}-{today.isoformat()}{SUFFIX}"
+    dest = _daily_path(source, today, where)
     if dest.exists():
         return None
     damage = check(source)

@@ -125,14 +125,14 @@ class FirstLook:
                 if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
                     return None
             look = cls(path)
-            with look._connection() as connection:
+            with look.connection() as connection:
                 revision = connection.execute("SELECT version_num FROM alembic_version").fetchall()
         except (OSError, sqlite3.Error):
             return None  # the store will say what is wrong, in one sentence
         return look if revision == [(HEAD_REVISION,)] else None
 
     @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
+    def connection(self) -> Iterator[sqlite3.Connection]:
         # mode=rw: never create the file. Only SELECTs are run; nothing is committed.
         uri = f"{self.path.resolve().as_uri()}?mode=rw"
         with closing(sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as connection:
@@ -142,7 +142,7 @@ class FirstLook:
     # --- reads -----------------------------------------------------------------------------
     def dashboard(self, rules: AlertRules, worst: int) -> DashboardData:
         # One connection, one read transaction: the counts agree with the rows.
-        with self._connection() as connection:
+        with self.connection() as connection:
             connection.execute("BEGIN")
             ratings, alerts = _counts(connection, rules)
             return DashboardData(
@@ -155,14 +155,14 @@ class FirstLook:
 
     def open_items(self, rules: AlertRules, limit: int) -> Page:
         """The first page of open items, worst alert first (the log as it opens)."""
-        with self._connection() as connection:
+        with self.connection() as connection:
             connection.execute("BEGIN")
             rows = _worst_rows(connection, rules, limit)
             total = connection.execute(_OPEN_TOTAL).fetchone()[0]
         return Page(rows=rows, total=total, offset=0)
 
 
-def _dates(rules: AlertRules) -> dict[str, str]:
+def dates_of(rules: AlertRules) -> dict[str, str]:
     return {
         "as_of": rules.as_of.isoformat(),
         "due_soon_until": rules.due_soon_until.isoformat(),
@@ -173,7 +173,7 @@ def _dates(rules: AlertRules) -> dict[str, str]:
 def _counts(
     connection: sqlite3.Connection, rules: AlertRules
 ) -> tuple[dict[Rating | None, int], AlertCounts]:
-    dates = _dates(rules)
+    dates = dates_of(rules)
     stale = dict(connection.execute(_STALE, dates).fetchall())
     groups = connection.execute(_COUNTS, dates).fetchall()
     ratings, counts = tally_by_rating(
@@ -193,7 +193,7 @@ def _worst_rows(connection: sqlite3.Connection, rules: AlertRules, limit: int) -
     for statement in _ALERT_CLASSES:
         if len(ids) >= limit:
             break
-        walked = connection.execute(statement, {**_dates(rules), "limit": limit - len(ids)})
+        walked = connection.execute(statement, {**dates_of(rules), "limit": limit - len(ids)})
         ids += [row[0] for row in walked]
     if not ids:
         return ()

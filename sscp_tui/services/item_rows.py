@@ -16,7 +16,7 @@ from sscp_tui.services.records import AlertKind, ItemRow
 from sscp_tui.text_safety import shown
 
 
-def _source_label(
+def source_label(
     review_kind: ReviewKind | None,
     review_title: str | None,
     review_year: int | None,
@@ -77,7 +77,7 @@ def build_rows(
         where = (review_kind, review_title, review_year, plan_title, priority_number)
         source = labels.get(where)
         if source is None:
-            source = labels[where] = shown(_source_label(*where))
+            source = labels[where] = shown(source_label(*where))
         since = awaiting_impact_since(
             rating, evidence_completion, evidence_impact, delivered_on, last_update_on, created_on
         )

@@ -1,0 +1,162 @@
+"""The alerts command on a large tracker file: read with plain sqlite3, said as the store says it.
+
+The quick listing (services.alert_listing) is held here to the store's, item for item and byte
+for byte in every format, on the demo and a synthetic log at dates from long past to far
+ahead; and the command is seen taking it only where opening the store would have done nothing
+more than open the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sscp_tui import cli
+from sscp_tui.config import Settings
+from sscp_tui.db import backups
+from sscp_tui.db.store import open_store
+from sscp_tui.services import alert_listing
+from sscp_tui.services.first_look import FirstLook
+from sscp_tui.services.tracker import Tracker
+
+# The quick listing reads a SQLite file; a PostgreSQL tracker has none.
+pytestmark = pytest.mark.sqlite_only
+
+DAYS = [date(2019, 6, 1), date(2026, 11, 28), date(2027, 3, 15), date(2031, 1, 1)]
+FIELDS = ("id", "kind", "source", "reference", "lead_agency", "timescale", "due_on", "rating",
+          "days_overdue", "last_update_on", "alerts", "awaiting_days")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from bench.synth import build
+
+    path = tmp_path_factory.mktemp("synthetic") / "synthetic.sqlite3"
+    build(600, path, today=date(2026, 11, 28))
+    return path
+
+
+def assert_listed_as_the_store_lists(path: Path, day: date, settings: Settings) -> None:
+    look = FirstLook.open(path)
+    assert look is not None
+    store = open_store(path, create=False)
+    try:
+        tracker = Tracker(store, settings, day)
+        theirs = cli._alerts_of(tracker, None, past=False)
+        mine = alert_listing.alert_lines(look, tracker.rules)
+    finally:
+        store.close()
+    assert theirs, "a listing with nothing in it proves nothing"
+    assert [tuple(getattr(row, name) for name in FIELDS) for row in mine] == [
+        tuple(getattr(row, name) for name in FIELDS) for row in theirs
+    ]
+    # Each JSON line as the json module writes the record, and the same from either side.
+    written = [json.dumps(cli._record(row), ensure_ascii=False) for row in theirs]
+    assert alert_listing.json_lines(look, tracker.rules) == written
+    assert cli._json_lines(theirs) == written
+    for fmt in ("csv", "text"):
+        assert "".join(
+            cli._alerts_csv(mine, day) if fmt == "csv" else cli._alerts_text(mine, day)
+        ) == "".join(cli._alerts_csv(theirs, day) if fmt == "csv" else cli._alerts_text(theirs, day))
+
+
+@pytest.mark.parametrize("day", DAYS, ids=str)
+def test_the_quick_listing_is_the_stores_on_the_demo(demo_template: Path, tmp_path: Path, day: date) -> None:
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_template, path)
+    assert_listed_as_the_store_lists(path, day, Settings())
+
+
+@pytest.mark.parametrize("day", DAYS, ids=str)
+def test_the_quick_listing_is_the_stores_on_a_synthetic_log(synthetic: Path, day: date) -> None:
+    assert_listed_as_the_store_lists(synthetic, day, Settings(due_soon_days=14, stale_days=60))
+
+
+@pytest.fixture
+def large(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A tracker file the store's opening would only open: past the size checked on opening
+    (made small here), with today's backup taken, readable by its owner only."""
+    monkeypatch.setattr(backups, "CHECK_ON_OPEN_BYTES", 0)
+    path = tmp_path / "large.sqlite3"
+    shutil.copy(demo_template, path)
+    os.chmod(path, 0o600)
+    open_store(path, create=False, daily_backup=True).close()
+    assert backups.taken(path, date.today())
+    return path
+
+
+def alerts(path: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli.main, ["alerts", "--db", str(path), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "text"])
+def test_the_command_reads_a_large_file_quickly_and_says_the_same(
+    large: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patched:
+        patched.setattr(cli, "_tracker", lambda *_args: pytest.fail("the store was opened"))
+        quick = alerts(large, "--format", fmt, "--as-of", "2027-01-31")
+    # Through the store, as before:
+    monkeypatch.setattr(alert_listing, "quick_listing", lambda *_args: None)
+    assert alerts(large, "--format", fmt, "--as-of", "2027-01-31") == quick
+    if fmt == "json":
+        listed = json.loads(quick)
+        assert listed["as_of"] == "2027-01-31" and listed["count"] == len(listed["items"]) > 0
+
+
+def test_the_command_leaves_sqlalchemy_unloaded_on_a_large_file(large: Path, tmp_path: Path) -> None:
+    """What makes it quick: at 100,000 items, loading SQLAlchemy and the models was a fifth of
+    the command's time, and making a full log row of each item listed most of the rest."""
+    code = (
+        "import sys\n"
+        "from sscp_tui.db import backups\n"
+        "backups.CHECK_ON_OPEN_BYTES = 0\n"
+        "from sscp_tui.cli import main\n"
+        "try:\n"
+        f"    main(['alerts', '--db', {str(large)!r}, '--format', 'json'])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "print('loaded:', ','.join(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic'})))\n"
+    )
+    env = {**os.environ, "SSCP_TUI_HOME": os.environ["SSCP_TUI_HOME"]}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert '"items": [' in result.stdout
+    assert result.stdout.rstrip().endswith("loaded:")
+
+
+def test_a_file_the_store_would_back_up_or_make_private_goes_through_the_store(
+    demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backups, "CHECK_ON_OPEN_BYTES", 0)
+    path = tmp_path / "tracker.sqlite3"
+    shutil.copy(demo_template, path)
+    os.chmod(path, 0o644)
+    assert alert_listing.quick_listing(path, date.today()) is None  # no backup today, and loose
+    alerts(path, "--format", "json")
+    assert backups.taken(path, date.today())  # the store took today's backup…
+    assert path.stat().st_mode & 0o077 == 0  # …and made the file its owner's alone
+    assert alert_listing.quick_listing(path, date.today()) is not None
+    monkeypatch.setattr(backups, "CHECK_ON_OPEN_BYTES", 1 << 40)  # small enough to be checked on opening
+    assert alert_listing.quick_listing(path, date.today()) is None
+
+
+def test_one_agencys_items_and_a_past_day_go_through_the_store(
+    large: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object) -> None:
+        raise AssertionError("read quickly")
+
+    monkeypatch.setattr(alert_listing, "alert_lines", refuse)
+    monkeypatch.setattr(alert_listing, "json_lines", refuse)
+    assert "SCC" in alerts(large, "--agency", "SCC")
+    alerts(large, "--as-of", "2026-10-01", "--format", "csv")
