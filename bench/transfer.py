@@ -68,11 +68,15 @@ def measure(
     )
     store.close()
 
-    def import_into_empty() -> None:
-        target = work / "import-target.sqlite3"
+    def empty_tracker(name: str) -> Path:
+        target = work / name
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
-        fresh = open_store(target)
+        open_store(target).close()
+        return target
+
+    def import_into_empty() -> None:
+        fresh = open_store(empty_tracker("import-target.sqlite3"))
         into = Tracker(fresh, Settings(author="Bench"), as_of)
         options = importer.ImportOptions(create_agencies=True)
         import_write.apply(into, importer.plan(into, xlsx_out, options))
@@ -86,11 +90,74 @@ def measure(
             book.get_sheet_by_name(name).to_python()
         book.close()
 
+    sent = _import_statements(empty_tracker("import-recorded.sqlite3"), xlsx_out, as_of)
+
+    def write_floor() -> None:
+        _replay(empty_tracker("import-replayed.sqlite3"), sent)
+
     # In turns, so that the ratio compares runs made at the same moments.
-    mine, floor = [], []
+    mine, floor, writes = [], [], []
     for _ in range(max(1, min(runs, 3))):
         mine += timed(import_into_empty, 1)
         floor += timed(calamine_floor, 1)
+        writes += timed(write_floor, 1)
     report.add(figure("Floor: the same XLSX's values read with python-calamine alone", "ms", floor))
+    report.add(figure("Floor: the import's own statements replayed with sqlite3 alone (write floor)", "ms",
+                      writes))  # fmt: skip
     report.add(figure("10,000: import of an XLSX into an empty tracker (dry run and real run)", "ms", mine,
                       "calamine (in turns)", statistics.median(floor), "≤1.5 s; ≤3× calamine"))  # fmt: skip
+    both = [read + write for read, write in zip(floor, writes, strict=True)]
+    report.add(figure("Floor: calamine's read and the replayed write together", "ms", both))
+
+
+def _import_statements(target: Path, xlsx: Path, as_of: date) -> list[tuple[str, Any, bool]]:
+    """Every statement the real run of an import into the empty tracker ``target`` sent to
+    SQLite, with its parameters (and each commit), as the floor of its writing."""
+    from sqlalchemy import event
+
+    from sscp_tui.config import Settings
+    from sscp_tui.db.store import open_store
+    from sscp_tui.services.imports import plan as importer
+    from sscp_tui.services.imports import write as import_write
+    from sscp_tui.services.tracker import Tracker
+
+    store = open_store(target)
+    into = Tracker(store, Settings(author="Bench"), as_of)
+    found = importer.plan(into, xlsx, importer.ImportOptions(create_agencies=True))
+    sent: list[tuple[str, Any, bool]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool) -> None:
+        sent.append((statement, parameters, many))
+
+    def committed(_conn: Any) -> None:
+        sent.append(("COMMIT", (), False))
+
+    event.listen(store.engine, "before_cursor_execute", keep)
+    event.listen(store.engine, "commit", committed)
+    try:
+        import_write.apply(into, found)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", keep)
+        event.remove(store.engine, "commit", committed)
+        store.close()
+    return sent
+
+
+def _replay(target: Path, sent: list[tuple[str, Any, bool]]) -> None:
+    """The statements, as sent, through sqlite3 on a connection set up as the store's."""
+    import sqlite3
+
+    connection = sqlite3.connect(target, isolation_level=None)
+    for pragma in ("foreign_keys = ON", "journal_mode = WAL", "synchronous = NORMAL"):
+        connection.execute(f"PRAGMA {pragma}")
+    try:
+        for statement, parameters, many in sent:
+            if statement == "COMMIT":
+                if connection.in_transaction:
+                    connection.execute("COMMIT")
+            elif many and isinstance(parameters, list):  # (a batch of insertmanyvalues is one row)
+                connection.executemany(statement, parameters)
+            else:
+                connection.execute(statement, parameters)
+    finally:
+        connection.close()
