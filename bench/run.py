@@ -291,7 +291,7 @@ def queries_and_floors(db: Path, runs: int) -> dict[str, list[float]]:
 def raw_queries(db: Path) -> tuple[Callable[[], Any], Callable[[], Any], Callable[[], None]]:
     """The log's page and count queries, compiled from the app's own SQLAlchemy statements and
     run with the stdlib sqlite3 module on the same database."""
-    from sqlalchemy import bindparam, func, select
+    from sqlalchemy import func, select
     from sqlalchemy.dialects import sqlite as sqlite_dialect
 
     from sscp_tui.db import search_index
@@ -316,9 +316,9 @@ def raw_queries(db: Path) -> tuple[Callable[[], Any], Callable[[], Any], Callabl
     class_sql, count_sql = [sql(c) + " LIMIT ?" for c in classes], sql(count)
     # Then the page's rows with their review, agency and plan, and their themes: the app's
     # own statements, for 100 ids.
-    rows = queries._base_select().where(TrackedItem.id.in_(bindparam("ids", expanding=True)))
     rows_sql, themes_sql = (
-        str(s.compile(dialect=sqlite_dialect.dialect())) for s in (rows, queries._themes_select())
+        str(s.compile(dialect=sqlite_dialect.dialect()))
+        for s in (queries._rows_by_id_select("sqlite"), queries._themes_select("sqlite"))
     )
     conn = sqlite3.connect(db)
 
