@@ -522,7 +522,7 @@ def _quick_alerts(db: str | None, day: date | None, fmt: str) -> tuple[list[Any]
     from sscp_tui.services import alert_listing
     from sscp_tui.services.alerts import AlertRules
 
-    global _current_tracker
+    global _current_tracker, _current_location
     target = str(db or app_paths().database)
     if "://" in target:
         return None
@@ -530,7 +530,7 @@ def _quick_alerts(db: str | None, day: date | None, fmt: str) -> tuple[list[Any]
     look = alert_listing.quick_listing(path, date.today())
     if look is None:
         return None
-    _current_tracker = path
+    _current_tracker, _current_location = path, str(path)
     settings = _settings()
     rules = AlertRules(day or date.today(), settings.due_soon_days, settings.stale_days)
     read = alert_listing.json_lines if fmt.lower() == "json" else alert_listing.alert_lines

@@ -2,10 +2,11 @@
 
 ``sscp-tui alerts`` on a large log spent most of its time loading SQLAlchemy and the models
 and making a full log row (text and all) of every item it lists: at 100,000 items, nearly five
-seconds for what SQLite reads in half a second. So where opening the store would do nothing
-but open the file (see :func:`quick_listing`), the listing is read here instead: one
-statement, in which SQLite works out each item's alerts and its order, and a light row an
-item. What each alert means is the store's (``queries.alert_sql``): a test compares the
+seconds for what SQLite reads in half a second. So where opening the store has nothing to
+check, back up or make private (see :func:`quick_listing`), the listing is read here instead:
+one statement, in which SQLite works out from each item's dates which alerts it has, then the
+names of its review, plan and lead agency from their few rows, and the order made in Python.
+What each alert means is the store's (``services/alert_sql.py``): a test compares the
 command's output both ways, in every format, on the demo and a synthetic log at several
 dates, so the two cannot drift apart unnoticed. Anything else (a database URL, a schema to
 migrate or refuse, a file the store's opening would check, back up or make private, one
@@ -27,23 +28,26 @@ from sscp_tui.db.enums import ItemKind, Rating
 from sscp_tui.db.stored import stored_kind, stored_rating, stored_review_kind
 from sscp_tui.services.alerts import ALERT_SEVERITY, AlertRules
 from sscp_tui.services.first_look import FirstLook, dates_of
-from sscp_tui.services.item_rows import source_label
+from sscp_tui.services.item_rows import awaits_impact, source_label
 from sscp_tui.services.records import AlertKind
 from sscp_tui.text_safety import shown
 
 # Open items with an alert the command lists (overdue, due soon, no timescale, stale) or
 # delivered and awaiting evidence of impact, as queries.alert_rows(awaiting_too=True) reads
-# them and the command keeps them. SQLite works out which alerts each has from its dates; the
-# names of its review, plan and lead agency are looked up from the few rows of theirs, and the
-# order is made in Python (_listed): done in the statement, both took a third of its time.
+# them and the command keeps them. SQLite works out which alerts each has from its dates; an
+# item awaiting evidence of impact is judged in Python, as the store's rows judge it
+# (item_rows.awaits_impact, whose strip() is not SQLite's trim()); the names of its review,
+# plan and lead agency are looked up from the few rows of theirs, and the order is made in
+# Python (_listed): done in the statement, both took a third of its time.
 _LISTING = """
 SELECT items.id, items.kind, items.reference, items.timescale, items.due_on, items.rating,
  items.last_update_on,
  CASE WHEN items.due_on IS NULL THEN 'none' WHEN items.due_on < :as_of THEN 'late'
   WHEN items.due_on <= :due_soon_until THEN 'soon' ELSE '' END,
  coalesce(items.last_update_on, items.created_on) < :stale_before,
- CASE WHEN items.rating = 'green' AND items.evidenced IS 1 AND trim(items.evidence_impact) = ''
-  THEN coalesce(items.delivered_on, items.last_update_on, items.created_on) END,
+ CASE WHEN items.rating = 'green' THEN items.evidence_completion END,
+ CASE WHEN items.rating = 'green' THEN items.evidence_impact END,
+ coalesce(items.delivered_on, items.last_update_on, items.created_on),
  items.review_id, items.priority_id, items.lead_agency_id
 FROM items
 WHERE items.deleted_at IS NULL AND (items.rating IS NULL OR items.rating != 'blue')
@@ -84,9 +88,11 @@ class AlertLine(NamedTuple):
 
 
 def quick_listing(path: Path, today: date) -> FirstLook | None:
-    """A first look at the tracker file ``path`` when opening its store would do nothing more
-    than open it: at this version's schema, too large to be checked on opening (the daily
-    backup checks it), today's backup taken, and readable by its owner only. Else None."""
+    """A first look at the tracker file ``path`` when opening its store has nothing to check,
+    back up or make private: at this version's schema, too large to be checked on opening (the
+    daily backup checks it), today's backup taken, and readable by its owner only. Else None.
+    (Nothing the store's opening might still do, such as putting a restored backup back in WAL
+    mode, changes what is read.)"""
     try:
         if path.stat().st_size <= backups.CHECK_ON_OPEN_BYTES or not backups.taken(path, today):
             return None
@@ -201,7 +207,9 @@ def _listed(look: FirstLook, rules: AlertRules) -> list[tuple[Any, ...]]:
         last_on,
         due,
         stale,
-        awaiting,
+        completion,
+        impact,
+        delivered,
         review_id,
         priority_id,
         lead_id,
@@ -214,7 +222,12 @@ def _listed(look: FirstLook, rules: AlertRules) -> list[tuple[Any, ...]]:
         alerts = kinds.get(key)
         if alerts is None:
             alerts = kinds[key] = _alerts(*key)
-        lead = leads[lead_id]
+        lead = leads.get(lead_id)
+        waiting = (
+            (as_of - day(delivered)).days
+            if awaits_impact(stored_rating(rating), completion, impact)
+            else None
+        )
         if due == "late":
             rank, late = 0, (as_of - day(due_on)).days
         else:
@@ -234,7 +247,7 @@ def _listed(look: FirstLook, rules: AlertRules) -> list[tuple[Any, ...]]:
                     late,
                     last_on,
                     alerts,
-                    (as_of - day(awaiting)).days if awaiting else None,
+                    waiting,
                 ),
             )
         )

@@ -52,13 +52,18 @@ def awaiting_impact_since(
 ) -> date | None:
     """Since when an item has been delivered (Green, with evidence of completion) and waited
     for evidence of impact; None when it is not waiting."""
-    if (
-        rating is not Rating.GREEN
-        or not (evidence_completion or "").strip()
-        or (evidence_impact or "").strip()
-    ):
+    if not awaits_impact(rating, evidence_completion, evidence_impact):
         return None
     return delivered_on or last_update_on or created_on
+
+
+def awaits_impact(rating: Rating | None, evidence_completion: str, evidence_impact: str) -> bool:
+    """Delivered (Green, with evidence of completion) and without evidence of impact yet."""
+    return (
+        rating is Rating.GREEN
+        and bool((evidence_completion or "").strip())
+        and not (evidence_impact or "").strip()
+    )
 
 
 def build_rows(

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from sscp_tui.config import Settings
 from sscp_tui.db import backups
 from sscp_tui.db.store import open_store
 from sscp_tui.services import alert_listing
+from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.first_look import FirstLook
 from sscp_tui.services.tracker import Tracker
 
@@ -78,6 +81,35 @@ def test_the_quick_listing_is_the_stores_on_the_demo(demo_template: Path, tmp_pa
 @pytest.mark.parametrize("day", DAYS, ids=str)
 def test_the_quick_listing_is_the_stores_on_a_synthetic_log(synthetic: Path, day: date) -> None:
     assert_listed_as_the_store_lists(synthetic, day, Settings(due_soon_days=14, stale_days=60))
+
+
+def test_an_item_awaiting_impact_is_judged_as_the_store_judges_it(
+    demo_template: Path, tmp_path: Path
+) -> None:
+    """Delivered, overdue, and its evidence of impact only a line break or a tab (an older
+    file, or one written by hand): awaiting impact by the store's rows (Python's strip), and
+    so by the quick listing, though SQLite's trim() would say otherwise."""
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_template, path)
+    with closing(sqlite3.connect(path)) as raw, raw:
+        open_ids = [
+            row[0]
+            for row in raw.execute(
+                "SELECT id FROM items WHERE deleted_at IS NULL AND rating != 'blue' ORDER BY id LIMIT 3"
+            )
+        ]
+        for item_id, impact in zip(open_ids, ["\n", "\t ", ""], strict=True):
+            raw.execute(
+                "UPDATE items SET rating = 'green', evidence_completion = 'Audit done.', evidenced = 1, "
+                "evidence_impact = ?, due_on = '2026-01-31', delivered_on = '2026-02-01' WHERE id = ?",
+                (impact, item_id),
+            )  # fmt: skip
+    assert_listed_as_the_store_lists(path, date(2026, 11, 28), Settings())
+    look = FirstLook.open(path)
+    assert look is not None
+    lines = alert_listing.alert_lines(look, AlertRules(date(2026, 11, 28)))
+    waiting = {line.id: line.awaiting_days for line in lines}
+    assert [waiting[item_id] for item_id in open_ids] == [300, 300, 300]
 
 
 @pytest.fixture
