@@ -223,11 +223,9 @@ def _listed(look: FirstLook, rules: AlertRules) -> list[tuple[Any, ...]]:
         if alerts is None:
             alerts = kinds[key] = _alerts(*key)
         lead = leads.get(lead_id)
-        waiting = (
-            (as_of - day(delivered)).days
-            if awaits_impact(stored_rating(rating), completion, impact)
-            else None
-        )
+        waiting = None
+        if completion is not None and awaits_impact(Rating.GREEN, completion, impact):  # read for Green only
+            waiting = (as_of - day(delivered)).days
         if due == "late":
             rank, late = 0, (as_of - day(due_on)).days
         else:
