@@ -271,6 +271,27 @@ def test_the_plan_hands_the_write_typed_values(tracker, store, agencies, tmp_pat
     (item,) = details(tracker)
     assert (item.row.rating, item.row.due_on, item.original_due_on, item.supporting_agencies) == (
         Rating.AMBER, date(2027, 6, 30), date(2027, 3, 31), ("SH", "SP"))  # fmt: skip
+    # The log kept on: the same row, now Red, revised again and supported by Surrey Police only.
+    later = write_xlsx(tmp_path / "later.xlsx", [
+        ["Review", "Ref", "Recommendation", "Lead", "Supporting", "Revised timescale", "RAG"],
+        ["SCR Child A", "1", "Audit the strategy meetings.", "SCC", "SP", date(2027, 12, 31), "Red"],
+    ])  # fmt: skip
+    again = importer.plan(tracker, later, ImportOptions(create_agencies=True))
+    (update,) = again.decisions
+    assert update.action == "update" and update.changes == {
+        "rating": Rating.RED, "timescale": "31/12/2027", "due_on": date(2027, 12, 31), "supporting_agencies": ("SP",)}  # fmt: skip
+    assert isinstance(update.changes["rating"], Rating)  # (a Rating also equals its text)
+    import_write.apply(tracker, again)
+    (item,) = details(tracker)
+    assert (item.row.rating, item.row.due_on, item.supporting_agencies) == (
+        Rating.RED,
+        date(2027, 12, 31),
+        ("SP",),
+    )
+    recorded = {
+        (h.field, h.new_value) for h in item.history if h.field in ("rating", "due_on", "supporting_agencies")
+    }
+    assert {("rating", "red"), ("due_on", "2027-12-31"), ("supporting_agencies", "SP")} <= recorded
 
 
 # --- what the dry run says ----------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The items an import may update, as snapshots, and the changes a row makes to one.
 
-A snapshot holds each field in the form :func:`sscp_tui.services.edits.change_field` reads
-it (ratings by value, dates in ISO form, agencies by short name, lists sorted and joined with
-"; "), so what the dry run calls a change is what the real run writes.
+A snapshot holds each field typed (a rating, a date, agencies by short name, lists as sorted
+tuples), and a change is made of the same types, so what the dry run calls a change is what
+the real run writes: the write hands each to :func:`sscp_tui.services.edits.change_field`
+in the text form history records (:func:`field_text`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,16 @@ from sscp_tui.db.models import (
     Agency,
     ItemKind,
     ProgressUpdate,
+    Rating,
     Theme,
     TrackedItem,
     item_supporting_agencies,
     item_themes,
 )
 from sscp_tui.services.imports.rows import ReadRow
+
+# A field's value in a snapshot or a change: text, a date, a rating, or names (sorted).
+FieldValue = str | date | Rating | tuple[str, ...] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +38,7 @@ class ItemSnap:
     kind: ItemKind
     reference: str
     text: str
-    values: dict[str, str | None]  # as edits.change_field reads them
+    values: dict[str, FieldValue]  # by field name, as edits.change_field names them
     latest_update: str | None
 
 
@@ -74,13 +79,13 @@ def load_items(session: Session, column: Any, ids: list[object]) -> list[tuple[o
     for owner, *rest in session.execute(statement):
         item_id, kind, reference, text, rating, timescale, due_on = rest[:7]
         owner_name, completion, impact, lead_short = rest[7:]
-        values: dict[str, str | None] = {
-            "rating": rating.value if rating else None,
+        values: dict[str, FieldValue] = {
+            "rating": rating,
             "timescale": timescale or None,
-            "due_on": due_on.isoformat() if due_on else None,
+            "due_on": due_on,
             "lead_agency": lead_short,
-            "supporting_agencies": "; ".join(sorted(supporting[item_id])) or None,
-            "themes": "; ".join(sorted(themes[item_id])) or None,
+            "supporting_agencies": tuple(sorted(supporting[item_id])),
+            "themes": tuple(sorted(themes[item_id])),
             "owner": owner_name or None,
             "evidence_completion": completion or None,
             "evidence_impact": impact or None,
@@ -90,35 +95,31 @@ def load_items(session: Session, column: Any, ids: list[object]) -> list[tuple[o
     return found
 
 
-def iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def changes_for(
     row: ReadRow, snap: ItemSnap, lead: str | None, supporting: list[str], themes: list[str]
-) -> dict[str, str | None]:
+) -> dict[str, FieldValue]:
     """The fields a row changes on an existing item. A blank cell never clears a value."""
-    want: dict[str, str | None] = {}
+    want: dict[str, FieldValue] = {}
     if row.reference and row.reference != snap.reference:
         want["reference"] = row.reference
     if row.text != snap.text:
         want["text"] = row.text
     if row.rating is not None:
-        want["rating"] = row.rating.value
+        want["rating"] = row.rating
     if row.timescale is not None and row.timescale.text != snap.values["timescale"]:
         want["timescale"] = row.timescale.text
-        want["due_on"] = iso(due_date(row))
+        want["due_on"] = due_date(row)
     elif row.due_on is not None:
-        want["due_on"] = row.due_on.isoformat()
+        want["due_on"] = row.due_on
     if lead:
         want["lead_agency"] = lead
     if supporting:
         chosen = set(supporting)
         if not row.supporting_agencies:  # only agencies named with the lead: add them
-            chosen |= set(split(snap.values["supporting_agencies"]))
-        want["supporting_agencies"] = "; ".join(sorted(chosen))
+            chosen |= set(names(snap.values["supporting_agencies"]))
+        want["supporting_agencies"] = tuple(sorted(chosen))
     if themes:
-        want["themes"] = "; ".join(themes)
+        want["themes"] = tuple(themes)
     for name in ("owner", "evidence_completion", "evidence_impact"):
         value = getattr(row, name)
         if value:
@@ -127,9 +128,21 @@ def changes_for(
     return {name: value for name, value in want.items() if current.get(name) != value}
 
 
-def split(value: str | None) -> list[str]:
-    """A "; "-joined list of names, as snapshots and decisions hold them."""
-    return [part.strip() for part in (value or "").split(";") if part.strip()]
+def names(value: FieldValue) -> tuple[str, ...]:
+    """The agencies or themes a snapshot or change holds (none for any other value)."""
+    return value if isinstance(value, tuple) else ()
+
+
+def field_text(value: FieldValue) -> str | None:
+    """A change as edits.change_field takes it and history records it: a rating by its value,
+    a date in ISO form, names joined with "; "."""
+    if isinstance(value, Rating):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return "; ".join(value) or None
+    return value
 
 
 def due_date(row: ReadRow) -> date | None:

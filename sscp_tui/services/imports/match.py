@@ -32,7 +32,7 @@ from sscp_tui.db.models import (
 )
 from sscp_tui.services.catalog import squash
 from sscp_tui.services.imports.cells import Update, named_with_short, split_loose, split_review_name
-from sscp_tui.services.imports.items import ItemSnap, changes_for, due_date, load_items, split
+from sscp_tui.services.imports.items import FieldValue, ItemSnap, changes_for, due_date, load_items, names
 from sscp_tui.services.imports.rows import ReadRow
 from sscp_tui.services.queries import review_label
 
@@ -116,9 +116,7 @@ class Decision:
     source: Source | None = None
     reference: str = ""
     item_id: int | None = None
-    # An update's changed fields, each as edits.change_field takes it and history records it
-    # (the value a user would type in the edit form): see items.changes_for.
-    changes: dict[str, str | None] = field(default_factory=dict)
+    changes: dict[str, FieldValue] = field(default_factory=dict)  # an update's changed fields
     updates: tuple[Update, ...] = ()  # the progress updates to add, oldest first
     reason: str = ""
     new: ItemValues | None = None  # a created item's values
@@ -362,8 +360,9 @@ class Matcher:
     def _work_out_needed(self, decisions: list[Decision]) -> Needed:
         kept = [d for d in decisions if d.action in ("create", "update")]
         sources = {d.source.key for d in kept if d.source}
-        named = {part for d in kept for key in ("lead_agency", "supporting_agencies", "themes")
-                 for part in split(d.changes.get(key))}  # fmt: skip
+        named = {d.changes["lead_agency"] for d in kept if isinstance(d.changes.get("lead_agency"), str)}
+        named.update(name for d in kept for key in ("supporting_agencies", "themes")
+                     for name in names(d.changes.get(key)))  # fmt: skip
         named.update(name for d in kept if d.new for name in (*d.new.agencies, *d.new.themes))
         return Needed(
             reviews={k: r for k, r in self.new_reviews.items() if k in sources},

@@ -49,6 +49,7 @@ from sscp_tui.services.edits import (
     refresh_search,
 )
 from sscp_tui.services.imports.cells import Update, cell_text
+from sscp_tui.services.imports.items import field_text
 from sscp_tui.services.imports.match import (
     CHUNK,
     UPDATABLE,
@@ -210,7 +211,9 @@ class Writer:
         ctx = self.at(decision.row.where)
         for name in UPDATABLE:
             if name in decision.changes:
-                self.fields_changed += change_field(session, ctx, item, name, decision.changes[name])
+                self.fields_changed += change_field(
+                    session, ctx, item, name, field_text(decision.changes[name])
+                )
 
     def _update_day(self, update: Update) -> date:
         return update.on or self.as_of
