@@ -276,9 +276,13 @@ class SSCPApp(App[None]):
         self.call_after_refresh(show)
 
     def open_item(self, item_id: int) -> None:
+        from sscp_tui.screens.base import TrackerScreen
         from sscp_tui.screens.item import ItemScreen
 
-        self.push_screen(ItemScreen(item_id))
+        if isinstance(self.screen, TrackerScreen):
+            self.screen.open_item(item_id)  # read first, then shown whole
+        else:
+            self.push_screen(ItemScreen(item_id))
 
     def my_agency(self) -> AgencyRecord | None:
         name = self.views.state.my_agency or self.settings.default_agency

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from textual import work
 from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
     from sscp_tui.app import SSCPApp
     from sscp_tui.screens.forms import FormModal
-    from sscp_tui.services.records import ChangeResult
+    from sscp_tui.services.records import ChangeResult, ItemDetail
     from sscp_tui.services.tracker import Tracker
 
 T = TypeVar("T")
@@ -122,6 +123,25 @@ class TrackerScreen(WorkerErrors, Screen[None]):
 
     def say(self, message: str, *, severity: str = "information") -> None:
         self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
+
+    def open_item(self, item_id: int) -> None:
+        """An item's own screen, pushed once its record has been read (in a worker): it is
+        painted whole at once, and the read is not slowed by paints of an empty screen (at
+        100,000 items, Enter to the item took some 150-230 ms that way)."""
+        self._read_item(item_id)
+
+    @work(thread=True, exclusive=True, group="open-item", exit_on_error=False)
+    def _read_item(self, item_id: int) -> None:
+        detail = self.tracker.item(item_id)
+        self.app.call_from_thread(self._show_item, item_id, detail)
+
+    def _show_item(self, item_id: int, detail: ItemDetail | None) -> None:
+        from sscp_tui.screens.item import ItemScreen
+
+        if detail is None:
+            self.say("That item is no longer in the log.", severity="warning")
+        elif self.app.screen is self:  # not if the user has gone elsewhere meanwhile
+            self.app.push_screen(ItemScreen(item_id, detail))
 
     def refresh_data(self) -> None:
         """Reload what the screen shows (after an edit elsewhere)."""

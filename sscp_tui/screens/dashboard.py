@@ -177,9 +177,7 @@ class DashboardScreen(TrackerScreen):
             state = ItemState.ALL if kind is AlertKind.INCONSISTENT else ItemState.OPEN
             self.sscp.open_log(ItemFilter(alert=kind, state=state))
         elif table.id == "worst-table":
-            from sscp_tui.screens.item import ItemScreen
-
-            self.app.push_screen(ItemScreen(int(row_key)))
+            self.open_item(int(row_key))
         elif table.id == "matrix-table" and row_key != "none":
             ratings = {rating_key(r): r for r in RATING_ORDER}
             f = ItemFilter(agency_id=int(row_key), lead_only=True, state=ItemState.ALL)

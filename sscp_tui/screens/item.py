@@ -61,10 +61,11 @@ class ItemScreen(ItemActions, TrackerScreen):
         Binding("w", "withdraw_update", "Withdraw an update", id="item.withdraw_update", show=False),
     ]
 
-    def __init__(self, item_id: int) -> None:
+    def __init__(self, item_id: int, detail: ItemDetail | None = None) -> None:
+        """``detail``, where the opener has read it already (TrackerScreen.open_item)."""
         super().__init__()
         self.item_id = item_id
-        self.detail: ItemDetail | None = None
+        self.detail: ItemDetail | None = detail
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -77,7 +78,10 @@ class ItemScreen(ItemActions, TrackerScreen):
 
     def on_mount(self) -> None:
         self.title = "Item"
-        self.load()
+        if self.detail is not None:
+            self.show(self.detail)
+        else:
+            self.load()
 
     def refresh_data(self) -> None:
         self.load()

@@ -508,11 +508,9 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self.action_open()
 
     def action_open(self) -> None:
-        from sscp_tui.screens.item import ItemScreen
-
         current = self.current_id()
         if current is not None:
-            self.app.push_screen(ItemScreen(current))
+            self.open_item(current)
 
     def action_toggle_select(self) -> None:
         current = self.current_id()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from textual.widgets import DataTable, Input
 
@@ -105,6 +106,31 @@ async def test_enter_on_a_worst_item_opens_it(app: SSCPApp, demo: Tracker) -> No
         await pilot.press("down", "enter")
         await settle(pilot, app)
         assert isinstance(app.screen, ItemScreen) and app.screen.item_id == int(worst.row_keys[1])
+
+
+async def test_enter_on_the_log_opens_the_item_whole_or_says_it_has_gone(
+    app: SSCPApp, demo: Tracker, monkeypatch: Any
+) -> None:
+    """The item is read before its screen is pushed, so the screen shows it from its first
+    paint (it never reads it again as it opens); a row someone else deleted since the page
+    was read is said to be gone, and the log stays where it is."""
+    monkeypatch.setattr(ItemScreen, "load", lambda _screen: pytest.fail("the item was read after opening"))
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        first, second = int(table.row_keys[0]), int(table.row_keys[1])
+        await pilot.press("enter")
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, ItemScreen) and screen.item_id == first
+        expected = demo.item(first)
+        assert expected is not None and expected.row.reference in static_text(app, "#item-head")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        demo.delete([second], "Entered twice by mistake.")  # by someone else, unseen by this page
+        await pilot.press("down", "enter")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, ItemScreen)
+        assert any("That item is no longer in the log." in str(n.message) for n in app._notifications)
 
 
 async def test_the_matrix_cursor_keeps_its_cell_when_the_dashboard_reloads(
