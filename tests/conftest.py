@@ -170,6 +170,16 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic log of 600 items (bench.synth), for reads held to the store's."""
+    from bench.synth import build
+
+    path = tmp_path_factory.mktemp("synthetic") / "synthetic.sqlite3"
+    build(600, path, today=date(2026, 11, 28))
+    return path
+
+
 @pytest.fixture
 def demo_store(demo_target: str) -> Iterator[Store]:
     opened = open_store(demo_target)

@@ -38,15 +38,6 @@ FIELDS = ("id", "kind", "source", "reference", "lead_agency", "timescale", "due_
           "days_overdue", "last_update_on", "alerts", "awaiting_days")  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from bench.synth import build
-
-    path = tmp_path_factory.mktemp("synthetic") / "synthetic.sqlite3"
-    build(600, path, today=date(2026, 11, 28))
-    return path
-
-
 def assert_listed_as_the_store_lists(path: Path, day: date, settings: Settings) -> None:
     look = FirstLook.open(path)
     assert look is not None
@@ -72,15 +63,15 @@ def assert_listed_as_the_store_lists(path: Path, day: date, settings: Settings) 
 
 
 @pytest.mark.parametrize("day", DAYS, ids=str)
-def test_the_quick_listing_is_the_stores_on_the_demo(demo_template: Path, tmp_path: Path, day: date) -> None:
-    path = tmp_path / "demo.sqlite3"
-    shutil.copy(demo_template, path)
-    assert_listed_as_the_store_lists(path, day, Settings())
-
-
-@pytest.mark.parametrize("day", DAYS, ids=str)
-def test_the_quick_listing_is_the_stores_on_a_synthetic_log(synthetic: Path, day: date) -> None:
-    assert_listed_as_the_store_lists(synthetic, day, Settings(due_soon_days=14, stale_days=60))
+@pytest.mark.parametrize("log", ["demo", "synthetic"])
+def test_the_quick_listing_is_the_stores(
+    log: str, day: date, demo_template: Path, synthetic: Path, tmp_path: Path
+) -> None:
+    """On the demo, and on a synthetic log with other alert windows than the usual ones."""
+    path = tmp_path / "log.sqlite3"
+    shutil.copy(demo_template if log == "demo" else synthetic, path)
+    settings = Settings() if log == "demo" else Settings(due_soon_days=14, stale_days=60)
+    assert_listed_as_the_store_lists(path, day, settings)
 
 
 def test_an_item_awaiting_impact_is_judged_as_the_store_judges_it(

@@ -30,15 +30,6 @@ pytestmark = pytest.mark.sqlite_only
 DAYS = [date(2019, 6, 1), date(2026, 11, 28), date(2027, 3, 15), date(2031, 1, 1)]
 
 
-@pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from bench.synth import build
-
-    path = tmp_path_factory.mktemp("synthetic") / "synthetic.sqlite3"
-    build(600, path, today=date(2026, 11, 28))
-    return path
-
-
 def assert_same_as_the_store(path: Path, day: date, settings: Settings) -> None:
     look = FirstLook.open(path)
     assert look is not None
