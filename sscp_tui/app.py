@@ -170,7 +170,7 @@ class SSCPApp(App[None]):
     def rules(self) -> AlertRules:
         if self._tracker is not None:
             return self._tracker.rules
-        return AlertRules(self.as_of, self.settings.due_soon_days, self.settings.stale_days)
+        return AlertRules.of(self.settings, self.as_of)
 
     def first_look(self) -> FirstLook | None:
         """Plain sqlite3 reads for the first screen, given once, and only while the store is
@@ -276,6 +276,7 @@ class SSCPApp(App[None]):
         self.call_after_refresh(show)
 
     def open_item(self, item_id: int) -> None:
+        """An item chosen in the command palette: opened from the screen under it."""
         from sscp_tui.screens.base import TrackerScreen
         from sscp_tui.screens.item import ItemScreen
 

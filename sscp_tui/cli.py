@@ -17,6 +17,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from sscp_tui.config import ConfigError, Settings, load_settings
+from sscp_tui.db import tracker_file
 from sscp_tui.paths import app_paths, ensure_private_dir, write_private_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -273,8 +274,8 @@ def _demo_store(day: date | None) -> tuple[Any, str]:
     if _demo_path(day) is not None:
         return _open(str(target), create=False), f"Demo partnership at {target}."
     ensure_private_dir(target.parent)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    for part in tracker_file.parts(target):
+        part.unlink(missing_ok=True)
     try:
         store, _summary = write_demo(target, today)
     except StoreError as exc:
@@ -396,8 +397,8 @@ def _copy(source_text: str, dest_text: str) -> Any:
         source.close()
         destination.close()
     if dest_path is not None and not existed:  # closed first: closing may write to the file
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{dest_path}{suffix}").unlink(missing_ok=True)
+        for part in tracker_file.parts(dest_path):
+            part.unlink(missing_ok=True)
     fail(message)
 
 
@@ -531,8 +532,7 @@ def _quick_alerts(db: str | None, day: date | None, fmt: str) -> tuple[list[Any]
     if look is None:
         return None
     _current_tracker, _current_location = path, str(path)
-    settings = _settings()
-    rules = AlertRules(day or date.today(), settings.due_soon_days, settings.stale_days)
+    rules = AlertRules.of(_settings(), day or date.today())
     read = alert_listing.json_lines if fmt.lower() == "json" else alert_listing.alert_lines
     return read(look, rules), rules.as_of
 

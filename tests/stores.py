@@ -5,9 +5,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
+
+from sscp_tui.config import Settings
+from sscp_tui.db.store import open_store
+from sscp_tui.services.first_look import FirstLook
+from sscp_tui.services.tracker import Tracker
 
 
 def is_postgres(url: str) -> bool:
@@ -57,3 +64,15 @@ def table_counts(url: str) -> dict[str, int]:
     """How many rows each of the tracker's main tables holds, read past the app."""
     with raw_connection(url) as raw:
         return {table: raw.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES}
+
+
+@contextmanager
+def read_both_ways(path: Path, settings: Settings, day: date) -> Iterator[tuple[FirstLook, Tracker]]:
+    """A tracker file read both ways: by a first look (plain sqlite3) and through the store."""
+    look = FirstLook.open(path)
+    assert look is not None
+    store = open_store(path, create=False)
+    try:
+        yield look, Tracker(store, settings, day)
+    finally:
+        store.close()

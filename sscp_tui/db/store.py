@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import Executable
 
+from sscp_tui.db import tracker_file
 from sscp_tui.db.models import Base, HistoryEntry
 from sscp_tui.db.tracker_file import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
 from sscp_tui.db.tracker_file import CACHE_KIB, SQLITE_MAGIC
@@ -367,9 +368,9 @@ def _keep_private(store: Store, path: Path) -> None:
     """A tracker (and its -wal and -shm files) that others can read is made readable only by
     its owner, and the user is told."""
     loosened = []
-    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+    for part in tracker_file.parts(path):
         try:
-            if part.exists() and part.stat().st_mode & 0o077:
+            if tracker_file.others_may_read(part):
                 os.chmod(part, 0o600)
                 loosened.append(part.name)
         except OSError as exc:  # not ours to change: said, and the tracker opens

@@ -258,7 +258,7 @@ class ChairPassScreen(ItemActions, TrackerScreen):
 
     def action_open(self) -> None:
         if self.detail:
-            self.sscp.open_item(self.detail.row.id)
+            self.open_item(self.detail.row.id)
 
     def action_confirm(self) -> None:
         if self.detail is None:

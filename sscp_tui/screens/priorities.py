@@ -117,12 +117,12 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected[Node]) -> None:
         if event.node.data and event.node.data.kind == "action":
-            self.sscp.open_item(event.node.data.id)
+            self.open_item(event.node.data.id)
 
     def action_open(self) -> None:
         node = self.current()
         if node and node.kind == "action":
-            self.sscp.open_item(node.id)
+            self.open_item(node.id)
 
     def action_rate_node(self, value: str) -> None:
         node = self.current()

@@ -23,7 +23,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sscp_tui.db import backups
+from sscp_tui.db import backups, tracker_file
 from sscp_tui.db.enums import ItemKind, Rating
 from sscp_tui.db.stored import stored_kind, stored_rating, stored_review_kind
 from sscp_tui.services.alerts import ALERT_SEVERITY, AlertRules
@@ -96,9 +96,8 @@ def quick_listing(path: Path, today: date) -> FirstLook | None:
     try:
         if path.stat().st_size <= backups.CHECK_ON_OPEN_BYTES or not backups.taken(path, today):
             return None
-        for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            if part.exists() and part.stat().st_mode & 0o077:
-                return None
+        if any(map(tracker_file.others_may_read, tracker_file.parts(path))):
+            return None
     except OSError:
         return None  # the store says what is wrong
     if not os.access(path, os.R_OK):

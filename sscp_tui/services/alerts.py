@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sscp_tui.db.enums import Rating
 from sscp_tui.services.records import AlertKind
+
+if TYPE_CHECKING:
+    from sscp_tui.config import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,11 @@ class AlertRules:
     # Worked out once: for_item runs for every item of a pack or an export.
     due_soon_until: date = field(init=False, repr=False, compare=False)
     stale_before: date = field(init=False, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, settings: Settings, as_of: date) -> AlertRules:
+        """The rules the partnership configured (its due-soon and staleness windows), as of a day."""
+        return cls(as_of, settings.due_soon_days, settings.stale_days)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "due_soon_until", self.as_of + timedelta(days=self.due_soon_days))

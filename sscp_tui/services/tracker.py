@@ -63,7 +63,7 @@ class Tracker:
 
     @property
     def rules(self) -> AlertRules:
-        return AlertRules(self.as_of, self.settings.due_soon_days, self.settings.stale_days)
+        return AlertRules.of(self.settings, self.as_of)
 
     def _read(self, work: Callable[[Session], T]) -> T:
         with self.store.read() as session:

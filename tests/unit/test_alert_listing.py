@@ -28,7 +28,7 @@ from sscp_tui.db.store import open_store
 from sscp_tui.services import alert_listing
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.first_look import FirstLook
-from sscp_tui.services.tracker import Tracker
+from tests.stores import read_both_ways
 
 # The quick listing reads a SQLite file; a PostgreSQL tracker has none.
 pytestmark = pytest.mark.sqlite_only
@@ -39,15 +39,9 @@ FIELDS = ("id", "kind", "source", "reference", "lead_agency", "timescale", "due_
 
 
 def assert_listed_as_the_store_lists(path: Path, day: date, settings: Settings) -> None:
-    look = FirstLook.open(path)
-    assert look is not None
-    store = open_store(path, create=False)
-    try:
-        tracker = Tracker(store, settings, day)
+    with read_both_ways(path, settings, day) as (look, tracker):
         theirs = cli._alerts_of(tracker, None, past=False)
         mine = alert_listing.alert_lines(look, tracker.rules)
-    finally:
-        store.close()
     assert theirs, "a listing with nothing in it proves nothing"
     assert [tuple(getattr(row, name) for name in FIELDS) for row in mine] == [
         tuple(getattr(row, name) for name in FIELDS) for row in theirs

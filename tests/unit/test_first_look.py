@@ -23,6 +23,7 @@ from sscp_tui.services.imports import write as import_write
 from sscp_tui.services.imports.plan import ImportOptions
 from sscp_tui.services.records import ItemFilter, ItemState
 from sscp_tui.services.tracker import Tracker
+from tests.stores import read_both_ways
 
 # The first look reads a SQLite file before the store opens; a PostgreSQL tracker has none.
 pytestmark = pytest.mark.sqlite_only
@@ -31,11 +32,7 @@ DAYS = [date(2019, 6, 1), date(2026, 11, 28), date(2027, 3, 15), date(2031, 1, 1
 
 
 def assert_same_as_the_store(path: Path, day: date, settings: Settings) -> None:
-    look = FirstLook.open(path)
-    assert look is not None
-    store = open_store(path, create=False)
-    try:
-        tracker = Tracker(store, settings, day)
+    with read_both_ways(path, settings, day) as (look, tracker):
         seen = look.dashboard(tracker.rules, 6)
         everything = ItemFilter(state=ItemState.ALL)
         ratings, alerts = tracker.rating_and_alert_counts(everything)
@@ -46,8 +43,6 @@ def assert_same_as_the_store(path: Path, day: date, settings: Settings) -> None:
         assert seen.next_meeting == tracker.next_meeting()
         assert seen == tracker.dashboard(6)  # what the dashboard reads once the store is open
         assert look.open_items(tracker.rules, 100) == tracker.page(ItemFilter(), limit=100)
-    finally:
-        store.close()
 
 
 @pytest.mark.parametrize("day", DAYS, ids=str)

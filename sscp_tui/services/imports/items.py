@@ -129,7 +129,10 @@ def changes_for(
 
 
 def names(value: FieldValue) -> tuple[str, ...]:
-    """The agencies or themes a snapshot or change holds (none for any other value)."""
+    """The agencies or themes a snapshot or change holds: a lead agency's short name, or a
+    list of them (none for any other value)."""
+    if isinstance(value, str):
+        return (value,)
     return value if isinstance(value, tuple) else ()
 
 

@@ -360,9 +360,8 @@ class Matcher:
     def _work_out_needed(self, decisions: list[Decision]) -> Needed:
         kept = [d for d in decisions if d.action in ("create", "update")]
         sources = {d.source.key for d in kept if d.source}
-        named = {d.changes["lead_agency"] for d in kept if isinstance(d.changes.get("lead_agency"), str)}
-        named.update(name for d in kept for key in ("supporting_agencies", "themes")
-                     for name in names(d.changes.get(key)))  # fmt: skip
+        named = {name for d in kept for key in ("lead_agency", "supporting_agencies", "themes")
+                 for name in names(d.changes.get(key))}  # fmt: skip
         named.update(name for d in kept if d.new for name in (*d.new.agencies, *d.new.themes))
         return Needed(
             reviews={k: r for k, r in self.new_reviews.items() if k in sources},

@@ -97,7 +97,7 @@ def items_as_at(tracker: Tracker, day: date, agency_id: int | None = None) -> li
     lead and latest update that day — with that day's alerts: the pack's reading of the past,
     which the alerts command's --as-of shares. Items led by ``agency_id`` only, if given."""
     settings = tracker.settings
-    rules = AlertRules(day, settings.due_soon_days, settings.stale_days)
+    rules = AlertRules.of(settings, day)
     with gc_paused(), tracker.store.read() as session:
         names = _Names.load(session)
         scope = PackSpec(group="", meeting_on=day, agency_ids=(agency_id,) if agency_id is not None else ())
@@ -111,7 +111,7 @@ def _build(tracker: Tracker, spec: PackSpec, progress: Progress | None) -> Pack:
     tell = progress or _silent
     as_of = min(spec.meeting_on, tracker.as_of)
     settings = tracker.settings
-    rules = AlertRules(as_of, settings.due_soon_days, settings.stale_days)
+    rules = AlertRules.of(settings, as_of)
     with tracker.store.read() as session:
         meetings = [m.held_on for m in session.scalars(select(Meeting).where(Meeting.group == spec.group))]
         previous = max((d for d in meetings if d < spec.meeting_on and d <= as_of), default=None)
