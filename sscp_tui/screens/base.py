@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual import work
+from textual.await_complete import AwaitComplete
 from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
@@ -193,7 +194,17 @@ class TrackerScreen(WorkerErrors, Screen[None]):
         return True
 
 
-class TrackerModal(WorkerErrors, ModalScreen[Any]):
+class ClosesOnce(ModalScreen[Any]):
+    def dismiss(self, result: Any = None) -> AwaitComplete:
+        """Closed once, and only while on top. Textual's dismiss pops whatever screen is on
+        top: Escape and Enter pressed together both close a chooser, and the second would
+        close the screen beneath it (or, beneath a first screen, stop the app)."""
+        if self.app.screen is not self:  # closed already (Textual pops at once)
+            return AwaitComplete()  # (nothing to wait for)
+        return super().dismiss(result)
+
+
+class TrackerModal(WorkerErrors, ClosesOnce):
     @property
     def tracker(self) -> Tracker:
         return cast("SSCPApp", self.app).tracker

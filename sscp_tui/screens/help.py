@@ -7,8 +7,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Label, Static
+
+from sscp_tui.screens.base import ClosesOnce
 
 GLOBAL_NOTE = (
     "F2 Dashboard · F3 Log · F4 Reviews · F5 Priorities · F6 Agencies · F7 Chair's pass · "
@@ -71,7 +73,7 @@ def bindings_of(screen: Screen[object]) -> list[tuple[str, str, str]]:
     return sorted(found, key=lambda entry: (GROUPS.index(entry[0]), entry[2]))
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ClosesOnce):
     BINDINGS = [Binding("escape,question_mark,f1,q", "dismiss", "Close", id="help.close")]
 
     def __init__(self, title: str, bindings: list[tuple[str, str, str]]) -> None:

@@ -919,3 +919,23 @@ async def test_p_lists_the_proposals_not_yet_answered_and_rating_one_answers_it(
         await settle(pilot, app)
         assert table.row_count == everything and "proposed" in table.columns
         assert "proposed" in app.views.state.shown_columns  # kept, as a column chosen with c
+
+
+async def test_enter_and_escape_together_close_a_chooser_once(app: SSCPApp, demo: Tracker) -> None:
+    """Enter then Escape, pressed together, both reach the chooser before it has closed: the
+    second must not close the screen beneath it (here the chair's pass, the only screen of its
+    mode: the app stopped with a traceback)."""
+    from sscp_tui.screens.chair import ChairPassScreen
+    from sscp_tui.screens.forms import ChoiceModal
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ChoiceModal)
+        app.simulate_key("enter")  # the first scope: every open item
+        app.simulate_key("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ChairPassScreen) and app.is_running
+        await pilot.press("s")  # the pass can still be begun
+        await settle(pilot, app)
+        assert isinstance(app.screen, ChoiceModal)
