@@ -11,6 +11,12 @@ paint that shows what the key did. Whatever the key opened (a form, a chooser, a
 is then closed with Escape, or left by the screen's own F-key, so that the next key starts from
 the same place. The F-keys themselves are timed from the log. Keys that would end the app, and
 the command palette's, are left out.
+
+Every key is given something to act on: nine saved views, a meeting recorded for the pack, the
+priorities' cursor on an action, the chair's pass begun on every open item; and each press in
+the log is made on the log as it opened (no filter, first page, first row; `[` from the third
+page), so that one key's filter is not the next key's log. A key that still shows nothing
+is reported as such, never as a time.
 """
 
 from __future__ import annotations
@@ -39,15 +45,25 @@ NOTHING_SHOWN = 0.3  # seconds after its work with no paint: the key changed not
 
 @dataclass
 class KeyTimes:
+    """A key's times in ms; None for a press that showed nothing (no work, no paint)."""
+
     screen: str
     key: str
     description: str
-    first: float = 0.0
-    later: list[float] = field(default_factory=list)
+    first: float | None = None
+    later: list[float | None] = field(default_factory=list)
+
+    @property
+    def times(self) -> list[float]:
+        return [t for t in (self.first, *self.later) if t is not None]
 
     @property
     def worst(self) -> float:
-        return max([self.first, *self.later])
+        return max(self.times, default=0.0)
+
+    @property
+    def did_nothing(self) -> bool:
+        return not self.times
 
 
 class Paints:
@@ -69,13 +85,17 @@ class Paints:
         Screen._compositor_refresh = wrapped  # type: ignore[method-assign]
 
 
+BACKGROUND = {"watch"}  # the look for others' changes every 1.5 s: no key's work
+
+
 def _busy(app: Any) -> bool:
-    return any(not worker.is_finished for worker in app.workers)
+    return any(not worker.is_finished and worker.group not in BACKGROUND for worker in app.workers)
 
 
-async def _press(app: Any, paints: Paints, key: str, timeout: float = 20.0) -> float:
+async def _press(app: Any, paints: Paints, key: str, timeout: float = 20.0) -> float | None:
     """Milliseconds from the key to the first paint after its workers finished (once no
-    worker has run for QUIET seconds); a key with nothing to repaint counts to that moment."""
+    worker has run for QUIET seconds); a key whose work repainted nothing counts to the end of
+    its work; None for a key that did no work and repainted nothing."""
     start = time.perf_counter()
     app.simulate_key(key)
     done_at = start
@@ -88,8 +108,8 @@ async def _press(app: Any, paints: Paints, key: str, timeout: float = 20.0) -> f
         after = [t for t in paints.times[-50:] if t >= done_at]
         if after and after[0] - done_at <= NOTHING_SHOWN and now - done_at >= QUIET:
             return (after[0] - start) * 1000
-        if now - done_at >= NOTHING_SHOWN:  # nothing repainted (a key with nothing to do here)
-            return (done_at - start) * 1000
+        if now - done_at >= NOTHING_SHOWN:  # nothing repainted
+            return (done_at - start) * 1000 if done_at > start else None
     raise SystemExit(f"key {key!r} did not settle in {timeout:.0f} s")
 
 
@@ -127,6 +147,92 @@ async def _back(app: Any, paints: Paints, mode: str, depth: int, opening: tuple[
     )
 
 
+VIEWS = (("Overdue", {"alert": "overdue"}), ("Due soon", {"alert": "due soon"}), ("Stale", {"alert": "stale"}),
+         ("No timescale", {"alert": "no timescale"}), ("AG01 leads", {"agency": "AG01", "lead_only": True}),
+         ("AG02", {"agency": "AG02"}), ("Red", {"ratings": ("red",)}), ("Amber, by due date", {"ratings": ("amber",),
+         "sort": "due"}), ("Proposals", {"proposals": True}))  # fmt: skip
+
+
+def _given_something_to_act_on(app: Any) -> None:
+    """Nine saved views (1-9 in the log), a meeting to produce a pack for, and (where the
+    synthetic log has none) a plan whose priorities have actions to rate."""
+    from sscp_tui.db.enums import ItemKind, Rating
+    from sscp_tui.services.edits import NewItem
+    from sscp_tui.views import SavedView
+
+    app.views.state.views = [SavedView(name=name, **fields) for name, fields in VIEWS]
+    app.views.save()
+    tracker = app.tracker
+    tracker.record_meeting("Case Review Panel", AS_OF)
+    if not tracker.plans():
+        tracker.save_plan(None, "Strategic plan", "2026-2028")
+        plan = tracker.plans()[0]
+        for number in ("1", "2", "3"):
+            tracker.add_priority(plan.id, number, f"Priority {number}", "What the partnership will change")
+        for priority in tracker.plans()[0].priorities:
+            tracker.create_items([
+                NewItem(ItemKind.ACTION, f"{priority.number}.{n}", f"Action {n} of priority {priority.number}",
+                        priority_id=priority.id, lead_agency="AG01", timescale="31/03/2027",
+                        due_on=date(2027, 3, 31), rating=Rating.AMBER)
+                for n in range(1, 6)
+            ])  # fmt: skip
+
+
+async def _wait_for(app: Any, done: Any, what: str) -> None:
+    for _ in range(2000):
+        if done():
+            await _settle(app)
+            return
+        await asyncio.sleep(0.005)
+    raise SystemExit(f"bench: {what} did not happen (at {app.screen!r})")
+
+
+async def _ready(app: Any, name: str) -> None:
+    """The screen as a user would meet it with something for its keys to act on."""
+    screen = app.screen
+    if name == "chair":  # the pass begun on every open item (the first scope offered)
+        from sscp_tui.screens.forms import ChoiceModal
+
+        if not isinstance(app.screen, ChoiceModal):  # first visited from the log: its chooser closed
+            app.simulate_key("s")
+        await _wait_for(app, lambda: isinstance(app.screen, ChoiceModal), "the chair's scope chooser")
+        app.simulate_key("enter")
+        await _wait_for(app, lambda: getattr(app.screen, "detail", None) is not None, "the pass's first item")
+    elif name == "priorities":  # the cursor on the first priority's first action
+        from textual.widgets import Tree
+
+        tree = screen.query_one(Tree)
+        await _wait_for(app, lambda: bool(tree.root.children), "the plans")
+        plan = tree.root.children[0]
+        priority = next(node for node in plan.children if node.children)
+        priority.expand()
+        await _settle(app)
+        tree.move_cursor(priority.children[0])
+        await _settle(app)
+    elif name == "log":
+        await _log_as_opened(app)
+
+
+async def _log_as_opened(app: Any, pages_in: int = 0) -> None:
+    """The log as it opened: no filter, worst first, the first page (or ``pages_in`` on), the
+    cursor on its first row."""
+    from sscp_tui.screens.log import PAGE_SIZE
+    from sscp_tui.services.records import ItemFilter, SortKey
+
+    screen = app.screen
+    screen.selected.clear()
+    screen.sort, screen.descending = SortKey.ALERTS, False
+    screen.build_columns()
+    screen.set_filter(ItemFilter())
+    await _settle(app)
+    if pages_in:
+        screen.page_offset = pages_in * PAGE_SIZE
+        screen.load()
+        await _settle(app)
+    screen.table.move_cursor(row=0)
+    await _settle(app)
+
+
 async def measure(db: str, runs: int, only: frozenset[str] = frozenset()) -> list[KeyTimes]:
     from sscp_tui.app import SSCPApp
     from sscp_tui.config import Settings
@@ -142,6 +248,7 @@ async def measure(db: str, runs: int, only: frozenset[str] = frozenset()) -> lis
     found: list[KeyTimes] = []
     async with app.run_test(size=(120, 40)):
         await _settle(app)
+        _given_something_to_act_on(app)
         modes = {"f2": "dashboard", "f3": "log", "f4": "reviews", "f5": "priorities", "f6": "agencies",
                  "f7": "chair", "f8": "packs"}  # fmt: skip
         for name, opening in SCREENS:
@@ -155,9 +262,7 @@ async def measure(db: str, runs: int, only: frozenset[str] = frozenset()) -> lis
                 else:
                     print(f"  {key} did not take effect: at {app.screen!r}, focus {app.focused!r}", file=sys.stderr)
                 await _settle(app)
-            if name == "chair" and len(app.screen_stack) > 1:  # its scope chooser: every open item
-                app.simulate_key("enter")
-                await _settle(app)
+            await _ready(app, name)
             mode, depth, screen = app.current_mode, len(app.screen_stack), app.screen
             # The screen's own keys (each has an id: see keymap); not Textual's focus and copy keys.
             keys = [
@@ -173,6 +278,8 @@ async def measure(db: str, runs: int, only: frozenset[str] = frozenset()) -> lis
                 times = KeyTimes(name, key, description)
                 print(f"  {name} ({mode}, {depth} deep): {key}", file=sys.stderr)
                 for run in range(runs + 1):
+                    if name == "log":  # every press from the log as it opened (`[` from page 3)
+                        await _log_as_opened(app, pages_in=2 if key == "left_square_bracket" else 0)
                     took = await _press(app, paints, key)
                     if run == 0:
                         times.first = took
@@ -184,11 +291,20 @@ async def measure(db: str, runs: int, only: frozenset[str] = frozenset()) -> lis
     return found
 
 
+def shown(ms: float | None) -> str:
+    return "nothing shown" if ms is None else f"{ms:.1f}"
+
+
+def later(t: KeyTimes) -> str:
+    times = [ms for ms in t.later if ms is not None]
+    return f"{statistics.median(times):.1f}" if times else ("nothing shown" if t.later else "—")
+
+
 def table(found: list[KeyTimes]) -> str:
-    lines = ["| screen | key | what it does | first press | later (median) |", "|---|---|---|---|---|"]
+    lines = ["| screen | key | what it does | first press | later (median) | worst |", "|---|---|---|---|---|---|"]
     for t in found:
-        lines.append(f"| {t.screen} | {t.key} | {t.description} | {t.first:.1f} | "
-                     f"{statistics.median(t.later) if t.later else t.first:.1f} |")  # fmt: skip
+        lines.append(f"| {t.screen} | {t.key} | {t.description} | {shown(t.first)} | {later(t)} | "
+                     f"{shown(t.worst if t.times else None)} |")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -200,6 +316,11 @@ def main() -> None:
     print(table(found))
     slowest = sorted(found, key=lambda t: -t.worst)[:5]
     print("\nSlowest five:", "; ".join(f"{t.screen} {t.key} {t.worst:.0f} ms" for t in slowest))
+    over = [t for t in found if t.worst > 100]
+    print(f"Over 100 ms at their worst: {len(over)} of {len(found)}")
+    nothing = [f"{t.screen} {t.key}" for t in found if t.did_nothing]
+    if nothing:
+        print("Showed nothing:", ", ".join(nothing))
 
 
 if __name__ == "__main__":
