@@ -166,15 +166,18 @@ class ChairPassScreen(ItemActions, TrackerScreen):
 
     # --- stepping --------------------------------------------------------------------------
     def show_current(self) -> None:
+        if self.position >= len(self.ids):
+            self.show_where()
+            self.show_summary()
+        else:  # where the pass is, shown with the item (one paint, not one before its read)
+            self.load(self.ids[self.position])
+
+    def show_where(self) -> None:
         bar = self.query_one(ProgressBar)
         bar.update(total=max(len(self.ids), 1), progress=min(self.position, len(self.ids)))
         at = min(self.position + 1, len(self.ids))
         line = f"Scope: {self.scope} · item {at} of {len(self.ids)} · {len(self.changes)} changed so far"
         self.query_one("#chair-scope", Static).update(Text(line))
-        if self.position >= len(self.ids):
-            self.show_summary()
-        else:
-            self.load(self.ids[self.position])
 
     @work(thread=True, exclusive=True, group="chair-item", exit_on_error=False)
     def load(self, item_id: int) -> None:
@@ -182,6 +185,7 @@ class ChairPassScreen(ItemActions, TrackerScreen):
         self.app.call_from_thread(self.show_item, detail)
 
     def show_item(self, detail: ItemDetail | None) -> None:
+        self.show_where()
         if detail is None or self.detail is None or detail.row.id != self.detail.row.id:
             self.query_one("#chair-body", VerticalScroll).scroll_home(animate=False)  # a new item: its top
         self.detail = detail

@@ -257,3 +257,27 @@ def test_an_unexpected_error_is_logged_with_its_traceback_and_named_in_one_sente
     assert "Traceback" not in err
     assert "ZeroDivisionError: a fault" in log.read_text() and "Traceback" in log.read_text()
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+def test_a_long_chair_pass_is_kept_as_one_line_and_resumes(tmp_path: Path) -> None:
+    """A pass over 60,000 items keeps its ids on one line of the views file (a step of the pass
+    rewrites the file), and a pass kept as a list by an earlier version still resumes."""
+    import json
+
+    from sscp_tui.paths import app_paths
+    from sscp_tui.views import ViewBook
+
+    path, where = app_paths().views_file, str(tmp_path / "tracker.sqlite3")
+    ids = list(range(100_000, 40_000, -1))
+    book = ViewBook(path, where)
+    book.state.chair_pass = {"ids": ids, "position": 7, "scope": "All open items", "changes": []}
+    book.save()
+    book.state.chair_pass = {**book.state.chair_pass, "position": 8}
+    book.save()
+    assert len(path.read_text().splitlines()) < 40
+    resumed = ViewBook(path, where).state.chair_pass
+    assert resumed["ids"] == ids and resumed["position"] == 8
+    everything = json.loads(path.read_text())
+    everything[where]["chair_pass"]["ids"] = ids[:5]  # as written before
+    path.write_text(json.dumps(everything, indent=2))
+    assert ViewBook(path, where).state.chair_pass["ids"] == ids[:5]
