@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import ClassVar
 
@@ -50,6 +50,14 @@ SEARCH_PAUSE = 0.15  # seconds of no typing before the search runs (Enter runs i
 
 
 FILTER_FORM = "log-filter-form"
+
+
+@dataclass(frozen=True, slots=True)
+class Latest:
+    """An item's latest update (day, author, text; None for none), read with its page."""
+
+    item_id: int
+    update: tuple[date, str, str] | None
 
 
 class LogTable(RowTable):
@@ -193,14 +201,19 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self.show_page(self.page, keep_cursor=True)  # the rows at once, in the new columns
 
     # --- data ------------------------------------------------------------------------------
-    def load(self, *, keep_cursor: bool = True) -> None:
+    def load(self, *, keep_cursor: bool = True, total: int | None = None) -> None:
+        """Read the page at ``page_offset`` (in a worker) and paint it; then count the items the
+        filter selects, unless their ``total`` is known (another page of the same filter)."""
         self.show_filters()
-        self.total = None
+        self.total = total
         self._generation += 1
         proposals = self.with_proposals
         first = self.item_filter == ItemFilter() and self.sort is SortKey.ALERTS and not self.descending
         # The first look reads no proposals: with their column shown, the page is read in full.
         look = self.sscp.first_look() if first and not self.page_offset and not proposals else None
+        # Where the cursor lands on a new page (its first row, or its last going back), known
+        # now: that row's latest update is read with the page and painted with it.
+        landing = None if keep_cursor else (-1 if self._land_at_end else 0)
         self.fetch(
             self._generation,
             self.item_filter,
@@ -210,6 +223,8 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             keep_cursor,
             look,
             proposals,
+            total,
+            landing,
         )
 
     @work(thread=True, exclusive=True, group="log-page", exit_on_error=False)
@@ -223,6 +238,8 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         keep_cursor: bool,
         look: FirstLook | None = None,
         proposals: bool = False,
+        total: int | None = None,
+        landing: int | None = None,
     ) -> None:
         # The first page as the log opens may come from the first look (see app.first_look).
         if look is not None and self.paint_first_look(
@@ -240,7 +257,15 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             with_total=False,
             with_proposals=proposals,
         )
-        self.app.call_from_thread(self._arrived, generation, page, keep_cursor)
+        if total is not None:  # the same filter's count: not taken again
+            page = Page(page.rows, total, page.offset)
+        update = None
+        if landing is not None and page.rows:
+            row = page.rows[landing]
+            update = Latest(row.id, self.tracker.latest_update(row.id))
+        self.app.call_from_thread(
+            self._arrived, generation, page, keep_cursor, counted=total is not None, update=update
+        )
 
     @work(thread=True, exclusive=True, group="log-count", exit_on_error=False)
     def count_page(self, generation: int, f: ItemFilter) -> None:
@@ -254,9 +279,17 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self._focus_on_page = False
             self.table.focus()
 
-    def _arrived(self, generation: int, page: Page, keep_cursor: bool, *, counted: bool = False) -> None:
+    def _arrived(
+        self,
+        generation: int,
+        page: Page,
+        keep_cursor: bool,
+        *,
+        counted: bool = False,
+        update: Latest | None = None,
+    ) -> None:
         if generation == self._generation:  # an older request finishing late is ignored
-            self.show_page(page, keep_cursor)
+            self.show_page(page, keep_cursor, update)
             if counted:  # the page came with its total
                 self._counted(generation, page.total)
             else:  # counted once the page is painted, so the count's work does not delay it
@@ -268,7 +301,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self.page = Page(self.page.rows, total, self.page.offset)
             self.show_status()
 
-    def show_page(self, page: Page, keep_cursor: bool) -> None:
+    def show_page(self, page: Page, keep_cursor: bool, update: Latest | None = None) -> None:
         table = self.table
         row_before = table.cursor_row if keep_cursor else 0
         # After another user's change, the cursor stays on its item where the item is still on
@@ -293,7 +326,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             row_keys, lambda n: self.row_cells(page.rows[n], keys, variables), cursor_row=row_before
         )
         self.show_status()
-        self.show_detail()
+        self.show_detail(at_once=True, update=update)
 
     # --- the detail pane ---------------------------------------------------------------------
     _detail_timer: Timer | None = None
@@ -303,25 +336,34 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         # On a short terminal the table needs the rows more: the pane goes (Enter still opens).
         self.query_one("#log-detail", Static).display = self.size.height >= DETAIL_FROM_HEIGHT
 
-    def show_detail(self) -> None:
+    def show_detail(self, *, at_once: bool = False, update: Latest | None = None) -> None:
         """The cursor's item in the pane under the table, once the cursor rests a moment (the
-        cursor itself moves at once; a key held down repaints no pane); then its latest update,
-        read in a worker."""
+        cursor itself moves at once; a key held down repaints no pane) or ``at_once`` with a
+        page just read (painted with it, and its latest update read again); then its latest
+        update, read in a worker (or given: read with the page)."""
         item_id = self.current_id()
         row = self._rows.get(item_id) if item_id is not None else None
         if row is None:
             self._detail_for = None
             self.query_one("#log-detail", Static).update("")
             return
-        if item_id == self._detail_for:
+        if item_id == self._detail_for and not at_once:
             return
         self._detail_for = item_id
         if self._detail_timer is not None:
             self._detail_timer.stop()
-        self._detail_timer = self.set_timer(DETAIL_PAUSE, lambda: self._paint_detail(row))
+        if at_once:
+            self._paint_detail(row, update if update is not None and update.item_id == row.id else None)
+        else:
+            self._detail_timer = self.set_timer(DETAIL_PAUSE, lambda: self._paint_detail(row))
 
-    def _paint_detail(self, row: ItemRow) -> None:
-        if self._detail_for == row.id:
+    def _paint_detail(self, row: ItemRow, known: Latest | None = None) -> None:
+        if self._detail_for != row.id:
+            return
+        if known is not None:
+            shown = self._detail_text(row, known.update if known.update is not None else False)
+            self.query_one("#log-detail", Static).update(shown, layout=False)
+        else:
             self.query_one("#log-detail", Static).update(self._detail_text(row, None), layout=False)
             self._fetch_update(row)
 
@@ -501,7 +543,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             return
         self.page_offset = offset
         self._land_at_end = step < 0
-        self.load(keep_cursor=False)
+        self.load(keep_cursor=False, total=self.total)
 
     @on(RowTable.RowSelected)
     def _row_selected(self, event: RowTable.RowSelected) -> None:
