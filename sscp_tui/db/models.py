@@ -259,7 +259,17 @@ class ProgressUpdate(Base):
 
     item: Mapped[TrackedItem] = relationship(back_populates="updates")
 
-    __table_args__ = (Index("ix_progress_updates_item", "item_id", "written_on"),)
+    __table_args__ = (
+        Index("ix_progress_updates_item", "item_id", "written_on"),
+        # Of the few updates proposing a rating: see migration 0014.
+        Index(
+            "ix_progress_updates_proposing",
+            "item_id",
+            "written_on",
+            sqlite_where=sql_text("proposed_rating IS NOT NULL AND withdrawn_at IS NULL"),
+            postgresql_where=sql_text("proposed_rating IS NOT NULL AND withdrawn_at IS NULL"),
+        ),
+    )
 
 
 class HistoryEntry(Base):
