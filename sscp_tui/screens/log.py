@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import ClassVar
 
@@ -50,14 +50,6 @@ SEARCH_PAUSE = 0.15  # seconds of no typing before the search runs (Enter runs i
 
 
 FILTER_FORM = "log-filter-form"
-
-
-@dataclass(frozen=True, slots=True)
-class Latest:
-    """An item's latest update (day, author, text; None for none), read with its page."""
-
-    item_id: int
-    update: tuple[date, str, str] | None
 
 
 class LogTable(RowTable):
@@ -143,6 +135,8 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self.page: Page | None = None
         self.selected: set[int] = set()
         self._rows: dict[int, ItemRow] = {}
+        # The page's rows whose latest update was read with it (None: the row has none).
+        self._latest: dict[int, tuple[date, str, str] | None] = {}
         self._search_timer: Timer | None = None
         self._land_at_end = False
         self._keep_item = False  # the next page keeps the cursor on its item (refresh_for_others)
@@ -211,9 +205,6 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         first = self.item_filter == ItemFilter() and self.sort is SortKey.ALERTS and not self.descending
         # The first look reads no proposals: with their column shown, the page is read in full.
         look = self.sscp.first_look() if first and not self.page_offset and not proposals else None
-        # Where the cursor lands on a new page (its first row, or its last going back), known
-        # now: that row's latest update is read with the page and painted with it.
-        landing = None if keep_cursor else (-1 if self._land_at_end else 0)
         self.fetch(
             self._generation,
             self.item_filter,
@@ -224,7 +215,6 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             look,
             proposals,
             total,
-            landing,
         )
 
     @work(thread=True, exclusive=True, group="log-page", exit_on_error=False)
@@ -239,7 +229,6 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         look: FirstLook | None = None,
         proposals: bool = False,
         total: int | None = None,
-        landing: int | None = None,
     ) -> None:
         # The first page as the log opens may come from the first look (see app.first_look).
         if look is not None and self.paint_first_look(
@@ -259,12 +248,11 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         )
         if total is not None:  # the same filter's count: not taken again
             page = Page(page.rows, total, page.offset)
-        update = None
-        if landing is not None and page.rows:
-            row = page.rows[landing]
-            update = Latest(row.id, self.tracker.latest_update(row.id))
+        # The rows' latest updates, for the pane under the table: shown as the cursor moves,
+        # with no read of its own (a few ms more for the page, and none per row).
+        latest = self.tracker.latest_updates([row.id for row in page.rows])
         self.app.call_from_thread(
-            self._arrived, generation, page, keep_cursor, counted=total is not None, update=update
+            self._arrived, generation, page, keep_cursor, counted=total is not None, latest=latest
         )
 
     @work(thread=True, exclusive=True, group="log-count", exit_on_error=False)
@@ -286,10 +274,10 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         keep_cursor: bool,
         *,
         counted: bool = False,
-        update: Latest | None = None,
+        latest: dict[int, tuple[date, str, str]] | None = None,
     ) -> None:
         if generation == self._generation:  # an older request finishing late is ignored
-            self.show_page(page, keep_cursor, update)
+            self.show_page(page, keep_cursor, latest)
             if counted:  # the page came with its total
                 self._counted(generation, page.total)
             else:  # counted once the page is painted, so the count's work does not delay it
@@ -301,7 +289,9 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self.page = Page(self.page.rows, total, self.page.offset)
             self.show_status()
 
-    def show_page(self, page: Page, keep_cursor: bool, update: Latest | None = None) -> None:
+    def show_page(
+        self, page: Page, keep_cursor: bool, latest: dict[int, tuple[date, str, str]] | None = None
+    ) -> None:
         table = self.table
         row_before = table.cursor_row if keep_cursor else 0
         # After another user's change, the cursor stays on its item where the item is still on
@@ -311,6 +301,8 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self.page = page
         self._gone = set()
         self._rows = {row.id: row for row in page.rows}
+        # The rows whose latest update is known (read with the page): None for those with none.
+        self._latest = {row.id: latest.get(row.id) for row in page.rows} if latest is not None else {}
         keys = self.visible_columns()
         variables = self.app.theme_variables
         row_keys = [str(row.id) for row in page.rows]
@@ -326,7 +318,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             row_keys, lambda n: self.row_cells(page.rows[n], keys, variables), cursor_row=row_before
         )
         self.show_status()
-        self.show_detail(at_once=True, update=update)
+        self.show_detail(at_once=True)
 
     # --- the detail pane ---------------------------------------------------------------------
     _detail_timer: Timer | None = None
@@ -336,11 +328,10 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         # On a short terminal the table needs the rows more: the pane goes (Enter still opens).
         self.query_one("#log-detail", Static).display = self.size.height >= DETAIL_FROM_HEIGHT
 
-    def show_detail(self, *, at_once: bool = False, update: Latest | None = None) -> None:
-        """The cursor's item in the pane under the table, once the cursor rests a moment (the
-        cursor itself moves at once; a key held down repaints no pane) or ``at_once`` with a
-        page just read (painted with it, and its latest update read again); then its latest
-        update, read in a worker (or given: read with the page)."""
+    def show_detail(self, *, at_once: bool = False) -> None:
+        """The cursor's item in the pane under the table: at once where its latest update was
+        read with the page (or ``at_once``, as a page is shown); else once the cursor rests a
+        moment (a key held down reads nothing), its latest update then read in a worker."""
         item_id = self.current_id()
         row = self._rows.get(item_id) if item_id is not None else None
         if row is None:
@@ -352,16 +343,17 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self._detail_for = item_id
         if self._detail_timer is not None:
             self._detail_timer.stop()
-        if at_once:
-            self._paint_detail(row, update if update is not None and update.item_id == row.id else None)
+        if at_once or row.id in self._latest:
+            self._paint_detail(row)
         else:
             self._detail_timer = self.set_timer(DETAIL_PAUSE, lambda: self._paint_detail(row))
 
-    def _paint_detail(self, row: ItemRow, known: Latest | None = None) -> None:
+    def _paint_detail(self, row: ItemRow) -> None:
         if self._detail_for != row.id:
             return
-        if known is not None:
-            shown = self._detail_text(row, known.update if known.update is not None else False)
+        if row.id in self._latest:
+            known = self._latest[row.id]
+            shown = self._detail_text(row, known if known is not None else False)
             self.query_one("#log-detail", Static).update(shown, layout=False)
         else:
             self.query_one("#log-detail", Static).update(self._detail_text(row, None), layout=False)
@@ -499,6 +491,11 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self._rows[row.id] = row
             # Drawn after the selection was cleared: rows selected for the edit lose their mark.
             self.table.update_row(str(row.id), self.row_cells(row, keys, variables))
+        # The edit may have added an update: the pane reads the edited rows' latest again.
+        edited = {row.id for row in shown}
+        self._latest = {item_id: known for item_id, known in self._latest.items() if item_id not in edited}
+        if self.current_id() in edited:
+            self.show_detail(at_once=True)
         # Counted again once the edited rows are painted, so the count's work does not delay them.
         self.call_after_refresh(self.recount, self._generation, [row.id for row in shown])
 

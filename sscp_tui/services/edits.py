@@ -139,6 +139,28 @@ def latest_update(session: Session, item_id: int) -> tuple[date, str, str] | Non
     return (found.written_on, found.author, found.text) if found else None
 
 
+def latest_updates(session: Session, ids: Sequence[int]) -> dict[int, tuple[date, str, str]]:
+    """The latest progress update of each of ``ids`` that has one, as :func:`latest_update`."""
+    if not ids:
+        return {}
+    order = (ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc())
+    ranked = (
+        select(
+            ProgressUpdate.item_id,
+            ProgressUpdate.written_on,
+            ProgressUpdate.author,
+            ProgressUpdate.text,
+            func.row_number().over(partition_by=ProgressUpdate.item_id, order_by=order).label("n"),
+        )
+        .where(ProgressUpdate.item_id.in_(list(ids)), ProgressUpdate.withdrawn_at.is_(None))
+        .subquery()
+    )
+    found = session.execute(
+        select(ranked.c.item_id, ranked.c.written_on, ranked.c.author, ranked.c.text).where(ranked.c.n == 1)
+    )
+    return {item_id: (day, author, text) for item_id, day, author, text in found}
+
+
 def latest_update_text(session: Session, item_id: int) -> str:
     """The text of an item's latest progress update ("" when it has none)."""
     found = latest_update(session, item_id)

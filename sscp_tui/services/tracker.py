@@ -180,6 +180,9 @@ class Tracker:
     def latest_update(self, item_id: int) -> tuple[date, str, str] | None:
         return self._read(lambda s: edits.latest_update(s, item_id))
 
+    def latest_updates(self, ids: Sequence[int]) -> dict[int, tuple[date, str, str]]:
+        return self._read(lambda s: edits.latest_updates(s, ids))
+
     def still_matching(self, f: ItemFilter, ids: Sequence[int]) -> set[int]:
         return self._read(lambda s: queries.still_matching(s, f, self.rules, ids))
 

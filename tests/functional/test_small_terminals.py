@@ -6,7 +6,7 @@ import pytest
 
 from sscp_tui.app import SSCPApp
 from sscp_tui.services.tracker import Tracker
-from tests.functional.screen_helpers import settle, static_text
+from tests.functional.screen_helpers import settle, static_text, type_text
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 15), (120, 40)])
@@ -99,3 +99,35 @@ async def test_the_chairs_pass_keeps_what_is_decided_on_in_view(demo: Tracker, s
             await pilot.press("space")
             await settle(pilot, app)
         assert seen_proposal or size == (80, 24)
+
+
+async def test_the_pane_shows_each_rows_latest_update_read_with_the_page_and_a_new_one_at_once(
+    demo: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page read with its rows' latest updates: the pane follows the cursor with no read of
+    its own; an update added to the row under the cursor is in the pane as the form closes."""
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+r")  # the page read by the store, not the first look
+        await settle(pilot, app)
+        reads: list[int] = []
+        one = demo.latest_update
+        monkeypatch.setattr(demo, "latest_update", lambda item_id: reads.append(item_id) or one(item_id))
+        table = app.screen.query_one("#log-table")
+        for _ in range(3):
+            await pilot.press("down")
+            item = demo.item(int(table.cursor_key))
+            assert item is not None
+            pane = " ".join(static_text(app, "#log-detail").split())
+            if item.updates:
+                assert f"Latest update {item.updates[0].written_on:%d %b %Y}" in pane
+            else:
+                assert "No progress update yet." in pane
+        assert reads == []
+        await pilot.press("n")
+        await settle(pilot, app)
+        await type_text(pilot, "Audit of strategy meetings under way")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "Audit of strategy meetings under way" in " ".join(static_text(app, "#log-detail").split())
