@@ -40,7 +40,8 @@ SKIPPED = {"q", "ctrl+q", "ctrl+c", "ctrl+p", "ctrl+z"}  # quit, palette, suspen
 SCREENS = (("dashboard", ("f2",)), ("log", ("f3",)), ("item", ("f3", "enter")), ("reviews", ("f4",)),
            ("priorities", ("f5",)), ("agencies", ("f6",)), ("chair", ("f7",)), ("pack", ("f8",)))  # fmt: skip
 QUIET = 0.08  # seconds with no worker running: the key's work is done
-NOTHING_SHOWN = 0.3  # seconds after its work with no paint: the key changed nothing on screen
+NOTHING_SHOWN = 1.0  # seconds after its work with no paint: the key changed nothing on screen (a
+# screen's first visit can take some hundreds of ms to mount before any worker or paint)
 
 
 @dataclass
