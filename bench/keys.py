@@ -221,6 +221,7 @@ async def _log_as_opened(app: Any, pages_in: int = 0) -> None:
     from sscp_tui.services.records import ItemFilter, SortKey
 
     screen = app.screen
+    screen.table.focus()  # (after `/`, the keys would go on into the search box)
     screen.selected.clear()
     screen.sort, screen.descending = SortKey.ALERTS, False
     screen.build_columns()
