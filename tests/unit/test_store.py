@@ -300,6 +300,16 @@ def test_writers_at_once_never_break_the_history_chain(store, settings, small) -
                 assert after.old_value == before.new_value, chain
 
 
+def _bare_items(raw: sqlite3.Connection, count: int) -> None:
+    """``count`` plain recommendations, ids 1 to ``count``, written past the store (for plans)."""
+    raw.executemany(
+        "INSERT INTO items (id, kind, reference, reference_key, text, timescale, original_timescale, owner, "
+        "evidence_completion, evidence_impact, illustrative, created_on, evidenced, timescale_revisions) "
+        "VALUES (?, 'recommendation', ?, ?, 'text', '', '', '', '', '', 0, '2026-01-01', 0, 0)",
+        [(n, str(n), str(n)) for n in range(1, count + 1)],
+    )
+
+
 def test_an_items_sub_items_and_a_prioritys_items_are_looked_up_not_scanned(tmp_path: Path) -> None:
     """Nearly every item has no parent and no priority. Counted with their NULLs, the statistics
     made "the items under this one" look like the whole log and SQLite read all of it (40 ms
@@ -307,12 +317,7 @@ def test_an_items_sub_items_and_a_prioritys_items_are_looked_up_not_scanned(tmp_
     path = tmp_path / "t.sqlite3"
     open_store(path).close()
     with sqlite3.connect(path) as raw:
-        raw.executemany(
-            "INSERT INTO items (kind, reference, reference_key, text, timescale, original_timescale, owner, "
-            "evidence_completion, evidence_impact, illustrative, created_on, evidenced, timescale_revisions) "
-            "VALUES ('recommendation', ?, ?, 'text', '', '', '', '', '', 0, '2026-01-01', 0, 0)",
-            [(str(n), str(n)) for n in range(2000)],
-        )
+        _bare_items(raw, 2000)
         raw.execute("ANALYZE")
         for column, index in (("parent_id", "ix_items_parent"), ("priority_id", "ix_items_priority")):
             plan = " ".join(
@@ -334,12 +339,7 @@ def test_pending_proposals_are_found_from_the_updates_that_propose_one(tmp_path:
     path = tmp_path / "t.sqlite3"
     open_store(path).close()
     with sqlite3.connect(path) as raw:
-        raw.executemany(
-            "INSERT INTO items (id, kind, reference, reference_key, text, timescale, original_timescale, owner, "
-            "evidence_completion, evidence_impact, illustrative, created_on, evidenced, timescale_revisions) "
-            "VALUES (?, 'recommendation', ?, ?, 'text', '', '', '', '', '', 0, '2026-01-01', 0, 0)",
-            [(n, str(n), str(n)) for n in range(1, 2001)],
-        )
+        _bare_items(raw, 2000)
         raw.executemany(
             "INSERT INTO progress_updates (item_id, written_on, author, text, proposed_rating, created_at) "
             "VALUES (?, '2026-11-01', 'A', 'Progress', ?, '2026-11-01 10:00:00')",
