@@ -395,18 +395,21 @@ def _walked_ids(
     offset: int,
     limit: int,
 ) -> list[int] | None:
-    """A page of the open log sorted by alerts, read a class of alert at a time, or None
-    where the usual read is as quick (another sort or filter, or a rare search word).
+    """A page of open items sorted by alerts (either way), read a class of alert at a time, or
+    None where the usual read is as quick (another sort, closed items, a filter that narrows
+    to a few items through an index of its own, or a rare search word).
 
     The sort puts overdue items first, then those with no timescale, then stale, due soon
     and the rest, each by due date, rating and id. Each class is a range of the due-date
-    index walked in order, so a page is found by reading about a page of the index, not by
-    sorting every open item (50 ms at 100,000 items without a search, now under 1 ms)."""
+    index walked in order, with the filter checked on the way, so a page is found by reading
+    about a page of the index (or as many more as the filter passes over), not by sorting
+    every item the filter selects: at 100,000 items, the open log 50 ms to under 1 ms, the
+    stale ones 38 ms to 1 ms, the Red ones 8 ms to 1 ms."""
     terms = f.text.casefold().split()
     walkable = (
         sort is SortKey.ALERTS
-        and not descending
-        and replace(f, text="") == ItemFilter()  # the open log, searched or not
+        and f.state is ItemState.OPEN
+        and not _narrowed(f)
         and all(term.isalpha() for term in terms)
     )
     flavour = search_flavour(session)
@@ -417,11 +420,28 @@ def _walked_ids(
         return None
     wanted = offset + limit
     ids: list[int] = []
-    for statement in _alert_classes(f, rules, flavour):
+    for statement in _alert_classes(f, rules, flavour, descending):
         if len(ids) >= wanted:
             break
         ids += connection.scalars(statement.limit(wanted - len(ids)))
     return ids[offset:wanted]
+
+
+def _narrowed(f: ItemFilter) -> bool:
+    """Whether the filter selects items through an index of their own (an agency, a review, a
+    priority, a theme, no timescale), or a few the due-date index cannot find in few steps
+    (proposals, items awaiting impact, items due soon): sorting those is quicker than walking
+    past the rest (at 100,000 items, one agency's overdue items take 2 ms sorted and 12 ms
+    walked, and a page past their end 60 ms)."""
+    return (
+        f.agency_id is not None
+        or f.review_id is not None
+        or f.priority_id is not None
+        or f.theme_id is not None
+        or f.proposals
+        or f.awaiting_impact
+        or f.alert in (AlertKind.DUE_SOON, AlertKind.NO_TIMESCALE)
+    )
 
 
 @lru_cache(maxsize=64)
@@ -435,11 +455,24 @@ def _match_count(text: str, flavour: str) -> Select[Any]:
     return select(func.count()).select_from(matches.limit(WALK_FROM_MATCHES).subquery())
 
 
+# The classes of alert an alert filter can select: an overdue or an inconsistent open item (Green
+# and overdue) is in the first class alone; a stale one may also be overdue or have no timescale.
+# The other classes would be walked past without a match.
+_CLASSES_OF: dict[AlertKind | None, tuple[int, ...]] = {
+    AlertKind.OVERDUE: (0,),
+    AlertKind.INCONSISTENT: (0,),
+    AlertKind.STALE: (0, 1, 2),
+}
+
+
 @lru_cache(maxsize=64)
-def _alert_classes(f: ItemFilter, rules: AlertRules, flavour: str) -> tuple[Select[Any], ...]:
-    """The open log's classes of alert in the order the sort puts them (see alert_rank), each
-    in its own order. The search's words are a list each id is checked against ("+ 0" keeps
-    SQLite from leading with them), so the due-date index leads."""
+def _alert_classes(
+    f: ItemFilter, rules: AlertRules, flavour: str, descending: bool = False
+) -> tuple[Select[Any], ...]:
+    """The open items' classes of alert in the order the sort puts them (see alert_rank and
+    _order: reversed, the classes come last first, each by due date and rating reversed, and
+    still by id), each in its own order. The search's words are a list each id is checked
+    against ("+ 0" keeps SQLite from leading with them), so the due-date index leads."""
     item = TrackedItem
     conditions = [
         *filter_conditions(replace(f, text=""), rules, flavour),
@@ -447,16 +480,21 @@ def _alert_classes(f: ItemFilter, rules: AlertRules, flavour: str) -> tuple[Sele
     ]
     rank = alert_rank(rules, open_only=True)
     later = item.due_on >= rules.as_of
-    severity = rating_severity()
+    due, severity = (
+        (item.due_on.desc(), rating_severity().desc()) if descending else (item.due_on, rating_severity())
+    )
     classes: list[tuple[ColumnElement[bool], list[Any]]] = [
-        (item.due_on < rules.as_of, [item.due_on, severity]),  # overdue
+        (item.due_on < rules.as_of, [due, severity]),  # overdue
         (item.due_on.is_(None), [severity]),  # no timescale
-        (and_(later, rank == 3), [item.due_on, severity]),  # stale
-        (and_(later, rank == 4), [item.due_on, severity]),  # due soon
-        (and_(later, rank == 5), [item.due_on, severity]),  # the rest
+        (and_(later, rank == 3), [due, severity]),  # stale
+        (and_(later, rank == 4), [due, severity]),  # due soon
+        (and_(later, rank == 5), [due, severity]),  # the rest
     ]
+    chosen = [classes[n] for n in _CLASSES_OF.get(f.alert, range(len(classes)))]
+    if descending:
+        chosen.reverse()
     return tuple(
-        select(item.id).where(*conditions, where).order_by(*order, item.id) for where, order in classes
+        select(item.id).where(*conditions, where).order_by(*order, item.id) for where, order in chosen
     )
 
 

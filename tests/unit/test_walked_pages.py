@@ -1,4 +1,5 @@
-"""The log sorted by alerts, read a class of alert at a time, is exactly the log sorted whole."""
+"""The log sorted by alerts (either way), read a class of alert at a time, is exactly the log
+sorted whole, for every filter that is walked."""
 
 from __future__ import annotations
 
@@ -8,13 +9,26 @@ from pathlib import Path
 
 import pytest
 
+from sscp_tui.db.enums import ItemKind, Rating, ReviewKind
 from sscp_tui.db.store import open_store
 from sscp_tui.services import queries
 from sscp_tui.services.alerts import AlertRules
-from sscp_tui.services.records import ItemFilter, ItemState, SortKey
+from sscp_tui.services.records import AlertKind, ItemFilter, ItemState, SortKey
 
 DAYS = [date(2019, 6, 1), date(2026, 11, 28), date(2027, 3, 15), date(2031, 1, 1)]
 SEARCHES = ["", "neglect", "curiosity", "escalation thresholds", "child", "zzzq"]
+# Filters the walk reads, alone and with a search.
+WALKED = [
+    ItemFilter(alert=AlertKind.OVERDUE),
+    ItemFilter(alert=AlertKind.STALE),
+    ItemFilter(alert=AlertKind.INCONSISTENT),
+    ItemFilter(ratings=frozenset({Rating.RED})),
+    ItemFilter(ratings=frozenset({Rating.AMBER, None})),
+    ItemFilter(kind=ItemKind.ACTION),
+    ItemFilter(review_kind=ReviewKind.SCR, alert=AlertKind.STALE),
+    ItemFilter(revised_at_least=1),
+    ItemFilter(alert=AlertKind.OVERDUE, text="neglect"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -31,18 +45,22 @@ def assert_walk_is_the_sort(path: Path, day: date) -> None:
     rules = AlertRules(day)
     try:
         with store.read() as session:
-            for text in SEARCHES:
-                f = ItemFilter(text=text)
-                whole = list(session.scalars(queries._id_select(session, f, rules, SortKey.ALERTS, False)))
-                for offset, limit in [
-                    (0, 100),
-                    (0, 7),
-                    (95, 10),
-                    (max(len(whole) - 3, 0), 10),
-                    (len(whole) + 5, 10),
-                ]:
-                    walked = queries._walked_ids(session, f, rules, SortKey.ALERTS, False, offset, limit)
-                    assert walked == whole[offset : offset + limit], (text, offset, limit)
+            for f in [*(ItemFilter(text=text) for text in SEARCHES), *WALKED]:
+                for descending in (False, True):
+                    whole = list(
+                        session.scalars(queries._id_select(session, f, rules, SortKey.ALERTS, descending))
+                    )
+                    for offset, limit in [
+                        (0, 100),
+                        (0, 7),
+                        (95, 10),
+                        (max(len(whole) - 3, 0), 10),
+                        (len(whole) + 5, 10),
+                    ]:
+                        walked = queries._walked_ids(
+                            session, f, rules, SortKey.ALERTS, descending, offset, limit
+                        )
+                        assert walked == whole[offset : offset + limit], (f, descending, offset, limit)
     finally:
         store.close()
 
@@ -65,7 +83,7 @@ def test_the_walk_is_the_sort_on_the_demo(
     assert_walk_is_the_sort(path, day)
 
 
-def test_only_the_open_log_by_alerts_is_walked(synthetic: Path) -> None:
+def test_only_open_items_by_alerts_not_narrowed_by_an_index_of_their_own_are_walked(synthetic: Path) -> None:
     store = open_store(synthetic, create=False)
     rules = AlertRules(date(2026, 11, 28))
     try:
@@ -75,10 +93,15 @@ def test_only_the_open_log_by_alerts_is_walked(synthetic: Path) -> None:
                 return queries._walked_ids(session, f, rules, sort, descending, 0, 10) is not None
 
             assert walked(ItemFilter())
+            assert walked(ItemFilter(), descending=True)
+            assert walked(ItemFilter(alert=AlertKind.STALE))
+            assert walked(ItemFilter(ratings=frozenset({Rating.RED})))
             assert not walked(ItemFilter(), SortKey.DUE)
-            assert not walked(ItemFilter(), descending=True)
             assert not walked(ItemFilter(state=ItemState.ALL))
-            assert not walked(ItemFilter(agency_id=1))
+            assert not walked(ItemFilter(agency_id=1))  # its own index finds its items
+            assert not walked(ItemFilter(review_id=1))
+            assert not walked(ItemFilter(proposals=True))
+            assert not walked(ItemFilter(alert=AlertKind.DUE_SOON))
             assert not walked(ItemFilter(text="R1.2"))  # matched anywhere in the words, not indexed
             assert not walked(ItemFilter(text="zzzq"))  # a rare word: its few matches lead
     finally:
