@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import re
@@ -14,11 +13,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
+from sscp_tui.collection import IdleCollection, set_aside_start_up
 from sscp_tui.commands import JumpProvider
 from sscp_tui.config import Settings
 from sscp_tui.errors import EditError, StoreError, TrackerBusy, TrackerDamaged
@@ -45,6 +45,7 @@ TERMINAL_SECONDS = 2.0  # how often the app checks that its terminal is still th
 # screen: some 150,000 objects at 100,000 items) is set aside from the garbage collector's
 # full passes, which otherwise walked it all: 70-110 ms a pass, a pass every few keys.
 SETTLED_SECONDS = 3.0
+COLLECT_SECONDS = 1.0  # how often the app looks for a lull to make the collector's full pass in
 
 
 def _screen(name: str) -> Callable[[], Any]:
@@ -79,14 +80,6 @@ def _ago(seconds: float) -> str:
         return f"{minutes} min ago"
     hours = round(minutes / 60)
     return f"{hours} hour{'s' if hours != 1 else ''} ago"
-
-
-def _set_aside_from_collection() -> None:
-    """(Once a process.) What exists now is no longer walked by the collector's full passes;
-    start-up's objects that are let go later are still freed by reference counting (only a
-    cycle among them would be kept)."""
-    if not gc.get_freeze_count():
-        gc.freeze()
 
 
 class SSCPApp(App[None]):
@@ -156,6 +149,15 @@ class SSCPApp(App[None]):
         if self.settings.keymap:
             self.set_keymap(dict(self.settings.keymap))
         self._keymap_said = False
+        self._collection = IdleCollection()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):  # a key or the mouse: not the time for a full pass
+            self._collection.input()
+        await super().on_event(event)
+
+    def on_unmount(self) -> None:
+        self._collection.stop()
 
     # --- the tracker -----------------------------------------------------------------------
     @property
@@ -250,7 +252,9 @@ class SSCPApp(App[None]):
         # and a change saved elsewhere a moment later must be.
         self._watch_for_changes()
         self.set_interval(WATCH_SECONDS, self._watch_for_changes)
-        self.set_timer(SETTLED_SECONDS, _set_aside_from_collection)
+        self.set_timer(SETTLED_SECONDS, set_aside_start_up)
+        self._collection.start()
+        self.set_interval(COLLECT_SECONDS, self._collection.tick)
         stdin = sys.__stdin__
         if not self.is_headless and stdin is not None and stdin.isatty():
             self.set_interval(TERMINAL_SECONDS, lambda: self._check_terminal(stdin.fileno()))
