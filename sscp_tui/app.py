@@ -55,7 +55,12 @@ def _screen(name: str) -> Callable[[], Any]:
         import importlib
 
         module_name, class_name = name.rsplit(".", 1)
-        return getattr(importlib.import_module(f"sscp_tui.screens.{module_name}"), class_name)()
+        screen = getattr(importlib.import_module(f"sscp_tui.screens.{module_name}"), class_name)()
+        # Made now, the screen is styled by the stylesheet as it is now. Textual would take it
+        # for one whose styles are out of date, and parse and apply the whole stylesheet again
+        # at its first two visits (50-60 ms each): only a change of theme needs that.
+        screen._css_update_count = screen.app._css_update_count
+        return screen
 
     return make
 
