@@ -191,7 +191,17 @@ class TrackedItem(Base):
 
     __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_abstract": True}
     __table_args__ = (
-        Index("ix_items_lead_rating", "deleted_at", "lead_agency_id", "rating", "due_on"),
+        # Covering for each agency's counts by rating and alert (migration 0015).
+        Index(
+            "ix_items_lead_rating",
+            "deleted_at",
+            "lead_agency_id",
+            "rating",
+            "due_on",
+            "last_update_on",
+            "created_on",
+            "evidenced",
+        ),
         Index("ix_items_rating_due", "rating", "due_on"),
         Index("ix_items_due", "due_on"),
         Index("ix_items_review_ref", "review_id", "reference_key"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 # The newest migration this version knows. A test checks it against the migration scripts,
 # so opening an up-to-date database need not load Alembic at all.
-HEAD_REVISION = "0014"
+HEAD_REVISION = "0015"
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer before giving up
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # SQLite's page cache per connection, in KiB (its default is 2,000). The reads walk narrow

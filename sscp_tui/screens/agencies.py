@@ -57,15 +57,10 @@ class AgenciesScreen(TrackerScreen):
     @work(thread=True, exclusive=True, group="agencies", exit_on_error=False)
     def load(self) -> None:
         tracker = self.tracker
-        matrix = {row.agency_id: row.counts for row in tracker.agency_matrix()}
-        rows = [
-            (
-                agency,
-                matrix.get(agency.id, {}),
-                tracker.alert_counts(ItemFilter(agency_id=agency.id, lead_only=True)),
-            )
-            for agency in tracker.agencies()
-        ]
+        # Every agency's counts in one read (each in turn took 300 ms at 100,000 items).
+        counts = tracker.lead_agency_counts()
+        none: tuple[dict[Rating | None, int], AlertCounts] = ({}, AlertCounts({}))
+        rows = [(agency, *counts.get(agency.id, none)) for agency in tracker.agencies()]
         self.app.call_from_thread(self.show, rows)
 
     def on_resize(self) -> None:

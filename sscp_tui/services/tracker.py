@@ -213,6 +213,9 @@ class Tracker:
             ratings, alerts = counted.result()
             return DashboardData(ratings, alerts, page.result().rows, matrix.result(), self.next_meeting())
 
+    def lead_agency_counts(self) -> dict[int | None, tuple[dict[Rating | None, int], AlertCounts]]:
+        return self._read(lambda s: queries.lead_agency_counts(s, self.rules))
+
     def agency_matrix(self, f: ItemFilter | None = None) -> list[AgencyMatrixRow]:
         return self._read(lambda s: queries.agency_matrix(s, f or ItemFilter(), self.rules))
 

@@ -12,7 +12,7 @@ from sscp_tui.db.models import HistoryEntry, ItemKind, Rating, ReviewKind, Track
 from sscp_tui.services.alerts import AlertRules
 from sscp_tui.services.catalog import UnknownName
 from sscp_tui.services.edits import EditError
-from sscp_tui.services.records import AlertKind, ItemFilter, ItemState, SortKey
+from sscp_tui.services.records import AlertCounts, AlertKind, ItemFilter, ItemState, SortKey
 from sscp_tui.services.tracker import Tracker
 
 OPEN = {"overdue", "soon", "later", "tbc", "stale", "green_overdue"}
@@ -140,6 +140,20 @@ def test_summary_counts_and_agency_matrix(tracker, small) -> None:
     assert matrix["SH"] == {Rating.GREEN: 2}
     alerts = tracker.alert_counts()
     assert alerts[AlertKind.OVERDUE] == 2 and alerts[AlertKind.DUE_SOON] == 1
+
+
+@pytest.mark.parametrize("day", [date(2019, 6, 1), date(2026, 11, 28), date(2031, 1, 1)], ids=str)
+def test_every_lead_agencys_counts_in_one_read_are_each_agencys_own(demo: Tracker, day: date) -> None:
+    """The Agencies screen reads every agency's counts at once: they are the counts of the
+    open items each agency leads, by rating and by alert, as its own filter gives them."""
+    tracker = Tracker(demo.store, demo.settings, day)
+    together = tracker.lead_agency_counts()
+    assert together  # the demo's agencies lead items
+    for agency in tracker.agencies():
+        ratings, alerts = tracker.rating_and_alert_counts(ItemFilter(agency_id=agency.id, lead_only=True))
+        found_ratings, found_alerts = together.get(agency.id, ({}, AlertCounts({})))
+        assert found_ratings == ratings, agency.short_name
+        assert {kind: found_alerts[kind] for kind in AlertKind} == {kind: alerts[kind] for kind in AlertKind}
 
 
 def test_sorting_and_paging(tracker, small) -> None:

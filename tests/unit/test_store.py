@@ -7,6 +7,7 @@ import sqlite3
 import stat
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -352,4 +353,28 @@ def test_pending_proposals_are_found_from_the_updates_that_propose_one(tmp_path:
         plan = " ".join(row[-1] for row in s.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}"))
         assert "SCAN proposing USING INDEX ix_progress_updates_proposing" in plan, plan
         assert [item_id for item_id, _rating in s.execute(proposals._pending())] == [77]
+    store.close()
+
+
+def test_every_agencys_counts_are_one_pass_along_the_index_by_lead_agency(tmp_path: Path) -> None:
+    """The Agencies screen counts each agency's open items by rating and alert. Its index by lead
+    agency did not hold the last update, so "stale" sent SQLite to every item's row (300 ms at
+    100,000 items); the index now covers every date an alert is judged on (migration 0015)."""
+    from sscp_tui.services import queries
+    from sscp_tui.services.alerts import AlertRules
+
+    path = tmp_path / "t.sqlite3"
+    open_store(path).close()
+    with sqlite3.connect(path) as raw:
+        _bare_items(raw, 2000)
+        raw.execute("ANALYZE")
+    store = open_store(path)
+    with store.read() as s:
+        statement = queries.lead_agency_counts_select(
+            AlertRules(date(2026, 11, 28)), queries.search_flavour(s)
+        )
+        compiled = statement.compile(s.bind, compile_kwargs={"literal_binds": True})
+        plan = " ".join(row[-1] for row in s.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+        assert "USING COVERING INDEX ix_items_lead_rating" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan  # grouped in the index's own order
     store.close()
