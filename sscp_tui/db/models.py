@@ -205,6 +205,7 @@ class TrackedItem(Base):
         Index("ix_items_rating_due", "rating", "due_on"),
         Index("ix_items_due", "due_on"),
         Index("ix_items_review_ref", "review_id", "reference_key"),
+        Index("ix_items_review_rating", "deleted_at", "review_id", "rating"),  # each review's counts
         # Of the few items with a priority (a parent): see migration 0013.
         Index(
             "ix_items_priority",

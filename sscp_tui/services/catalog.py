@@ -9,7 +9,7 @@ from datetime import date
 from functools import lru_cache
 from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from sscp_tui.db.models import (
@@ -124,23 +124,39 @@ def reviews(session: Session, *, with_counts: bool = True) -> list[ReviewRecord]
     """Every review, newest first. Counting each review's items by rating scans the items, so a
     caller that only needs names and labels (the log's filter line) asks for no counts."""
     counts: dict[int, dict[Rating | None, int]] = defaultdict(dict)
-    # Grouped by rating first: SQLite then reads the covering index that starts with the
-    # deleted mark and the rating (150 ms at 100,000 items), not the index by review, which
-    # sent it to every row for its rating (370-470 ms).
-    statement = (
-        select(TrackedItem.review_id, TrackedItem.rating, func.count())
-        .where(TrackedItem.deleted_at.is_(None), TrackedItem.review_id.is_not(None))
-        .group_by(TrackedItem.rating, TrackedItem.review_id)
-    )
-    for review_id, rating, count in session.execute(statement) if with_counts else ():
+    # Read in the order of the index by review and rating (migration 0015): 15 ms at 100,000
+    # items, against 150 ms grouping the covering index by rating and 370-470 ms going from
+    # the index by review to every row for its rating.
+    statement = review_counts_select()
+    connection = session.connection()  # rows of columns, past the ORM's steps for loading
+    for review_id, rating, count in connection.execute(statement) if with_counts else ():
         if review_id is not None:
             counts[review_id][rating] = count
-    rows = session.scalars(
-        select(Review)
+    # Their columns, not mapped objects: 800 reviews loaded as objects took 60 ms.
+    rows = connection.execute(
+        select(
+            Review.id,
+            Review.kind,
+            Review.title,
+            Review.year,
+            Review.status,
+            Review.commissioned_on,
+            Review.published_on,
+            Review.closed_on,
+            Review.notes,
+        )
         .where(Review.deleted_at.is_(None))
         .order_by(Review.year.desc().nulls_last(), Review.kind, Review.title)
     )
-    return [_review_record(r, counts.get(r.id, {})) for r in rows]
+    return [ReviewRecord(*row, counts=counts.get(row.id, {})) for row in rows]
+
+
+def review_counts_select() -> Select[int | None, Rating | None, int]:
+    return (
+        select(TrackedItem.review_id, TrackedItem.rating, func.count())
+        .where(TrackedItem.deleted_at.is_(None), TrackedItem.review_id.is_not(None))
+        .group_by(TrackedItem.review_id, TrackedItem.rating)
+    )
 
 
 def review_labels(session: Session) -> list[tuple[int, str]]:

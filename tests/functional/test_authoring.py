@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from textual.widgets import DataTable, Input, Select, Static, Tree
+from textual.widgets import Input, Select, Static, Tree
 
 from sscp_tui.app import SSCPApp
 from sscp_tui.db.enums import ItemKind, ReviewKind
@@ -15,6 +15,7 @@ from sscp_tui.db.models import HistoryEntry, TrackedItem
 from sscp_tui.screens.forms import FormModal
 from sscp_tui.services.records import ItemFilter, ItemState
 from sscp_tui.services.tracker import Tracker
+from sscp_tui.widgets.rowtable import RowTable
 from tests.functional.screen_helpers import settle, static_text, type_text, wait_until
 
 SIZE = (120, 40)
@@ -45,10 +46,10 @@ async def open_new_review(pilot: Any, app: SSCPApp, demo: Tracker, title: str) -
         None, {"kind": ReviewKind.LCSPR.value, "title": title, "year": 2026, "status": "published"}
     )
     app.screen.refresh_data()  # type: ignore[attr-defined]
-    table = app.screen.query_one("#reviews-table", DataTable)
+    table = app.screen.query_one("#reviews-table", RowTable)
     review = next(r for r in demo.reviews() if r.title == title)
-    await wait_until(pilot, app, lambda: str(review.id) in [str(k.value) for k in table.rows])
-    table.move_cursor(row=table.get_row_index(str(review.id)))
+    await wait_until(pilot, app, lambda: str(review.id) in table.row_keys)
+    table.move_cursor(row=table.row_keys.index(str(review.id)))
     await pilot.pause()
     return review.id
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from textual.widgets import DataTable, Select
+from textual.widgets import Select
 
 from sscp_tui.app import SSCPApp
 from sscp_tui.db.enums import ReviewKind
@@ -16,6 +16,7 @@ from sscp_tui.db.models import HistoryEntry, Review
 from sscp_tui.services.imports.plan import ImportOptions, RowAction, plan
 from sscp_tui.services.imports.write import apply
 from sscp_tui.services.tracker import Tracker
+from sscp_tui.widgets.rowtable import RowTable
 from tests.functional.screen_helpers import settle, static_text, table_rows
 from tests.unit.test_import_export import write_csv
 
@@ -37,7 +38,7 @@ async def test_a_review_of_unknown_type_is_created_marked_and_set_later(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")
         await settle(pilot, app)
-        rows = table_rows(app.screen.query_one("#reviews-table", DataTable))
+        rows = table_rows(app.screen.query_one("#reviews-table", RowTable))
         assert rows[0][:2] == ["To confirm ⚠", "Child R"]
         assert "1 review has its type to confirm" in static_text(app, "#reviews-intro")
         await pilot.press("e")
@@ -45,7 +46,7 @@ async def test_a_review_of_unknown_type_is_created_marked_and_set_later(
         app.screen.query_one("#field-kind", Select).value = ReviewKind.LCSPR.value
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        rows = table_rows(app.screen.query_one("#reviews-table", DataTable))
+        rows = table_rows(app.screen.query_one("#reviews-table", RowTable))
         assert rows[0][:2] == ["LCSPR", "Child R"]
         assert "to confirm" not in static_text(app, "#reviews-intro")
     with tracker.store.read() as session:

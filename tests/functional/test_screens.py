@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from sscp_tui.app import SSCPApp
 from sscp_tui.db.models import HistoryEntry, Rating
@@ -660,7 +660,7 @@ async def test_reviews_screen_lists_creates_and_opens(app: SSCPApp, demo: Tracke
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")
         await settle(pilot, app)
-        table = app.screen.query_one("#reviews-table", DataTable)
+        table = app.screen.query_one("#reviews-table", RowTable)
         assert table.row_count == len(demo.reviews())
         await pilot.press("n")
         await pilot.pause()
