@@ -155,6 +155,7 @@ class SSCPApp(App[None]):
             self.set_keymap(dict(self.settings.keymap))
         self._keymap_said = False
         self._collection = IdleCollection()
+        self.log_filter_to_open: ItemFilter | None = None  # see open_log
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):  # a key or the mouse: not the time for a full pass
@@ -278,9 +279,13 @@ class SSCPApp(App[None]):
 
             while len(self.screen_stack) > 1 and not isinstance(self.screen, LogScreen):
                 self.pop_screen()
-            if isinstance(self.screen, LogScreen):
-                self.screen.set_filter(item_filter)
+            pending, self.log_filter_to_open = self.log_filter_to_open, None
+            if isinstance(self.screen, LogScreen) and pending is not None:
+                self.screen.set_filter(pending)
 
+        # A log made now opens on this filter (LogScreen.on_mount takes it), rather than
+        # reading its whole first page only to read the filtered one after it.
+        self.log_filter_to_open = item_filter
         self.switch_mode("log")
         self.call_after_refresh(show)
 

@@ -165,6 +165,10 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        pending = self.sscp.log_filter_to_open
+        if pending is not None:  # made to show this filter (app.open_log): read it first
+            self.sscp.log_filter_to_open = None
+            self.item_filter = pending
         self.query_one("#log-search", Input).value = self.item_filter.text
         self.build_columns()
         self.query_one(LogTable).focus()

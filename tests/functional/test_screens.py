@@ -45,9 +45,14 @@ async def test_dashboard_shows_the_service_counts(app: SSCPApp, demo: Tracker) -
         assert "Next meeting: Case Review Panel" in static_text(app, "#next-meeting")
 
 
-async def test_a_matrix_cell_opens_the_log_for_that_agency_and_rating(app: SSCPApp, demo: Tracker) -> None:
+async def test_a_matrix_cell_opens_the_log_for_that_agency_and_rating(
+    app: SSCPApp, demo: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
+        read: list[ItemFilter] = []
+        page = demo.page
+        monkeypatch.setattr(demo, "page", lambda f, **kw: (read.append(f), page(f, **kw))[1])
         matrix = app.screen.query_one("#matrix-table", RowTable)
         assert app.screen.focused is matrix
         rows = table_rows(matrix)
@@ -61,6 +66,8 @@ async def test_a_matrix_cell_opens_the_log_for_that_agency_and_rating(app: SSCPA
         assert table.row_count == int(rows[target][2])
         assert set(column(table, "lead")) == {agency} and set(column(table, "rating")) == {" Amber  "}
         assert f"agency {agency} (lead)" in static_text(app, "#log-filters")
+        # The log, made for this, read that agency's page alone: not the whole log's first.
+        assert read and all(f.agency_id is not None for f in read), read
 
 
 async def test_a_click_on_a_matrix_total_opens_every_item_that_agency_leads(
