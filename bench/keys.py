@@ -7,7 +7,8 @@ Each screen is opened (by its F-key; an item by Enter from the log), and each of
 is pressed on it as it opened: once while nothing it opens has been made yet (the first press)
 and RUNS times more (later presses). A press is timed from the key (``App.simulate_key``, no
 test-harness waits) to the first paint once every worker the key started has finished: the
-paint that shows what the key did. Whatever the key opened (a form, a chooser, another screen)
+paint that shows what the key did. A paint is an update written to the terminal; a refresh
+that found nothing to draw is not one. Whatever the key opened (a form, a chooser, another screen)
 is then closed with Escape, or left by the screen's own F-key, so that the next key starts from
 the same place. The F-keys themselves are timed from the log. Keys that would end the app, and
 the command palette's, are left out.
@@ -68,22 +69,25 @@ class KeyTimes:
 
 
 class Paints:
-    """When the screen was last painted (Screen._compositor_refresh, wrapped)."""
+    """When the screen last painted something (App._display given an update, wrapped). A
+    refresh that found nothing to draw is no paint: switching screens makes one of the new
+    screen before it is laid out, and counting that timed every F-key at 2-3 ms."""
 
     def __init__(self) -> None:
         self.times: list[float] = []
 
     def install(self) -> None:
-        from textual.screen import Screen
+        from textual.app import App
 
-        painted = Screen._compositor_refresh
+        display = App._display
         times = self.times
 
-        def wrapped(screen: Any) -> None:
-            painted(screen)
-            times.append(time.perf_counter())
+        def wrapped(app: Any, screen: Any, renderable: Any) -> None:
+            display(app, screen, renderable)
+            if renderable is not None:
+                times.append(time.perf_counter())
 
-        Screen._compositor_refresh = wrapped  # type: ignore[method-assign]
+        App._display = wrapped  # type: ignore[method-assign]
 
 
 BACKGROUND = {"watch"}  # the look for others' changes every 1.5 s: no key's work
