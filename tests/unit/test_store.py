@@ -7,12 +7,15 @@ import sqlite3
 import stat
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session
 
 from sscp_tui.db import migrate
 from sscp_tui.db.models import HistoryEntry, Rating
@@ -356,6 +359,24 @@ def test_pending_proposals_are_found_from_the_updates_that_propose_one(tmp_path:
     store.close()
 
 
+def _plan_over_bare_items(tmp_path: Path, statement: Callable[[Session], Any]) -> str:
+    """The plan SQLite makes for ``statement(session)`` over 2,000 bare items, analysed."""
+    path = tmp_path / "t.sqlite3"
+    open_store(path).close()
+    with sqlite3.connect(path) as raw:
+        _bare_items(raw, 2000)
+        raw.execute("ANALYZE")
+    store = open_store(path)
+    try:
+        with store.read() as s:
+            compiled = statement(s).compile(s.bind, compile_kwargs={"literal_binds": True})
+            return " ".join(
+                row[-1] for row in s.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
+            )
+    finally:
+        store.close()
+
+
 def test_every_agencys_counts_are_one_pass_along_the_index_by_lead_agency(tmp_path: Path) -> None:
     """The Agencies screen counts each agency's open items by rating and alert. Its index by lead
     agency did not hold the last update, so "stale" sent SQLite to every item's row (300 ms at
@@ -363,21 +384,12 @@ def test_every_agencys_counts_are_one_pass_along_the_index_by_lead_agency(tmp_pa
     from sscp_tui.services import queries
     from sscp_tui.services.alerts import AlertRules
 
-    path = tmp_path / "t.sqlite3"
-    open_store(path).close()
-    with sqlite3.connect(path) as raw:
-        _bare_items(raw, 2000)
-        raw.execute("ANALYZE")
-    store = open_store(path)
-    with store.read() as s:
-        statement = queries.lead_agency_counts_select(
-            AlertRules(date(2026, 11, 28)), queries.search_flavour(s)
-        )
-        compiled = statement.compile(s.bind, compile_kwargs={"literal_binds": True})
-        plan = " ".join(row[-1] for row in s.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
-        assert "USING COVERING INDEX ix_items_lead_rating" in plan, plan
-        assert "TEMP B-TREE" not in plan, plan  # grouped in the index's own order
-    store.close()
+    rules = AlertRules(date(2026, 11, 28))
+    plan = _plan_over_bare_items(
+        tmp_path, lambda s: queries.lead_agency_counts_select(rules, queries.search_flavour(s))
+    )
+    assert "USING COVERING INDEX ix_items_lead_rating" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan  # grouped in the index's own order
 
 
 def test_each_reviews_counts_are_read_in_the_order_of_the_index_by_review_and_rating(tmp_path: Path) -> None:
@@ -385,15 +397,6 @@ def test_each_reviews_counts_are_read_in_the_order_of_the_index_by_review_and_ra
     own order (15 ms at 100,000 items), not grouped in a sort of SQLite's own (150 ms)."""
     from sscp_tui.services import catalog
 
-    path = tmp_path / "t.sqlite3"
-    open_store(path).close()
-    with sqlite3.connect(path) as raw:
-        _bare_items(raw, 2000)
-        raw.execute("ANALYZE")
-    store = open_store(path)
-    with store.read() as s:
-        compiled = catalog.review_counts_select().compile(s.bind)
-        plan = " ".join(row[-1] for row in s.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
-        assert "USING COVERING INDEX ix_items_review_rating" in plan, plan
-        assert "TEMP B-TREE" not in plan, plan
-    store.close()
+    plan = _plan_over_bare_items(tmp_path, lambda _s: catalog.review_counts_select())
+    assert "USING COVERING INDEX ix_items_review_rating" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
