@@ -240,12 +240,11 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             lambda page: self._arrived(generation, page, keep_cursor, counted=True),
         ):
             return
-        # The page comes with its count, in one paint (a count in a SQLite file takes 1-15 ms
-        # at 100,000 items, and a paint of its own as long again), except a search's, whose
-        # words' every match can take longer to count than the page, and on a PostgreSQL
-        # server, where a count takes 50 ms or more: those pages are painted first and counted
-        # after.
-        counted = total is None and not f.text and self.tracker.store.engine.dialect.name == "sqlite"
+        # The page comes with its count, in one paint (a count's own paint costs as long as a
+        # quick count), where counts are quick (Tracker.counts_quickly), except a search's,
+        # whose words' every match can take longer to count than the page: those pages are
+        # painted first and counted after.
+        counted = total is None and not f.text and self.tracker.counts_quickly
         page = self.tracker.page(
             f,
             sort=sort,

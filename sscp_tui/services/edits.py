@@ -130,17 +130,12 @@ def compose_search_words(
 
 def latest_update(session: Session, item_id: int) -> tuple[date, str, str] | None:
     """An item's latest progress update (day, author, text), withdrawn ones left out."""
-    found = session.execute(
-        select(ProgressUpdate.written_on, ProgressUpdate.author, ProgressUpdate.text)
-        .where(ProgressUpdate.item_id == item_id, ProgressUpdate.withdrawn_at.is_(None))
-        .order_by(ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc())
-        .limit(1)
-    ).first()
-    return (found.written_on, found.author, found.text) if found else None
+    return latest_updates(session, [item_id]).get(item_id)
 
 
 def latest_updates(session: Session, ids: Sequence[int]) -> dict[int, tuple[date, str, str]]:
-    """The latest progress update of each of ``ids`` that has one, as :func:`latest_update`."""
+    """The latest progress update (day, author, text) of each of ``ids`` that has one,
+    withdrawn ones left out: the latest written, and of those the last added."""
     if not ids:
         return {}
     order = (ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc())

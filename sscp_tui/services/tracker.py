@@ -171,6 +171,12 @@ class Tracker:
             )
         )
 
+    @property
+    def counts_quickly(self) -> bool:
+        """Whether a count of the log takes a few ms (a SQLite file: 1-15 ms at 100,000 items),
+        not 50 ms or more (a PostgreSQL server), so a page may wait for its count."""
+        return self.store.engine.dialect.name == "sqlite"
+
     def count(self, f: ItemFilter) -> int:
         return self._read(lambda s: queries.count_items(s, f, self.rules))
 
