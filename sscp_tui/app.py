@@ -18,6 +18,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
+from sscp_tui.ahead import AHEAD_EVERY, Ahead
 from sscp_tui.collection import IdleCollection, set_aside_start_up
 from sscp_tui.commands import JumpProvider
 from sscp_tui.config import Settings
@@ -155,6 +156,7 @@ class SSCPApp(App[None]):
             self.set_keymap(dict(self.settings.keymap))
         self._keymap_said = False
         self._collection = IdleCollection()
+        self._ahead = Ahead(self, lambda: self._collection.last_input)
         self.log_filter_to_open: ItemFilter | None = None  # see open_log
 
     async def on_event(self, event: events.Event) -> None:
@@ -261,6 +263,7 @@ class SSCPApp(App[None]):
         self.set_timer(SETTLED_SECONDS, set_aside_start_up)
         self._collection.start()
         self.set_interval(COLLECT_SECONDS, self._collection.tick)
+        self.set_interval(AHEAD_EVERY, self._ahead.tick)
         stdin = sys.__stdin__
         if not self.is_headless and stdin is not None and stdin.isatty():
             self.set_interval(TERMINAL_SECONDS, lambda: self._check_terminal(stdin.fileno()))

@@ -8,7 +8,7 @@ is kept as typed (markup and formula-like text stay text).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +16,7 @@ from textual.widgets import Input, Select
 
 from sscp_tui.db.enums import ItemKind
 from sscp_tui.errors import EditError
-from sscp_tui.screens.forms import FormField, FormModal, a_timescale, required
+from sscp_tui.screens.forms import FormField, FormModal, a_timescale, required, reused
 from sscp_tui.screens.item_actions import timescale_hint
 from sscp_tui.services import authoring
 from sscp_tui.services.edits import NewItem
@@ -103,6 +103,12 @@ class ItemForm(FormModal):
         super().__init__(title, fields, **kwargs)
         self.known = known
         self.suggestion = next((f.value for f in fields if f.name == "reference"), "")
+
+    def take(self, fresh: FormModal) -> bool:
+        if not isinstance(fresh, ItemForm) or not super().take(fresh):
+            return False
+        self.known, self.suggestion = fresh.known, fresh.suggestion
+        return True
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id != "field-kind" or not self.is_mounted:
@@ -201,9 +207,11 @@ def add_items(screen: TrackerScreen, where: Where, *, kind: str = "") -> None:
         form.suggestion = next(f.value for f in fields if f.name == "reference")
         return title(), fields, f"{message} Now the next one."
 
-    form = ItemForm(title(), item_fields(where, known, agencies, kind=kind), known, focus="text")
     if screen.refused_read_only():
         return
+    form = reused(
+        screen.app, ItemForm(title(), item_fields(where, known, agencies, kind=kind), known, focus="text")
+    )
     form.commit_with(save, saved, another)
     screen.app.push_screen(form)
 
@@ -224,17 +232,7 @@ def paste_items(screen: TrackerScreen, where: Where) -> None:
     def hint(typed: str) -> str:
         return authoring.describe(authoring.numbered(authoring.read_pasted(typed), references), noun)
 
-    fields: list[FormField] = []
-    if not where.actions_only:
-        fields.append(FormField("kind", "They are", RECOMMENDATION, kind="select", blank=None,
-                                options=_kinds(known, plural=True)))  # fmt: skip
-    fields += [
-        FormField("pasted", "One per line; a leading 1. or 1.1 is read as the reference",
-                  kind="text", validate=_some_pasted, hint=hint),
-        FormField("lead_agency", "Lead agency (for all of them; each can be changed later)", kind="select",
-                  options=agencies),
-        FormField("timescale", "Timescale (for all of them)", hint=timescale_hint, validate=a_timescale),
-    ]  # fmt: skip
+    fields = paste_fields(where, known, agencies, hint)
 
     def save(values: dict[str, str], _seen: int | None) -> tuple[ChangeResult, str]:  # new items: no clash
         chosen, parent_id = _kind_of(values.get("kind", ACTION))
@@ -260,6 +258,36 @@ def paste_items(screen: TrackerScreen, where: Where) -> None:
     screen.save_in_form(form, save)
 
 
+def paste_fields(
+    where: Where, known: Known, agencies: list[tuple[str, str]], hint: Callable[[str], str]
+) -> list[FormField]:
+    fields: list[FormField] = []
+    if not where.actions_only:
+        fields.append(FormField("kind", "They are", RECOMMENDATION, kind="select", blank=None,
+                                options=_kinds(known, plural=True)))  # fmt: skip
+    fields += [
+        FormField("pasted", "One per line; a leading 1. or 1.1 is read as the reference",
+                  kind="text", validate=_some_pasted, hint=hint),
+        FormField("lead_agency", "Lead agency (for all of them; each can be changed later)", kind="select",
+                  options=agencies),
+        FormField("timescale", "Timescale (for all of them)", hint=timescale_hint, validate=a_timescale),
+    ]  # fmt: skip
+    return fields
+
+
+def item_forms_ahead(tracker: Tracker, *, actions_only: bool) -> list[Callable[[], FormModal]]:
+    """The forms for new items (one at a time, and pasted) of a review, or of a priority
+    (``actions_only``), to be made ahead: see TrackerScreen.forms_ahead."""
+    where = Where("", priority_id=0) if actions_only else Where("", review_id=0)
+    kind = ACTION if actions_only else RECOMMENDATION
+    return [
+        lambda: ItemForm("", item_fields(where, [], _agencies(tracker), kind=kind), [], focus="text"),
+        lambda: FormModal(
+            "", paste_fields(where, [], _agencies(tracker), str), submit="Add them", focus="pasted"
+        ),
+    ]
+
+
 def _some_pasted(value: str) -> str | None:
     return None if authoring.read_pasted(value) else "Paste at least one, one per line."
 
@@ -278,11 +306,7 @@ def _repeated(references: list[str]) -> str:
 def edit_plan(screen: TrackerScreen, plan: PlanRecord | None) -> None:
     """A new strategic plan (``plan`` None), or a change to one's title and period."""
     tracker = screen.tracker
-    fields = [
-        FormField("title", "Title (e.g. Strategic plan 2024-27)", plan.title if plan else "",
-                  validate=required("A title")),
-        FormField("period", "Period (e.g. 2024-2027)", plan.period if plan else ""),
-    ]  # fmt: skip
+    fields = plan_fields(plan)
     plan_id = plan.id if plan else None
 
     def save(values: dict[str, str], seen: int | None) -> tuple[ChangeResult, str]:
@@ -293,17 +317,26 @@ def edit_plan(screen: TrackerScreen, plan: PlanRecord | None) -> None:
     screen.save_in_form(FormModal("Edit the plan" if plan else "Add a strategic plan", fields), save)
 
 
+def plan_fields(plan: PlanRecord | None) -> list[FormField]:
+    return [
+        FormField("title", "Title (e.g. Strategic plan 2024-27)", plan.title if plan else "",
+                  validate=required("A title")),
+        FormField("period", "Period (e.g. 2024-2027)", plan.period if plan else ""),
+    ]  # fmt: skip
+
+
+def fields_after(numbers: list[str]) -> list[FormField]:
+    """A new priority's, numbered after ``numbers``."""
+    return [
+        FormField("number", "Number", authoring.suggest(numbers), validate=required("A number")),
+        FormField("title", "Title (e.g. Neglect)", validate=required("A title")),
+        FormField("objective", "Strategic objective", kind="text"),
+    ]
+
+
 def add_priority(screen: TrackerScreen, plan: PlanRecord) -> None:
     """A new priority of ``plan``, numbered after its last; "save and add another" for the next."""
     tracker = screen.tracker
-
-    def fields_after(numbers: list[str]) -> list[FormField]:
-        return [
-            FormField("number", "Number", authoring.suggest(numbers), validate=required("A number")),
-            FormField("title", "Title (e.g. Neglect)", validate=required("A title")),
-            FormField("objective", "Strategic objective", kind="text"),
-        ]
-
     numbers = [p.number for p in plan.priorities]
 
     def save(values: dict[str, str]) -> tuple[ChangeResult, str, str]:
@@ -318,8 +351,10 @@ def add_priority(screen: TrackerScreen, plan: PlanRecord) -> None:
         numbers.append(outcome[2])
         return f"Add a priority to {plan.title}", fields_after(numbers), f"{outcome[1]} Now the next one."
 
-    form = FormModal(f"Add a priority to {plan.title}", fields_after(numbers), focus="title")
     if screen.refused_read_only():
         return
+    form = reused(
+        screen.app, FormModal(f"Add a priority to {plan.title}", fields_after(numbers), focus="title")
+    )
     form.commit_with(save, saved, another)
     screen.app.push_screen(form)

@@ -7,17 +7,23 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from textual import work
+from textual import events, work
+from textual._context import visible_screen_stack
 from textual.await_complete import AwaitComplete
 from textual.reactive import Reactive
+from textual.renderables.background_screen import BackgroundScreen
+from textual.renderables.blank import Blank
 from textual.screen import ModalScreen, Screen
+from textual.visual import VisualType
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from sscp_tui.errors import ChangedSince, EditError, StoreError
+from sscp_tui.widgets.dimmed import Dimmed
 from sscp_tui.widgets.rowtable import RowTable
 
 if TYPE_CHECKING:
+    from textual.app import App
     from textual.widgets import DataTable
 
     from sscp_tui.app import SSCPApp
@@ -87,7 +93,39 @@ class Looked:
             raise EditError(f"{said} — save again to make yours all the same, or press Escape.") from exc
 
 
-class TrackerScreen(WorkerErrors, Screen[None]):
+def _style_state(app: App[Any]) -> tuple[int, frozenset[str], frozenset[str]]:
+    """What a screen's styles follow besides its own widgets: the stylesheet (Textual counts
+    its changes, a change of theme among them) and the app's classes and pseudo-classes (the
+    terminal's focus, dark or light)."""
+    return app._css_update_count, frozenset(app.get_pseudo_classes()), frozenset(app.classes)
+
+
+class StyledWhenMade:
+    """Mixin: a screen is restyled as it comes on top only if what it was styled by changed
+    while it was not on top.
+
+    Textual restyled every widget of a screen as it came on top: a screen or form just made
+    (its widgets were styled as they were made, a few milliseconds before), and a screen seen
+    before, though a change to a widget's classes restyles it at once, wherever it is, and
+    a change of theme is seen to by Textual's own count. Each cost 15-20 ms for a form of a
+    few fields, and 30-50 ms for a screen. What else a screen's styles follow is the app's
+    own state (see _style_state): while a screen is on top, Textual restyles it as that
+    changes; it is noted as the screen goes off the top, and compared as it comes back."""
+
+    _styled_as: tuple[int, frozenset[str], frozenset[str]] | None = None  # None: as made
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Called before Screen's own handler (the subclass's comes first in the MRO).
+        now = _style_state(cast(Screen[Any], self).app)
+        if self._styled_as is None or self._styled_as == now:
+            event.refresh_styles = False
+        self._styled_as = now
+
+    def _on_screen_suspend(self) -> None:
+        self._styled_as = _style_state(cast(Screen[Any], self).app)
+
+
+class TrackerScreen(WorkerErrors, StyledWhenMade, Screen[None]):
     # Coming back to a screen reloads it only when the tracker may have changed: after an
     # edit in this app (its data version moved on), or after a while (another user's edits).
     # Closing a dialog on top of it therefore costs no reload and no repaint of every row.
@@ -147,6 +185,11 @@ class TrackerScreen(WorkerErrors, Screen[None]):
     def refresh_data(self) -> None:
         """Reload what the screen shows (after an edit elsewhere)."""
 
+    def forms_ahead(self) -> list[Callable[[], FormModal]]:
+        """Makers of the forms this screen's keys ask (any values: a form kept is refilled),
+        made while the user reads the screen (see app.Ahead). None by default."""
+        return []
+
     def refresh_for_others(self) -> None:
         """Reload after another user's change, which arrived with no key pressed."""
         self.refresh_data()
@@ -160,7 +203,10 @@ class TrackerScreen(WorkerErrors, Screen[None]):
         Then the change goes on the undo list, the screen says so and reloads."""
         if self.refused_read_only():
             return
+        from sscp_tui.screens.forms import reused  # (forms is built on this module)
+
         looked = self.looked()
+        form = reused(self.app, form)
         form.commit_with(
             lambda values: looked.saving(self, lambda: save(values, looked.at)), self._saved_and_said
         )
@@ -194,7 +240,24 @@ class TrackerScreen(WorkerErrors, Screen[None]):
         return True
 
 
-class ClosesOnce(ModalScreen[Any]):
+class ClosesOnce(StyledWhenMade, ModalScreen[Any]):
+    def render(self) -> VisualType:  # type: ignore[override]  # (Textual draws Visuals too)
+        """As Screen.render, with the screen beneath drawn by Dimmed (see there): the same
+        picture, in a few milliseconds instead of 20-25 at each paint of a dialog."""
+        background = self.styles.background
+        try:
+            # Textual's own list of the screens beneath, each taken off by the one above it.
+            beneath = visible_screen_stack.get().pop()
+        except LookupError:
+            beneath = None
+        if beneath is not None and beneath is not self and 0 < background.a < 1:
+            return Dimmed(beneath, background)
+        if beneath is not None and beneath is not self and background.a < 1:
+            return BackgroundScreen(beneath, background)
+        if background.is_transparent:
+            return self.app.render()
+        return Blank(background)
+
     def dismiss(self, result: Any = None) -> AwaitComplete:
         """Closed once, and only while on top. Textual's dismiss pops whatever screen is on
         top: Escape and Enter pressed together both close a chooser, and the second would

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,7 +14,8 @@ from textual.widgets import Header, Label, Static
 
 from sscp_tui.db.enums import Rating
 from sscp_tui.screens.base import TrackerScreen
-from sscp_tui.screens.transfer import open_import
+from sscp_tui.screens.forms import FormModal
+from sscp_tui.screens.transfer import import_form, open_import
 from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.first_look import FirstLook
 from sscp_tui.services.records import (
@@ -101,6 +103,9 @@ class DashboardScreen(TrackerScreen):
         ):
             return
         self.app.call_from_thread(self.show, self.tracker.dashboard(WORST))
+
+    def forms_ahead(self) -> list[Callable[[], FormModal]]:
+        return [import_form]
 
     def action_import(self) -> None:
         open_import(self)

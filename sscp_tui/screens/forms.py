@@ -19,6 +19,7 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
@@ -29,6 +30,7 @@ from sscp_tui.text_safety import clean
 
 SAY_SAVING_AFTER = 0.25  # seconds
 T = TypeVar("T")
+F = TypeVar("F", bound="FormModal")
 Validator = Callable[[str], str | None]  # returns an error sentence, or None when fine
 
 
@@ -133,6 +135,8 @@ class FormModal(TrackerModal):
         # For a form kept installed and asked again: handed out and not yet closed (it may
         # be waiting on another screen), so it is not asked again meanwhile.
         self.in_use = False
+        self.ahead = False  # made ahead, out of sight: its fields are mounted one by one
+        self.built = False  # every field mounted: it may be asked
 
     def dismiss(self, result: Any = None) -> AwaitComplete:
         self.in_use = False
@@ -155,33 +159,53 @@ class FormModal(TrackerModal):
         self.save = save
         self.saved = saved
         self.another = another
+        if self.is_mounted:
+            self.query_one("#again", Button).display = another is not None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form"):
             yield Label(Text(self.form_title), classes="dialog-title")
-            with VerticalScroll(classes="form-body"):
+            # Not focusable itself: Textual's first focus went to the body, then on to the
+            # first field, and each move restyled the whole form (20 ms apiece for a few
+            # fields). The body scrolls to the field with the cursor, and to the mouse wheel.
+            with VerticalScroll(classes="form-body", can_focus=False):
                 context = Static(self._context_text(), id="form-context", classes="form-context")
                 context.display = bool(self.context)
                 yield context
-                for spec in self.fields:
-                    yield Label(Text(spec.label), classes="field-label")
-                    yield self._widget(spec)
-                    if spec.hint:
-                        yield Static(
-                            Text(spec.hint(spec.value)),
-                            id=f"hint-{spec.name}",
-                            classes="field-hint",
-                        )
-                    yield Static("", id=f"error-{spec.name}", classes="field-error")
+                if not self.ahead:
+                    for spec in self.fields:
+                        yield from self._field_widgets(spec)
             yield Static("", id="form-status", classes="form-status")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.submit_label} (ctrl+s)", variant="primary", id="submit")
-                if self.another is not None:
-                    yield Button("Save, add next (ctrl+n)", id="again")
+                again = Button("Save, add next (ctrl+n)", id="again")
+                again.display = self.another is not None  # (a form kept is asked both ways)
+                yield again
                 yield Button("Cancel (esc)", id="cancel")
 
+    def _field_widgets(self, spec: FormField) -> list[Widget]:
+        widgets: list[Widget] = [Label(Text(spec.label), classes="field-label"), self._widget(spec)]
+        if spec.hint:
+            widgets.append(Static(Text(spec.hint(spec.value)), id=f"hint-{spec.name}", classes="field-hint"))
+        widgets.append(Static("", id=f"error-{spec.name}", classes="field-error"))
+        return widgets
+
     def on_mount(self) -> None:
-        self._focus_first()
+        if self.ahead:
+            self._mount_field(0)
+        else:
+            self.built = True
+            self._focus_first()
+
+    def _mount_field(self, index: int) -> None:
+        """(A form made ahead.) Its fields one at a time, each in a turn of its own, so that a
+        key pressed meanwhile waits for one field's widgets (a few ms), not the whole form's."""
+        if index == len(self.fields):
+            self.built = True
+            self._focus_first()
+            return
+        self.query_one(".form-body", VerticalScroll).mount(*self._field_widgets(self.fields[index]))
+        self.call_later(self._mount_field, index + 1)
 
     def _focus_first(self) -> None:
         names = [spec.name for spec in self.fields]
@@ -222,10 +246,23 @@ class FormModal(TrackerModal):
     def _context_text(self) -> Text:
         return self.context if isinstance(self.context, Text) else Text(self.context)
 
+    def take(self, fresh: FormModal) -> bool:
+        """Ask what ``fresh`` asks (its title, fields, context, Save button and first field),
+        without building it again: see :func:`reused`. False, and nothing changed, when its
+        fields are not this form's (another name, kind or hint)."""
+        if not self.refill(fresh.form_title, fresh.fields, fresh.context):
+            return False
+        self.submit_label = fresh.submit_label
+        self.focus_field = fresh.focus_field
+        if self.is_mounted:
+            self.query_one("#submit", Button).label = f"{fresh.submit_label} (ctrl+s)"
+            self._focus_first()
+        return True
+
     def refill(self, title: str, fields: Sequence[FormField], context: Text | str = "") -> bool:
         """Ask this form again with ``title`` and ``fields`` (their labels, values and a
-        choice's new options), without building it again: see :func:`installed_form`. False,
-        and nothing changed, when ``fields`` are not this form's (another name, kind or hint)."""
+        choice's new options), without building it again. False, and nothing changed, when
+        ``fields`` are not this form's (another name, kind or hint)."""
         if _shape(fields) != _shape(self.fields):
             return False
         self._done_saving()
@@ -545,26 +582,49 @@ class PickManyModal(TrackerModal):
 
 
 NOTE_LABEL = "Why? (recorded in history)"
-NOTE_FORM = "note-form"
 
 
-def installed_form(app: App[Any], name: str, fresh: FormModal) -> FormModal:
-    """The form installed in the app as ``name``, asking ``fresh``'s questions; ``fresh``
-    itself the first time (it is installed) and whenever the installed one is open already
-    (on the screen of another mode, say) or differs (then it is removed when it closes).
+def _kept_as(fresh: FormModal) -> str:
+    """The name a form of ``fresh``'s kind and fields is kept installed under."""
+    return f"form:{type(fresh).__qualname__}:{_shape(fresh.fields)!r}"
 
-    A form kept installed is asked again without being built, and closing it removes
-    nothing. Building cost the note form's screen a layout of its own (10 ms on the log, a
-    frame later) and the log's filter form 0.5-0.8 s; asking again, 0.1-0.2 s."""
+
+def made_ahead(app: App[Any], fresh: FormModal) -> bool:
+    """Make ``fresh`` now, out of sight, as the form :func:`reused` hands out for its kind and
+    fields: its widgets made, styled and mounted while the user reads, so that the first
+    asking of a form is as quick as asking again. False, and nothing made, if one is kept."""
+    name = _kept_as(fresh)
+    if app.is_screen_installed(name):
+        return False
+    fresh.ahead = True
+    app.install_screen(fresh, name)
+    # Registered and started as Textual starts a screen pushed for the first time; it is
+    # laid out and painted when it is first asked.
+    app._get_screen(name)
+    return True
+
+
+def reused(app: App[Any], fresh: F) -> F:
+    """A form of ``fresh``'s kind and fields kept installed in the app, asking ``fresh``'s
+    questions; ``fresh`` itself the first time (it is installed, for next time) and whenever
+    the installed one is open already (on the screen of another mode, say).
+
+    A form kept is asked again without being built, and closing it removes nothing. Building
+    a form of eight fields took 80-120 ms at 100,000 items (its widgets made, styled and laid
+    out), and the log's filter form 0.5-0.8 s; asking again, 30-50 ms. Call it once what is
+    asked is known, just before the form is shown: the form handed out counts as in use
+    until it closes."""
+    name = _kept_as(fresh)
     form = fresh
     if not app.is_screen_installed(name):
         app.install_screen(fresh, name)
     else:
         installed = app.get_screen(name)
         if (
-            isinstance(installed, FormModal)
+            isinstance(installed, type(fresh))
+            and installed.built  # not one still being made ahead
             and not installed.in_use
-            and installed.refill(fresh.form_title, fresh.fields, fresh.context)
+            and installed.take(fresh)
         ):
             form = installed
     form.in_use = True
@@ -577,7 +637,7 @@ def note_field(label: str = NOTE_LABEL, default: str = "") -> FormField:
 
 
 def note_form(
-    app: App[Any], title: str, default: str = "", *, label: str = NOTE_LABEL, context: Text | str = ""
+    title: str, default: str = "", *, label: str = NOTE_LABEL, context: Text | str = ""
 ) -> FormModal:
-    """The one-line "why?" asked before a change (the app's installed note form)."""
-    return installed_form(app, NOTE_FORM, FormModal(title, [note_field(label, default)], context=context))
+    """The one-line "why?" asked before a change."""
+    return FormModal(title, [note_field(label, default)], context=context)

@@ -25,10 +25,10 @@ from sscp_tui.screens.forms import (
     FormField,
     FormModal,
     a_timescale,
-    installed_form,
     note_field,
     note_form,
     required,
+    reused,
 )
 from sscp_tui.services.records import ChangeResult, ItemDetail, ItemRow, rating_label
 from sscp_tui.services.timescales import parse_timescale
@@ -60,17 +60,77 @@ EDIT_BINDINGS = [
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
-EDIT_FORM = "item-edit-form"
 
 # What was typed, and the tracker's change marker as the user looked → the committed change.
 Change = Callable[[dict[str, str], int | None], ChangeResult]
 Message = str | Callable[[dict[str, str]], str]  # what to say once saved
 
 
-def _completion_field(detail: ItemDetail) -> FormField:
+def _completion_field(evidence: str) -> FormField:
     """The evidence of completion, as recorded so far: asked when delivered and when closed."""
-    return FormField("evidence", "Evidence of completion (what was done)", detail.evidence_completion,
+    return FormField("evidence", "Evidence of completion (what was done)", evidence,
                      kind="text", validate=required("Evidence of completion"))  # fmt: skip
+
+
+def complete_fields(evidence: str = "", impact: str = "") -> list[FormField]:
+    return [
+        _completion_field(evidence),
+        FormField("impact", "Evidence of impact (what shows it worked: a re-audit, say)",
+                  impact, kind="text", validate=required("Evidence of impact")),
+        note_field("Note for the history", "Evidence accepted"),
+    ]  # fmt: skip
+
+
+def delivered_fields(evidence: str = "") -> list[FormField]:
+    return [
+        _completion_field(evidence),
+        note_field("Note for the history", "Delivered; awaiting evidence of impact"),
+    ]
+
+
+def timescale_fields() -> list[FormField]:
+    return [
+        FormField("timescale", "New timescale, as agreed (e.g. 31/03/2027, March 2027, Q4 2026-27)",
+                  validate=_timescale_given, hint=timescale_hint),
+        note_field("Why was it revised? (the original stays on record)"),
+    ]  # fmt: skip
+
+
+def reassign_fields(agencies: list[tuple[str, str]]) -> list[FormField]:
+    # The agency is chosen, never assumed: it moves whole lists.
+    chosen = FormField(
+        "agency", "Lead agency", kind="select", options=agencies, validate=required("An agency")
+    )
+    return [chosen, note_field()]
+
+
+def update_fields() -> list[FormField]:
+    ratings = [(rating_label(r), r.value) for r in (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)]
+    return [
+        FormField("text", "Progress update", kind="text", validate=required("The update")),
+        FormField("proposed", "Propose a rating for the chair (optional)", kind="select", options=ratings),
+    ]
+
+
+def edit_fields(detail: ItemDetail | None, agencies: list[tuple[str, str]]) -> list[FormField]:
+    """An item's every field, as it stands (blank, for a form made ahead)."""
+    row = detail.row if detail else None
+    completion, impact = (detail.evidence_completion, detail.evidence_impact) if detail else ("", "")
+    return [
+        FormField("reference", "Reference", row.reference if row else "", validate=required("A reference")),
+        FormField("text", "Text", row.text if row else "", kind="text", validate=required("The text")),
+        FormField("lead_agency", "Lead agency", (row.lead_agency if row else "") or "", kind="select",
+                  options=agencies),
+        FormField("supporting_agencies", "Supporting agencies (short names, separated by ;)",
+                  "; ".join(detail.supporting_agencies) if detail else "", validate=_agency_list(agencies)),
+        FormField("themes", "Themes (separated by ;)", "; ".join(row.themes) if row else ""),
+        FormField("timescale", "Timescale as written", row.timescale if row else "", hint=timescale_hint,
+                  validate=a_timescale),
+        FormField("owner", "Owner (a role)", detail.owner if detail else ""),
+        FormField("evidence_completion", "Evidence of completion", completion, kind="text"),
+        FormField("evidence_impact", "Evidence of impact", impact, kind="text"),
+        note_field(),
+    ]  # fmt: skip
 
 
 def _timescale_given(value: str) -> str | None:
@@ -119,7 +179,24 @@ class ItemActions:
         """What to decide with, shown in a change's form over the item (none by default)."""
         return ""
 
+    def forms_ahead(self) -> list[Callable[[], FormModal]]:
+        """The forms this screen's keys ask, to be made while the user reads (see app.Ahead):
+        the rating note first, the commonest."""
+        return [
+            lambda: note_form(""),
+            lambda: FormModal("", update_fields()),
+            lambda: FormModal("", timescale_fields()),
+            lambda: FormModal("", edit_fields(None, self._agencies())),
+            lambda: FormModal("", reassign_fields(self._agencies(active_only=True))),
+            lambda: FormModal("", delivered_fields()),
+            lambda: FormModal("", complete_fields()),
+        ]
+
     # --- helpers -----------------------------------------------------------------------------
+    def _agencies(self, *, active_only: bool = False) -> list[tuple[str, str]]:
+        return [(f"{a.short_name} — {a.name}", a.short_name) for a in self._screen.tracker.agencies()
+                if a.active or not active_only]  # fmt: skip
+
     @property
     def _screen(self) -> TrackerScreen:
         return cast("TrackerScreen", self)
@@ -141,6 +218,7 @@ class ItemActions:
         if self._screen.refused_read_only():
             return
         looked = self._screen.looked()
+        form = reused(self._screen.app, form)
 
         def commit(values: dict[str, str]) -> Saved:
             result = looked.saving(self._screen, lambda: change(values, looked.at))
@@ -182,7 +260,6 @@ class ItemActions:
         tracker = self._screen.tracker
         self.edit_in_form(
             note_form(
-                self._screen.app,
                 f"Rate {self.target_label(ids)} {label}",
                 self.default_note(rating),
                 context=self.form_context(),
@@ -209,12 +286,7 @@ class ItemActions:
         if detail is None:
             return
         tracker, item_id = self._screen.tracker, detail.row.id
-        fields = [
-            _completion_field(detail),
-            FormField("impact", "Evidence of impact (what shows it worked: a re-audit, say)",
-                      detail.evidence_impact, kind="text", validate=required("Evidence of impact")),
-            note_field("Note for the history", "Evidence accepted"),
-        ]  # fmt: skip
+        fields = complete_fields(detail.evidence_completion, detail.evidence_impact)
         told: list[tuple[str, ...]] = []  # the open actions the user has been told of
 
         def close(values: dict[str, str], seen: int | None) -> ChangeResult:
@@ -238,10 +310,7 @@ class ItemActions:
         if detail is None:
             return
         tracker, item_id = self._screen.tracker, detail.row.id
-        fields = [
-            _completion_field(detail),
-            note_field("Note for the history", "Delivered; awaiting evidence of impact"),
-        ]  # fmt: skip
+        fields = delivered_fields(detail.evidence_completion)
         label = f"{detail.row.source} {detail.row.reference}"
         self.edit_in_form(
             FormModal(f"Mark {label} delivered (Green)", fields),
@@ -255,12 +324,7 @@ class ItemActions:
         ids = self._targets()
         if ids is None:
             return
-        fields = [
-            FormField("timescale", "New timescale, as agreed (e.g. 31/03/2027, March 2027, Q4 2026-27)",
-                      validate=_timescale_given, hint=timescale_hint),
-            note_field("Why was it revised? (the original stays on record)"),
-        ]  # fmt: skip
-
+        fields = timescale_fields()
         tracker = self._screen.tracker
         self.edit_in_form(
             FormModal(
@@ -276,20 +340,7 @@ class ItemActions:
         ids = self._targets()
         if ids is None:
             return
-        agencies = [
-            (f"{a.short_name} — {a.name}", a.short_name) for a in self._screen.tracker.agencies() if a.active
-        ]
-        fields = [
-            FormField(
-                "agency",
-                "Lead agency",
-                kind="select",
-                options=agencies,
-                validate=required("An agency"),  # chosen, never assumed: it moves whole lists
-            ),
-            note_field(),
-        ]
-
+        fields = reassign_fields(self._agencies(active_only=True))
         tracker = self._screen.tracker
         self.edit_in_form(
             FormModal(f"Re-assign {self.target_label(ids)}", fields),
@@ -304,17 +355,7 @@ class ItemActions:
         if len(ids) > 1:
             self._screen.say("Add a progress update to one item at a time.", severity="warning")
             return
-        ratings = [(rating_label(r), r.value) for r in (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)]
-        fields = [
-            FormField("text", "Progress update", kind="text", validate=required("The update")),
-            FormField(
-                "proposed",
-                "Propose a rating for the chair (optional)",
-                kind="select",
-                options=ratings,
-            ),
-        ]
-
+        fields = update_fields()
         tracker = self._screen.tracker
 
         def add(values: dict[str, str], seen: int | None) -> ChangeResult:
@@ -333,23 +374,9 @@ class ItemActions:
         if detail is None:
             self._screen.say("That item no longer exists.", severity="error")
             return
-        agencies = [(f"{a.short_name} — {a.name}", a.short_name) for a in self._screen.tracker.agencies()]
+        agencies = self._agencies()
         row = detail.row
-        fields = [
-            FormField("reference", "Reference", row.reference, validate=required("A reference")),
-            FormField("text", "Text", row.text, kind="text", validate=required("The text")),
-            FormField("lead_agency", "Lead agency", row.lead_agency or "", kind="select", options=agencies),
-            FormField("supporting_agencies", "Supporting agencies (short names, separated by ;)",
-                      "; ".join(detail.supporting_agencies), validate=_agency_list(agencies)),
-            FormField("themes", "Themes (separated by ;)", "; ".join(row.themes)),
-            FormField("timescale", "Timescale as written", row.timescale, hint=timescale_hint,
-                      validate=a_timescale),
-            FormField("owner", "Owner (a role)", detail.owner),
-            FormField("evidence_completion", "Evidence of completion", detail.evidence_completion,
-                      kind="text"),
-            FormField("evidence_impact", "Evidence of impact", detail.evidence_impact, kind="text"),
-            note_field(),
-        ]  # fmt: skip
+        fields = edit_fields(detail, agencies)
         before = {f.name: f.value for f in fields}
 
         known = {short.casefold(): short for _, short in agencies}
@@ -366,12 +393,8 @@ class ItemActions:
                 raise EditError("Nothing has changed: change a field, or press Escape to close.")
             return self._screen.tracker.update_item(ids[0], changes, values["note"], seen=seen)
 
-        # Kept installed and refilled: building its ten fields took 0.2-0.3 s at every edit.
-        form = installed_form(
-            self._screen.app, EDIT_FORM, FormModal(f"Edit {row.source} {row.reference}", fields)
-        )
         self.edit_in_form(
-            form,
+            FormModal(f"Edit {row.source} {row.reference}", fields),
             update,
             lambda values: f"Saved: {len(changed(values))} field(s) changed.",
         )
@@ -385,7 +408,7 @@ class ItemActions:
             if answer:
                 tracker = self._screen.tracker
                 self.edit_in_form(
-                    note_form(self._screen.app, f"Why delete {self.target_label(ids)}?"),
+                    note_form(f"Why delete {self.target_label(ids)}?"),
                     lambda values, seen: tracker.delete(ids, values["note"], seen=seen),
                     f"Deleted {self.target_label(ids)} (recorded in history; u undoes).",
                     removes_items=True,

@@ -7,7 +7,7 @@ the screen is as quick with 100,000 items as with 100.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import ClassVar
@@ -30,10 +30,10 @@ from sscp_tui.screens.filters import (
     missing_from_view,
     view_from_filter,
 )
-from sscp_tui.screens.forms import ChoiceModal, FormField, FormModal, PickManyModal, installed_form, required
+from sscp_tui.screens.forms import ChoiceModal, FormField, FormModal, PickManyModal, required, reused
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, RATING_BINDINGS, ItemActions
 from sscp_tui.screens.log_columns import COLUMN_BY_KEY, COLUMNS
-from sscp_tui.screens.transfer import TransferActions
+from sscp_tui.screens.transfer import TransferActions, export_form, import_form
 from sscp_tui.services.first_look import FirstLook
 from sscp_tui.services.records import AlertKind, ChangeResult, ItemFilter, ItemRow, Page, SortKey
 from sscp_tui.text_safety import shown as safe
@@ -47,9 +47,6 @@ GONE = "no longer matches the filter"  # a row an edit moved out of the filter, 
 DETAIL_FROM_HEIGHT = 20  # terminal rows from which the detail pane is shown
 DETAIL_PAUSE = 0.06  # seconds the cursor rests on a row before the pane shows it
 SEARCH_PAUSE = 0.15  # seconds of no typing before the search runs (Enter runs it at once)
-
-
-FILTER_FORM = "log-filter-form"
 
 
 class LogTable(RowTable):
@@ -631,7 +628,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
     def _filter_form(self) -> FormModal:
         """The filter form, installed once and refilled with the current filter and the
         tracker's agencies, reviews and themes each time it is asked for."""
-        return installed_form(self.app, FILTER_FORM, filter_form(self.item_filter, self.tracker))
+        return reused(self.app, filter_form(self.item_filter, self.tracker))
 
     def action_clear(self) -> None:
         self.set_filter(ItemFilter())
@@ -681,8 +678,17 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self.app.push_screen(PickManyModal("Columns to show", options), done)
 
     # --- saved views -----------------------------------------------------------------------
+    def forms_ahead(self) -> list[Callable[[], FormModal]]:
+        return [
+            *super().forms_ahead(),
+            lambda: filter_form(self.item_filter, self.tracker),
+            lambda: FormModal("", _view_fields()),
+            import_form,
+            lambda: export_form(""),
+        ]
+
     def action_save_view(self) -> None:
-        fields = [FormField("name", "Name of this view (e.g. Police overdue)", validate=required("A name"))]
+        fields = _view_fields()
 
         def done(values: dict[str, str] | None) -> None:
             if not values:
@@ -698,7 +704,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
             self.say(f"Saved view {number}: {view.name}. Press {number} to return to it.")
             self.show_filters()
 
-        self.app.push_screen(FormModal("Save this view", fields), done)
+        self.app.push_screen(reused(self.app, FormModal("Save this view", fields)), done)
 
     def action_drop_view(self) -> None:
         views = self.sscp.views.state.views
@@ -778,3 +784,7 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
                 self.action_my_agency()
 
         self.app.push_screen(ChoiceModal("Which agency is yours?", options), done)
+
+
+def _view_fields() -> list[FormField]:
+    return [FormField("name", "Name of this view (e.g. Police overdue)", validate=required("A name"))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -14,7 +15,7 @@ from textual.widgets import DataTable, Header, ProgressBar, Static
 
 from sscp_tui.paths import app_paths, ensure_private_dir
 from sscp_tui.screens.base import TrackerScreen, cursor_id
-from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, a_date, note_form, required
+from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, a_date, note_form, required, reused
 from sscp_tui.services.records import ChangeResult, MeetingRecord
 from sscp_tui.services.timescales import parse_date
 from sscp_tui.widgets.keybar import KeyBar
@@ -126,7 +127,7 @@ class PackScreen(TrackerScreen):
                     result = self.tracker.delete_meeting(meeting.id, values["note"], seen=seen)
                     return result, f"Removed {named} (recorded in history)."
 
-                self.save_in_form(note_form(self.app, f"Why remove {named}?"), remove)
+                self.save_in_form(note_form(f"Why remove {named}?"), remove)
 
         question = (
             f"Remove {named}? Its packs would compare with the meeting before it; "
@@ -135,25 +136,35 @@ class PackScreen(TrackerScreen):
         self.app.push_screen(ConfirmModal(question), confirmed)
 
     # --- recording a meeting ---------------------------------------------------------------
+    def forms_ahead(self) -> list[Callable[[], FormModal]]:
+        from sscp_tui.services.packs import meeting_groups
+
+        return [
+            lambda: FormModal("", self._pack_fields(), submit="Produce"),
+            lambda: FormModal("", _meeting_fields(meeting_groups(self.tracker))),
+            lambda: note_form(""),
+        ]
+
+    def _pack_fields(self) -> list[FormField]:
+        agencies = [(f"{a.short_name} — {a.name}", str(a.id)) for a in self.tracker.agencies()]
+        reviews = [(label, str(review_id)) for review_id, label in self.tracker.review_labels()]
+        formats = [("Word document (.docx)", "docx"), ("Web page to print (.html)", "html"),
+                   ("Spreadsheet (.xlsx)", "xlsx"), ("Markdown (.md)", "md")]  # fmt: skip
+        return [
+            FormField("fmt", "Format", "docx", kind="select", options=formats, blank=None),
+            FormField("by", "The log grouped by", "review", kind="select",
+                      options=[("Review", "review"), ("Lead agency", "agency")], blank=None),
+            FormField("agency", "Only one agency (optional)", kind="select", options=agencies,
+                      blank="(every agency)"),
+            FormField("review", "Only one review (optional)", kind="select", options=reviews,
+                      blank="(every review)"),
+            FormField("folder", "Folder to write it in", str(default_folder()), validate=_folder_check),
+        ]  # fmt: skip
+
     def action_new_meeting(self) -> None:
         from sscp_tui.services.packs import meeting_groups
 
-        groups = [(g, g) for g in meeting_groups(self.tracker)]
-        fields = [
-            FormField(
-                "group",
-                "Group",
-                groups[0][1],
-                kind="select",
-                options=groups,
-                blank=None,
-                validate=required("A group"),
-            ),
-            FormField(
-                "other", "…or another group (a sub-group's name)", placeholder="leave empty to use the above"
-            ),
-            FormField("date", "Date (DD/MM/YYYY)", validate=a_date()),
-        ]
+        fields = _meeting_fields(meeting_groups(self.tracker))
 
         def record(values: dict[str, str], _seen: int | None) -> tuple[ChangeResult, str]:  # a new one
             group = values["other"].strip() or values["group"]
@@ -170,20 +181,7 @@ class PackScreen(TrackerScreen):
         if meeting is None:
             self.say("Record a meeting first (n).", severity="warning")
             return
-        agencies = [(f"{a.short_name} — {a.name}", str(a.id)) for a in self.tracker.agencies()]
-        reviews = [(label, str(review_id)) for review_id, label in self.tracker.review_labels()]
-        formats = [("Word document (.docx)", "docx"), ("Web page to print (.html)", "html"),
-                   ("Spreadsheet (.xlsx)", "xlsx"), ("Markdown (.md)", "md")]  # fmt: skip
-        fields = [
-            FormField("fmt", "Format", "docx", kind="select", options=formats, blank=None),
-            FormField("by", "The log grouped by", "review", kind="select",
-                      options=[("Review", "review"), ("Lead agency", "agency")], blank=None),
-            FormField("agency", "Only one agency (optional)", kind="select", options=agencies,
-                      blank="(every agency)"),
-            FormField("review", "Only one review (optional)", kind="select", options=reviews,
-                      blank="(every review)"),
-            FormField("folder", "Folder to write it in", str(default_folder()), validate=_folder_check),
-        ]  # fmt: skip
+        fields = self._pack_fields()
 
         def done(values: dict[str, str] | None) -> None:
             if values:
@@ -198,7 +196,7 @@ class PackScreen(TrackerScreen):
                 self.produce(request)
 
         title = f"Pack for the {meeting.group}, {meeting.held_on:%d %b %Y}"
-        self.app.push_screen(FormModal(title, fields, submit="Produce"), done)
+        self.app.push_screen(reused(self.app, FormModal(title, fields, submit="Produce")), done)
 
     def progress(self, stage: str, fraction: float) -> None:
         """Called from the worker thread."""
@@ -279,3 +277,14 @@ class PackScreen(TrackerScreen):
         self.query_one(ProgressBar).display = False
         self.query_one("#pack-status", Static).update(Text(message))
         self.say(message, severity="information" if path else "error")
+
+
+def _meeting_fields(groups: list[str]) -> list[FormField]:
+    choices = [(g, g) for g in groups]
+    return [
+        FormField("group", "Group", choices[0][1] if choices else "", kind="select", options=choices,
+                  blank=None, validate=required("A group")),
+        FormField("other", "…or another group (a sub-group's name)",
+                  placeholder="leave empty to use the above"),
+        FormField("date", "Date (DD/MM/YYYY)", validate=a_date()),
+    ]  # fmt: skip

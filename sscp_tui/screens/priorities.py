@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -13,7 +13,16 @@ from textual.binding import Binding
 from textual.widgets import Header, Static, Tree
 
 from sscp_tui.db.enums import Rating
-from sscp_tui.screens.authoring import Where, add_items, add_priority, edit_plan, paste_items
+from sscp_tui.screens.authoring import (
+    Where,
+    add_items,
+    add_priority,
+    edit_plan,
+    fields_after,
+    item_forms_ahead,
+    paste_items,
+    plan_fields,
+)
 from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.screens.forms import FormField, FormModal, note_field, note_form, required
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, ItemActions
@@ -139,7 +148,7 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
             result = self.tracker.set_priority_rating(priority_id, rating, values["note"], seen=seen)
             return result, f"Saved: priority rated {rating.label}."
 
-        self.save_in_form(note_form(self.app, f"Rate this priority {rating.label}"), rate)
+        self.save_in_form(note_form(f"Rate this priority {rating.label}"), rate)
 
     # --- adding ----------------------------------------------------------------------------
     def _plan(self, node: Node) -> PlanRecord | None:
@@ -186,6 +195,15 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
             return
         paste_items(self, Where.priority(priority))
 
+    def forms_ahead(self) -> list[Callable[[], FormModal]]:
+        return [
+            *super().forms_ahead(),
+            *item_forms_ahead(self.tracker, actions_only=True),
+            lambda: FormModal("", fields_after([])),
+            lambda: FormModal("", _priority_fields(None)),
+            lambda: FormModal("", plan_fields(None)),
+        ]
+
     def action_new_plan(self) -> None:
         edit_plan(self, None)
 
@@ -204,12 +222,7 @@ class PrioritiesScreen(ItemActions, TrackerScreen):
         )
         if priority is None:
             return
-        fields = [
-            FormField("title", "Title", priority.title, validate=required("A title")),
-            FormField("objective", "Strategic objective", priority.objective, kind="text"),
-            note_field(),
-        ]
-
+        fields = _priority_fields(priority)
         priority_id = node.id
 
         def edit(values: dict[str, str], seen: int | None) -> tuple[ChangeResult, str]:
@@ -238,3 +251,11 @@ def _walk(node: object) -> list:  # type: ignore[type-arg]
         found.append(current)
         stack.extend(getattr(current, "children", []))
     return found[1:]
+
+
+def _priority_fields(priority: PriorityRecord | None) -> list[FormField]:
+    return [
+        FormField("title", "Title", priority.title if priority else "", validate=required("A title")),
+        FormField("objective", "Strategic objective", priority.objective if priority else "", kind="text"),
+        note_field(),
+    ]

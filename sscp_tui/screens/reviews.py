@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import ClassVar
 
@@ -12,7 +13,7 @@ from textual.binding import Binding
 from textual.widgets import Header, Static
 
 from sscp_tui.db.enums import ReviewKind, ReviewStatus
-from sscp_tui.screens.authoring import Where, add_items, paste_items
+from sscp_tui.screens.authoring import Where, add_items, item_forms_ahead, paste_items
 from sscp_tui.screens.base import TrackerScreen, cursor_id
 from sscp_tui.screens.forms import FormField, FormModal, a_date, note_field, required
 from sscp_tui.services.records import RATING_ORDER, ChangeResult, ItemFilter, ItemState, ReviewRecord
@@ -140,6 +141,13 @@ class ReviewsScreen(TrackerScreen):
             self.say("Add a review first (n), then paste its recommendations.", severity="warning")
             return
         paste_items(self, Where.review(review))
+
+    def forms_ahead(self) -> list[Callable[[], FormModal]]:
+        return [
+            lambda: FormModal("", self.fields(None)),
+            *item_forms_ahead(self.tracker, actions_only=False),
+            lambda: FormModal("", [note_field()]),
+        ]
 
     def action_new(self) -> None:
         self.edit_review("New review", None)

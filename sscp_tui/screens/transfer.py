@@ -9,7 +9,7 @@ from typing import Any
 from textual import work
 
 from sscp_tui.paths import app_paths, ensure_private_dir
-from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal
+from sscp_tui.screens.forms import ConfirmModal, FormField, FormModal, reused
 from sscp_tui.services.records import ItemFilter
 
 
@@ -62,7 +62,7 @@ def open_import(screen: Any) -> None:
 
             screen.app.push_screen(ImportPreviewScreen(path, options))
 
-    screen.app.push_screen(import_form(), done)
+    screen.app.push_screen(reused(screen.app, import_form()), done)
 
 
 class TransferActions:
@@ -79,7 +79,7 @@ class TransferActions:
             if values:
                 screen.run_export(Path(values["file"].strip()).expanduser(), f)
 
-        screen.app.push_screen(export_form("the items on screen (this filter)"), done)
+        screen.app.push_screen(reused(screen.app, export_form("the items on screen (this filter)")), done)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def run_export(

@@ -14,7 +14,7 @@ from sscp_tui.app import SSCPApp
 from sscp_tui.db.models import HistoryEntry, Rating
 from sscp_tui.errors import EditError
 from sscp_tui.screens import forms
-from sscp_tui.screens.forms import FormModal, note_form
+from sscp_tui.screens.forms import FormModal, note_form, reused
 from sscp_tui.screens.log import LogTable
 from sscp_tui.services.tracker import Tracker
 from tests.functional.screen_helpers import settle, static_text, type_text
@@ -172,15 +172,15 @@ async def test_the_command_palette_waits_for_an_open_form(app: SSCPApp) -> None:
 async def test_a_note_form_still_open_is_never_asked_again(app: SSCPApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        first = note_form(app, "Rate one item Green")
+        first = reused(app, note_form("Rate one item Green"))
         await app.push_screen(first)
         await pilot.pause()
-        second = note_form(app, "Rate this priority Amber")
+        second = reused(app, note_form("Rate this priority Amber"))
         assert second is not first  # a form of its own: the open one keeps its question
         assert "Green" in static_text(app, ".dialog-title")
         first.dismiss(None)
         await settle(pilot, app)
-        assert note_form(app, "Rate another item Red") is first  # closed: asked again
+        assert reused(app, note_form("Rate another item Red")) is first  # closed: asked again
 
 
 async def test_a_failed_read_back_after_the_commit_still_says_saved(
