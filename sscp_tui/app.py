@@ -46,6 +46,8 @@ TERMINAL_SECONDS = 2.0  # how often the app checks that its terminal is still th
 # screen: some 150,000 objects at 100,000 items) is set aside from the garbage collector's
 # full passes, which otherwise walked it all: 70-110 ms a pass, a pass every few keys.
 SETTLED_SECONDS = 3.0
+# The F-keys' screens, in the order they are made ahead (the commonest first).
+AHEAD_MODES = ("log", "dashboard", "reviews", "agencies", "priorities", "packs", "chair")
 COLLECT_SECONDS = 1.0  # how often the app looks for a lull to make the collector's full pass in
 
 
@@ -156,7 +158,7 @@ class SSCPApp(App[None]):
             self.set_keymap(dict(self.settings.keymap))
         self._keymap_said = False
         self._collection = IdleCollection()
-        self._ahead = Ahead(self, lambda: self._collection.last_input)
+        self._ahead = Ahead(self, lambda: self._collection.last_input, self._make_screen_ahead)
         self.log_filter_to_open: ItemFilter | None = None  # see open_log
 
     async def on_event(self, event: events.Event) -> None:
@@ -276,6 +278,18 @@ class SSCPApp(App[None]):
             self.notify(self.views.warning, severity="warning", markup=False)
 
     # --- navigation ------------------------------------------------------------------------
+    def _make_screen_ahead(self) -> bool:
+        """(The app idle: see sscp_tui.ahead.) The next F-key's screen not yet made, made now
+        out of sight, its data read; its first visit is then as quick as a return to it
+        (it reloads as on a return, if the tracker changed or half a minute has passed).
+        Whether one was made."""
+        for mode in AHEAD_MODES:
+            if mode not in self._screen_stacks:
+                # Textual's own first step of a switch to a mode, without the switch.
+                self._init_mode(mode)
+                return True
+        return False
+
     def open_log(self, item_filter: ItemFilter) -> None:
         def show() -> None:
             from sscp_tui.screens.log import LogScreen

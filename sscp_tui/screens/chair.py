@@ -112,8 +112,18 @@ class ChairPassScreen(ItemActions, TrackerScreen):
             self.position = int(saved.get("position", 0))
             self.scope = str(saved.get("scope", ""))
             self.changes = list(saved.get("changes", []))
-            self.say(f"Resuming the chair's pass at item {self.position + 1} of {len(self.ids)}.")
             self.show_current()
+        # Said or asked once the screen is first on top: it may be made ahead, out of sight
+        # (see sscp_tui.ahead), and a chooser pushed now would open over another screen.
+        self._greeted = False
+
+    def on_screen_resume(self) -> None:
+        # (TrackerScreen's own handler is called by Textual as well.)
+        if self._greeted or not self.is_active:
+            return
+        self._greeted = True
+        if self.ids:
+            self.say(f"Resuming the chair's pass at item {self.position + 1} of {len(self.ids)}.")
         else:
             self.action_new_scope()
 

@@ -200,6 +200,8 @@ class FormModal(TrackerModal):
     def _mount_field(self, index: int) -> None:
         """(A form made ahead.) Its fields one at a time, each in a turn of its own, so that a
         key pressed meanwhile waits for one field's widgets (a few ms), not the whole form's."""
+        if not self.is_attached:
+            return  # the app is closing: what is left is not made
         if index == len(self.fields):
             self.built = True
             self._focus_first()

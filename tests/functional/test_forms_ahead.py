@@ -16,7 +16,8 @@ from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.screens.forms import FormModal
 from sscp_tui.screens.log import LogTable
 from sscp_tui.services.tracker import Tracker
-from tests.functional.screen_helpers import settle, static_text, type_text, wait_until
+from sscp_tui.widgets.rowtable import RowTable
+from tests.functional.screen_helpers import settle, static_text, table_rows, type_text, wait_until
 
 SIZE = (140, 45)
 
@@ -131,3 +132,44 @@ async def test_nothing_is_made_while_keys_come(demo: Tracker, monkeypatch: pytes
         monkeypatch.setattr(ahead, "AHEAD_AFTER", 0.3)
         await made_ahead(pilot, app)
         assert kept_forms(app)
+
+
+async def test_the_f_keys_screens_are_made_ahead_out_of_sight(demo: Tracker) -> None:
+    """While the log is read, the other F-keys' screens are made and read: nothing of them is
+    seen (the chair's chooser waits for its screen), and a first visit shows one made before."""
+    from sscp_tui.app import AHEAD_MODES
+    from sscp_tui.screens.forms import ChoiceModal
+    from sscp_tui.screens.reviews import ReviewsScreen
+
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        log = app.screen
+        await wait_until(pilot, app, lambda: all(mode in app._screen_stacks for mode in AHEAD_MODES))
+        await settle(pilot, app)
+        assert app.screen is log and app.current_mode == "log", "made out of sight"
+        reviews = app._screen_stacks["reviews"][0]
+        assert isinstance(reviews, ReviewsScreen) and reviews.is_mounted
+        await pilot.press("f4")
+        await settle(pilot, app)
+        assert app.screen is reviews
+        shown = " ".join(" ".join(row) for row in table_rows(reviews.query_one(RowTable)))
+        assert "Child D" in shown, "read as it was made"
+        await pilot.press("f7")  # the chair's pass asks its scope only now
+        await settle(pilot, app)
+        assert isinstance(app.screen, ChoiceModal)
+        assert "which items" in app.screen.choice_title
+
+
+async def test_the_app_closes_cleanly_with_a_form_half_made(demo: Tracker) -> None:
+    """Quitting while a form is being made ahead leaves the rest unmade, and no error."""
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+
+        def half_made() -> bool:
+            return any(isinstance(f, FormModal) and not f.built for f in kept_forms(app))
+
+        await wait_until(pilot, app, half_made)
+        app.exit()  # (run_test raises, on leaving, any error the app met)
+    assert app.return_code == 0
