@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
+from weakref import WeakSet, ref
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -36,20 +36,44 @@ AHEAD_EVERY = 0.1  # seconds between looks
 
 
 class Ahead:
-    """``tick`` every AHEAD_EVERY: makes the next form the screen on top asks, if now is the
-    time. ``last_input`` gives the monotonic time of the latest key or mouse event."""
+    """``tick`` every AHEAD_EVERY: makes the next form the screen on top asks, or the next
+    screen, if now is the time. ``last_input`` gives the monotonic time of the latest key or
+    mouse event; ``ready``, whether the tracker is open (nothing is made before: the first
+    screen is painted from a first look while the store opens in the background, and a
+    form's choices would open it on the interface's thread); ``next_screen`` makes the next
+    F-key's screen not yet made, and says whether it did."""
 
     def __init__(
-        self, app: App[Any], last_input: Callable[[], float], next_screen: Callable[[], bool]
+        self,
+        app: App[Any],
+        last_input: Callable[[], float],
+        ready: Callable[[], bool],
+        next_screen: Callable[[], bool],
     ) -> None:
         self._app = app
         self._last_input = last_input
-        self._next_screen = next_screen  # makes the next screen not yet made; whether it did
-        # Each screen's makers not yet run, from its forms_ahead, asked once a screen.
-        self._pending: WeakKeyDictionary[Screen[Any], list[Callable[[], FormModal]]] = WeakKeyDictionary()
+        self._ready = ready
+        self._next_screen = next_screen
+        self._done: WeakSet[Screen[Any]] = WeakSet()  # screens whose forms are all made
+        # The screen on top, and the makers of its forms not yet run (from its forms_ahead).
+        self._for: ref[Screen[Any]] | None = None
+        self._makers: list[Callable[[], FormModal]] = []
+        self._failed = False
 
     def tick(self) -> bool:
-        """Whether a form was made."""
+        """Whether something was made."""
+        if self._failed:
+            return False
+        try:
+            return self._make_next()
+        except Exception:
+            # Only time was to be saved: forms and screens are made when asked, as before,
+            # and say then what is wrong. Nothing more is made ahead this session.
+            logger.warning("Something could not be made ahead; nothing more will be", exc_info=True)
+            self._failed = True
+            return False
+
+    def _make_next(self) -> bool:
         from textual.app import ScreenStackError, UnknownModeError
 
         from sscp_tui.screens.base import TrackerScreen
@@ -57,7 +81,7 @@ class Ahead:
 
         app = self._app
         idle = time.monotonic() - self._last_input()
-        if idle < AHEAD_AFTER:
+        if idle < AHEAD_AFTER or not self._ready():
             return False
         try:
             screen = app.screen
@@ -67,21 +91,14 @@ class Ahead:
             return False  # a dialog on top, or a screen still being made
         if any(worker.is_running for worker in app.workers):
             return False  # the screen's own reads come first
-        makers = self._pending.get(screen)
-        if makers is None:
-            makers = self._pending[screen] = screen.forms_ahead()
-        while makers:
-            make = makers.pop(0)
-            try:
-                fresh = make()
-            except Exception:
-                # Only time was to be saved: the form is made when asked, as before, and
-                # says then what is wrong. Nothing more is made ahead for this screen.
-                logger.warning("A form could not be made ahead", exc_info=True)
-                makers.clear()
-                return False
-            if made_ahead(app, fresh):
-                return True
+        if screen not in self._done:
+            if self._for is None or self._for() is not screen:
+                self._for, self._makers = ref(screen), screen.forms_ahead()
+            while self._makers:
+                if made_ahead(app, self._makers.pop(0)()):
+                    return True
+            self._done.add(screen)
+            self._for = None
         # This screen's forms are all made: the next F-key's screen, with the forms it asks
         # made in turn once it is visited and read.
         return idle >= SCREEN_AHEAD_AFTER and self._next_screen()

@@ -158,7 +158,12 @@ class SSCPApp(App[None]):
             self.set_keymap(dict(self.settings.keymap))
         self._keymap_said = False
         self._collection = IdleCollection()
-        self._ahead = Ahead(self, lambda: self._collection.last_input, self._make_screen_ahead)
+        self._ahead = Ahead(
+            self,
+            lambda: self._collection.last_input,
+            lambda: self._tracker is not None,
+            self._make_screen_ahead,
+        )
         self.log_filter_to_open: ItemFilter | None = None  # see open_log
 
     async def on_event(self, event: events.Event) -> None:
@@ -296,12 +301,15 @@ class SSCPApp(App[None]):
 
             while len(self.screen_stack) > 1 and not isinstance(self.screen, LogScreen):
                 self.pop_screen()
-            pending, self.log_filter_to_open = self.log_filter_to_open, None
-            if isinstance(self.screen, LogScreen) and pending is not None:
-                self.screen.set_filter(pending)
+            log = self.screen
+            if isinstance(log, LogScreen) and log.is_mounted and self.log_filter_to_open is not None:
+                pending, self.log_filter_to_open = self.log_filter_to_open, None
+                log.set_filter(pending)
 
-        # A log made now opens on this filter (LogScreen.on_mount takes it), rather than
-        # reading its whole first page only to read the filtered one after it.
+        # The log opens on this filter, rather than reading its whole first page only to
+        # read the filtered one after it: a log made now takes it as it mounts, and one made
+        # before as it comes on top (LogScreen.on_mount, on_screen_resume); one under a
+        # dialog, once the dialog is closed (show, above).
         self.log_filter_to_open = item_filter
         self.switch_mode("log")
         self.call_after_refresh(show)

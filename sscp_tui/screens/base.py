@@ -105,19 +105,25 @@ class StyledWhenMade:
     while it was not on top.
 
     Textual restyled every widget of a screen as it came on top: a screen or form just made
-    (its widgets were styled as they were made, a few milliseconds before), and a screen seen
-    before, though a change to a widget's classes restyles it at once, wherever it is, and
-    a change of theme is seen to by Textual's own count. Each cost 15-20 ms for a form of a
+    (its widgets were styled as they were made), and a screen seen before, though a change to
+    a widget's classes restyles it at once, wherever it is. Each cost 15-20 ms for a form of a
     few fields, and 30-50 ms for a screen. What else a screen's styles follow is the app's
-    own state (see _style_state): while a screen is on top, Textual restyles it as that
-    changes; it is noted as the screen goes off the top, and compared as it comes back."""
+    state (see _style_state), a change of theme among it: while a screen is on top, Textual
+    restyles it as that changes. The state is noted as the screen is made (a form or screen
+    made ahead may first be shown minutes later) and as it goes off the top, and compared as
+    it comes back."""
 
-    _styled_as: tuple[int, frozenset[str], frozenset[str]] | None = None  # None: as made
+    _styled_as: tuple[int, frozenset[str], frozenset[str]] | None = None  # None: not yet noted
+
+    def on_mount(self) -> None:
+        # (Textual calls each class's own handler, a subclass's and this one.) Its widgets
+        # were styled as they were made.
+        self._styled_as = _style_state(cast(Screen[Any], self).app)
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         # Called before Screen's own handler (the subclass's comes first in the MRO).
         now = _style_state(cast(Screen[Any], self).app)
-        if self._styled_as is None or self._styled_as == now:
+        if self._styled_as == now:
             event.refresh_styles = False
         self._styled_as = now
 
@@ -187,7 +193,7 @@ class TrackerScreen(WorkerErrors, StyledWhenMade, Screen[None]):
 
     def forms_ahead(self) -> list[Callable[[], FormModal]]:
         """Makers of the forms this screen's keys ask (any values: a form kept is refilled),
-        made while the user reads the screen (see app.Ahead). None by default."""
+        made while the user reads the screen (see sscp_tui.ahead). None by default."""
         return []
 
     def refresh_for_others(self) -> None:

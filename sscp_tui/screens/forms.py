@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
@@ -132,15 +132,8 @@ class FormModal(TrackerModal):
         self.another: Callable[[Any], tuple[str, list[FormField], str]] | None = None
         self._again = False  # the save under way was asked for with ctrl+n
         self._saving_timer: Timer | None = None  # set while a save is under way
-        # For a form kept installed and asked again: handed out and not yet closed (it may
-        # be waiting on another screen), so it is not asked again meanwhile.
-        self.in_use = False
         self.ahead = False  # made ahead, out of sight: its fields are mounted one by one
         self.built = False  # every field mounted: it may be asked
-
-    def dismiss(self, result: Any = None) -> AwaitComplete:
-        self.in_use = False
-        return super().dismiss(result)
 
     def commit_with(
         self,
@@ -200,13 +193,18 @@ class FormModal(TrackerModal):
     def _mount_field(self, index: int) -> None:
         """(A form made ahead.) Its fields one at a time, each in a turn of its own, so that a
         key pressed meanwhile waits for one field's widgets (a few ms), not the whole form's."""
-        if not self.is_attached:
-            return  # the app is closing: what is left is not made
+        # Closing (the app quits): Textual's Widget.mount mounts nothing then, and says so
+        # by these same two flags; what is left is not made.
+        if not self.is_attached or self._closing or self._pruning:
+            return
+        body = self.query_one(".form-body", VerticalScroll)
+        if body._closing or body._pruning:
+            return
         if index == len(self.fields):
             self.built = True
             self._focus_first()
             return
-        self.query_one(".form-body", VerticalScroll).mount(*self._field_widgets(self.fields[index]))
+        body.mount(*self._field_widgets(self.fields[index]))
         self.call_later(self._mount_field, index + 1)
 
     def _focus_first(self) -> None:
@@ -252,14 +250,16 @@ class FormModal(TrackerModal):
         """Ask what ``fresh`` asks (its title, fields, context, Save button and first field),
         without building it again: see :func:`reused`. False, and nothing changed, when its
         fields are not this form's (another name, kind or hint)."""
-        if not self.refill(fresh.form_title, fresh.fields, fresh.context):
+        if _shape(fresh.fields) != _shape(self.fields):
             return False
         self.submit_label = fresh.submit_label
         self.focus_field = fresh.focus_field
+        self.another = None  # until commit_with says there is a next one to ask
         if self.is_mounted:
             self.query_one("#submit", Button).label = f"{fresh.submit_label} (ctrl+s)"
-            self._focus_first()
-        return True
+            self.query_one("#again", Button).display = False
+            self.query_one(".form-body", VerticalScroll).scroll_home(animate=False)
+        return self.refill(fresh.form_title, fresh.fields, fresh.context)
 
     def refill(self, title: str, fields: Sequence[FormField], context: Text | str = "") -> bool:
         """Ask this form again with ``title`` and ``fields`` (their labels, values and a
@@ -291,6 +291,7 @@ class FormModal(TrackerModal):
             elif spec.kind == "text":  # a TextArea
                 widget.text = spec.value  # type: ignore[attr-defined]
             elif isinstance(widget, Input):
+                widget.placeholder = spec.placeholder
                 widget.value = spec.value
                 widget.cursor_position = len(spec.value)
                 if spec.value:  # a suggested text is replaced by what is typed, not added to
@@ -625,12 +626,17 @@ def reused(app: App[Any], fresh: F) -> F:
         if (
             isinstance(installed, type(fresh))
             and installed.built  # not one still being made ahead
-            and not installed.in_use
+            and not _in_a_stack(app, installed)
             and installed.take(fresh)
         ):
             form = installed
-    form.in_use = True
     return form
+
+
+def _in_a_stack(app: App[Any], screen: Screen[Any]) -> bool:
+    """Open, on top or beneath, in any mode (the form another screen has open, say); such a
+    form is not asked again until it is closed, however it closes."""
+    return any(screen in stack for stack in app._screen_stacks.values())
 
 
 def note_field(label: str = NOTE_LABEL, default: str = "") -> FormField:

@@ -180,7 +180,7 @@ class ItemActions:
         return ""
 
     def forms_ahead(self) -> list[Callable[[], FormModal]]:
-        """The forms this screen's keys ask, to be made while the user reads (see app.Ahead):
+        """The forms this screen's keys ask, to be made while the user reads (see sscp_tui.ahead):
         the rating note first, the commonest."""
         return [
             lambda: note_form(""),

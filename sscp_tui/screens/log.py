@@ -171,6 +171,16 @@ class LogScreen(ItemActions, TransferActions, TrackerScreen):
         self.query_one(LogTable).focus()
         self.load()
 
+    def on_screen_resume(self) -> None:
+        # A log made before (ahead, or seen earlier) and now opened to show a filter
+        # (app.open_log) reads that filter's page, and not its own again first. (Textual then
+        # calls TrackerScreen's handler, which finds the log up to date.)
+        pending = self.sscp.log_filter_to_open
+        if pending is not None and self.is_active:
+            self.sscp.log_filter_to_open = None
+            self.set_filter(pending)
+            self.mark_seen()
+
     @property
     def table(self) -> LogTable:
         return self.query_one(LogTable)

@@ -4,7 +4,8 @@ worked out once.
 
 Textual renders the screen beneath again through Rich, tints every segment (a colour blend
 and a new style each), then splits the result back into lines: 20-25 ms a paint at 120x40,
-and a dialog paints at least twice as it opens. A painted screen has some fifty styles, so
+and a dialog paints at least twice as it opens. A painted screen repeats its styles (a
+table's rows share a few dozen; text carries a style per span, the same at each paint), so
 the tints are kept, and its lines are taken as they are. What is drawn is the same, cell for
 cell (the dialog snapshots are unchanged).
 """

@@ -15,9 +15,10 @@ from sscp_tui.db.enums import Rating
 from sscp_tui.screens.base import TrackerScreen
 from sscp_tui.screens.forms import FormModal
 from sscp_tui.screens.log import LogTable
+from sscp_tui.services.records import ItemFilter
 from sscp_tui.services.tracker import Tracker
 from sscp_tui.widgets.rowtable import RowTable
-from tests.functional.screen_helpers import settle, static_text, table_rows, type_text, wait_until
+from tests.functional.screen_helpers import column, settle, static_text, table_rows, type_text, wait_until
 
 SIZE = (140, 45)
 
@@ -35,9 +36,7 @@ async def made_ahead(pilot: Any, app: SSCPApp) -> set[Screen[Any]]:
     def done() -> bool:
         forms = kept_forms(app)
         # Each is made and mounted, out of sight.
-        return (
-            not app._ahead._pending.get(screen, [None]) and bool(forms) and all(f.is_mounted for f in forms)
-        )
+        return screen in app._ahead._done and bool(forms) and all(f.is_mounted for f in forms)
 
     await wait_until(pilot, app, done)
     forms = kept_forms(app)
@@ -173,3 +172,56 @@ async def test_the_app_closes_cleanly_with_a_form_half_made(demo: Tracker) -> No
         await wait_until(pilot, app, half_made)
         app.exit()  # (run_test raises, on leaving, any error the app met)
     assert app.return_code == 0
+
+
+async def test_a_form_made_ahead_is_shown_in_the_theme_chosen_since(demo: Tracker) -> None:
+    """A form made minutes before it is first asked follows a change of theme made meanwhile."""
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        made = await made_ahead(pilot, app)
+        app.theme = "textual-light"
+        await settle(pilot, app)
+        await pilot.press("g")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormModal) and form in made
+        dialog = form.query_one(".dialog")
+        assert dialog.styles.background.hex.lower() == app.theme_variables["surface"].lower()
+
+
+async def test_a_form_closed_by_leaving_for_another_screen_is_asked_again(demo: Tracker) -> None:
+    """A form closed other than by its own keys (a drill-down pops it) is kept for next time,
+    not left taken."""
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f")
+        await settle(pilot, app)
+        first = app.screen
+        assert isinstance(first, FormModal)
+        app.open_log(ItemFilter(ratings=frozenset({Rating.RED})))  # as a dashboard cell does
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormModal)
+        await pilot.press("f")
+        await settle(pilot, app)
+        assert app.screen is first
+
+
+async def test_a_log_made_before_opens_on_a_filter_reading_that_page_alone(
+    demo: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f2")
+        await settle(pilot, app)
+        read: list[ItemFilter] = []
+        page = demo.page
+        monkeypatch.setattr(demo, "page", lambda f, **kw: (read.append(f), page(f, **kw))[1])
+        app.data_version += 1  # an edit since the log was last shown: it would reload
+        app.open_log(ItemFilter(ratings=frozenset({Rating.RED})))
+        await settle(pilot, app)
+        rows = app.screen.query_one(LogTable)
+        assert rows.row_count and set(column(rows, "rating")) == {" Red    "}
+        assert read and all(f.ratings == frozenset({Rating.RED}) for f in read), read
