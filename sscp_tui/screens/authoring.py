@@ -17,7 +17,7 @@ from textual.widgets import Input, Select
 from sscp_tui.db.enums import ItemKind
 from sscp_tui.errors import EditError
 from sscp_tui.screens.forms import FormField, FormModal, a_timescale, required, reused
-from sscp_tui.screens.item_actions import timescale_hint
+from sscp_tui.screens.item_actions import agency_choices, timescale_hint
 from sscp_tui.services import authoring
 from sscp_tui.services.edits import NewItem
 from sscp_tui.services.records import ChangeResult, PlanRecord, PriorityRecord, ReviewRecord
@@ -141,10 +141,6 @@ def item_fields(where: Where, known: Known, agencies: list[tuple[str, str]], *, 
     return fields
 
 
-def _agencies(tracker: Tracker) -> list[tuple[str, str]]:
-    return [(f"{a.short_name} — {a.name}", a.short_name) for a in tracker.agencies() if a.active]
-
-
 class _AgencyCheck:
     """Supporting agencies the tracker lacks are offered, not refused: the first save says
     so, and saving again with the same names adds them."""
@@ -176,7 +172,7 @@ class _AgencyCheck:
 def add_items(screen: TrackerScreen, where: Where, *, kind: str = "") -> None:
     """The form for a new item of ``where``; "save and add another" keeps it open for the next."""
     tracker = screen.tracker
-    agencies = _agencies(tracker)
+    agencies = agency_choices(tracker, active_only=True)
     known = where.references(tracker)
     kind = kind or (ACTION if where.actions_only else RECOMMENDATION)
     check = _AgencyCheck(agencies)
@@ -219,7 +215,7 @@ def add_items(screen: TrackerScreen, where: Where, *, kind: str = "") -> None:
 def paste_items(screen: TrackerScreen, where: Where) -> None:
     """Several items at once, pasted one per line from a published report."""
     tracker = screen.tracker
-    agencies = _agencies(tracker)
+    agencies = agency_choices(tracker, active_only=True)
     known = where.references(tracker)
     references = [ref for _id, ref, _kind in known]
     noun = "action" if where.actions_only else "recommendation"
@@ -281,9 +277,14 @@ def item_forms_ahead(tracker: Tracker, *, actions_only: bool) -> list[Callable[[
     where = Where("", priority_id=0) if actions_only else Where("", review_id=0)
     kind = ACTION if actions_only else RECOMMENDATION
     return [
-        lambda: ItemForm("", item_fields(where, [], _agencies(tracker), kind=kind), [], focus="text"),
+        lambda: ItemForm(
+            "", item_fields(where, [], agency_choices(tracker, active_only=True), kind=kind), [], focus="text"
+        ),
         lambda: FormModal(
-            "", paste_fields(where, [], _agencies(tracker), str), submit="Add them", focus="pasted"
+            "",
+            paste_fields(where, [], agency_choices(tracker, active_only=True), str),
+            submit="Add them",
+            focus="pasted",
         ),
     ]
 

@@ -35,6 +35,7 @@ from sscp_tui.services.timescales import parse_timescale
 
 if TYPE_CHECKING:
     from sscp_tui.screens.base import TrackerScreen
+    from sscp_tui.services.tracker import Tracker
 
 RATING_BINDINGS = [
     Binding("g", "rate('green')", "Green", id="item.rate_green", tooltip="Rate Green (a note says why)"),
@@ -110,6 +111,12 @@ def update_fields() -> list[FormField]:
         FormField("text", "Progress update", kind="text", validate=required("The update")),
         FormField("proposed", "Propose a rating for the chair (optional)", kind="select", options=ratings),
     ]
+
+
+def agency_choices(tracker: Tracker, *, active_only: bool = False) -> list[tuple[str, str]]:
+    """The agencies as a choice offers them: "SP — Surrey Police", chosen as its short name."""
+    return [(f"{a.short_name} — {a.name}", a.short_name) for a in tracker.agencies()
+            if a.active or not active_only]  # fmt: skip
 
 
 def edit_fields(detail: ItemDetail | None, agencies: list[tuple[str, str]]) -> list[FormField]:
@@ -194,8 +201,7 @@ class ItemActions:
 
     # --- helpers -----------------------------------------------------------------------------
     def _agencies(self, *, active_only: bool = False) -> list[tuple[str, str]]:
-        return [(f"{a.short_name} — {a.name}", a.short_name) for a in self._screen.tracker.agencies()
-                if a.active or not active_only]  # fmt: skip
+        return agency_choices(self._screen.tracker, active_only=active_only)
 
     @property
     def _screen(self) -> TrackerScreen:

@@ -15,7 +15,7 @@ from textual.widgets import Header, Static
 from sscp_tui.db.enums import ReviewKind, ReviewStatus
 from sscp_tui.screens.authoring import Where, add_items, item_forms_ahead, paste_items
 from sscp_tui.screens.base import TrackerScreen, cursor_id
-from sscp_tui.screens.forms import FormField, FormModal, a_date, note_field, required
+from sscp_tui.screens.forms import FormField, FormModal, a_date, note_field, note_form, required
 from sscp_tui.services.records import RATING_ORDER, ChangeResult, ItemFilter, ItemState, ReviewRecord
 from sscp_tui.services.timescales import parse_date
 from sscp_tui.widgets.keybar import KeyBar
@@ -146,7 +146,7 @@ class ReviewsScreen(TrackerScreen):
         return [
             lambda: FormModal("", self.fields(None)),
             *item_forms_ahead(self.tracker, actions_only=False),
-            lambda: FormModal("", [note_field()]),
+            lambda: note_form(""),
         ]
 
     def action_new(self) -> None:
