@@ -111,8 +111,8 @@ class ItemForm(FormModal):
         return True
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id != "field-kind" or not self.is_mounted:
-            return
+        if event.select.id != "field-kind" or not self.built:
+            return  # (a form still being made, ahead: its fields are not all there yet)
         reference = self.query_one("#field-reference", Input)
         if reference.value != self.suggestion:
             return  # the user's own reference stands

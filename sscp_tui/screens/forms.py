@@ -185,26 +185,28 @@ class FormModal(TrackerModal):
 
     def on_mount(self) -> None:
         if self.ahead:
-            self._mount_field(0)
+            self.call_later(self._mount_field, 0)
         else:
             self.built = True
             self._focus_first()
 
-    def _mount_field(self, index: int) -> None:
+    async def _mount_field(self, index: int) -> None:
         """(A form made ahead.) Its fields one at a time, each in a turn of its own, so that a
-        key pressed meanwhile waits for one field's widgets (a few ms), not the whole form's."""
-        # Closing (the app quits): Textual's Widget.mount mounts nothing then, and says so
-        # by these same two flags; what is left is not made.
-        if not self.is_attached or self._closing or self._pruning:
+        key pressed meanwhile waits for one field's widgets (a few ms), not the whole form's.
+        Each is waited for, its own parts too (a choice's current value, say): the form is
+        ``built``, and may be asked, only once every one is there to be refilled."""
+        # Taken down as the app quits: what is left is not made. Textual's Widget.mount
+        # mounts nothing then (and says so by these two flags), and the body may be gone.
+        if not self.is_attached or any(node._closing or node._pruning for node in (self.app, self)):
             return
-        body = self.query_one(".form-body", VerticalScroll)
-        if body._closing or body._pruning:
+        body = next(iter(self.query(".form-body").results(VerticalScroll)), None)
+        if body is None or body._closing or body._pruning:
             return
         if index == len(self.fields):
             self.built = True
             self._focus_first()
             return
-        body.mount(*self._field_widgets(self.fields[index]))
+        await body.mount(*self._field_widgets(self.fields[index]))
         self.call_later(self._mount_field, index + 1)
 
     def _focus_first(self) -> None:

@@ -3,6 +3,7 @@ sight, and a key then shows the form made for it, refilled, rather than building
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -225,3 +226,21 @@ async def test_a_log_made_before_opens_on_a_filter_reading_that_page_alone(
         rows = app.screen.query_one(LogTable)
         assert rows.row_count and set(column(rows, "rating")) == {" Red    "}
         assert read and all(f.ratings == frozenset({Rating.RED}) for f in read), read
+
+
+async def test_a_form_made_ahead_is_whole_when_it_may_be_asked(demo: Tracker) -> None:
+    """A form made ahead counts as built only once every widget of every field is mounted, a
+    choice's own parts too: a key that came as the last field was mounting refilled a choice
+    not yet made, and the app failed."""
+    app = SSCPApp(demo, start="dashboard")  # its one form, the import form, ends on a choice
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        built: list[FormModal] = []
+        for _ in range(2000):
+            built = [f for f in kept_forms(app) if isinstance(f, FormModal) and f.built]
+            if built:
+                break
+            await asyncio.sleep(0.001)
+        assert built, "the import form was made ahead"
+        unmounted = [w for form in built for w in form.walk_children() if not w.is_mounted]
+        assert not unmounted, unmounted
