@@ -93,21 +93,32 @@ class Paints:
 BACKGROUND = {"watch"}  # the look for others' changes every 1.5 s: no key's work
 
 
-def _busy(app: Any) -> bool:
-    return any(not worker.is_finished and worker.group not in BACKGROUND for worker in app.workers)
+def _busy(app: Any, before: frozenset[Any] = frozenset()) -> bool:
+    """Whether a worker of the key's is still at work: one started since ``before`` was taken,
+    for the app or a screen the user is on. A worker already running as the key was pressed
+    is not the key's, nor one reading for a screen made ahead, out of sight (sscp_tui.ahead)."""
+    shown = set(app.screen_stack)
+    return any(
+        not worker.is_finished
+        and worker.group not in BACKGROUND
+        and worker not in before
+        and (worker.node is app or getattr(worker.node, "screen", None) in shown)
+        for worker in app.workers
+    )
 
 
 async def _press(app: Any, paints: Paints, key: str, timeout: float = 20.0) -> float | None:
     """Milliseconds from the key to the first paint after its workers finished (once no
     worker has run for QUIET seconds); a key whose work repainted nothing counts to the end of
     its work; None for a key that did no work and repainted nothing."""
+    before = frozenset(app.workers)
     start = time.perf_counter()
     app.simulate_key(key)
     done_at = start
     while time.perf_counter() - start < timeout:
         await asyncio.sleep(0.001)
         now = time.perf_counter()
-        if _busy(app):
+        if _busy(app, before):
             done_at = now
             continue
         after = [t for t in paints.times[-50:] if t >= done_at]
