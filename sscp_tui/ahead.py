@@ -28,10 +28,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 AHEAD_AFTER = 0.3  # seconds with no key or mouse before a form is made
-# ... and before a screen is: a screen made reads its data, which can take the best part of a
-# second at 100,000 items (the priorities' actions), and a key pressed meanwhile shares the
-# interpreter with that read. At 0.3 s, a key pressed in the bench waited 0.8 s for one.
-SCREEN_AHEAD_AFTER = 1.5
+# ... and before a screen is (once the forms are made). A screen made reads its data in a
+# worker, 20-170 ms at 100,000 items, which a key pressed meanwhile shares the interpreter
+# with. At 1.5 s, no first visit in the bench found its screen made; the 0.8 s it once timed
+# a key at, with 0.3 s, was the bench counting that read as the key's own work.
+SCREEN_AHEAD_AFTER = 0.3
 AHEAD_EVERY = 0.1  # seconds between looks
 
 
@@ -81,8 +82,8 @@ class Ahead:
 
         app = self._app
         idle = time.monotonic() - self._last_input()
-        if idle < AHEAD_AFTER or not self._ready():
-            return False
+        if idle < AHEAD_AFTER or not self._ready() or not app.is_running:
+            return False  # (not running: closing, its screens being taken down one by one)
         try:
             screen = app.screen
         except (ScreenStackError, UnknownModeError):

@@ -34,6 +34,8 @@ from sscp_tui.views import ViewBook
 from sscp_tui.widgets.rating import RATING_VARIABLES
 
 if TYPE_CHECKING:
+    from textual.widget import AwaitMount
+
     from sscp_tui.services.tracker import Tracker
 
 T = TypeVar("T")
@@ -165,6 +167,7 @@ class SSCPApp(App[None]):
             self._make_screen_ahead,
         )
         self.log_filter_to_open: ItemFilter | None = None  # see open_log
+        self._switching_to_made = False  # see switch_mode
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):  # a key or the mouse: not the time for a full pass
@@ -283,10 +286,27 @@ class SSCPApp(App[None]):
             self.notify(self.views.warning, severity="warning", markup=False)
 
     # --- navigation ------------------------------------------------------------------------
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Textual's switch, without its hold on every paint for 50 ms after it where the
+        mode's screen is made already (see delay_update)."""
+        self._switching_to_made = mode in self._screen_stacks
+        try:
+            return super().switch_mode(mode)
+        finally:
+            self._switching_to_made = False
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        # Textual holds every paint for 50 ms after a switch of mode, to hide a screen being
+        # made. Every F-key and every Enter that opens the log waited for it: a screen seen
+        # before was drawn, and its data read, in 10-30 ms, then shown only once the 50 ms had
+        # passed. A screen not yet made is still hidden while it is made.
+        if not self._switching_to_made:
+            super().delay_update(delay)
+
     def _make_screen_ahead(self) -> bool:
         """(The app idle: see sscp_tui.ahead.) The next F-key's screen not yet made, made now
         out of sight, its data read; its first visit is then as quick as a return to it
-        (it reloads as on a return, if the tracker changed or half a minute has passed).
+        (it reloads as on a return, if the tracker or the day has changed since it was made).
         Whether one was made."""
         for mode in AHEAD_MODES:
             if mode not in self._screen_stacks:
@@ -311,8 +331,23 @@ class SSCPApp(App[None]):
         # before as it comes on top (LogScreen.on_mount, on_screen_resume); one under a
         # dialog, once the dialog is closed (show, above).
         self.log_filter_to_open = item_filter
+        self._uncover_log()
         self.switch_mode("log")
         self.call_after_refresh(show)
+
+    def _uncover_log(self) -> None:
+        """(Before a switch to the log from another mode.) What was left open over the log
+        (an item's screen) is taken off as the log is gone back to, not shown first, perhaps
+        reloaded, and then taken off (40-80 ms at 100,000 items)."""
+        from sscp_tui.screens.log import LogScreen
+
+        stack = self._screen_stacks.get("log")
+        if self._current_mode == "log" or not stack:
+            return  # (show, in open_log, takes them off the stack on top)
+        while len(stack) > 1 and not isinstance(stack[-1], LogScreen):
+            screen = stack.pop()
+            screen._pop_result_callback()  # as pop_screen does: it closes with no result
+            self.call_later(self._replace_screen, screen)  # removed (a form kept stays)
 
     def add_items_to(self, review_id: int) -> None:
         """The Reviews screen, with the form adding to that review open over it."""

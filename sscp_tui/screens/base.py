@@ -23,6 +23,8 @@ from sscp_tui.widgets.dimmed import Dimmed
 from sscp_tui.widgets.rowtable import RowTable
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from textual.app import App
     from textual.widgets import DataTable
 
@@ -132,11 +134,13 @@ class StyledWhenMade:
 
 
 class TrackerScreen(WorkerErrors, StyledWhenMade, Screen[None]):
-    # Coming back to a screen reloads it only when the tracker may have changed: after an
-    # edit in this app (its data version moved on), or after a while (another user's edits).
-    # Closing a dialog on top of it therefore costs no reload and no repaint of every row.
-    RELOAD_AFTER_SECONDS = 30.0
-    _seen: tuple[int, float] | None = None
+    # Coming back to a screen reloads it only when what it shows may have changed: after an
+    # edit in this app or another user's (the data version moves on with both: see
+    # SSCPApp._look_for_changes), on a new day (alerts are judged by the day), or, as a last
+    # resort, after some minutes. Closing a dialog on top of it therefore costs no reload and
+    # no repaint of every row, nor does a return to a screen made ahead (sscp_tui.ahead).
+    RELOAD_AFTER_SECONDS = 300.0
+    _seen: tuple[int, date, float] | None = None  # data version, day, when (monotonic)
     # Moving the focus repaints the two widgets it moves between (their focus styles), not
     # the whole screen as Screen's own reactive does: on the log, Enter in the search box
     # cost a 20 ms repaint of every row, competing with the search it had just started.
@@ -144,15 +148,18 @@ class TrackerScreen(WorkerErrors, StyledWhenMade, Screen[None]):
 
     def on_screen_resume(self) -> None:
         if self._seen is not None:
-            seen_version, seen_at = self._seen
-            stale = time.monotonic() - seen_at > self.RELOAD_AFTER_SECONDS
-            if self.sscp.data_version != seen_version or stale:
+            seen_version, seen_day, seen_at = self._seen
+            if (
+                self.sscp.data_version != seen_version
+                or self.sscp.as_of != seen_day
+                or time.monotonic() - seen_at > self.RELOAD_AFTER_SECONDS
+            ):
                 self.refresh_data()
         self.mark_seen()
 
     def mark_seen(self) -> None:
         """This screen has taken in the tracker's latest change (its own edit)."""
-        self._seen = (self.sscp.data_version, time.monotonic())
+        self._seen = (self.sscp.data_version, self.sscp.as_of, time.monotonic())
 
     @property
     def sscp(self) -> SSCPApp:
@@ -176,9 +183,16 @@ class TrackerScreen(WorkerErrors, StyledWhenMade, Screen[None]):
         self._read_item(item_id)
 
     @work(thread=True, exclusive=True, group="open-item", exit_on_error=False)
-    def _read_item(self, item_id: int) -> None:
-        detail = self.tracker.item(item_id)
-        self.app.call_from_thread(self._show_item, item_id, detail)
+    def _read_item(self, item_id: int) -> tuple[int, ItemDetail | None]:
+        # Shown as the worker ends (on_worker_state_changed), not from inside it: the worker
+        # would otherwise count as at work until the item's screen had been made and painted.
+        return item_id, self.tracker.item(item_id)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # (WorkerErrors' handler is called as well, and reports a failure.)
+        if event.worker.group == "open-item" and event.state is WorkerState.SUCCESS:
+            read = cast("tuple[int, ItemDetail | None]", event.worker.result)
+            self._show_item(*read)
 
     def _show_item(self, item_id: int, detail: ItemDetail | None) -> None:
         from sscp_tui.screens.item import ItemScreen

@@ -1,0 +1,180 @@
+"""Going between screens: a screen seen before (or made ahead) is shown at once, reloaded only
+when what it shows may have changed, and nothing left open elsewhere is shown on the way."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from sscp_tui import ahead
+from sscp_tui.app import AHEAD_MODES, SSCPApp
+from sscp_tui.db.enums import ReviewKind
+from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.item import ItemScreen
+from sscp_tui.screens.log import LogScreen, LogTable
+from sscp_tui.screens.reviews import ReviewsScreen
+from sscp_tui.services.tracker import Tracker
+from sscp_tui.widgets.rowtable import RowTable
+from tests.functional.screen_helpers import column, settle, table_rows, wait_until
+
+SIZE = (140, 45)
+
+
+def counting(monkeypatch: pytest.MonkeyPatch, tracker: Tracker, name: str) -> list[int]:
+    """A list that grows by one at each call of the tracker's ``name``."""
+    calls: list[int] = []
+    real = getattr(tracker, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tracker, name, counted)
+    return calls
+
+
+async def test_a_screen_seen_before_is_shown_without_a_hold(demo: Tracker) -> None:
+    """Textual held every paint for 50 ms after a change of mode; a screen made already is
+    drawn at once (a screen being made is still hidden until it is)."""
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app._ahead._failed = True  # (nothing made ahead: reviews is made at its F-key)
+        app.simulate_key("f4")
+        await asyncio.sleep(0.01)
+        assert app.current_mode == "reviews" and app._batch_count == 1, "a screen being made is hidden"
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        app.simulate_key("f4")
+        await asyncio.sleep(0.01)
+        assert app.current_mode == "reviews"
+        assert app._batch_count == 0, "a screen made before is painted as soon as it is drawn"
+
+
+async def test_a_screen_made_ahead_takes_in_a_change_made_before_its_first_visit(demo: Tracker) -> None:
+    """A screen read ahead, out of sight, and then a change: its first visit shows the change.
+    (Textual resumes a screen as it is made, out of sight too, which marks it seen.)"""
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await wait_until(pilot, app, lambda: all(mode in app._screen_stacks for mode in AHEAD_MODES))
+        await settle(pilot, app)
+        demo.save_review(
+            None, {"kind": ReviewKind.LCSPR.value, "title": "Child Q", "year": 2026, "status": "published"}
+        )
+        app.data_version += 1  # as saving it in the app does
+        await pilot.press("f4")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ReviewsScreen)
+        shown = " ".join(" ".join(row) for row in table_rows(app.screen.query_one(RowTable)))
+        assert "Child Q" in shown, "reloaded on its first visit"
+
+
+async def test_a_return_reloads_only_when_what_it_shows_may_have_changed(
+    demo: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not after a minute with nothing changed (another user's change moves the data version:
+    see SSCPApp._look_for_changes); after a change, on a new day, or after some minutes."""
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f4")
+        await settle(pilot, app)
+        reviews = app.screen
+        assert isinstance(reviews, ReviewsScreen)
+        read = counting(monkeypatch, demo, "reviews")
+
+        async def back_to_reviews(seen_seconds_ago: float = 0.0) -> int:
+            await pilot.press("f3")
+            await settle(pilot, app)
+            if seen_seconds_ago and reviews._seen is not None:
+                version, day, at = reviews._seen
+                reviews._seen = (version, day, at - seen_seconds_ago)
+            before = len(read)
+            await pilot.press("f4")
+            await settle(pilot, app)
+            assert app.screen is reviews
+            return len(read) - before
+
+        assert await back_to_reviews(seen_seconds_ago=60) == 0, "nothing changed in a minute"
+        app.data_version += 1
+        assert await back_to_reviews() == 1, "a change since"
+        monkeypatch.setattr(demo, "_as_of", demo.as_of + timedelta(days=1))
+        assert await back_to_reviews() == 1, "a new day: alerts move on"
+        assert await back_to_reviews(seen_seconds_ago=TrackerScreen.RELOAD_AFTER_SECONDS + 1) == 1
+
+
+async def test_a_review_opened_with_an_item_left_open_over_the_log_goes_straight_to_the_log(
+    demo: Tracker,
+) -> None:
+    """An item left open over the log, then Enter on a review: the log shows the review's items,
+    and the item is neither shown on the way nor left under the log."""
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ItemScreen)
+        await pilot.press("f4")
+        await settle(pilot, app)
+        shown: list[str] = []
+        app.screen_change_signal.subscribe(
+            app, lambda screen: shown.append(type(screen).__name__), immediate=True
+        )
+        await pilot.press("enter")
+        await settle(pilot, app)
+        log = app.screen
+        assert isinstance(log, LogScreen) and app.screen_stack == [log]
+        assert "ItemScreen" not in shown, shown
+        reviews = set(column(log.query_one(LogTable), "review"))
+        assert len(reviews) == 1, reviews
+
+
+async def test_an_item_is_shown_once_its_read_has_ended(demo: Tracker) -> None:
+    """The item's screen is shown once the read of its record has ended, not from inside it."""
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        at_work: list[list[str]] = []
+
+        def shown(screen: Any) -> None:
+            if isinstance(screen, ItemScreen):
+                at_work.append([w.group for w in app.workers if not w.is_finished])
+
+        app.screen_change_signal.subscribe(app, shown, immediate=True)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ItemScreen) and app.screen.detail is not None
+        assert at_work and "open-item" not in at_work[0], at_work
+
+
+async def test_nothing_is_made_ahead_once_the_app_is_closing(
+    demo: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the app closes, its screens are taken down one by one: a screen or form made then
+    failed the close ("dictionary changed size during iteration")."""
+    monkeypatch.setattr(ahead, "AHEAD_AFTER", 0.0)
+    monkeypatch.setattr(ahead, "SCREEN_AHEAD_AFTER", 0.0)
+    app = SSCPApp(demo, start="log")
+    closing = [False]
+    made: list[str] = []
+    close_all = app._close_all
+
+    async def close_all_and_look() -> None:
+        closing[0] = True  # and now it is time to make something ahead
+        before = set(app._screen_stacks) | set(app._installed_screens)
+        app._ahead.tick()
+        made.extend((set(app._screen_stacks) | set(app._installed_screens)) - before)
+        await close_all()
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app._ahead._ready = lambda: closing[0]  # nothing made while the app runs
+        app._close_all = close_all_and_look  # type: ignore[method-assign]
+        await settle(pilot, app)
+        assert "reviews" not in app._screen_stacks
+    assert not made, made
