@@ -1,6 +1,7 @@
 """Made ahead: while the user reads a screen, the forms its keys ask are made out of sight,
-one at a time, then the screens of the F-keys not yet visited, so that the first asking of a
-form, and the first visit to a screen, are as quick as asking again or coming back.
+one at a time, then the screens of the F-keys not yet visited, then the forms of those, so
+that the first asking of a form, and the first visit to a screen, are as quick as asking
+again or coming back.
 
 A form's first asking built it: its widgets made, styled and mounted, and the styles of any
 kind of widget not yet seen added to the stylesheet, which was then parsed again. That took
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.screen import Screen
 
+    from sscp_tui.screens.base import TrackerScreen
     from sscp_tui.screens.forms import FormModal
 
 logger = logging.getLogger(__name__)
@@ -78,7 +80,6 @@ class Ahead:
         from textual.app import ScreenStackError, UnknownModeError
 
         from sscp_tui.screens.base import TrackerScreen
-        from sscp_tui.screens.forms import made_ahead
 
         app = self._app
         idle = time.monotonic() - self._last_input()
@@ -92,14 +93,32 @@ class Ahead:
             return False  # a dialog on top, or a screen still being made
         if any(worker.is_running for worker in app.workers):
             return False  # the screen's own reads come first
-        if screen not in self._done:
-            if self._for is None or self._for() is not screen:
-                self._for, self._makers = ref(screen), screen.forms_ahead()
-            while self._makers:
-                if made_ahead(app, self._makers.pop(0)()):
-                    return True
-            self._done.add(screen)
-            self._for = None
-        # This screen's forms are all made: the next F-key's screen, with the forms it asks
-        # made in turn once it is visited and read.
-        return idle >= SCREEN_AHEAD_AFTER and self._next_screen()
+        if screen not in self._done and self._forms_of(screen):
+            return True
+        if idle < SCREEN_AHEAD_AFTER:
+            return False
+        # This screen's forms are all made: the next F-key's screen, then the forms of each
+        # screen made, so that a screen's first form is as quick as its first visit.
+        if self._next_screen():
+            return True
+        made = [stack[0] for stack in app._screen_stacks.values() if stack]
+        for other in made:
+            if not isinstance(other, TrackerScreen) or not other.is_mounted or other in self._done:
+                continue
+            if self._forms_of(other):
+                return True
+        return False
+
+    def _forms_of(self, screen: TrackerScreen) -> bool:
+        """Makes the next form ``screen``'s keys ask not yet made; whether it made one (if not,
+        the screen's forms are all made)."""
+        from sscp_tui.screens.forms import made_ahead
+
+        if self._for is None or self._for() is not screen:  # (a form already made is passed over)
+            self._for, self._makers = ref(screen), screen.forms_ahead()
+        while self._makers:
+            if made_ahead(self._app, self._makers.pop(0)()):
+                return True
+        self._done.add(screen)
+        self._for = None
+        return False

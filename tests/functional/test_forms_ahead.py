@@ -244,3 +244,21 @@ async def test_a_form_made_ahead_is_whole_when_it_may_be_asked(demo: Tracker) ->
         assert built, "the import form was made ahead"
         unmounted = [w for form in built for w in form.walk_children() if not w.is_mounted]
         assert not unmounted, unmounted
+
+
+async def test_a_screen_made_ahead_has_its_forms_made_before_its_first_visit(demo: Tracker) -> None:
+    """While the log is read, Reviews is made out of sight, and then its forms: its first
+    visit's first key shows a form made before."""
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await wait_until(pilot, app, lambda: "reviews" in app._screen_stacks)
+        reviews = app._screen_stacks["reviews"][0]
+        await wait_until(pilot, app, lambda: reviews in app._ahead._done)
+        made = kept_forms(app)
+        await pilot.press("f4")
+        await settle(pilot, app)
+        await pilot.press("n")  # a new review
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormModal) and app.screen in made
+        assert "review" in str(app.screen.form_title).lower()
