@@ -168,6 +168,7 @@ class SSCPApp(App[None]):
         )
         self.log_filter_to_open: ItemFilter | None = None  # see open_log
         self._switching_to_made = False  # see switch_mode
+        self._has_settled = False  # see _settled: SETTLED_SECONDS after mounting
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):  # a key or the mouse: not the time for a full pass
@@ -270,7 +271,7 @@ class SSCPApp(App[None]):
         # and a change saved elsewhere a moment later must be.
         self._watch_for_changes()
         self.set_interval(WATCH_SECONDS, self._watch_for_changes)
-        self.set_timer(SETTLED_SECONDS, set_aside_start_up)
+        self.set_timer(SETTLED_SECONDS, self._settled)
         self._collection.start()
         self.set_interval(COLLECT_SECONDS, self._collection.tick)
         self.set_interval(AHEAD_EVERY, self._ahead.tick)
@@ -303,11 +304,19 @@ class SSCPApp(App[None]):
         if not self._switching_to_made:
             super().delay_update(delay)
 
+    def _settled(self) -> None:
+        set_aside_start_up()
+        self._has_settled = True
+
     def _make_screen_ahead(self) -> bool:
         """(The app idle: see sscp_tui.ahead.) The next F-key's screen not yet made, made now
         out of sight, its data read; its first visit is then as quick as a return to it
         (it reloads as on a return, if the tracker or the day has changed since it was made).
-        Whether one was made."""
+        Whether one was made. None is made before the app has settled: a screen made then
+        competed with start-up, and with the terminal going in its first seconds (Textual's
+        writer could be left waiting on a terminal no one read, and the app never left)."""
+        if not self._has_settled:
+            return False
         for mode in AHEAD_MODES:
             if mode not in self._screen_stacks:
                 # Textual's own first step of a switch to a mode, without the switch.
