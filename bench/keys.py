@@ -93,16 +93,23 @@ class Paints:
 BACKGROUND = {"watch"}  # the look for others' changes every 1.5 s: no key's work
 
 
+def _shown(app: Any, worker: Any) -> bool:
+    """Whether the worker is the app's or a screen's in the stack now shown."""
+    return worker.node is app or getattr(worker.node, "screen", None) in app.screen_stack
+
+
+def _running_on_screen(app: Any) -> frozenset[Any]:
+    """(As a key is pressed.) The workers already at work for what is on screen: not the key's."""
+    return frozenset(worker for worker in app.workers if not worker.is_finished and _shown(app, worker))
+
+
 def _busy(app: Any, before: frozenset[Any] = frozenset()) -> bool:
-    """Whether a worker of the key's is still at work: one started since ``before`` was taken,
-    for the app or a screen the user is on. A worker already running as the key was pressed
-    is not the key's, nor one reading for a screen made ahead, out of sight (sscp_tui.ahead)."""
-    shown = set(app.screen_stack)
+    """Whether a worker is still at work for what is now on screen, other than those in
+    ``before``: the key's own, or the read of a screen made ahead that the key has gone to (its
+    data is what the user waits for). One reading for a screen made ahead and still out of
+    sight is no part of the key's work (sscp_tui.ahead)."""
     return any(
-        not worker.is_finished
-        and worker.group not in BACKGROUND
-        and worker not in before
-        and (worker.node is app or getattr(worker.node, "screen", None) in shown)
+        not worker.is_finished and worker.group not in BACKGROUND and worker not in before and _shown(app, worker)
         for worker in app.workers
     )
 
@@ -111,7 +118,7 @@ async def _press(app: Any, paints: Paints, key: str, timeout: float = 20.0) -> f
     """Milliseconds from the key to the first paint after its workers finished (once no
     worker has run for QUIET seconds); a key whose work repainted nothing counts to the end of
     its work; None for a key that did no work and repainted nothing."""
-    before = frozenset(app.workers)
+    before = _running_on_screen(app)
     start = time.perf_counter()
     app.simulate_key(key)
     done_at = start

@@ -290,7 +290,8 @@ class SSCPApp(App[None]):
     def switch_mode(self, mode: str) -> AwaitMount:
         """Textual's switch, without its hold on every paint for 50 ms after it where the
         mode's screen is made already (see delay_update)."""
-        self._switching_to_made = mode in self._screen_stacks
+        stack = self._screen_stacks.get(mode) or []
+        self._switching_to_made = bool(stack) and stack[-1].is_mounted  # (not one still being made ahead)
         try:
             return super().switch_mode(mode)
         finally:
@@ -348,12 +349,17 @@ class SSCPApp(App[None]):
         """(Before a switch to the log from another mode.) What was left open over the log
         (an item's screen) is taken off as the log is gone back to, not shown first, perhaps
         reloaded, and then taken off (40-80 ms at 100,000 items)."""
+        from sscp_tui.screens.base import TrackerScreen
         from sscp_tui.screens.log import LogScreen
 
         stack = self._screen_stacks.get("log")
         if self._current_mode == "log" or not stack:
             return  # (show, in open_log, takes them off the stack on top)
-        while len(stack) > 1 and not isinstance(stack[-1], LogScreen):
+        # A screen of the app's (an item's), not a dialog: a form may still be saving, and is
+        # left for the log to take off once it is on top (open_log's show), as before.
+        while (
+            len(stack) > 1 and isinstance(stack[-1], TrackerScreen) and not isinstance(stack[-1], LogScreen)
+        ):
             screen = stack.pop()
             screen._pop_result_callback()  # as pop_screen does: it closes with no result
             self.call_later(self._replace_screen, screen)  # removed (a form kept stays)

@@ -178,3 +178,17 @@ async def test_nothing_is_made_ahead_once_the_app_is_closing(
         await settle(pilot, app)
         assert "reviews" not in app._screen_stacks
     assert not made, made
+
+
+async def test_a_screen_still_being_made_ahead_is_hidden_until_made(demo: Tracker) -> None:
+    """An F-key to a screen that the app began making ahead a moment before keeps Textual's
+    hold: it is not shown half made."""
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app._ahead._failed = True
+        app._init_mode("reviews")  # as making it ahead begins
+        app.switch_mode("reviews")
+        assert app._batch_count == 1
+        await settle(pilot, app)
+        assert isinstance(app.screen, ReviewsScreen)
