@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from textual.await_complete import AwaitComplete
 from textual.reactive import Reactive
 from textual.renderables.background_screen import BackgroundScreen
 from textual.renderables.blank import Blank
-from textual.screen import ModalScreen, Screen
+from textual.screen import UPDATE_PERIOD, ModalScreen, Screen
 from textual.visual import VisualType
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
@@ -102,6 +103,50 @@ def _style_state(app: App[Any]) -> tuple[int, frozenset[str], frozenset[str]]:
     return app._css_update_count, frozenset(app.get_pseudo_classes()), frozenset(app.classes)
 
 
+class PaintsPromptly:
+    """Mixin: a change is painted as soon as the screen has nothing more to do, no more than
+    Textual's 60 times a second.
+
+    Textual paints a screen from a timer, paused while nothing changes and resumed when
+    something has. Resumed after a pause, the timer waits for the slot after its next one, so
+    a change was painted 17-33 ms after it was made, once no frame had been painted for a
+    while: the results of nearly every key that reads (a filter, a page, an item) waited that
+    long for their paint. Here a screen with something to paint paints it at once, unless it
+    painted less than a frame ago; then it paints when that frame is up."""
+
+    _painted_at = 0.0  # (monotonic)
+    _paint_due = False  # a look is asked for when the frame is up
+
+    async def _on_idle(self, event: events.Idle) -> None:
+        # In place of Screen's own handler, which resumes the timer (its conditions kept).
+        event.prevent_default()
+        screen = cast(Screen[Any], self)
+        if (
+            not screen.app._batch_count
+            and screen.is_current
+            and (
+                screen._layout_required
+                or screen._scroll_required
+                or screen._repaint_required
+                or screen._recompose_required
+                or screen._dirty_widgets
+            )
+        ):
+            wait = self._painted_at + UPDATE_PERIOD - time.monotonic()
+            if wait <= 0:
+                self._painted_at = time.monotonic()
+                screen._on_timer_update()
+            elif not self._paint_due:
+                self._paint_due = True
+                asyncio.get_running_loop().call_later(wait, self._frame_up)
+            return
+        await screen._invoke_and_clear_callbacks()
+
+    def _frame_up(self) -> None:
+        self._paint_due = False
+        cast(Screen[Any], self).check_idle()  # (an idle screen is prompted to look again)
+
+
 class StyledWhenMade:
     """Mixin: a screen is restyled as it comes on top only if what it was styled by changed
     while it was not on top.
@@ -133,7 +178,7 @@ class StyledWhenMade:
         self._styled_as = _style_state(cast(Screen[Any], self).app)
 
 
-class TrackerScreen(WorkerErrors, StyledWhenMade, Screen[None]):
+class TrackerScreen(WorkerErrors, PaintsPromptly, StyledWhenMade, Screen[None]):
     # Coming back to a screen reloads it only when what it shows may have changed: after an
     # edit in this app or another user's (the data version moves on with both: see
     # SSCPApp._look_for_changes), on a new day (alerts are judged by the day), or, as a last
@@ -260,7 +305,7 @@ class TrackerScreen(WorkerErrors, StyledWhenMade, Screen[None]):
         return True
 
 
-class ClosesOnce(StyledWhenMade, ModalScreen[Any]):
+class ClosesOnce(PaintsPromptly, StyledWhenMade, ModalScreen[Any]):
     def render(self) -> VisualType:  # type: ignore[override]  # (Textual draws Visuals too)
         """As Screen.render, with the screen beneath drawn by Dimmed (see there): the same
         picture, in a few milliseconds instead of 20-25 at each paint of a dialog."""
