@@ -21,7 +21,7 @@ from textual.widgets import Header, ProgressBar, Static
 
 from sscp_tui.db.enums import Rating
 from sscp_tui.screens.base import TrackerScreen
-from sscp_tui.screens.forms import ChoiceModal
+from sscp_tui.screens.forms import kept_chooser
 from sscp_tui.screens.item_actions import ItemActions
 from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.records import (
@@ -95,6 +95,7 @@ class ChairPassScreen(ItemActions, TrackerScreen):
         # A rating is the pass's decision on an item and moves it on; a revised timescale or
         # an update is part of deciding (Amber with a new date), and stays on the item.
         self._advance = True
+        self._scope_labels: dict[str, str] = {}  # a scope's value: what the pass calls it
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -129,29 +130,40 @@ class ChairPassScreen(ItemActions, TrackerScreen):
 
     # --- scope -----------------------------------------------------------------------------
     def action_new_scope(self) -> None:
-        options = [("All open items", "all")]
-        options += [
-            (f"Review: {label}", f"review:{review_id}") for review_id, label in self.tracker.review_labels()
+        self.read_scopes()
+
+    @work(thread=True, exclusive=True, group="chair-scopes", exit_on_error=False)
+    def read_scopes(self) -> None:
+        """The scopes to offer, read off the interface's thread (15-20 ms at 100,000 items)."""
+        scopes = [("All open items", "all", "All open items")]
+        scopes += [
+            (f"Review: {label}", f"review:{review_id}", label)
+            for review_id, label in self.tracker.review_labels()
         ]
-        options += [(f"Agency: {a.short_name} — {a.name}", f"agency:{a.id}") for a in self.tracker.agencies()]
-        self.app.push_screen(ChoiceModal("The chair's pass: which items?", options), self.start)
+        scopes += [
+            (f"Agency: {a.short_name} — {a.name}", f"agency:{a.id}", a.name) for a in self.tracker.agencies()
+        ]
+        self.app.call_from_thread(self._choose_scope, scopes)
+
+    def _choose_scope(self, scopes: list[tuple[str, str, str]]) -> None:
+        if not self.is_current:  # left (or a dialog opened on it) while they were read
+            return
+        self._scope_labels = {value: label for _, value, label in scopes}
+        options = [(offered, value) for offered, value, _ in scopes]
+        chooser = kept_chooser(self.app, "chair-scope", "The chair's pass: which items?", options)
+        self.app.push_screen(chooser, self.start)
 
     def start(self, choice: str | None) -> None:
         if choice is None:
             if not self.ids:
                 self.query_one("#chair-item", Static).update(Text("No pass in progress. s chooses a scope."))
             return
-        label = "All open items"
         f = ItemFilter(state=ItemState.OPEN)
         if choice.startswith("review:"):
-            review_id = int(choice.split(":")[1])
-            f = ItemFilter(review_id=review_id)
-            label = dict(self.tracker.review_labels()).get(review_id, "one review")
+            f = ItemFilter(review_id=int(choice.split(":")[1]))
         elif choice.startswith("agency:"):
-            agency_id = int(choice.split(":")[1])
-            f = ItemFilter(agency_id=agency_id, lead_only=True)
-            label = next((a.name for a in self.tracker.agencies() if a.id == agency_id), "one agency")
-        self.begin(f, label)
+            f = ItemFilter(agency_id=int(choice.split(":")[1]), lead_only=True)
+        self.begin(f, self._scope_labels.get(choice, "All open items"))
 
     @work(thread=True, exclusive=True, group="chair-scope", exit_on_error=False)
     def begin(self, f: ItemFilter, label: str) -> None:

@@ -524,6 +524,27 @@ class ChoiceModal(TrackerModal):
         if self.filterable and self.query_one("#choice-filter", Input).has_focus:
             self.query_one("#choice-list", OptionList).focus()
 
+    def ask_again(self, options: Sequence[tuple[str, str]]) -> None:
+        """(A chooser kept: see kept_chooser.) Asked again, over ``options``, as if new: nothing
+        typed, the first option highlighted; the list rebuilt only if they changed, or were
+        narrowed last time."""
+        listing = self.query_one("#choice-list", OptionList)
+        rebuild = list(options) != self.options
+        if self.filterable:
+            typed = self.query_one("#choice-filter", Input)
+            if typed.value:
+                with typed.prevent(Input.Changed):
+                    typed.value = ""
+                rebuild = True
+            typed.focus()
+        else:
+            listing.focus()
+        if rebuild:
+            self.options = list(options)
+            listing.clear_options()
+            listing.add_options(self._options(""))
+        listing.highlighted = 0 if listing.option_count else None
+
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
@@ -633,6 +654,34 @@ def reused(app: App[Any], fresh: F) -> F:
         ):
             form = installed
     return form
+
+
+def kept_chooser(app: App[Any], name: str, title: str, options: Sequence[tuple[str, str]]) -> ChoiceModal:
+    """A chooser kept installed in the app under ``name``, asked again over ``options``.
+
+    A chooser of many options is laid out option by option as it is made: the chair's scope,
+    about 850 options at 100,000 items, took 70-90 ms at each asking. A kept one is shown as
+    it was, its list rebuilt only if the options changed. A fresh one, not kept, whenever the
+    kept one is open already, or can no longer ask them (as few options as need no typing)."""
+    fresh = ChoiceModal(title, options)
+    if not app.is_screen_installed(name):
+        app.install_screen(fresh, name)
+        return fresh
+    installed = app.get_screen(name)
+    if _in_a_stack(app, installed):
+        return fresh
+    if (
+        isinstance(installed, ChoiceModal)
+        and installed.is_mounted
+        and installed.filterable == fresh.filterable
+    ):
+        installed.ask_again(options)
+        return installed
+    app.uninstall_screen(name)
+    if installed.is_mounted:
+        installed.remove()
+    app.install_screen(fresh, name)
+    return fresh
 
 
 def _in_a_stack(app: App[Any], screen: Screen[Any]) -> bool:

@@ -192,3 +192,43 @@ async def test_a_screen_still_being_made_ahead_is_hidden_until_made(demo: Tracke
         assert app._batch_count == 1
         await settle(pilot, app)
         assert isinstance(app.screen, ReviewsScreen)
+
+
+async def test_the_chairs_scope_chooser_is_kept_and_asked_again_as_new(demo: Tracker) -> None:
+    """The chooser of the chair's scopes (one a review, one an agency) is laid out once, not at
+    every `s`; asked again it has nothing typed and every scope, a review added since among
+    them, and the scope chosen names the pass."""
+    from textual.widgets import Input, OptionList
+
+    from sscp_tui.screens.forms import ChoiceModal
+
+    app = SSCPApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await wait_until(pilot, app, lambda: isinstance(app.screen, ChoiceModal))
+        first = app.screen
+        listing = first.query_one("#choice-list", OptionList)
+        every = listing.option_count
+        await pilot.press("F", "a", "m", "i", "l", "y")
+        await settle(pilot, app)
+        assert 0 < listing.option_count < every
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("s")
+        await wait_until(pilot, app, lambda: isinstance(app.screen, ChoiceModal))
+        assert app.screen is first, "the chooser kept, not made again"
+        assert first.query_one("#choice-filter", Input).value == ""
+        assert listing.option_count == every and listing.highlighted == 0
+        await pilot.press("escape")
+        await settle(pilot, app)
+        demo.save_review(
+            None, {"kind": ReviewKind.LCSPR.value, "title": "Child Q", "year": 2026, "status": "published"}
+        )
+        await pilot.press("s")
+        await wait_until(pilot, app, lambda: isinstance(app.screen, ChoiceModal))
+        assert app.screen is first and listing.option_count == every + 1
+        offered = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+        assert any("Child Q" in option for option in offered)
+        await pilot.press("C", "h", "i", "l", "d", "space", "Q", "enter")
+        await settle(pilot, app)
+        assert "Scope: LCSPR Child Q" in str(app.screen.query_one("#chair-scope").content)
