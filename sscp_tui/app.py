@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from sscp_tui.ahead import AHEAD_EVERY, Ahead
-from sscp_tui.collection import IdleCollection, set_aside_start_up
+from sscp_tui.collection import IdleCollection, break_strip_cycles, set_aside_start_up
 from sscp_tui.commands import JumpProvider
 from sscp_tui.config import Settings
 from sscp_tui.errors import EditError, StoreError, TrackerBusy, TrackerDamaged
@@ -159,6 +159,7 @@ class SSCPApp(App[None]):
         if self.settings.keymap:
             self.set_keymap(dict(self.settings.keymap))
         self._keymap_said = False
+        break_strip_cycles()
         self._collection = IdleCollection()
         self._ahead = Ahead(
             self,

@@ -6,6 +6,8 @@ import gc
 import subprocess
 import sys
 import time
+import types
+import weakref
 from pathlib import Path
 
 import pytest
@@ -144,7 +146,7 @@ async def test_the_collectors_full_passes_wait_for_a_lull_in_the_keys(
     assert gc.get_threshold() == found
 
 
-def test_a_full_pass_is_made_in_a_lull_or_at_the_latest_after_a_long_run_of_keys() -> None:
+def test_a_full_pass_is_made_in_a_lull_or_in_a_gap_after_a_long_run_of_keys() -> None:
     idle = collection.IdleCollection()
     found = gc.get_threshold()
     idle.start()
@@ -154,14 +156,77 @@ def test_a_full_pass_is_made_in_a_lull_or_at_the_latest_after_a_long_run_of_keys
         assert not idle.tick()  # a key just now
         idle.last_input -= collection.IDLE_SECONDS
         assert idle.tick()  # a lull
+        assert gc.get_freeze_count(), "what survived is set aside from the next passes"
         assert not idle.tick()  # nothing new since that pass
         gc.collect(1)
         idle.input()
         idle.last_pass -= collection.LATEST_SECONDS
-        assert idle.tick()  # keys without a pause for two minutes: made anyway
+        assert not idle.tick(), "keys without a lull: not while they come"
+        idle.last_input -= collection.GAP_SECONDS
+        assert idle.tick(), "... but in the first gap between them"
+        gc.collect(1)
+        idle.input()
+        idle.last_pass -= collection.LONGEST_SECONDS
+        assert idle.tick(), "and at the latest, at once"
     finally:
         idle.stop()
     assert gc.get_threshold() == found
+    assert not gc.get_freeze_count(), "what its passes set aside is let go as the app closes"
+
+
+class Ring:
+    """Refers to itself: only the collector can free it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_cycle_set_aside_by_a_pass_is_freed_once_the_user_has_stepped_away() -> None:
+    idle = collection.IdleCollection()
+    idle.start()
+    try:
+        ring = Ring()
+        gone = weakref.ref(ring)
+        gc.collect(1)
+        idle.last_input -= collection.IDLE_SECONDS
+        assert idle.tick()  # the ring survives the pass, and is set aside
+        del ring
+        gc.collect(1)
+        idle.last_input -= collection.IDLE_SECONDS
+        assert idle.tick()
+        assert gone() is not None, "a pass does not walk what an earlier one set aside"
+        idle.last_reclaim -= collection.RECLAIM_AFTER_SECONDS
+        idle.last_input -= collection.RECLAIM_IDLE_SECONDS
+        assert idle.tick()
+        assert gone() is None, "the whole heap walked again, and the ring freed"
+    finally:
+        idle.stop()
+
+
+def test_a_painted_line_left_whole_is_not_kept_in_its_own_caches() -> None:
+    """Textual's line cropped or divided to itself kept itself in its own cache, a cycle for
+    the collector to find; the results are Textual's own."""
+    from rich.segment import Segment
+    from rich.style import Style
+    from textual.strip import Strip
+
+    collection.break_strip_cycles()
+    red = Style(color="red")
+
+    def line() -> Strip:
+        return Strip([Segment("Overdue ", red), Segment("60 days")])
+
+    whole = line()
+    assert whole.crop_extend(0, whole.cell_length, None) is whole
+    assert list(whole.divide([whole.cell_length, whole.cell_length + 5])) == [whole]
+    for cache in (whole._crop_extend_cache, whole._divide_cache, whole._crop_cache):
+        assert whole not in cache._cache.values() and [whole] not in cache._cache.values()
+    referrers = [r for r in gc.get_referrers(whole) if not isinstance(r, types.FrameType)]
+    assert referrers == [], "freed by reference counting alone"
+
+    for start, end in ((0, 5), (3, 15), (2, 30), (0, 30)):
+        assert line().crop_extend(start, end, red) == line().extend_cell_length(end, red).crop(start, end)
+    assert [strip.text for strip in line().divide([3, 8, 15])] == ["Ove", "rdue ", "60 days"]
 
 
 async def test_a_screens_first_visits_do_not_parse_the_whole_stylesheet_again(
