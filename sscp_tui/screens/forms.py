@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.screen import Screen
+from textual.strip import Strip
+from textual.style import Style
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
@@ -478,6 +481,42 @@ class FormModal(TrackerModal):
                 _say(self.query_one(f"#hint-{name}", Static), spec.hint(value))
 
 
+class OneLineOptions(OptionList):
+    """A list of options, each on one line (cut short with an ellipsis if need be), laid out
+    without measuring each one. Textual's OptionList works out every option's wrapped height
+    to lay itself out, twice over for a list of height auto: 60-70 ms for the chair's 850
+    scopes at 100,000 items, at the first asking and at every change of the list."""
+
+    DEFAULT_CSS = """
+    OneLineOptions {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self.option_count
+
+    def _update_lines(self) -> None:
+        # As OptionList's own, with every option's height one (see there).
+        if not self.scrollable_content_region:
+            return
+        cache = self._line_cache
+        lines = cache.lines
+        for index in range(lines[-1][0] + 1 if lines else 0, self.option_count):
+            cache.index_to_line[index] = len(lines)
+            cache.heights[index] = 1
+            lines.append((index, 0))
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        virtual_size = Size(width, len(lines))
+        if virtual_size != self.virtual_size:
+            self.virtual_size = virtual_size
+            self._scroll_update(virtual_size)
+
+    def _get_option_render(self, option: Option, style: Style) -> list[Strip]:
+        return super()._get_option_render(option, style)[:1]
+
+
 class ChoiceModal(TrackerModal):
     """Pick one option from a list; type to narrow it. Returns the option's value or None."""
 
@@ -494,7 +533,7 @@ class ChoiceModal(TrackerModal):
             yield Label(Text(self.choice_title), classes="dialog-title")
             if self.filterable:
                 yield Input(placeholder="Type to narrow the list", id="choice-filter")
-            yield OptionList(*self._options(""), id="choice-list")
+            yield OneLineOptions(*self._options(""), id="choice-list")
 
     def _options(self, typed: str) -> list[Option]:
         words = typed.casefold().split()
@@ -520,8 +559,12 @@ class ChoiceModal(TrackerModal):
         if listing.highlighted is not None:
             self.dismiss(listing.get_option_at_index(listing.highlighted).id)
 
-    def key_down(self) -> None:
+    def key_down(self, event: events.Key) -> None:
         if self.filterable and self.query_one("#choice-filter", Input).has_focus:
+            # Into the list, on the option highlighted: the key goes no further (the list,
+            # focused, took it as its own and moved on past the first option).
+            event.prevent_default()
+            event.stop()
             self.query_one("#choice-list", OptionList).focus()
 
     def ask_again(self, options: Sequence[tuple[str, str]]) -> None:

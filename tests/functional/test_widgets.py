@@ -262,3 +262,30 @@ async def test_rows_made_when_first_drawn_are_made_for_the_rows_in_sight_and_rea
         assert table.cursor_key == "49" and 49 in made
         assert "R49" in "".join(screen_line(table, y) for y in range(table.size.height))
         assert len(made) < 50
+
+
+async def test_a_long_list_of_choices_puts_each_on_one_line_cut_short_if_need_be() -> None:
+    """Laid out without measuring each option (see OneLineOptions): a choice longer than the
+    list is wide is cut with an ellipsis, not wrapped, and the list scrolls one line a choice."""
+    from textual.widgets import OptionList
+
+    from sscp_tui.screens.forms import ChoiceModal
+
+    long = "Review: Thematic review of adolescent suicide and self-harm across the county (2023)"
+    options = [("All open items", "all"), (long, "long")] + [
+        (f"Agency {n}", f"agency:{n}") for n in range(30)
+    ]
+    app: App[None] = App()
+    async with app.run_test(size=(60, 20)) as pilot:
+        chosen: list[str | None] = []
+        await app.push_screen(ChoiceModal("Which items?", options), chosen.append)
+        await pilot.pause()
+        listing = app.screen.query_one("#choice-list", OptionList)
+        assert listing.virtual_size.height == len(options)
+        second = listing.render_line(1).text
+        assert second.strip().startswith("Review: Thematic review") and second.rstrip().endswith("…")
+        assert listing.render_line(2).text.strip() == "Agency 0", "one line for each choice"
+        await pilot.press("down")  # from the box where one types, into the list at its first choice
+        assert listing.has_focus and listing.highlighted == 0
+        await pilot.press("down", "enter")
+        assert chosen == ["long"]
