@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Header, ProgressBar, Static
+from textual.worker import get_current_worker
 
 from sscp_tui.db.enums import Rating
 from sscp_tui.screens.base import TrackerScreen
@@ -143,10 +144,11 @@ class ChairPassScreen(ItemActions, TrackerScreen):
         scopes += [
             (f"Agency: {a.short_name} — {a.name}", f"agency:{a.id}", a.name) for a in self.tracker.agencies()
         ]
-        self.app.call_from_thread(self._choose_scope, scopes)
+        if not get_current_worker().is_cancelled:  # (s pressed again meanwhile: that read asks)
+            self.app.call_from_thread(self._choose_scope, scopes)
 
     def _choose_scope(self, scopes: list[tuple[str, str, str]]) -> None:
-        if not self.is_current:  # left (or a dialog opened on it) while they were read
+        if self.app.screen is not self:  # left, or something opened on it, while they were read
             return
         self._scope_labels = {value: label for _, value, label in scopes}
         options = [(offered, value) for offered, value, _ in scopes]

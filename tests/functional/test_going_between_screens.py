@@ -232,3 +232,26 @@ async def test_the_chairs_scope_chooser_is_kept_and_asked_again_as_new(demo: Tra
         await pilot.press("C", "h", "i", "l", "d", "space", "Q", "enter")
         await settle(pilot, app)
         assert "Scope: LCSPR Child Q" in str(app.screen.query_one("#chair-scope").content)
+
+
+async def test_the_chairs_scopes_read_once_a_form_is_open_on_the_pass_ask_nothing(demo: Tracker) -> None:
+    """The scopes are read in a worker; should a form have opened on the pass meanwhile (or the
+    chair have left it), the chooser is not pushed over it."""
+    from sscp_tui.screens.chair import ChairPassScreen
+    from sscp_tui.screens.forms import ChoiceModal, FormModal
+
+    app = SSCPApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await wait_until(pilot, app, lambda: isinstance(app.screen, ChoiceModal))
+        await pilot.press("enter")  # all open items
+        await wait_until(
+            pilot, app, lambda: isinstance(app.screen, ChairPassScreen) and app.screen.detail is not None
+        )
+        chair = app.screen
+        await pilot.press("g")  # the rating's note form, over the pass
+        await wait_until(pilot, app, lambda: isinstance(app.screen, FormModal))
+        form = app.screen
+        chair._choose_scope([("All open items", "all", "All open items")])  # as a late read hands them over
+        await settle(pilot, app)
+        assert app.screen is form
