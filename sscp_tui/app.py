@@ -50,7 +50,7 @@ TERMINAL_SECONDS = 2.0  # how often the app checks that its terminal is still th
 SETTLED_SECONDS = 3.0
 # The F-keys' screens, in the order they are made ahead (the commonest first).
 AHEAD_MODES = ("log", "dashboard", "reviews", "agencies", "priorities", "packs", "chair")
-COLLECT_SECONDS = 1.0  # how often the app looks for a lull to make the collector's full pass in
+COLLECT_SECONDS = 0.1  # how often the app looks for a lull (or a gap) to make the collector's full pass in
 
 
 def _screen(name: str) -> Callable[[], Any]:

@@ -5,15 +5,16 @@ are made and kept, that grows: after an hour's use a pass took 100-330 ms at 100
 came every few dozen keys, and held whichever key it fell on for as long; after two minutes of
 keys without a pause, 0.3-0.9 s. Young objects are still collected as usual (those passes take
 a millisecond or two). The full pass is made here instead, once no key or mouse has come for
-IDLE_SECONDS, or, while someone types without such a lull, in the first short gap between keys
-once LATEST_SECONDS have passed (at once after LONGEST_SECONDS), so memory is never left to
+IDLE_SECONDS, or, while someone types without such a lull, in a gap of GAP_SECONDS between
+keys once LATEST_SECONDS have passed (at once after LONGEST_SECONDS), so memory is never left to
 grow. What survives a pass is set aside from the next ones (``gc.freeze``), as start-up's
 objects are once the app has settled: a pass walks only what was made since the last, 30-90 ms
 after 20 s of keys where a pass of everything took 300 ms.
 
 Objects set aside are still freed by reference counting; only a cycle among them would be
 kept. So every RECLAIM_AFTER_SECONDS, once no key has come for RECLAIM_IDLE_SECONDS, the whole
-heap is walked again, start-up's objects with it (at once after RECLAIM_LATEST_SECONDS).
+heap is walked again, start-up's objects with it (in a gap between keys after
+RECLAIM_LATEST_SECONDS).
 
 Textual's painted lines made cycles of their own, most of the garbage a pass had to find: see
 :func:`break_strip_cycles`.
@@ -101,6 +102,7 @@ class IdleCollection:
             self._found = None
             if self._set_aside:
                 gc.unfreeze()
+                gc.collect()  # (closing: what was set aside and is now garbage, freed)
                 self._set_aside = False
 
     def input(self) -> None:
@@ -115,7 +117,7 @@ class IdleCollection:
         since_reclaim = now - self.last_reclaim
         if self._set_aside and (
             (idle >= RECLAIM_IDLE_SECONDS and since_reclaim >= RECLAIM_AFTER_SECONDS)
-            or since_reclaim >= RECLAIM_LATEST_SECONDS
+            or (since_reclaim >= RECLAIM_LATEST_SECONDS and idle >= GAP_SECONDS)
         ):
             gc.unfreeze()
             self._pass()

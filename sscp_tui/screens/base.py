@@ -144,6 +144,9 @@ class PaintsPromptly:
 
     def _frame_up(self) -> None:
         self._paint_due = False
+        # The frame is up, whatever the clock says: a timer may fire up to a tick of the
+        # clock early (some 16 ms on Windows), and would otherwise be asked again and again.
+        self._painted_at = min(self._painted_at, time.monotonic() - UPDATE_PERIOD)
         cast(Screen[Any], self).check_idle()  # (an idle screen is prompted to look again)
 
 
