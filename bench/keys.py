@@ -115,23 +115,29 @@ def _busy(app: Any, before: frozenset[Any] = frozenset()) -> bool:
     )
 
 
+HANDED_OVER = 0.005  # seconds: a paint this close before its workers ended showed what they handed over
+
+
 def _to_paint(app: Any) -> bool:
-    """Whether the screen on top has a change not yet painted."""
-    screen = app.screen
-    return bool(
-        screen._layout_required
+    """Whether a screen shown has a change not yet painted (or is still being made)."""
+    return any(
+        not screen.is_mounted
+        or screen._layout_required
         or screen._scroll_required
         or screen._repaint_required
+        or screen._recompose_required
         or screen._dirty_widgets
         or getattr(screen, "_paint_due", False)
+        for screen in app.screen_stack
     )
 
 
 async def _press(app: Any, paints: Paints, key: str, timeout: float = 20.0) -> float | None:
     """Milliseconds from the key to the first paint after its workers finished (once no
     worker has run for QUIET seconds), or, if there is none and nothing is left to paint, to
-    the last paint while they ran: a worker's last act is often to hand its result to the
-    screen (call_from_thread), which is painted before the worker is marked finished. A key
+    a paint as they ended (within HANDED_OVER): a worker's last act is often to hand its
+    result to the screen (call_from_thread), which is painted before the worker is marked
+    finished. A key
     whose work repainted nothing counts to the end of its work; None for a key that did no
     work and repainted nothing."""
     before = _running_on_screen(app)
@@ -149,7 +155,7 @@ async def _press(app: Any, paints: Paints, key: str, timeout: float = 20.0) -> f
         after = [t for t in paints.times[-50:] if t >= done_at]
         if after and after[0] - done_at <= NOTHING_SHOWN:
             return (after[0] - start) * 1000
-        during = [t for t in paints.times[-50:] if start < t < done_at]
+        during = [t for t in paints.times[-50:] if done_at - HANDED_OVER <= t < done_at and t > start]
         if during and not _to_paint(app):
             return (during[-1] - start) * 1000
         if now - done_at >= NOTHING_SHOWN:  # nothing repainted
