@@ -36,8 +36,13 @@ async def made_ahead(pilot: Any, app: SSCPApp) -> set[Screen[Any]]:
 
     def done() -> bool:
         forms = kept_forms(app)
-        # Each is made and mounted, out of sight.
-        return screen in app._ahead._done and bool(forms) and all(f.is_mounted for f in forms)
+        # Each is made and mounted, out of sight, every field of it (a form still being made
+        # when its key comes is built at the key instead, as a form not made ahead).
+        return (
+            screen in app._ahead._done
+            and bool(forms)
+            and all(f.is_mounted and getattr(f, "built", False) for f in forms)
+        )
 
     await wait_until(pilot, app, done)
     forms = kept_forms(app)

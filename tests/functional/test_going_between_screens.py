@@ -3,7 +3,6 @@ when what it shows may have changed, and nothing left open elsewhere is shown on
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -36,23 +35,36 @@ def counting(monkeypatch: pytest.MonkeyPatch, tracker: Tracker, name: str) -> li
     return calls
 
 
-async def test_a_screen_seen_before_is_shown_without_a_hold(demo: Tracker) -> None:
+async def test_a_screen_seen_before_is_shown_without_a_hold(
+    demo: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Textual held every paint for 50 ms after a change of mode; a screen made already is
     drawn at once (a screen being made is still hidden until it is)."""
+    from textual.app import App
+
+    holds: list[str] = []
+    hold = App.delay_update
+
+    def held(app: App[Any], delay: float = 0.05) -> None:
+        holds.append(app.current_mode)  # (the mode switched from: Textual holds before it switches)
+        hold(app, delay)
+
+    monkeypatch.setattr(App, "delay_update", held)
     app = SSCPApp(demo, start="log")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
         app._ahead._failed = True  # (nothing made ahead: reviews is made at its F-key)
-        app.simulate_key("f4")
-        await asyncio.sleep(0.01)
-        assert app.current_mode == "reviews" and app._batch_count == 1, "a screen being made is hidden"
         await settle(pilot, app)
+        holds.clear()
+        await pilot.press("f4")
+        await settle(pilot, app)
+        assert app.current_mode == "reviews" and holds == ["log"], "a screen being made is hidden"
         await pilot.press("f3")
         await settle(pilot, app)
-        app.simulate_key("f4")
-        await asyncio.sleep(0.01)
+        holds.clear()
+        await pilot.press("f4")
+        await settle(pilot, app)
         assert app.current_mode == "reviews"
-        assert app._batch_count == 0, "a screen made before is painted as soon as it is drawn"
+        assert holds == [], "a screen made before is painted as soon as it is drawn"
 
 
 async def test_a_screen_made_ahead_takes_in_a_change_made_before_its_first_visit(demo: Tracker) -> None:
