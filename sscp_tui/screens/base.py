@@ -150,6 +150,22 @@ class PaintsPromptly:
         cast(Screen[Any], self).check_idle()  # (an idle screen is prompted to look again)
 
 
+class NotStartedClosing:
+    """Mixin: a screen whose start met the app closing is not told it is mounted.
+
+    A screen made ahead, out of sight, can be starting as the app closes. Textual then mounts
+    none of its widgets, but still sends the screen Mount, whose handlers look for them: the
+    app closed on an error ("No nodes match '#matrix-table'"). It happened in a test that
+    closed the app without a key (with a key, nothing is made ahead for a while); a terminal
+    closed, or a signal, would close the app the same way."""
+
+    async def on_event(self, event: events.Event) -> None:
+        screen = cast(Screen[Any], self)
+        if isinstance(event, events.Mount) and (screen._closing or screen._pruning):
+            return
+        await super().on_event(event)  # type: ignore[misc]
+
+
 class StyledWhenMade:
     """Mixin: a screen is restyled as it comes on top only if what it was styled by changed
     while it was not on top.
@@ -181,7 +197,7 @@ class StyledWhenMade:
         self._styled_as = _style_state(cast(Screen[Any], self).app)
 
 
-class TrackerScreen(WorkerErrors, PaintsPromptly, StyledWhenMade, Screen[None]):
+class TrackerScreen(WorkerErrors, NotStartedClosing, PaintsPromptly, StyledWhenMade, Screen[None]):
     # Coming back to a screen reloads it only when what it shows may have changed: after an
     # edit in this app or another user's (the data version moves on with both: see
     # SSCPApp._look_for_changes), on a new day (alerts are judged by the day), or, as a last
@@ -308,7 +324,7 @@ class TrackerScreen(WorkerErrors, PaintsPromptly, StyledWhenMade, Screen[None]):
         return True
 
 
-class ClosesOnce(PaintsPromptly, StyledWhenMade, ModalScreen[Any]):
+class ClosesOnce(NotStartedClosing, PaintsPromptly, StyledWhenMade, ModalScreen[Any]):
     def render(self) -> VisualType:  # type: ignore[override]  # (Textual draws Visuals too)
         """As Screen.render, with the screen beneath drawn by Dimmed (see there): the same
         picture, in a few milliseconds instead of 20-25 at each paint of a dialog."""
