@@ -22,7 +22,7 @@ from textual.worker import get_current_worker
 
 from sscp_tui.db.enums import Rating
 from sscp_tui.screens.base import TrackerScreen
-from sscp_tui.screens.forms import kept_chooser
+from sscp_tui.screens.forms import ChoiceModal, reused
 from sscp_tui.screens.item_actions import ItemActions
 from sscp_tui.services.alerts import ALERT_SEVERITY
 from sscp_tui.services.records import (
@@ -152,8 +152,9 @@ class ChairPassScreen(ItemActions, TrackerScreen):
             return
         self._scope_labels = {value: label for _, value, label in scopes}
         options = [(offered, value) for offered, value, _ in scopes]
-        chooser = kept_chooser(self.app, "chair-scope", "The chair's pass: which items?", options)
-        self.app.push_screen(chooser, self.start)
+        self.app.push_screen(
+            reused(self.app, ChoiceModal("The chair's pass: which items?", options)), self.start
+        )
 
     def start(self, choice: str | None) -> None:
         if choice is None:

@@ -33,7 +33,7 @@ from sscp_tui.text_safety import clean
 
 SAY_SAVING_AFTER = 0.25  # seconds
 T = TypeVar("T")
-F = TypeVar("F", bound="FormModal")
+K = TypeVar("K", bound="KeptModal")
 Validator = Callable[[str], str | None]  # returns an error sentence, or None when fine
 
 
@@ -103,7 +103,21 @@ def _say(line: Static, message: str) -> None:
         line.update(Text(message))
 
 
-class FormModal(TrackerModal):
+class KeptModal(TrackerModal):
+    """A dialog the app keeps installed once made, and asks again (see :func:`reused`):
+    ``kept_as`` names the dialogs one kept can stand for; ``take`` asks what a fresh one
+    would, or says it cannot; ``built`` once it may be asked."""
+
+    built = False
+
+    def kept_as(self) -> str:
+        raise NotImplementedError
+
+    def take(self, fresh: Any) -> bool:
+        raise NotImplementedError
+
+
+class FormModal(KeptModal):
     """A typed form. Enter in a one-line field moves on; ctrl+s saves; escape cancels."""
 
     BINDINGS = [
@@ -136,7 +150,7 @@ class FormModal(TrackerModal):
         self._again = False  # the save under way was asked for with ctrl+n
         self._saving_timer: Timer | None = None  # set while a save is under way
         self.ahead = False  # made ahead, out of sight: its fields are mounted one by one
-        self.built = False  # every field mounted: it may be asked
+        self.built = False  # every field mounted: it may be asked (see KeptModal)
 
     def commit_with(
         self,
@@ -250,6 +264,10 @@ class FormModal(TrackerModal):
 
     def _context_text(self) -> Text:
         return self.context if isinstance(self.context, Text) else Text(self.context)
+
+    def kept_as(self) -> str:
+        """Forms of one kind and the same fields (their names, kinds and hints)."""
+        return f"form:{type(self).__qualname__}:{_shape(self.fields)!r}"
 
     def take(self, fresh: FormModal) -> bool:
         """Ask what ``fresh`` asks (its title, fields, context, Save button and first field),
@@ -517,7 +535,7 @@ class OneLineOptions(OptionList):
         return super()._get_option_render(option, style)[:1]
 
 
-class ChoiceModal(TrackerModal):
+class ChoiceModal(KeptModal):
     """Pick one option from a list; type to narrow it. Returns the option's value or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
@@ -545,6 +563,19 @@ class ChoiceModal(TrackerModal):
 
     def on_mount(self) -> None:
         self.query_one("#choice-list", OptionList).highlighted = 0
+        self.built = True
+
+    def kept_as(self) -> str:
+        """Choosers of one title (what is chosen)."""
+        return f"choice:{self.choice_title}"
+
+    def take(self, fresh: ChoiceModal) -> bool:
+        """Ask ``fresh``'s options (see ask_again); False, and nothing changed, if it would
+        have a typing box and this one has none, or the other way round."""
+        if fresh.filterable != self.filterable:
+            return False
+        self.ask_again(fresh.options)
+        return True
 
     @on(Input.Changed, "#choice-filter")
     def _narrow(self, event: Input.Changed) -> None:
@@ -568,7 +599,7 @@ class ChoiceModal(TrackerModal):
             self.query_one("#choice-list", OptionList).focus()
 
     def ask_again(self, options: Sequence[tuple[str, str]]) -> None:
-        """(A chooser kept: see kept_chooser.) Asked again, over ``options``, as if new: nothing
+        """(A chooser kept: see reused.) Asked again, over ``options``, as if new: nothing
         typed, the first option highlighted; the list rebuilt only if they changed, or were
         narrowed last time."""
         listing = self.query_one("#choice-list", OptionList)
@@ -653,16 +684,11 @@ class PickManyModal(TrackerModal):
 NOTE_LABEL = "Why? (recorded in history)"
 
 
-def _kept_as(fresh: FormModal) -> str:
-    """The name a form of ``fresh``'s kind and fields is kept installed under."""
-    return f"form:{type(fresh).__qualname__}:{_shape(fresh.fields)!r}"
-
-
 def made_ahead(app: App[Any], fresh: FormModal) -> bool:
     """Make ``fresh`` now, out of sight, as the form :func:`reused` hands out for its kind and
     fields: its widgets made, styled and mounted while the user reads, so that the first
     asking of a form is as quick as asking again. False, and nothing made, if one is kept."""
-    name = _kept_as(fresh)
+    name = fresh.kept_as()
     if app.is_screen_installed(name):
         return False
     fresh.ahead = True
@@ -673,17 +699,18 @@ def made_ahead(app: App[Any], fresh: FormModal) -> bool:
     return True
 
 
-def reused(app: App[Any], fresh: F) -> F:
-    """A form of ``fresh``'s kind and fields kept installed in the app, asking ``fresh``'s
-    questions; ``fresh`` itself the first time (it is installed, for next time) and whenever
-    the installed one is open already (on the screen of another mode, say).
+def reused(app: App[Any], fresh: K) -> K:
+    """A dialog kept installed in the app that stands for ``fresh`` (see KeptModal.kept_as),
+    asking ``fresh``'s questions; ``fresh`` itself the first time (it is installed, for next
+    time) and whenever the installed one is open already (on the screen of another mode, say)
+    or cannot ask them.
 
-    A form kept is asked again without being built, and closing it removes nothing. Building
-    a form of eight fields took 80-120 ms at 100,000 items (its widgets made, styled and laid
-    out), and the log's filter form 0.5-0.8 s; asking again, 30-50 ms. Call it once what is
-    asked is known, just before the form is shown: the form handed out counts as in use
-    until it closes."""
-    name = _kept_as(fresh)
+    A dialog kept is asked again without being built, and closing it removes nothing.
+    Building a form of eight fields took 80-120 ms at 100,000 items (its widgets made, styled
+    and laid out), the log's filter form 0.5-0.8 s, and the chair's chooser of 850 scopes
+    60-90 ms; asking again, 30-50 ms. Call it once what is asked is known, just before the
+    dialog is shown: the one handed out counts as in use until it closes."""
+    name = fresh.kept_as()
     form = fresh
     if not app.is_screen_installed(name):
         app.install_screen(fresh, name)
@@ -697,34 +724,6 @@ def reused(app: App[Any], fresh: F) -> F:
         ):
             form = installed
     return form
-
-
-def kept_chooser(app: App[Any], name: str, title: str, options: Sequence[tuple[str, str]]) -> ChoiceModal:
-    """A chooser kept installed in the app under ``name``, asked again over ``options``.
-
-    A chooser of many options is laid out option by option as it is made: the chair's scope,
-    about 850 options at 100,000 items, took 70-90 ms at each asking. A kept one is shown as
-    it was, its list rebuilt only if the options changed. A fresh one, not kept, whenever the
-    kept one is open already, or can no longer ask them (as few options as need no typing)."""
-    fresh = ChoiceModal(title, options)
-    if not app.is_screen_installed(name):
-        app.install_screen(fresh, name)
-        return fresh
-    installed = app.get_screen(name)
-    if _in_a_stack(app, installed):
-        return fresh
-    if (
-        isinstance(installed, ChoiceModal)
-        and installed.is_mounted
-        and installed.filterable == fresh.filterable
-    ):
-        installed.ask_again(options)
-        return installed
-    app.uninstall_screen(name)
-    if installed.is_mounted:
-        installed.remove()
-    app.install_screen(fresh, name)
-    return fresh
 
 
 def _in_a_stack(app: App[Any], screen: Screen[Any]) -> bool:
