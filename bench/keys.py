@@ -72,7 +72,8 @@ class KeyTimes:
 class Paints:
     """When the screen last painted something (App._display given an update, wrapped). A
     refresh that found nothing to draw is no paint: switching screens makes one of the new
-    screen before it is laid out, and counting that timed every F-key at 2-3 ms."""
+    screen before it is laid out, and counting that timed every F-key at 2-3 ms. Nor is one
+    made while paints are held (App._batch_count), which writes nothing."""
 
     def __init__(self) -> None:
         self.times: list[float] = []
@@ -84,8 +85,9 @@ class Paints:
         times = self.times
 
         def wrapped(app: Any, screen: Any, renderable: Any) -> None:
+            held = app._batch_count  # (a paint held, as a screen is being made, writes nothing)
             display(app, screen, renderable)
-            if renderable is not None:
+            if renderable is not None and not held:
                 times.append(time.perf_counter())
 
         App._display = wrapped  # type: ignore[method-assign]
@@ -286,13 +288,21 @@ async def _log_as_opened(app: Any, pages_in: int = 0) -> None:
     await _settle(app)
 
 
-async def measure(db: str, runs: int, only: frozenset[str] = frozenset()) -> list[KeyTimes]:
+async def measure(
+    db: str, runs: int, only: frozenset[str] = frozenset(), home: str | None = None
+) -> list[KeyTimes]:
+    """``home``, the app's own folder (its views, settings); a temporary one, removed after, if
+    not given."""
+    if home is None:
+        with tempfile.TemporaryDirectory(prefix="sscp-keys-") as folder:
+            return await measure(db, runs, only, folder)
+
     from sscp_tui.app import SSCPApp
     from sscp_tui.config import Settings
     from sscp_tui.db.store import open_store
     from sscp_tui.services.tracker import Tracker
 
-    os.environ["SSCP_TUI_HOME"] = tempfile.mkdtemp()
+    os.environ["SSCP_TUI_HOME"] = home
     store = open_store(db)
     tracker = Tracker(store, Settings(author="Bench"), AS_OF)
     app = SSCPApp(tracker)

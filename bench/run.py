@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import compileall
 import csv
 import os
@@ -133,13 +134,24 @@ def fresh_copy(path: Path, folder: Path) -> Path:
 
 
 # --- start-up: a new process per run -----------------------------------------------------------
-def probe(mode: str, db: Path | None, runs: int) -> tuple[list[float], list[float]]:
+def home(work: Path, name: str) -> str:
+    """A folder of the app's own (settings, views, backups) for one part of the run, inside the
+    run's folder, which is removed as the run ends. The day's first opening of a tracker backs
+    it up there (257 MB at 100,000 items): a new folder for every start copied it again on
+    every start, and left it behind, some 5 GB a run still being written out as the keys were
+    timed."""
+    folder = work / f"home-{name}"
+    folder.mkdir(exist_ok=True)
+    return str(folder)
+
+
+def probe(mode: str, db: Path | None, runs: int, work: Path) -> tuple[list[float], list[float]]:
     times, rss = [], []
+    env = {**os.environ, "SSCP_TUI_HOME": home(work, f"start-{db.stem if db else 'empty'}")}
     for _ in range(runs):
         args = [PY, str(HERE / "probe.py"), mode, str(db or ""), AS_OF.isoformat()]
         start = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env={**os.environ, "SSCP_TUI_HOME": tempfile.mkdtemp()})  # fmt: skip
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         assert proc.stdout is not None
         line = proc.stdout.readline()
         elapsed = (time.perf_counter() - start) * 1000
@@ -184,7 +196,7 @@ class Marks:
         return (self.times[seen] - start) * 1000
 
 
-async def interactions(db: Path | str, runs: int) -> dict[str, list[float]]:
+async def interactions(db: Path | str, runs: int, work: Path) -> dict[str, list[float]]:
     from textual.worker import WorkerCancelled
 
     from sscp_tui.app import SSCPApp
@@ -196,7 +208,7 @@ async def interactions(db: Path | str, runs: int) -> dict[str, list[float]]:
     from sscp_tui.services.tracker import Tracker
     from sscp_tui.views import SavedView
 
-    os.environ["SSCP_TUI_HOME"] = tempfile.mkdtemp()
+    os.environ["SSCP_TUI_HOME"] = home(work, f"interactions-{Path(db).stem}")  # (the commands' after it too)
     # Enter is what is timed, so the search must not already have run on a pause in typing.
     log_module.SEARCH_PAUSE = 600.0
     store = open_store(db)
@@ -377,6 +389,7 @@ def main() -> None:
     runs = max(args.runs, 1)
     report = Report()
     work = Path(tempfile.mkdtemp(prefix="sscp-bench-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # however the run ends
     # The app's own modules compiled to bytecode first, as a user's second and later starts
     # find them (Python caches it on the first), and as Textual's and SQLAlchemy's already are
     # in the environment. Without this, where PYTHONDONTWRITEBYTECODE is set, every measured
@@ -384,7 +397,7 @@ def main() -> None:
     compileall.compile_dir(HERE.parent / "sscp_tui", quiet=1)
 
     print("floors…", file=sys.stderr)
-    empty, empty_rss = probe("empty", None, runs)
+    empty, empty_rss = probe("empty", None, runs, work)
     report.add(Figure("Floor: empty Textual app, start to first paint", "ms", empty))
     report.add(Figure("Floor: empty Textual app, peak RSS", "MiB", empty_rss))
     imports = command([PY, "-c", "import textual.app, sqlalchemy.orm"], runs)
@@ -410,7 +423,7 @@ def main() -> None:
         }
         for _ in range(start_runs):
             for mode, path in starts:
-                times, rss = probe(mode, path, 1)
+                times, rss = probe(mode, path, 1, work)
                 started[(mode, path)][0].extend(times)
                 started[(mode, path)][1].extend(rss)
         size_paint = statistics.median(started[("empty", None)][0])
@@ -434,7 +447,7 @@ def main() -> None:
         report.add(Figure(f"{size:,}: log count query (app)", "ms", q["count"], "sqlite3 (in turns)",
                           statistics.median(q["floor_count"]), "≤5× sqlite3"))  # fmt: skip
         copy = fresh_copy(db, work)
-        found = asyncio.run(interactions(copy, runs))
+        found = asyncio.run(interactions(copy, runs, work))
         report.add(
             Figure(f"{size:,}: filter change, key to repaint", "ms", found["filter"], target="<120 ms")
         )
@@ -455,7 +468,7 @@ def main() -> None:
         if size == 10_000:
             transfer_and_packs(report, copy, work, runs)
         if size == max(sizes):
-            every_key(report, fresh_copy(db, work), max(1, min(runs, 3)))
+            every_key(report, fresh_copy(db, work), max(1, min(runs, 3)), home(work, "keys"))
             backups_and_check(report, db, work, runs)
             visidata(report, db, work, runs)
             if not args.no_postgres:
@@ -478,7 +491,6 @@ def main() -> None:
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "latest.md").write_text(text, encoding="utf-8")
     print(text)
-    shutil.rmtree(work, ignore_errors=True)
 
 
 def postgres(report: Report, db: Path, runs: int) -> None:
@@ -489,13 +501,13 @@ def postgres(report: Report, db: Path, runs: int) -> None:
     measure(report, Figure, db, runs, paired, interactions, AS_OF)
 
 
-def every_key(report: Report, db: Path, runs: int) -> None:
+def every_key(report: Report, db: Path, runs: int, home: str) -> None:
     """Every key of every screen (bench/keys.py): each one's first press and later ones, the
     slowest five named in the notes."""
     from bench.keys import measure
 
     print("every key…", file=sys.stderr)
-    found = asyncio.run(measure(str(db), runs))
+    found = asyncio.run(measure(str(db), runs, home=home))
     for key in found:  # (a press that showed nothing is named in the notes, not timed)
         if key.first is not None:
             report.add(Figure(f"key {key.key} on {key.screen} ({key.description}), first press", "ms",
