@@ -9,7 +9,8 @@ kind of widget not yet seen added to the stylesheet, which was then parsed again
 A screen's first visit took 100-500 ms; a return, 5-90. A form is made only once no key or
 mouse has come for AHEAD_AFTER, a screen after SCREEN_AHEAD_AFTER, and either only while no
 work is under way; a form's fields are mounted one per turn of the event loop, so a key
-pressed meanwhile waits for a few ms, not a form.
+pressed meanwhile waits for a few ms, not a form, and the fields left wait until the user is
+idle again.
 """
 
 from __future__ import annotations
@@ -29,11 +30,15 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-AHEAD_AFTER = 0.3  # seconds with no key or mouse before a form is made
-# ... and before a screen is (once the forms are made). A screen made reads its data in a
-# worker, 20-170 ms at 100,000 items, which a key pressed meanwhile shares the interpreter
-# with. At 1.5 s, no first visit in the bench found its screen made; the 0.8 s it once timed
-# a key at, with 0.3 s, was the bench counting that read as the key's own work.
+# Seconds with no key or mouse before a form is made. A form's fields are mounted one per turn
+# and wait while keys come (see wait), so a key meets at most one field being mounted. At 0.3 s
+# the bench's keys, some 0.3 s apart, met no form made: each first press built its form.
+AHEAD_AFTER = 0.15
+# Before a screen is made (once the forms are made), no key or mouse for this long. A screen
+# made reads its data in a worker, 20-170 ms at 100,000 items, which a key pressed meanwhile
+# shares the interpreter with. At 1.5 s, no first visit in the bench found its screen made;
+# the 0.8 s it once timed a key at, with 0.3 s, was the bench counting that read as the key's
+# own work.
 SCREEN_AHEAD_AFTER = 0.3
 AHEAD_EVERY = 0.1  # seconds between looks
 
@@ -44,7 +49,8 @@ class Ahead:
     mouse event; ``ready``, whether the tracker is open (nothing is made before: the first
     screen is painted from a first look while the store opens in the background, and a
     form's choices would open it on the interface's thread); ``next_screen`` makes the next
-    F-key's screen not yet made, and says whether it did."""
+    F-key's screen not yet made, and says whether it did; ``quick_screen`` likewise a screen
+    that reads nothing as it is made (the item's), made as soon as the forms."""
 
     def __init__(
         self,
@@ -52,16 +58,23 @@ class Ahead:
         last_input: Callable[[], float],
         ready: Callable[[], bool],
         next_screen: Callable[[], bool],
+        quick_screen: Callable[[], bool] = lambda: False,
     ) -> None:
         self._app = app
         self._last_input = last_input
         self._ready = ready
         self._next_screen = next_screen
+        self._quick_screen = quick_screen
         self._done: WeakSet[Screen[Any]] = WeakSet()  # screens whose forms are all made
         # The screen on top, and the makers of its forms not yet run (from its forms_ahead).
         self._for: ref[Screen[Any]] | None = None
         self._makers: list[Callable[[], FormModal]] = []
         self._failed = False
+
+    def wait(self) -> float:
+        """Seconds until making ahead may go on: a form begun and not finished waits this long
+        before its next field (0 when the user has been idle for AHEAD_AFTER)."""
+        return max(0.0, AHEAD_AFTER - (time.monotonic() - self._last_input()))
 
     def tick(self) -> bool:
         """Whether something was made."""
@@ -94,6 +107,8 @@ class Ahead:
         if any(worker.is_running for worker in app.workers):
             return False  # the screen's own reads come first
         if screen not in self._done and self._forms_of(screen):
+            return True
+        if self._quick_screen():  # (made as quickly as a form: no read)
             return True
         if idle < SCREEN_AHEAD_AFTER:
             return False

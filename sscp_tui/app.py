@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, ScreenStackError, UnknownModeError
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
@@ -34,6 +34,7 @@ from sscp_tui.views import ViewBook
 from sscp_tui.widgets.rating import RATING_VARIABLES
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
     from textual.widget import AwaitMount
 
     from sscp_tui.services.tracker import Tracker
@@ -48,6 +49,10 @@ TERMINAL_SECONDS = 2.0  # how often the app checks that its terminal is still th
 # screen: some 150,000 objects at 100,000 items) is set aside from the garbage collector's
 # full passes, which otherwise walked it all: 70-110 ms a pass, a pass every few keys.
 SETTLED_SECONDS = 3.0
+# A screen's first showing waits for its first read (see SSCPApp._hold_until_read) this long at
+# most, looking this often.
+HOLD_FOR_READ = 0.3
+HOLD_LOOK_EVERY = 0.004
 # The F-keys' screens, in the order they are made ahead (the commonest first).
 AHEAD_MODES = ("log", "dashboard", "reviews", "agencies", "priorities", "packs", "chair")
 COLLECT_SECONDS = 0.1  # how often the app looks for a lull (or a gap) to make the collector's full pass in
@@ -166,9 +171,11 @@ class SSCPApp(App[None]):
             lambda: self._collection.last_input,
             lambda: self._tracker is not None,
             self._make_screen_ahead,
+            self._make_item_screen_ahead,
         )
         self.log_filter_to_open: ItemFilter | None = None  # see open_log
         self._switching_to_made = False  # see switch_mode
+        self._hold_for_reads = False  # see delay_update: not for the first screen
         self._has_settled = False  # see _settled: SETTLED_SECONDS after mounting
 
     async def on_event(self, event: events.Event) -> None:
@@ -281,7 +288,9 @@ class SSCPApp(App[None]):
             self.set_interval(TERMINAL_SECONDS, lambda: self._check_terminal(stdin.fileno()))
         if self._tracker is not None:
             self._say_notices(self._tracker)
+        # The first screen is painted as soon as it can be, from a first look (see first_look).
         self.switch_mode(self.start_mode)
+        self._hold_for_reads = True
         if self.welcome:
             self.notify(self.welcome, markup=False)
         if self.views.warning:
@@ -305,6 +314,39 @@ class SSCPApp(App[None]):
         # passed. A screen not yet made is still hidden while it is made.
         if not self._switching_to_made:
             super().delay_update(delay)
+            if self._hold_for_reads:
+                self._hold_until_read(delay)
+
+    def _hold_until_read(self, delay: float) -> None:
+        """(A screen being made, after the first.) Paints stay held past Textual's ``delay`` for
+        as long as the screen now on top is still making itself or reading what it shows, up to
+        HOLD_FOR_READ: it is shown once, with its data, rather than painted empty and then
+        filled. At 100,000 items the log made at the dashboard's Enter read its page (5-10 ms
+        alone) in 50 ms, sharing the interpreter with three paints of an empty log."""
+        self._begin_batch()
+        began = time.monotonic()
+
+        def end() -> None:
+            try:
+                screen: Screen[Any] | None = self.screen
+            except (ScreenStackError, UnknownModeError):
+                screen = None  # (the app closing)
+            reading = screen is not None and (
+                not screen.is_mounted
+                or any(worker.node is screen and not worker.is_finished for worker in self.workers)
+            )
+            if reading and self.is_running and time.monotonic() - began < HOLD_FOR_READ:
+                self.set_timer(HOLD_LOOK_EVERY, end, name="hold until read")
+                return
+            self._end_batch()
+            if not self._batch_count and screen is not None:
+                screen.refresh()
+
+        self.set_timer(delay, end, name="hold until read")
+
+    def ahead_wait(self) -> float:
+        """Seconds before what is being made ahead may go on (see Ahead.wait)."""
+        return self._ahead.wait()
 
     def _settled(self) -> None:
         set_aside_start_up()
@@ -325,6 +367,13 @@ class SSCPApp(App[None]):
                 self._init_mode(mode)
                 return True
         return False
+
+    def _make_item_screen_ahead(self) -> bool:
+        """(As _make_screen_ahead.) The item's screen, kept for every item opened (see
+        item_screen); whether it was made."""
+        from sscp_tui.screens.item import item_screen_ahead
+
+        return self._has_settled and item_screen_ahead(self)
 
     def open_log(self, item_filter: ItemFilter) -> None:
         def show() -> None:

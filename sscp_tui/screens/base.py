@@ -259,12 +259,12 @@ class TrackerScreen(WorkerErrors, NotStartedClosing, PaintsPromptly, StyledWhenM
             self._show_item(*read)
 
     def _show_item(self, item_id: int, detail: ItemDetail | None) -> None:
-        from sscp_tui.screens.item import ItemScreen
+        from sscp_tui.screens.item import item_screen
 
         if detail is None:
             self.say("That item is no longer in the log.", severity="warning")
         elif self.app.screen is self:  # not if the user has gone elsewhere meanwhile
-            self.app.push_screen(ItemScreen(item_id, detail))
+            self.app.push_screen(item_screen(self.app, item_id, detail))
 
     def refresh_data(self) -> None:
         """Reload what the screen shows (after an edit elsewhere)."""

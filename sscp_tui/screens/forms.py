@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.text import Text
 from textual import events, on, work
@@ -30,6 +31,9 @@ from textual.worker import Worker, WorkerState
 from sscp_tui.errors import EditError
 from sscp_tui.screens.base import TrackerModal, user_message
 from sscp_tui.text_safety import clean
+
+if TYPE_CHECKING:
+    from sscp_tui.app import SSCPApp
 
 SAY_SAVING_AFTER = 0.25  # seconds
 T = TypeVar("T")
@@ -209,9 +213,10 @@ class FormModal(KeptModal):
 
     async def _mount_field(self, index: int) -> None:
         """(A form made ahead.) Its fields one at a time, each in a turn of its own, so that a
-        key pressed meanwhile waits for one field's widgets (a few ms), not the whole form's.
-        Each is waited for, its own parts too (a choice's current value, say): the form is
-        ``built``, and may be asked, only once every one is there to be refilled."""
+        key pressed meanwhile waits for one field's widgets (a few ms), not the whole form's; the
+        rest wait until the user is idle again (Ahead.wait). Each is waited for, its own parts
+        too (a choice's current value, say): the form is ``built``, and may be asked, only once
+        every one is there to be refilled."""
         # Taken down as the app quits: what is left is not made. Textual's Widget.mount
         # mounts nothing then (and says so by these two flags), and the body may be gone.
         if not self.is_attached or any(node._closing or node._pruning for node in (self.app, self)):
@@ -222,6 +227,12 @@ class FormModal(KeptModal):
         if index == len(self.fields):
             self.built = True
             self._focus_first()
+            return
+        # A key or the mouse since the form was begun: the rest would share the interpreter
+        # with what the key does.
+        wait = cast("SSCPApp", self.app).ahead_wait()
+        if wait > 0:
+            self.set_timer(wait, partial(self._mount_field, index))
             return
         await body.mount(*self._field_widgets(self.fields[index]))
         self.call_later(self._mount_field, index + 1)

@@ -180,6 +180,33 @@ async def test_the_app_closes_cleanly_with_a_form_half_made(demo: Tracker) -> No
     assert app.return_code == 0
 
 
+async def test_a_form_half_made_when_a_key_comes_waits_for_a_pause(
+    demo: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fields of a form being made ahead are not mounted while keys come (they would share
+    the interpreter with what the key does); the form is finished once the user pauses."""
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+
+        def half_made() -> list[FormModal]:
+            return [f for f in kept_forms(app) if isinstance(f, FormModal) and f.is_mounted and not f.built]
+
+        await wait_until(pilot, app, lambda: bool(half_made()))
+        form = half_made()[0]
+        monkeypatch.setattr(ahead, "AHEAD_AFTER", 2.0)  # (no pause long enough under load either)
+        await pilot.press("down")
+        await pilot.pause()
+        fields = len(form.query(".field-label"))
+        for _ in range(4):
+            await pilot.press("down")
+            await pilot.pause(0.1)
+        assert not form.built and len(form.query(".field-label")) == fields < len(form.fields)
+        monkeypatch.setattr(ahead, "AHEAD_AFTER", 0.3)
+        await wait_until(pilot, app, lambda: form.built)
+        assert len(form.query(".field-label")) == len(form.fields)
+
+
 async def test_a_form_made_ahead_is_shown_in_the_theme_chosen_since(demo: Tracker) -> None:
     """A form made minutes before it is first asked follows a change of theme made meanwhile."""
     app = SSCPApp(demo, start="log")

@@ -17,7 +17,7 @@ from sscp_tui.screens.log import LogScreen, LogTable
 from sscp_tui.screens.reviews import ReviewsScreen
 from sscp_tui.services.tracker import Tracker
 from sscp_tui.widgets.rowtable import RowTable
-from tests.functional.screen_helpers import column, settle, table_rows, wait_until
+from tests.functional.screen_helpers import column, settle, static_text, table_rows, wait_until
 
 SIZE = (140, 45)
 
@@ -201,7 +201,7 @@ async def test_a_screen_still_being_made_ahead_is_hidden_until_made(demo: Tracke
         app._ahead._failed = True
         app._init_mode("reviews")  # as making it ahead begins
         app.switch_mode("reviews")
-        assert app._batch_count == 1
+        assert app._batch_count >= 1, "paints are held"
         await settle(pilot, app)
         assert isinstance(app.screen, ReviewsScreen)
 
@@ -267,3 +267,82 @@ async def test_the_chairs_scopes_read_once_a_form_is_open_on_the_pass_ask_nothin
         chair._choose_scope([("All open items", "all", "All open items")])  # as a late read hands them over
         await settle(pilot, app)
         assert app.screen is form
+
+
+async def test_the_first_item_opened_is_shown_on_a_screen_made_ahead(demo: Tracker) -> None:
+    """The item's screen is made out of sight, with no item, while the log is read; the first
+    Enter gives it the item under the cursor."""
+    app = SSCPApp(demo, start="log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await wait_until(pilot, app, lambda: app.is_screen_installed(ItemScreen.KEPT_AS))
+        made = app.get_screen(ItemScreen.KEPT_AS)
+        await wait_until(pilot, app, lambda: made.is_mounted)
+        assert app.screen is not made
+        table = app.screen.query_one(LogTable)
+        item_id = int(table.cursor_key or 0)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.screen is made and made.item_id == item_id
+        detail = demo.item(item_id)
+        assert detail is not None and detail.row.reference in static_text(app, "#item-head")
+
+
+async def _first_paints_of_reviews(
+    monkeypatch: pytest.MonkeyPatch, demo: Tracker, read_for: float
+) -> tuple[float, float, float]:
+    """(Helper.) The app open on the log, nothing made ahead, and reading the reviews taking
+    ``read_for`` seconds: when F4 was pressed, when the read ended, and when the Reviews screen
+    was first written to the terminal."""
+    import time
+
+    real = demo.reviews
+    ended: list[float] = []
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(read_for)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            ended.append(time.perf_counter())
+
+    monkeypatch.setattr(demo, "reviews", slow)
+    app = SSCPApp(demo, start="log")
+    written: list[float] = []
+    display = app._display
+
+    def spied(screen: Any, renderable: Any) -> None:
+        if renderable is not None and not app._batch_count and isinstance(screen, ReviewsScreen):
+            written.append(time.perf_counter())  # (a held paint writes nothing)
+        display(screen, renderable)
+
+    monkeypatch.setattr(app, "_display", spied)
+    async with app.run_test(size=SIZE) as pilot:
+        app._ahead._failed = True  # (the reviews made at F4)
+        await settle(pilot, app)
+        pressed = time.perf_counter()
+        await pilot.press("f4")
+        await wait_until(pilot, app, lambda: bool(ended) and bool(written))
+        await settle(pilot, app)
+        assert table_rows(app.screen.query_one(RowTable)), "the reviews are shown"
+        return pressed, ended[0], written[0]
+
+
+async def test_a_screen_being_made_is_first_shown_with_what_it_read(
+    demo: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A screen made at its F-key was painted empty once Textual's 50 ms hold was over, and
+    again as its read came in (at 100,000 items, the log's read then took five times as long).
+    Its first paint now waits for its read."""
+    _, read, painted = await _first_paints_of_reviews(monkeypatch, demo, 0.2)
+    assert painted >= read, f"painted {1000 * (read - painted):.0f} ms before its read was in"
+
+
+async def test_a_slow_read_holds_a_screens_first_paint_only_so_long(
+    demo: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read slower than HOLD_FOR_READ: the screen is shown meanwhile (the old one is not left
+    on the terminal as if the key had done nothing)."""
+    pressed, read, painted = await _first_paints_of_reviews(monkeypatch, demo, 1.5)
+    assert painted < read, "shown before its read was in"
+    assert painted - pressed < 1.0

@@ -140,6 +140,49 @@ async def test_enter_on_the_log_opens_the_item_whole_or_says_it_has_gone(
         assert any("That item is no longer in the log." in str(n.message) for n in app._notifications)
 
 
+async def test_the_item_screen_is_kept_and_shows_and_changes_only_the_item_opened(
+    app: SSCPApp, demo: Tracker
+) -> None:
+    """The item's screen is kept from one item to the next: given the next item opened, it
+    shows that item from its top, nothing of the one before, and a rating given there goes to
+    that item."""
+
+    def said(text: str) -> str:
+        return " ".join(text.split())
+
+    async with app.run_test(size=(100, 24)) as pilot:
+        table = await open_log(pilot, app)
+        first, second = int(table.row_keys[0]), int(table.row_keys[1])
+        before = demo.rows([first])[0].rating
+        await pilot.press("enter")
+        await settle(pilot, app)
+        kept = app.screen
+        assert isinstance(kept, ItemScreen) and kept.item_id == first
+        body = kept.query_one("#item-body")
+        body.scroll_end(animate=False, immediate=True)
+        await settle(pilot, app)
+        assert body.scroll_y > 0
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("down", "enter")
+        await settle(pilot, app)
+        assert app.screen is kept and kept.item_id == second, "the same screen, given the next item"
+        head = said(static_text(app, "#item-head"))
+        one, other = demo.item(first), demo.item(second)
+        assert one is not None and other is not None and said(one.row.text) != said(other.row.text)
+        assert said(other.row.text)[:40] in head and said(one.row.text)[:40] not in head
+        assert body.scroll_y == 0, "shown from its top"
+        key, rating = ("g", Rating.GREEN) if other.row.rating is not Rating.GREEN else ("a", Rating.AMBER)
+        await pilot.press(key)
+        await settle(pilot, app)
+        assert said(other.row.reference) in said(static_text(app, ".dialog-title"))
+        await type_text(pilot, "Checked at the panel")
+        await pilot.press("enter")
+        await settle(pilot, app)
+    assert demo.rows([second])[0].rating is rating
+    assert demo.rows([first])[0].rating is before
+
+
 async def test_the_matrix_cursor_keeps_its_cell_when_the_dashboard_reloads(
     app: SSCPApp, demo: Tracker
 ) -> None:
