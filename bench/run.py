@@ -17,6 +17,7 @@ import asyncio
 import atexit
 import compileall
 import csv
+import functools
 import os
 import platform
 import shutil
@@ -421,6 +422,8 @@ def main() -> None:
         started: dict[tuple[str, Path | None], tuple[list[float], list[float]]] = {
             s: ([], []) for s in starts
         }
+        for path in {path for _, path in starts if path is not None}:
+            probe("dashboard", path, 1, work)  # (untimed: the day's first opening backs the tracker up)
         for _ in range(start_runs):
             for mode, path in starts:
                 times, rss = probe(mode, path, 1, work)
@@ -472,7 +475,7 @@ def main() -> None:
             backups_and_check(report, db, work, runs)
             visidata(report, db, work, runs)
             if not args.no_postgres:
-                postgres(report, db, runs)
+                postgres(report, db, runs, work)
 
     print("writers…", file=sys.stderr)
     from bench.writers import measure as writers_measure
@@ -493,12 +496,12 @@ def main() -> None:
     print(text)
 
 
-def postgres(report: Report, db: Path, runs: int) -> None:
+def postgres(report: Report, db: Path, runs: int, work: Path) -> None:
     """The largest tracker again on a throwaway PostgreSQL server (bench/postgres.py)."""
     from bench.postgres import measure
 
     print("PostgreSQL…", file=sys.stderr)
-    measure(report, Figure, db, runs, paired, interactions, AS_OF)
+    measure(report, Figure, db, runs, paired, functools.partial(interactions, work=work), AS_OF)
 
 
 def every_key(report: Report, db: Path, runs: int, home: str) -> None:

@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -185,6 +186,7 @@ def run(url: str, label: str, writers: int, edits: int) -> dict[str, Any]:
         refused += found["refused"]
         busy += found["busy"]
     elapsed = time.perf_counter() - start
+    shutil.rmtree(folder, ignore_errors=True)  # (the plan and each writer's saves, read)
     broken, history = check(url)
     times = sorted(save["ms"] for save in saves)
     result = {
