@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import events, work
 from textual._context import visible_screen_stack
@@ -204,6 +204,9 @@ class TrackerScreen(WorkerErrors, NotStartedClosing, PaintsPromptly, StyledWhenM
     # resort, after some minutes. Closing a dialog on top of it therefore costs no reload and
     # no repaint of every row, nor does a return to a screen made ahead (sscp_tui.ahead).
     RELOAD_AFTER_SECONDS = 300.0
+    # Worker groups that read once what the screen read first is painted (a count): a screen
+    # made at its F-key is first painted without waiting for them (SSCPApp._hold_until_read).
+    READS_AFTER_PAINT: ClassVar[frozenset[str]] = frozenset()
     _seen: tuple[int, date, float] | None = None  # data version, day, when (monotonic)
     # Moving the focus repaints the two widgets it moves between (their focus styles), not
     # the whole screen as Screen's own reactive does: on the log, Enter in the search box

@@ -88,8 +88,11 @@ class ItemScreen(ItemActions, TrackerScreen):
             self.load()
 
     def take(self, item_id: int, detail: ItemDetail) -> None:
-        """(The screen kept, before it is shown again.) Show this item, from its top."""
+        """(The screen kept, before it is shown again.) Show this item, from its top, with
+        nothing of the one before: no text selected, and no read of it still to come."""
+        self.workers.cancel_group(self, "item")
         self.item_id = item_id
+        self.clear_selection()
         self.show(detail)
         self.query_one("#item-body", VerticalScroll).scroll_home(animate=False, immediate=True)
         self.mark_seen()  # (just read: its return to the top is no reason to read it again)
@@ -99,14 +102,22 @@ class ItemScreen(ItemActions, TrackerScreen):
 
     @work(thread=True, exclusive=True, group="item", exit_on_error=False)
     def load(self) -> None:
-        detail = self.tracker.item(self.item_id)
-        self.app.call_from_thread(self.show, detail)
+        item_id = self.item_id
+        detail = self.tracker.item(item_id)
+        self.app.call_from_thread(self._loaded, item_id, detail)
+
+    def _loaded(self, item_id: int, detail: ItemDetail | None) -> None:
+        # The screen kept may have been given another item since the read began (see take):
+        # what it shows, and what its keys change, are always the same item.
+        if item_id == self.item_id:
+            self.show(detail)
 
     def show(self, detail: ItemDetail | None) -> None:
         self.detail = detail
         if detail is None:
             self.say("That item is no longer in the log.", severity="warning")
-            self.app.pop_screen()
+            if self.app.screen is self:  # (not a form open over it, nor another screen)
+                self.app.pop_screen()
             return
         row = detail.row
         variables = self.app.theme_variables

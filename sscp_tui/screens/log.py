@@ -78,6 +78,7 @@ class LogTable(RowTable):
 
 class LogScreen(ItemActions, TransferActions, TrackerScreen):
     TITLE = "Log"
+    READS_AFTER_PAINT = frozenset({"log-count", "log-recount"})
     BINDINGS: ClassVar = [
         Binding("enter", "open", "Open the item under the cursor", id="log.open", priority=False),
         *RATING_BINDINGS,

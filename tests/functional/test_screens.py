@@ -183,6 +183,42 @@ async def test_the_item_screen_is_kept_and_shows_and_changes_only_the_item_opene
     assert demo.rows([first])[0].rating is before
 
 
+async def test_a_read_of_the_item_before_shows_nothing_on_the_screen_kept(
+    app: SSCPApp, demo: Tracker, monkeypatch: Any
+) -> None:
+    """The item's screen reads its item again after an edit or another user's change. Such a
+    read of the item before, finishing once the screen kept shows the next one, is let go: the
+    screen shows, and its keys change, the item last opened."""
+    import time
+
+    slow: set[int] = set()
+    real = demo.item
+
+    def item(item_id: int) -> Any:
+        if item_id in slow:
+            time.sleep(0.5)
+        return real(item_id)
+
+    monkeypatch.setattr(demo, "item", item)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_log(pilot, app)
+        first, second = int(table.row_keys[0]), int(table.row_keys[1])
+        await pilot.press("enter")
+        await settle(pilot, app)
+        kept = app.screen
+        assert isinstance(kept, ItemScreen) and kept.item_id == first
+        slow.add(first)
+        kept.load()  # (as after an edit): it reads the first item for half a second
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await settle(pilot, app)  # (the read of the first item over by now)
+        assert app.screen is kept and kept.item_id == second
+        assert kept.detail is not None and kept.detail.row.id == second
+        other = real(second)
+        assert other is not None and other.row.reference in static_text(app, "#item-head")
+
+
 async def test_the_matrix_cursor_keeps_its_cell_when_the_dashboard_reloads(
     app: SSCPApp, demo: Tracker
 ) -> None:
