@@ -151,17 +151,22 @@ class PaintsPromptly:
 
 
 class NotStartedClosing:
-    """Mixin: a screen whose start met the app closing is not told it is mounted.
+    """Mixin: a screen (or a widget with parts of its own) whose start met the app closing is
+    not told it is mounted.
 
-    A screen made ahead, out of sight, can be starting as the app closes. Textual then mounts
-    none of its widgets, but still sends the screen Mount, whose handlers look for them: the
-    app closed on an error ("No nodes match '#matrix-table'"). It happened in a test that
-    closed the app without a key (with a key, nothing is made ahead for a while); a terminal
-    closed, or a signal, would close the app the same way."""
+    A screen or form made ahead, out of sight, can be starting as the app closes. Textual then
+    mounts none of its widgets, but still sends the screen Mount, whose handlers look for
+    them: the app closed on an error ("No nodes match '#matrix-table'"; a form's choice,
+    "No nodes match '#label'"). It happened in tests that closed the app without a key (with
+    a key, nothing is made ahead for a while); a terminal closed, or a signal, would close the
+    app the same way."""
 
     async def on_event(self, event: events.Event) -> None:
-        screen = cast(Screen[Any], self)
-        if isinstance(event, events.Mount) and (screen._closing or screen._pruning):
+        node = cast(Widget, self)
+        if isinstance(event, events.Mount) and (
+            not node.app._running  # (the app closing)
+            or any(part._closing or part._pruning for part in node.ancestors_with_self)  # (taken down)
+        ):
             return
         await super().on_event(event)  # type: ignore[misc]
 

@@ -29,7 +29,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from sscp_tui.errors import EditError
-from sscp_tui.screens.base import TrackerModal, user_message
+from sscp_tui.screens.base import NotStartedClosing, TrackerModal, user_message
 from sscp_tui.text_safety import clean
 
 if TYPE_CHECKING:
@@ -105,6 +105,11 @@ def _say(line: Static, message: str) -> None:
     again, and the screen beneath it with it; the same words again need nothing."""
     if str(line.content) != message:
         line.update(Text(message))
+
+
+class FieldSelect(NotStartedClosing, Select[str]):
+    """A form's choice: Textual's, which looks for its parts as it is told it is mounted, not
+    told so when the app closed as it started (a form being made ahead, see NotStartedClosing)."""
 
 
 class KeptModal(TrackerModal):
@@ -264,7 +269,7 @@ class FormModal(KeptModal):
             return area
         if spec.kind == "select":
             options = [(Text(label), value) for label, value in spec.options]
-            return Select(
+            return FieldSelect(
                 options,
                 value=_choice(spec),
                 id=widget_id,
