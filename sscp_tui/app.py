@@ -376,11 +376,14 @@ class SSCPApp(App[None]):
         return False
 
     def _make_item_screen_ahead(self) -> bool:
-        """(As _make_screen_ahead.) The item's screen, kept for every item opened (see
-        item_screen); whether it was made."""
-        from sscp_tui.screens.item import item_screen_ahead
+        """(As _make_screen_ahead.) The item's screen, kept and given every item opened (see
+        forms.reused), with no item yet; whether it was made."""
+        from sscp_tui.screens.forms import made_ahead
+        from sscp_tui.screens.item import ItemScreen
 
-        return self._has_settled and item_screen_ahead(self)
+        if not self._has_settled or self.is_screen_installed(ItemScreen.KEPT_AS):
+            return False  # (asked at every look: no screen made only to be let go)
+        return made_ahead(self, ItemScreen(0))
 
     def open_log(self, item_filter: ItemFilter) -> None:
         def show() -> None:

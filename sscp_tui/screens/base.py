@@ -171,6 +171,22 @@ class NotStartedClosing:
         await super().on_event(event)  # type: ignore[misc]
 
 
+class Kept:
+    """Mixin: a screen the app keeps installed once made, and shows again (see
+    forms.reused): ``kept_as`` names the screens one kept can stand for; ``take`` shows what a
+    fresh one would, or says it cannot; ``built`` once it may be shown; ``ahead`` when it was
+    made ahead, out of sight, with nothing yet to show (see forms.made_ahead)."""
+
+    built = False
+    ahead = False
+
+    def kept_as(self) -> str:
+        raise NotImplementedError
+
+    def take(self, fresh: Any) -> bool:
+        raise NotImplementedError
+
+
 class StyledWhenMade:
     """Mixin: a screen is restyled as it comes on top only if what it was styled by changed
     while it was not on top.
@@ -267,12 +283,13 @@ class TrackerScreen(WorkerErrors, NotStartedClosing, PaintsPromptly, StyledWhenM
             self._show_item(*read)
 
     def _show_item(self, item_id: int, detail: ItemDetail | None) -> None:
-        from sscp_tui.screens.item import item_screen
+        from sscp_tui.screens.forms import reused
+        from sscp_tui.screens.item import ItemScreen
 
         if detail is None:
             self.say("That item is no longer in the log.", severity="warning")
         elif self.app.screen is self:  # not if the user has gone elsewhere meanwhile
-            self.app.push_screen(item_screen(self.app, item_id, detail))
+            self.app.push_screen(reused(self.app, ItemScreen(item_id, detail)))
 
     def refresh_data(self) -> None:
         """Reload what the screen shows (after an edit elsewhere)."""

@@ -29,7 +29,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from sscp_tui.errors import EditError
-from sscp_tui.screens.base import NotStartedClosing, TrackerModal, user_message
+from sscp_tui.screens.base import Kept, NotStartedClosing, TrackerModal, user_message
 from sscp_tui.text_safety import clean
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 SAY_SAVING_AFTER = 0.25  # seconds
 T = TypeVar("T")
-K = TypeVar("K", bound="KeptModal")
+K = TypeVar("K", bound=Kept)
 Validator = Callable[[str], str | None]  # returns an error sentence, or None when fine
 
 
@@ -112,21 +112,7 @@ class FieldSelect(NotStartedClosing, Select[str]):
     told so when the app closed as it started (a form being made ahead, see NotStartedClosing)."""
 
 
-class KeptModal(TrackerModal):
-    """A dialog the app keeps installed once made, and asks again (see :func:`reused`):
-    ``kept_as`` names the dialogs one kept can stand for; ``take`` asks what a fresh one
-    would, or says it cannot; ``built`` once it may be asked."""
-
-    built = False
-
-    def kept_as(self) -> str:
-        raise NotImplementedError
-
-    def take(self, fresh: Any) -> bool:
-        raise NotImplementedError
-
-
-class FormModal(KeptModal):
+class FormModal(Kept, TrackerModal):
     """A typed form. Enter in a one-line field moves on; ctrl+s saves; escape cancels."""
 
     BINDINGS = [
@@ -159,7 +145,7 @@ class FormModal(KeptModal):
         self._again = False  # the save under way was asked for with ctrl+n
         self._saving_timer: Timer | None = None  # set while a save is under way
         self.ahead = False  # made ahead, out of sight: its fields are mounted one by one
-        self.built = False  # every field mounted: it may be asked (see KeptModal)
+        self.built = False  # every field mounted: it may be asked (see Kept)
 
     def commit_with(
         self,
@@ -551,7 +537,7 @@ class OneLineOptions(OptionList):
         return super()._get_option_render(option, style)[:1]
 
 
-class ChoiceModal(KeptModal):
+class ChoiceModal(Kept, TrackerModal):
     """Pick one option from a list; type to narrow it. Returns the option's value or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
@@ -700,15 +686,16 @@ class PickManyModal(TrackerModal):
 NOTE_LABEL = "Why? (recorded in history)"
 
 
-def made_ahead(app: App[Any], fresh: FormModal) -> bool:
-    """Make ``fresh`` now, out of sight, as the form :func:`reused` hands out for its kind and
-    fields: its widgets made, styled and mounted while the user reads, so that the first
-    asking of a form is as quick as asking again. False, and nothing made, if one is kept."""
+def made_ahead(app: App[Any], fresh: Kept) -> bool:
+    """Make ``fresh`` now, out of sight, as the screen :func:`reused` hands out for its kind (a
+    form of these fields, say): its widgets made, styled and mounted while the user reads, so
+    that the first asking of a form, or the first item opened, is as quick as the next. False,
+    and nothing made, if one is kept."""
     name = fresh.kept_as()
     if app.is_screen_installed(name):
         return False
     fresh.ahead = True
-    app.install_screen(fresh, name)
+    app.install_screen(cast(Screen[Any], fresh), name)
     # Registered and started as Textual starts a screen pushed for the first time; it is
     # laid out and painted when it is first asked.
     app._get_screen(name)
@@ -716,20 +703,21 @@ def made_ahead(app: App[Any], fresh: FormModal) -> bool:
 
 
 def reused(app: App[Any], fresh: K) -> K:
-    """A dialog kept installed in the app that stands for ``fresh`` (see KeptModal.kept_as),
-    asking ``fresh``'s questions; ``fresh`` itself the first time (it is installed, for next
-    time) and whenever the installed one is open already (on the screen of another mode, say)
-    or cannot ask them.
+    """A screen kept installed in the app that stands for ``fresh`` (see Kept.kept_as), showing
+    what ``fresh`` would (a form, its questions; an item's screen, the item); ``fresh`` itself
+    the first time (it is installed, for next time) and whenever the installed one is open
+    already (on the screen of another mode, say) or cannot take what ``fresh`` shows.
 
-    A dialog kept is asked again without being built, and closing it removes nothing.
+    A screen kept is shown again without being built, and closing it removes nothing.
     Building a form of eight fields took 80-120 ms at 100,000 items (its widgets made, styled
-    and laid out), the log's filter form 0.5-0.8 s, and the chair's chooser of 850 scopes
-    60-90 ms; asking again, 30-50 ms. Call it once what is asked is known, just before the
-    dialog is shown: the one handed out counts as in use until it closes."""
+    and laid out), the log's filter form 0.5-0.8 s, the chair's chooser of 850 scopes 60-90
+    ms, and an item's screen 15-25 ms of the 45-65 ms from Enter to the item shown; asking a
+    form again, 30-50 ms. Call it once what is shown is known, just before the screen is
+    shown: the one handed out counts as in use until it closes."""
     name = fresh.kept_as()
-    form = fresh
+    shown = fresh
     if not app.is_screen_installed(name):
-        app.install_screen(fresh, name)
+        app.install_screen(cast(Screen[Any], fresh), name)
     else:
         installed = app.get_screen(name)
         if (
@@ -738,13 +726,13 @@ def reused(app: App[Any], fresh: K) -> K:
             and not _in_a_stack(app, installed)
             and installed.take(fresh)
         ):
-            form = installed
-    return form
+            shown = installed
+    return shown
 
 
 def _in_a_stack(app: App[Any], screen: Screen[Any]) -> bool:
     """Open, on top or beneath, in any mode (the form another screen has open, say); such a
-    form is not asked again until it is closed, however it closes."""
+    screen is not shown again until it is closed, however it closes."""
     return any(screen in stack for stack in app._screen_stacks.values())
 
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
-from sscp_tui.screens.base import TrackerScreen
+from sscp_tui.screens.base import Kept, TrackerScreen
 from sscp_tui.screens.forms import FormField, FormModal, note_field, required
 from sscp_tui.screens.item_actions import EDIT_BINDINGS, RATING_BINDINGS, ItemActions
 from sscp_tui.services.alerts import ALERT_SEVERITY
@@ -53,7 +53,7 @@ def history_value(field: str, value: str | None) -> str:
     return value
 
 
-class ItemScreen(ItemActions, TrackerScreen):
+class ItemScreen(Kept, ItemActions, TrackerScreen):
     BINDINGS: ClassVar = [
         Binding("escape", "app.pop_screen", "Back", id="item.back"),
         *RATING_BINDINGS,
@@ -61,15 +61,13 @@ class ItemScreen(ItemActions, TrackerScreen):
         Binding("w", "withdraw_update", "Withdraw an update", id="item.withdraw_update", show=False),
     ]
 
-    KEPT_AS = "item:kept"
+    KEPT_AS = "item:kept"  # one kept, given each item opened (see forms.reused)
 
-    def __init__(self, item_id: int, detail: ItemDetail | None = None, *, ahead: bool = False) -> None:
-        """``detail``, where the opener has read it already (TrackerScreen.open_item);
-        ``ahead``, made ahead with no item, to be given one (see item_screen)."""
+    def __init__(self, item_id: int, detail: ItemDetail | None = None) -> None:
+        """``detail``, where the opener has read it already (TrackerScreen.open_item)."""
         super().__init__()
         self.item_id = item_id
         self.detail: ItemDetail | None = detail
-        self.ahead = ahead
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,20 +80,28 @@ class ItemScreen(ItemActions, TrackerScreen):
 
     def on_mount(self) -> None:
         self.title = "Item"
+        self.built = True
         if self.detail is not None:
             self.show(self.detail)
-        elif not self.ahead:
+        elif not self.ahead:  # (made ahead: no item until one is opened)
             self.load()
 
-    def take(self, item_id: int, detail: ItemDetail) -> None:
-        """(The screen kept, before it is shown again.) Show this item, from its top, with
-        nothing of the one before: no text selected, and no read of it still to come."""
+    def kept_as(self) -> str:
+        return self.KEPT_AS
+
+    def take(self, fresh: ItemScreen) -> bool:
+        """(The screen kept, before it is shown again.) Show ``fresh``'s item, read already,
+        from its top, with nothing of the one before: no text selected, and no read of it still
+        to come."""
+        if fresh.detail is None:
+            return False  # (to be read as it opens: the fresh screen does that)
         self.workers.cancel_group(self, "item")
-        self.item_id = item_id
+        self.item_id = fresh.item_id
         self.clear_selection()
-        self.show(detail)
+        self.show(fresh.detail)
         self.query_one("#item-body", VerticalScroll).scroll_home(animate=False, immediate=True)
         self.mark_seen()  # (just read: its return to the top is no reason to read it again)
+        return True
 
     def refresh_data(self) -> None:
         self.load()
@@ -242,35 +248,3 @@ def history_table(history: tuple[HistoryRecord, ...]) -> Group:
             Text(entry.note),
         )
     return Group(Text(f"\nHistory ({len(history)} changes), newest first", style="bold underline"), table)
-
-
-def item_screen(app: App[Any], item_id: int, detail: ItemDetail) -> ItemScreen:
-    """An item's screen: the one the app keeps, given this item, unless it is open already
-    (over another mode's screen, say); a new one then, and the first time.
-
-    A new screen made its widgets and styled them each time an item was opened (15-25 ms of
-    the 45-65 ms from Enter on the log to the item shown, at 100,000 items); the one kept is
-    only given the item's text. It is kept installed, so closing it removes nothing."""
-    if not app.is_screen_installed(ItemScreen.KEPT_AS):
-        screen = ItemScreen(item_id, detail)
-        app.install_screen(screen, ItemScreen.KEPT_AS)
-        return screen
-    kept = app.get_screen(ItemScreen.KEPT_AS)
-    if (
-        isinstance(kept, ItemScreen)
-        and kept.is_mounted
-        and not any(kept in stack for stack in app._screen_stacks.values())
-    ):
-        kept.take(item_id, detail)
-        return kept
-    return ItemScreen(item_id, detail)
-
-
-def item_screen_ahead(app: App[Any]) -> bool:
-    """The item's screen made out of sight, with no item yet (see item_screen), if none is
-    kept; whether one was made."""
-    if app.is_screen_installed(ItemScreen.KEPT_AS):
-        return False
-    app.install_screen(ItemScreen(0, ahead=True), ItemScreen.KEPT_AS)
-    app._get_screen(ItemScreen.KEPT_AS)  # (started as Textual starts a screen pushed the first time)
-    return True

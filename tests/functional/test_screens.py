@@ -115,6 +115,17 @@ async def test_enter_on_a_worst_item_opens_it(app: SSCPApp, demo: Tracker) -> No
         assert isinstance(app.screen, ItemScreen) and app.screen.item_id == int(worst.row_keys[1])
 
 
+async def open_the_first_of_two(pilot: Any, app: SSCPApp) -> tuple[ItemScreen, int, int]:
+    """The log open, Enter on its first row: the item's screen, and the first two rows' items."""
+    table = await open_log(pilot, app)
+    first, second = int(table.row_keys[0]), int(table.row_keys[1])
+    await pilot.press("enter")
+    await settle(pilot, app)
+    screen = app.screen
+    assert isinstance(screen, ItemScreen) and screen.item_id == first
+    return screen, first, second
+
+
 async def test_enter_on_the_log_opens_the_item_whole_or_says_it_has_gone(
     app: SSCPApp, demo: Tracker, monkeypatch: Any
 ) -> None:
@@ -123,12 +134,7 @@ async def test_enter_on_the_log_opens_the_item_whole_or_says_it_has_gone(
     was read is said to be gone, and the log stays where it is."""
     monkeypatch.setattr(ItemScreen, "load", lambda _screen: pytest.fail("the item was read after opening"))
     async with app.run_test(size=SIZE) as pilot:
-        table = await open_log(pilot, app)
-        first, second = int(table.row_keys[0]), int(table.row_keys[1])
-        await pilot.press("enter")
-        await settle(pilot, app)
-        screen = app.screen
-        assert isinstance(screen, ItemScreen) and screen.item_id == first
+        _, first, second = await open_the_first_of_two(pilot, app)
         expected = demo.item(first)
         assert expected is not None and expected.row.reference in static_text(app, "#item-head")
         await pilot.press("escape")
@@ -151,13 +157,8 @@ async def test_the_item_screen_is_kept_and_shows_and_changes_only_the_item_opene
         return " ".join(text.split())
 
     async with app.run_test(size=(100, 24)) as pilot:
-        table = await open_log(pilot, app)
-        first, second = int(table.row_keys[0]), int(table.row_keys[1])
+        kept, first, second = await open_the_first_of_two(pilot, app)
         before = demo.rows([first])[0].rating
-        await pilot.press("enter")
-        await settle(pilot, app)
-        kept = app.screen
-        assert isinstance(kept, ItemScreen) and kept.item_id == first
         body = kept.query_one("#item-body")
         body.scroll_end(animate=False, immediate=True)
         await settle(pilot, app)
@@ -201,12 +202,7 @@ async def test_a_read_of_the_item_before_shows_nothing_on_the_screen_kept(
 
     monkeypatch.setattr(demo, "item", item)
     async with app.run_test(size=SIZE) as pilot:
-        table = await open_log(pilot, app)
-        first, second = int(table.row_keys[0]), int(table.row_keys[1])
-        await pilot.press("enter")
-        await settle(pilot, app)
-        kept = app.screen
-        assert isinstance(kept, ItemScreen) and kept.item_id == first
+        kept, first, second = await open_the_first_of_two(pilot, app)
         slow.add(first)
         kept.load()  # (as after an edit): it reads the first item for half a second
         await pilot.press("escape")
